@@ -1,0 +1,1 @@
+"""Resource allocation of Eq. (1): instances, evaluator, baselines, selection (§IV-E, §IV-G)."""

@@ -1,0 +1,194 @@
+"""Parse the ``vdlt`` command line, call the library, print the result (thin by design).
+
+Every command offers ``--json``. Bad usage or bad input prints one line on stderr and exits 2;
+verdicts exit 0 (valid), 1 (invalid) or 2 (unknown). Component commands import their library
+lazily so that ``vdlt --version`` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from vdlt_spec import __version__
+from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.verdict import Verdict
+
+app = typer.Typer(
+    name="vdlt",
+    help="vdlt-spec: executable reference specification and verification suite of vDLT.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+VERDICT_STYLE = {Verdict.VALID: "green", Verdict.INVALID: "red", Verdict.UNKNOWN: "yellow"}
+
+
+# --- shared helpers for all commands ---------------------------------------------------------
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print one error line on stderr and exit with ``code`` (2: bad usage or bad input)."""
+    err_console.print(f"vdlt: error: {message}", markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+def read_text_file(path: Path) -> str:
+    """Read a UTF-8 input file or raise ``BAD_INPUT_FILE`` naming it."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise SpecError(Reason.BAD_INPUT_FILE, f"{path}: {reason}") from None
+
+
+def read_json_file(path: Path) -> Any:
+    """Read and parse a JSON input file; a syntax error is ``MALFORMED_JSON`` with its place."""
+    text = read_text_file(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(
+            Reason.MALFORMED_JSON, f"{path}: line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+
+
+def emit_json(document: Any) -> None:
+    """Print one JSON document on stdout (no Rich markup, no wrapping)."""
+    from vdlt_spec.serial import encode
+
+    sys.stdout.write(json.dumps(encode(document), indent=2, sort_keys=True) + "\n")
+
+
+def verdict_text(verdict: Verdict) -> str:
+    """Render a verdict with its colour for Rich tables."""
+    return f"[{VERDICT_STYLE[verdict]}]{verdict.value}[/]"
+
+
+# --- top level -----------------------------------------------------------------------------
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"vdlt-spec {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """vdlt-spec: executable reference specification and verification suite of vDLT."""
+
+
+@app.command()
+def verify(
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Run only this check or component (repeatable)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Run every registered self-check; exit 0 all valid, 1 any invalid, 2 any unknown."""
+    from vdlt_spec import registry
+    from vdlt_spec.verdict import combine
+
+    checks = registry.select(registry.discover(), only or [])
+    runs = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=as_json or not err_console.is_terminal,
+    ) as progress:
+        task = progress.add_task("verifying", total=len(checks))
+        for chk in checks:
+            progress.update(task, description=f"verifying {chk.name}")
+            runs.append(registry.run(chk))
+            progress.advance(task)
+    overall = combine(r.verdict for r in runs)
+    if as_json:
+        emit_json({"verdict": overall, "checks": runs})
+    else:
+        table = Table(title=f"vdlt verify: {overall.value}")
+        for column in ("check", "component", "section", "verdict", "seconds", "detail"):
+            table.add_column(column, justify="right" if column == "seconds" else "left")
+        for r in runs:
+            table.add_row(
+                r.name,
+                r.component,
+                r.section,
+                verdict_text(r.verdict),
+                f"{r.seconds:.2f}",
+                r.detail,
+            )
+        console.print(table)
+    raise typer.Exit(overall.exit_code)
+
+
+# --- component commands (each section imports its library lazily) ---------------------------
+
+
+# --- queuing and class of service ------------------------------------------------------------
+
+
+# --- crypto and consensus --------------------------------------------------------------------
+
+
+# --- proofs ----------------------------------------------------------------------------------
+
+
+# --- governance and economics ----------------------------------------------------------------
+
+
+# --- allocation ------------------------------------------------------------------------------
+
+
+# --- entry point -----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``vdlt`` command; turn usage errors and ``SpecError`` into one line and exit 2."""
+    try:
+        result = app(args=argv, prog_name="vdlt", standalone_mode=False)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
+        err_console.print("vdlt: aborted", markup=False)
+        return 130
+    except typer.TyperException as exc:  # Typer's (vendored Click) usage errors
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            typer.echo(ctx.get_help())
+            return 2
+        hint = f" (try '{ctx.command_path} --help')" if ctx is not None else ""
+        err_console.print(f"vdlt: error: {exc.format_message()}{hint}", markup=False)
+        return 2
+    except SpecError as exc:
+        err_console.print(f"vdlt: error [{exc.reason.value}]: {exc.detail}", markup=False)
+        return 2
+    # Without standalone mode, Typer returns the code of a ``typer.Exit`` instead of raising.
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

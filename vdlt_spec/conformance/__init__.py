@@ -1,0 +1,1 @@
+"""Conformance suite: vectors, adapters and runner that other implementations run."""

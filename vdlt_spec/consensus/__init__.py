@@ -1,0 +1,1 @@
+"""iPBFT among management/control nodes with multisignature certificates (§III-D, §IV-D)."""

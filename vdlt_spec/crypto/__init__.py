@@ -1,0 +1,1 @@
+"""EC-Schnorr (BIP340), MuSig2 (BIP327) and signer-bitmap certificates (§IV-D)."""

@@ -1,0 +1,1 @@
+"""Token ledger, incentives and penalties (§IV-I, §IV-J)."""

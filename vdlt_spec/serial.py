@@ -1,0 +1,196 @@
+"""Convert spec data to JSON and back without loss (DESIGN rule 3).
+
+Encoding rules, shared by every component, the conformance vectors and the auditor:
+
+* integers whose magnitude is at least 2**53 become decimal strings (JSON readers in other
+  languages lose precision past that); smaller integers stay JSON numbers;
+* :class:`fractions.Fraction` becomes the string ``"p/q"`` (or ``"p"`` when integral);
+* ``bytes`` become lowercase hex strings; enums become their value;
+* dataclasses become objects of their fields; tuples, lists, sets and frozensets become arrays
+  (sets sorted, so the output is deterministic); mappings become objects with string keys.
+
+:func:`decode` reverses :func:`encode` for a type given by annotations (dataclasses, ``tuple[X,
+...]``, ``dict[str, X]``, ``X | None``, enums, ``Fraction``, ``bytes``, ``int``, ...).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from collections.abc import Mapping
+from enum import Enum
+from fractions import Fraction
+from typing import Any, TypeVar
+
+from vdlt_spec.errors import Reason, SpecError
+
+SAFE_INT = 2**53
+T = TypeVar("T")
+
+
+def encode(value: Any) -> Any:
+    """Turn spec data into JSON-compatible data following the module's encoding rules."""
+    if isinstance(value, Enum):
+        return encode(value.value)
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value) if abs(value) >= SAFE_INT else value
+    if isinstance(value, Fraction):
+        return str(value)
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).hex()
+    if isinstance(value, float):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(encode(k)): encode(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((encode(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, tuple | list):
+        return [encode(v) for v in value]
+    raise TypeError(f"cannot encode {type(value).__name__} as spec JSON")
+
+
+def dumps(value: Any, *, indent: int | None = None) -> str:
+    """Serialize spec data to a deterministic JSON string (sorted keys)."""
+    return json.dumps(encode(value), indent=indent, sort_keys=True)
+
+
+def _fail(path: str, expected: str, got: Any) -> SpecError:
+    shown = repr(got)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return SpecError(Reason.SCHEMA_VIOLATION, f"{path}: expected {expected}, got {shown}")
+
+
+def _decode_int(data: Any, path: str) -> int:
+    if isinstance(data, bool):
+        raise _fail(path, "an integer", data)
+    if isinstance(data, int):
+        return data
+    if isinstance(data, str):
+        text = data.strip()
+        if text.lstrip("-").isdigit():
+            return int(text)
+    raise _fail(path, "an integer", data)
+
+
+def _decode_fraction(data: Any, path: str) -> Fraction:
+    if isinstance(data, bool):
+        raise _fail(path, "a rational number", data)
+    if isinstance(data, int):
+        return Fraction(data)
+    if isinstance(data, str):
+        try:
+            return Fraction(data)
+        except (ValueError, ZeroDivisionError):
+            pass
+    raise _fail(path, "a rational number such as 3/4", data)
+
+
+def decode(tp: Any, data: Any, path: str = "$") -> Any:
+    """Rebuild a value of type ``tp`` from JSON data; raise ``SCHEMA_VIOLATION`` with its path."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if tp is Any:
+        return data
+    if origin in (typing.Union, types.UnionType):
+        if data is None and type(None) in args:
+            return None
+        errors = []
+        for option in (a for a in args if a is not type(None)):
+            try:
+                return decode(option, data, path)
+            except SpecError as exc:
+                errors.append(exc.detail)
+        raise SpecError(Reason.SCHEMA_VIOLATION, "; ".join(errors))
+    if origin is typing.Literal:
+        if data in args:
+            return data
+        raise _fail(path, f"one of {list(args)}", data)
+    if origin in (tuple, list, frozenset, set):
+        if not isinstance(data, list):
+            raise _fail(path, "an array", data)
+        if origin is tuple and args and args[-1] is not Ellipsis:
+            if len(data) != len(args):
+                raise _fail(path, f"an array of {len(args)} items", data)
+            return tuple(
+                decode(a, d, f"{path}[{i}]")
+                for i, (a, d) in enumerate(zip(args, data, strict=True))
+            )
+        item = args[0] if args else Any
+        items = [decode(item, d, f"{path}[{i}]") for i, d in enumerate(data)]
+        return origin(items)
+    if origin in (dict, Mapping) or tp is dict:
+        if not isinstance(data, dict):
+            raise _fail(path, "an object", data)
+        ktype, vtype = args if args else (Any, Any)
+        return {
+            decode(ktype, k, f"{path}.<key>"): decode(vtype, v, f"{path}.{k}")
+            for k, v in data.items()
+        }
+    if isinstance(tp, type):
+        if dataclasses.is_dataclass(tp):
+            return _decode_dataclass(tp, data, path)
+        if issubclass(tp, Enum):
+            try:
+                return tp(data)
+            except ValueError:
+                raise _fail(path, f"one of {[m.value for m in tp]}", data) from None
+        if tp is bool:
+            if isinstance(data, bool):
+                return data
+            raise _fail(path, "true or false", data)
+        if tp is int:
+            return _decode_int(data, path)
+        if tp is Fraction:
+            return _decode_fraction(data, path)
+        if tp is bytes:
+            if isinstance(data, str):
+                try:
+                    return bytes.fromhex(data)
+                except ValueError:
+                    pass
+            raise _fail(path, "a hex string", data)
+        if tp is str:
+            if isinstance(data, str):
+                return data
+            raise _fail(path, "a string", data)
+        if tp is float:
+            if isinstance(data, int | float) and not isinstance(data, bool):
+                return float(data)
+            raise _fail(path, "a number", data)
+    raise TypeError(f"cannot decode spec JSON into {tp!r}")
+
+
+def _decode_dataclass(tp: type[T], data: Any, path: str) -> T:
+    if not isinstance(data, dict):
+        raise _fail(path, f"an object ({tp.__name__})", data)
+    hints = typing.get_type_hints(tp)
+    fields = {f.name: f for f in dataclasses.fields(tp) if f.init}  # type: ignore[arg-type]
+    extra = sorted(set(data) - set(fields))
+    if extra:
+        raise SpecError(Reason.SCHEMA_VIOLATION, f"{path}: unknown field(s) {', '.join(extra)}")
+    kwargs: dict[str, Any] = {}
+    for name, f in fields.items():
+        if name in data:
+            kwargs[name] = decode(hints[name], data[name], f"{path}.{name}")
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise SpecError(Reason.SCHEMA_VIOLATION, f"{path}: missing field {name!r}")
+    return tp(**kwargs)
+
+
+def loads(tp: type[T], text: str) -> T:
+    """Parse JSON text into a value of type ``tp``; malformed JSON is ``MALFORMED_JSON``."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(
+            Reason.MALFORMED_JSON, f"line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    result: T = decode(tp, data, "$")
+    return result
