@@ -1,0 +1,48 @@
+"""Define the canonical bytes that consensus participants sign (§III-D, §IV-D).
+
+Every signed consensus statement is a BIP340 tagged hash of a fixed-width encoding, so that
+a signature can be checked out of context (evidence for penalties, §IV-J) and by other
+implementations. The layout is part of the conformance surface: never change it in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import IntEnum
+
+from vdlt_spec.errors import Reason, SpecError
+
+VOTE_TAG = b"vDLT/vote"
+DIGEST_BYTES = 32
+U64_MAX = 2**64 - 1
+
+
+class VoteKind(IntEnum):
+    """Name the signed statements of iPBFT; the value is the kind byte of the payload."""
+
+    PRE_PREPARE = 1
+    PREPARE = 2
+    COMMIT = 3
+    CHECKPOINT = 4
+    VIEW_CHANGE = 5
+    NEW_VIEW = 6
+
+
+def tagged_hash(tag: bytes, data: bytes) -> bytes:
+    """Return SHA256(SHA256(tag) || SHA256(tag) || data), the BIP340 tagged hash."""
+    tag_hash = hashlib.sha256(tag).digest()
+    return hashlib.sha256(tag_hash + tag_hash + data).digest()
+
+
+def vote_payload(kind: VoteKind, view: int, seq: int, digest: bytes) -> bytes:
+    """Return the 32-byte message a replica signs for (kind, view, seq, digest) (§IV-D).
+
+    Layout hashed under the tag ``vDLT/vote``: kind (1 byte) || view (8 bytes, big-endian)
+    || seq (8 bytes, big-endian) || digest (32 bytes).
+    """
+    if not 0 <= view <= U64_MAX or not 0 <= seq <= U64_MAX:
+        raise SpecError(Reason.SCHEMA_VIOLATION, f"view and seq must fit in 64 bits: {view}, {seq}")
+    if len(digest) != DIGEST_BYTES:
+        raise SpecError(Reason.SCHEMA_VIOLATION, f"digest must be 32 bytes, got {len(digest)}")
+    body = bytes([VoteKind(kind)]) + view.to_bytes(8, "big") + seq.to_bytes(8, "big") + digest
+    return tagged_hash(VOTE_TAG, body)
