@@ -40,6 +40,8 @@ class Reason(StrEnum):
     # --- consensus (§III-D, §IV-D) --------------------------------------------------------
 
     # --- proofs (§III-D, §IV-C, §IV-D) ----------------------------------------------------
+    UNKNOWN_OBLIGATION = "UNKNOWN_OBLIGATION"
+    SMTLIB_EXPORT_FAILED = "SMTLIB_EXPORT_FAILED"
 
     # --- ledger, governance, economics (§IV-C, §IV-I, §IV-J, §IV-K) -----------------------
 

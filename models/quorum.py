@@ -1,0 +1,284 @@
+"""Count quorums over Venn regions in linear integer arithmetic, for every n (§III-D, §IV-D).
+
+Two quorums Q1, Q2 and the Byzantine set B cut the n replicas into eight Venn regions; a
+region's size is a non-negative integer unknown and ``n`` is their sum. Every fact about
+sizes of intersections is then a linear claim over nine integers, so Z3 proves it for all
+n at once. The stake-weighted variant attaches a non-negative stake to each region.
+
+The quorum rule is the spec's: a set is a quorum iff 3·|Q| > 2n (DESIGN.md); the fault
+bound is 3·|B| < n, i.e. |B| <= f = floor((n-1)/3).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import z3
+
+from vdlt_spec.models.query import Query, Setup
+
+QUORUM_NUMERATOR = 2  # a quorum holds more than 2/3 of the replicas (§IV-D)
+QUORUM_DENOMINATOR = 3
+FAULT_DENOMINATOR = 3  # fewer than 1/3 of the replicas are Byzantine (§III-D)
+
+Region = tuple[bool, bool, bool]  # (in Q1, in Q2, in B)
+REGIONS: tuple[Region, ...] = tuple(
+    (a, b, c) for a, b, c in itertools.product((True, False), repeat=3)
+)
+SET_NAMES = ("Q1", "Q2", "B")
+
+
+def is_quorum(size: z3.ArithRef | int, n: z3.ArithRef | int) -> z3.BoolRef:
+    """Return the spec's quorum rule 3·size > 2n as a formula (§IV-D)."""
+    return QUORUM_DENOMINATOR * size > QUORUM_NUMERATOR * n
+
+
+def is_weak_quorum(size: z3.ArithRef | int, n: z3.ArithRef | int) -> z3.BoolRef:
+    """Return the non-strict rule 3·size >= 2n, the weaker rule the tightness checks try."""
+    return QUORUM_DENOMINATOR * size >= QUORUM_NUMERATOR * n
+
+
+def within_fault_bound(size: z3.ArithRef | int, n: z3.ArithRef | int) -> z3.BoolRef:
+    """Return the fault assumption 3·|B| < n as a formula (§III-D)."""
+    return FAULT_DENOMINATOR * size < n
+
+
+def quorum_size(n: int) -> int:
+    """Return the smallest size satisfying the quorum rule for n replicas (§IV-D)."""
+    return QUORUM_NUMERATOR * n // QUORUM_DENOMINATOR + 1
+
+
+def max_faults(n: int) -> int:
+    """Return f = floor((n-1)/3), the most Byzantine replicas the fault bound allows (§III-D)."""
+    return (n - 1) // FAULT_DENOMINATOR
+
+
+def fault_bound_term(n: z3.ArithRef, f: z3.ArithRef) -> list[z3.BoolRef]:
+    """Constrain ``f`` to floor((n-1)/3) with linear constraints."""
+    return [FAULT_DENOMINATOR * f <= n - 1, n - 1 < FAULT_DENOMINATOR * f + FAULT_DENOMINATOR]
+
+
+@dataclass(frozen=True)
+class Venn:
+    """Hold the size (and stake) unknowns of the eight regions of Q1, Q2 and B."""
+
+    n: z3.ArithRef
+    count: dict[Region, z3.ArithRef]
+    stake: dict[Region, z3.ArithRef]
+
+    def size(self, keep: Callable[[Region], bool]) -> z3.ArithRef:
+        """Return the number of replicas in the regions that ``keep`` selects."""
+        return z3.Sum([self.count[r] for r in REGIONS if keep(r)])
+
+    def weight(self, keep: Callable[[Region], bool]) -> z3.ArithRef:
+        """Return the stake held in the regions that ``keep`` selects."""
+        return z3.Sum([self.stake[r] for r in REGIONS if keep(r)])
+
+    def basics(self) -> list[z3.BoolRef]:
+        """Return the facts every Venn diagram obeys: sizes >= 0, summing to n >= 1."""
+        facts = [self.count[r] >= 0 for r in REGIONS]
+        facts += [self.n == self.size(lambda _r: True), self.n >= 1]
+        return facts
+
+    def stake_basics(self) -> list[z3.BoolRef]:
+        """Return stake facts: stakes >= 0, an empty region holds no stake, total stake > 0."""
+        facts = [self.stake[r] >= 0 for r in REGIONS]
+        facts += [z3.Implies(self.count[r] == 0, self.stake[r] == 0) for r in REGIONS]
+        facts.append(self.weight(lambda _r: True) > 0)
+        return facts
+
+
+def _label(region: Region) -> str:
+    return "".join(name if inside else "-" for name, inside in zip(SET_NAMES, region, strict=True))
+
+
+def venn(prefix: str = "") -> Venn:
+    """Create fresh region unknowns (sizes and stakes) named after their regions."""
+    count = {r: z3.Int(f"{prefix}size[{_label(r)}]") for r in REGIONS}
+    stake = {r: z3.Int(f"{prefix}stake[{_label(r)}]") for r in REGIONS}
+    return Venn(z3.Int(f"{prefix}n"), count, stake)
+
+
+def in_q1(r: Region) -> bool:
+    """Select the regions inside Q1."""
+    return r[0]
+
+
+def in_q2(r: Region) -> bool:
+    """Select the regions inside Q2."""
+    return r[1]
+
+
+def in_b(r: Region) -> bool:
+    """Select the regions inside the Byzantine set B."""
+    return r[2]
+
+
+def in_both(r: Region) -> bool:
+    """Select the regions inside Q1 ∩ Q2."""
+    return r[0] and r[1]
+
+
+def honest_in_both(r: Region) -> bool:
+    """Select the regions inside Q1 ∩ Q2 outside B."""
+    return r[0] and r[1] and not r[2]
+
+
+def _ranges(ids: list[int]) -> str:
+    if not ids:
+        return "{}"
+    if len(ids) <= 8:
+        return "{" + ",".join(map(str, ids)) + "}"
+    return "{" + f"{ids[0]}..{ids[-1]} ({len(ids)} replicas)" + "}"
+
+
+def decode_venn(v: Venn, model: z3.ModelRef, with_stake: bool = False) -> dict[str, str]:
+    """Turn region sizes into n, f, explicit replica sets and the honest common members."""
+    sizes = {r: model.eval(v.count[r], model_completion=True).as_long() for r in REGIONS}
+    members: dict[str, list[int]] = {name: [] for name in SET_NAMES}
+    next_id = 0
+    stake_text: list[str] = []
+    for r in REGIONS:
+        ids = list(range(next_id, next_id + sizes[r]))
+        next_id += sizes[r]
+        for name, inside in zip(SET_NAMES, r, strict=True):
+            if inside:
+                members[name].extend(ids)
+        if with_stake and sizes[r]:
+            amount = model.eval(v.stake[r], model_completion=True).as_long()
+            stake_text.append(f"{_label(r)}:{amount}")
+    n = next_id
+    both = sorted(set(members["Q1"]) & set(members["Q2"]))
+    honest_both = sorted(set(both) - set(members["B"]))
+    out = {
+        "n": str(n),
+        "f": str(max_faults(n)) if n >= 1 else "-",
+        "|Q1|": str(len(members["Q1"])),
+        "|Q2|": str(len(members["Q2"])),
+        "|B|": str(len(members["B"])),
+        "Q1": _ranges(members["Q1"]),
+        "Q2": _ranges(members["Q2"]),
+        "B": _ranges(members["B"]),
+        "Q1∩Q2": _ranges(both),
+        "honest in Q1∩Q2": _ranges(honest_both),
+    }
+    if with_stake:
+        out["stake by region"] = " ".join(stake_text)
+    return out
+
+
+def _query(name: str, v: Venn, facts: list[z3.BoolRef], stake: bool = False) -> Query:
+    def decode(model: z3.ModelRef) -> dict[str, str]:
+        return decode_venn(v, model, with_stake=stake)
+
+    return Query(name, tuple(facts), "QF_LIA", Setup.SIMPLEX, decode)
+
+
+def honest_intersection_queries() -> tuple[Query, ...]:
+    """Ask for two quorums (3|Q| > 2n) sharing no honest replica while 3|B| < n (§IV-D)."""
+    v = venn()
+    facts = [
+        *v.basics(),
+        is_quorum(v.size(in_q1), v.n),
+        is_quorum(v.size(in_q2), v.n),
+        within_fault_bound(v.size(in_b), v.n),
+        v.size(honest_in_both) == 0,
+    ]
+    return (_query("honest-intersection", v, facts),)
+
+
+def stake_intersection_queries() -> tuple[Query, ...]:
+    """Ask for two stake quorums (3·stake > 2·total) sharing no honest replica (§III-D, §IV-C)."""
+    v = venn()
+    total = v.weight(lambda _r: True)
+    facts = v.basics() + v.stake_basics()
+    facts += [
+        is_quorum(v.weight(in_q1), total),
+        is_quorum(v.weight(in_q2), total),
+        within_fault_bound(v.weight(in_b), total),
+        v.size(honest_in_both) == 0,
+    ]
+    return (_query("stake-honest-intersection", v, facts, stake=True),)
+
+
+def weak_rule_byzantine_third_queries() -> tuple[Query, ...]:
+    """Ask for two weak quorums (3|Q| >= 2n) with no honest common member when 3|B| <= n."""
+    v = venn()
+    facts = [
+        *v.basics(),
+        is_weak_quorum(v.size(in_q1), v.n),
+        is_weak_quorum(v.size(in_q2), v.n),
+        FAULT_DENOMINATOR * v.size(in_b) <= v.n,
+        v.size(honest_in_both) == 0,
+    ]
+    return (_query("weak-rule-byzantine-third", v, facts),)
+
+
+def weak_rule_within_bound_queries() -> tuple[Query, ...]:
+    """Ask for two weak quorums (3|Q| >= 2n) with no honest common member when 3|B| < n."""
+    v = venn()
+    facts = [
+        *v.basics(),
+        is_weak_quorum(v.size(in_q1), v.n),
+        is_weak_quorum(v.size(in_q2), v.n),
+        within_fault_bound(v.size(in_b), v.n),
+        v.size(honest_in_both) == 0,
+    ]
+    return (_query("weak-rule-within-bound", v, facts),)
+
+
+def strict_rule_byzantine_third_queries() -> tuple[Query, ...]:
+    """Ask for two quorums (3|Q| > 2n) with no honest common member when 3|B| <= n."""
+    v = venn()
+    facts = [
+        *v.basics(),
+        is_quorum(v.size(in_q1), v.n),
+        is_quorum(v.size(in_q2), v.n),
+        FAULT_DENOMINATOR * v.size(in_b) <= v.n,
+        v.size(honest_in_both) == 0,
+    ]
+    return (_query("strict-rule-byzantine-third", v, facts),)
+
+
+def two_f_plus_one_queries() -> tuple[Query, ...]:
+    """Ask for two sets of 2f+1 signers with no honest common member when n > 3f+1 (§IV-D)."""
+    v = venn()
+    f = z3.Int("f")
+    facts = [
+        *v.basics(),
+        f >= 1,  # an informative witness: at least one tolerated fault
+        v.n > 3 * f + 1,
+        v.size(in_q1) >= 2 * f + 1,
+        v.size(in_q2) >= 2 * f + 1,
+        v.size(in_b) <= f,
+        v.size(honest_in_both) == 0,
+    ]
+    return (_query("two-f-plus-one-signers", v, facts),)
+
+
+def overlap_queries(extra: int) -> tuple[Query, ...]:
+    """Ask for two quorums overlapping in at most f + extra replicas, f = floor((n-1)/3)."""
+    v = venn()
+    f = z3.Int("f")
+    facts = v.basics() + fault_bound_term(v.n, f)
+    facts += [
+        is_quorum(v.size(in_q1), v.n),
+        is_quorum(v.size(in_q2), v.n),
+        v.size(in_both) <= f + extra,
+    ]
+    if extra:
+        facts.append(f >= 1)  # an informative witness: at least one tolerated fault
+    name = "overlap-at-most-f" if extra == 0 else f"overlap-at-most-f-plus-{extra}"
+    return (_query(name, v, facts),)
+
+
+def overlap_at_least_f_plus_one_queries() -> tuple[Query, ...]:
+    """Ask for two quorums overlapping in at most f replicas (refuted: overlap >= f+1) (§IV-D)."""
+    return overlap_queries(0)
+
+
+def overlap_f_plus_two_queries() -> tuple[Query, ...]:
+    """Ask for two quorums overlapping in at most f+1 replicas (found: f+2 is not guaranteed)."""
+    return overlap_queries(1)
