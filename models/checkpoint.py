@@ -212,7 +212,7 @@ def gc_safety_queries(
     size: int = SEQUENCES, interval: int = CHECKPOINT_INTERVAL
 ) -> tuple[Query, ...]:
     """Return initiation, consecution per action and invariant => claim (all expected unsat)."""
-    pre, post = fresh_log("", size), fresh_log("'", size)
+    pre, post = fresh_log("", size), fresh_log("_next", size)
     s = z3.Int("param")
     steps: dict[str, Step] = {
         "commit": commit,

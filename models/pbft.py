@@ -395,11 +395,25 @@ def _new_view_keeps_proposals_safe(pre: State, post: State, act: Action) -> list
     is_new = z3.And(ws == wa, dds == da)
     inv = {name: clause(pre) for name, clause in INVARIANT.items()}
     every = list(inv)
-    cases: list[tuple[str, z3.BoolRef, list[str]]] = [
-        ("earlier-proposal", z3.Not(is_new), ["later-proposals-safe"]),
-        ("no-certificate-reported", z3.And(is_new, vmax == no_view), every),
-        ("highest-below-committed", z3.And(is_new, vmax != no_view, view_lt(vmax, vs)), every),
-        ("highest-at-committed", z3.And(is_new, vmax == vs), every),
+    # the parts of the new-view guard that the narrow cases use
+    picks = [
+        z3.ForAll(
+            [r, vp, dp],
+            z3.Implies(chosen(r, vp, dp), z3.And(member(r, qa), pre["vc"](r, wa, vp, dp))),
+        ),
+        z3.Or(vmax == no_view, chosen(ra, vmax, da)),
+    ]
+    guard = act.guard(pre)
+    cases: list[tuple[str, z3.BoolRef, list[str], list[z3.BoolRef]]] = [
+        ("earlier-proposal", z3.Not(is_new), ["later-proposals-safe"], []),
+        ("no-certificate-reported", z3.And(is_new, vmax == no_view), every, guard),
+        (
+            "highest-below-committed",
+            z3.And(is_new, vmax != no_view, view_lt(vmax, vs)),
+            every,
+            guard,
+        ),
+        ("highest-at-committed", z3.And(is_new, vmax == vs), every, guard),
         (
             "highest-above-committed",
             z3.And(is_new, view_lt(vs, vmax)),
@@ -408,21 +422,22 @@ def _new_view_keeps_proposals_safe(pre: State, post: State, act: Action) -> list
                 "view-change-certificate-real",
                 "prepare-certificate-proposed",
             ],
+            picks,
         ),
     ]
     base = f"consecution/{act.name}/later-proposals-safe"
     out: list[Query] = []
-    for label, condition, used in cases:
+    for label, condition, used, guard_used in cases:
         background = axioms() if used is every else view_order_axioms()
         facts = (
             *background,
             *[inv[name] for name in used],
-            *act.guard(pre),
+            *guard_used,
             *negated,
             condition,
         )
         out.append(Query(f"{base}/{label}", facts, LOGIC, Setup.QUANTIFIED, _decoder([pre])))
-    cover = (*view_order_axioms(), z3.Not(z3.Or(*[c for _l, c, _u in cases])))
+    cover = (*view_order_axioms(), z3.Not(z3.Or(*[case[1] for case in cases])))
     out.append(Query(f"{base}/cases-exhaustive", cover, LOGIC, Setup.QUANTIFIED))
     return out
 

@@ -76,5 +76,14 @@ def to_smtlib(query: Query) -> str:
 
 
 def conj(parts: Sequence[z3.BoolRef]) -> z3.BoolRef:
-    """Return the conjunction of the parts (``True`` when empty)."""
-    return z3.And(*parts) if parts else z3.BoolVal(True)
+    """Return the conjunction of the parts (``True`` when empty, the part itself when one)."""
+    if not parts:
+        return z3.BoolVal(True)
+    return parts[0] if len(parts) == 1 else z3.And(*parts)
+
+
+def total(terms: Sequence[z3.ArithRef]) -> z3.ArithRef:
+    """Return the sum of the terms without a one-argument ``+`` (which SMT-LIB forbids)."""
+    if not terms:
+        return z3.IntVal(0)
+    return terms[0] if len(terms) == 1 else z3.Sum(*terms)

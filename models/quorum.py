@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import z3
 
-from vdlt_spec.models.query import Query, Setup
+from vdlt_spec.models.query import Query, Setup, total
 
 QUORUM_NUMERATOR = 2  # a quorum holds more than 2/3 of the replicas (§IV-D)
 QUORUM_DENOMINATOR = 3
@@ -70,11 +70,11 @@ class Venn:
 
     def size(self, keep: Callable[[Region], bool]) -> z3.ArithRef:
         """Return the number of replicas in the regions that ``keep`` selects."""
-        return z3.Sum([self.count[r] for r in REGIONS if keep(r)])
+        return total([self.count[r] for r in REGIONS if keep(r)])
 
     def weight(self, keep: Callable[[Region], bool]) -> z3.ArithRef:
         """Return the stake held in the regions that ``keep`` selects."""
-        return z3.Sum([self.stake[r] for r in REGIONS if keep(r)])
+        return total([self.stake[r] for r in REGIONS if keep(r)])
 
     def basics(self) -> list[z3.BoolRef]:
         """Return the facts every Venn diagram obeys: sizes >= 0, summing to n >= 1."""

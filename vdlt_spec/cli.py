@@ -157,6 +157,101 @@ def verify(
 # --- proofs ----------------------------------------------------------------------------------
 
 
+@app.command()
+def prove(
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Discharge only this obligation or group (repeatable)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    smtlib: Annotated[
+        Path | None,
+        typer.Option(
+            "--smtlib",
+            metavar="DIR",
+            help="Also write every query as an SMT-LIB 2 file into DIR.",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", metavar="S", help="Solver budget per obligation (s).")
+    ] = 60.0,
+) -> None:
+    """Discharge the Z3 proof obligations; exit 0 when every finding matches its expectation.
+
+    Exit 1 when a finding contradicts its expectation, 2 when one is unknown (timeout).
+    """
+    from vdlt_spec.proofs import catalog, runner
+    from vdlt_spec.verdict import combine
+
+    chosen = runner.select(catalog.OBLIGATIONS, only or [])
+    if timeout <= 0:
+        raise SpecError(Reason.BAD_USAGE, f"--timeout must be positive, got {timeout}")
+    if smtlib is not None:
+        _write_smtlib(smtlib, chosen)
+    results = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=as_json or not err_console.is_terminal,
+    ) as progress:
+        task = progress.add_task("proving", total=len(chosen))
+        for obligation in chosen:
+            progress.update(task, description=f"proving {obligation.name}")
+            results.append(runner.discharge(obligation, timeout))
+            progress.advance(task)
+    overall = combine(r.verdict for r in results)
+    total = sum(r.seconds for r in results)
+    if as_json:
+        emit_json({"verdict": overall, "seconds": total, "obligations": results})
+    else:
+        table = Table(
+            title=f"vdlt prove: {overall.value} ({len(results)} obligations, {total:.2f} s)"
+        )
+        table.add_column("obligation", no_wrap=True)
+        table.add_column("scope")
+        table.add_column("expected", no_wrap=True)
+        table.add_column("found", no_wrap=True)
+        table.add_column("verdict", no_wrap=True)
+        table.add_column("s", justify="right", no_wrap=True)
+        table.add_column("counterexample / detail", overflow="fold")
+        for r in results:
+            table.add_row(
+                r.name,
+                r.scope,
+                _short(r.expected.value),
+                _short(r.finding.value),
+                verdict_text(r.verdict),
+                f"{r.seconds:.2f}",
+                runner.summarize(r.counterexample) if r.counterexample else r.detail,
+            )
+        console.print(table)
+    raise typer.Exit(overall.exit_code)
+
+
+def _short(finding: str) -> str:
+    """Abbreviate "counterexample" to "cex" for the table (JSON keeps the full word)."""
+    return "cex" if finding == "counterexample" else finding
+
+
+def _write_smtlib(directory: Path, obligations: Any) -> None:
+    """Write each query of each obligation as ``DIR/<obligation>--<nn>-<query>.smt2``."""
+    from vdlt_spec.proofs import runner
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for obligation in obligations:
+            for name, text in runner.smtlib_files(obligation):
+                (directory / name).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(
+            Reason.SMTLIB_EXPORT_FAILED, f"{directory}: {exc.strerror or exc}"
+        ) from None
+
+
 # --- governance and economics ----------------------------------------------------------------
 
 
