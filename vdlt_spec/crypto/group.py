@@ -20,6 +20,10 @@ class Group(Protocol):
 
     name: str
 
+    def __hash__(self) -> int:
+        """Hash by identity, so that results can be memoised per engine."""
+        ...
+
     def mul_base(self, scalar: int) -> Point:
         """Return scalar·G."""
         ...
