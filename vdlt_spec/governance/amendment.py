@@ -237,10 +237,10 @@ def quorum_bp(participation_ema_bp: int, params: Parameters) -> int:
 
 
 def participation_bp(ballot: Ballot) -> int:
-    """Return the tokens behind a ballot's votes as basis points of the eligible tokens."""
-    if ballot.eligible_tokens == 0:
+    """Return the turnout in basis points: voters' stake over the eligible stake (§IV-K)."""
+    if ballot.eligible_stake == 0:
         return 0
-    return min(BASIS_POINTS, ballot.total_tokens * BASIS_POINTS // ballot.eligible_tokens)
+    return min(BASIS_POINTS, ballot.turnout * BASIS_POINTS // ballot.eligible_stake)
 
 
 def next_ema_bp(participation_ema_bp: int, participation: int, params: Parameters) -> int:
@@ -270,7 +270,7 @@ def ballot_id(amendment_id: str, stage: Stage) -> str:
 
 
 def _open_vote(
-    state: GovernanceState, stage: Stage, now: int, eligible_tokens: int
+    state: GovernanceState, stage: Stage, now: int, eligible_stake: int
 ) -> GovernanceState:
     assert state.current is not None
     ends = now + state.params.vote_period_epochs
@@ -280,7 +280,7 @@ def _open_vote(
         VotingMode.TOKEN_LOCK,
         opens_at=now,
         closes_at=ends,
-        eligible_tokens=eligible_tokens,
+        eligible_stake=eligible_stake,
     )
     return dataclasses.replace(state, stage=stage, stage_ends=ends, ballot=ballot)
 
@@ -330,8 +330,11 @@ def _close_vote(
     return _log(state, now, passed, detail), result
 
 
-def advance(state: GovernanceState, now: int, eligible_tokens: int) -> GovernanceState:
-    """Resolve the stage that ends at epoch ``now``, if any, and enter the next (§IV-K)."""
+def advance(state: GovernanceState, now: int, eligible_stake: int) -> GovernanceState:
+    """Resolve the stage that ends at epoch ``now``, if any, and enter the next (§IV-K).
+
+    ``eligible_stake`` (the total stake now) is the electorate of a ballot opened here.
+    """
     if state.stage == Stage.PROPOSAL or now < state.stage_ends:
         return state
     if state.stage == Stage.POLLING:
@@ -340,7 +343,7 @@ def advance(state: GovernanceState, now: int, eligible_tokens: int) -> Governanc
         if approval <= state.params.poll_threshold:
             return _fail(state, now, Event.POLLS_FAILED, detail)
         logged = _log(state, now, Event.POLLS_PASSED, detail)
-        return _open_vote(logged, Stage.EXPLORATION, now, eligible_tokens)
+        return _open_vote(logged, Stage.EXPLORATION, now, eligible_stake)
     if state.stage == Stage.EXPLORATION:
         state, result = _close_vote(state, now, Event.EXPLORATION_PASSED, Event.EXPLORATION_FAILED)
         if not result.approved:
@@ -357,7 +360,7 @@ def advance(state: GovernanceState, now: int, eligible_tokens: int) -> Governanc
             detail = f"only {state.test_epochs_passed} of {needed} test epochs passed"
             return _fail(state, now, Event.TEST_FAILED, detail)
         logged = _log(state, now, Event.TEST_PASSED)
-        return _open_vote(logged, Stage.CONFIRMATION, now, eligible_tokens)
+        return _open_vote(logged, Stage.CONFIRMATION, now, eligible_stake)
     state, result = _close_vote(state, now, Event.CONFIRMATION_PASSED, Event.CONFIRMATION_FAILED)
     if not result.approved:
         return state

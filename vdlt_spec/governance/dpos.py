@@ -115,10 +115,11 @@ class Node:
 
 @dataclass(frozen=True)
 class RosterEntry:
-    """Name one delegate of an epoch and its consensus key (§IV-D, §IV-J)."""
+    """Name one delegate of an epoch, its consensus key and declared pay (§IV-D, §IV-J)."""
 
     account: str
     key: bytes
+    declared_pay: int
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,10 @@ def register(state: DposState, ledger: Ledger, params: Parameters, node: Node) -
             raise SpecError(Reason.NODE_REQUIREMENTS_UNMET, "missing " + ", ".join(misses))
     if node.role not in PRODUCES_USER_BLOCKS:
         raise SpecError(Reason.SCHEMA_VIOLATION, f"unknown role {node.role!r}")
-    return dataclasses.replace(state, nodes={**state.nodes, node.account: node})
+    election = state.election
+    if election is not None and node.role == Role.MANAGEMENT:
+        election = voting.add_option(election, node.account)
+    return dataclasses.replace(state, nodes={**state.nodes, node.account: node}, election=election)
 
 
 def deregister(state: DposState, account: str) -> DposState:
@@ -206,14 +210,17 @@ def election_id(epoch: int) -> str:
 
 
 def open_election(state: DposState, ledger: Ledger, mode: VotingMode) -> DposState:
-    """Open this epoch's election: one ballot over the registered candidates (§III-D, §IV-C)."""
+    """Open this epoch's election: one ballot over the registered candidates (§III-D, §IV-C).
+
+    Candidates who register while the ballot is open are added to it.
+    """
     ballot = voting.open_ballot(
         election_id(ledger.now),
         state.management_nodes(),
         mode,
         opens_at=ledger.now,
         closes_at=ledger.now + 1,
-        eligible_tokens=ledger.supply,
+        eligible_stake=sum(a.staked for a in ledger.accounts.values()),
     )
     return dataclasses.replace(state, election=ballot)
 
@@ -257,7 +264,7 @@ def close_election(
     succeeded = len(elected) >= params.min_delegates
     if not succeeded:
         elected = tuple(d for d in state.delegates if is_eligible(state, ledger, params, d))
-    roster = tuple(RosterEntry(a, state.nodes[a].key) for a in elected)
+    roster = tuple(RosterEntry(a, state.nodes[a].key, state.nodes[a].declared_pay) for a in elected)
     return (
         dataclasses.replace(
             state,

@@ -81,9 +81,11 @@ class Ballot:
     """Hold one ballot: its options, when it is open, and its exact tally (§IV-C).
 
     ``votes`` maps each option to its votes; ``tokens`` to the tokens behind them (locked, or
-    paid for plain quadratic votes), which measures participation; ``choices`` maps each voter
-    to the option chosen (one vote per voter); ``locks_used`` lists the locks already counted.
-    The ballot accepts votes while ``opens_at <= now < closes_at``.
+    paid for plain quadratic votes); ``choices`` maps each voter to the option chosen (one vote
+    per voter); ``locks_used`` lists the locks already counted. Participation is measured like
+    Tezos' turnout, on the registered electorate: ``eligible_stake`` is the total stake when the
+    ballot opened and ``turnout`` the stake of the voters who voted (D-gov-8). The ballot
+    accepts votes while ``opens_at <= now < closes_at``.
     """
 
     ballot_id: str
@@ -91,7 +93,8 @@ class Ballot:
     mode: VotingMode
     opens_at: int
     closes_at: int
-    eligible_tokens: int
+    eligible_stake: int
+    turnout: int = 0
     votes: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, int] = field(default_factory=dict)
     choices: dict[str, str] = field(default_factory=dict)
@@ -104,7 +107,7 @@ class Ballot:
 
     @property
     def total_tokens(self) -> int:
-        """Return the tokens behind all votes together (participation)."""
+        """Return the tokens behind all votes together."""
         return sum(self.tokens.values())
 
 
@@ -114,7 +117,7 @@ def open_ballot(
     mode: VotingMode,
     opens_at: int,
     closes_at: int,
-    eligible_tokens: int,
+    eligible_stake: int,
 ) -> Ballot:
     """Open a ballot on distinct options, accepting votes in [opens_at, closes_at) (§IV-C)."""
     if not ballot_id:
@@ -123,14 +126,14 @@ def open_ballot(
         raise SpecError(Reason.UNKNOWN_OPTION, f"ballot options must be distinct: {options}")
     if closes_at <= opens_at:
         raise SpecError(Reason.BALLOT_CLOSED, f"ballot closes at {closes_at} <= opens {opens_at}")
-    _non_negative(eligible_tokens, "eligible tokens")
+    _non_negative(eligible_stake, "eligible stake")
     return Ballot(
         ballot_id=ballot_id,
         options=tuple(options),
         mode=VotingMode(mode),
         opens_at=opens_at,
         closes_at=closes_at,
-        eligible_tokens=eligible_tokens,
+        eligible_stake=eligible_stake,
         votes={o: 0 for o in options},
         tokens={o: 0 for o in options},
     )
@@ -158,9 +161,10 @@ def _admit(ballot: Ballot, now: int, voter: str, option: str, mode: VotingMode) 
         raise SpecError(Reason.DOUBLE_VOTE, f"{voter} already voted on {ballot.ballot_id}")
 
 
-def _record(ballot: Ballot, voter: str, option: str, votes: int, tokens: int) -> Ballot:
+def _record(ballot: Ballot, voter: str, option: str, votes: int, tokens: int, stake: int) -> Ballot:
     return dataclasses.replace(
         ballot,
+        turnout=ballot.turnout + stake,
         votes={**ballot.votes, option: ballot.votes[option] + votes},
         tokens={**ballot.tokens, option: ballot.tokens[option] + tokens},
         choices={**ballot.choices, voter: option},
@@ -194,7 +198,9 @@ def cast_locked_vote(
             Reason.LOCK_NOT_FRESH,
             f"lock {lock_id} was made at epoch {item.locked_at}; vote in the epoch of the lock",
         )
-    counted = _record(ballot, voter, option, lock_votes(item.amount, item.k), item.amount)
+    votes = lock_votes(item.amount, item.k)
+    stake = ledger.account(voter).staked
+    counted = _record(ballot, voter, option, votes, item.amount, stake)
     return dataclasses.replace(counted, locks_used=ballot.locks_used | {lock_id})
 
 
@@ -248,7 +254,19 @@ def cast_quadratic_vote(
         raise SpecError(Reason.NON_POSITIVE_AMOUNT, "a quadratic vote buys at least one vote")
     cost = quadratic_cost(votes)
     paid = ledger_ops.burn(ledger, voter, cost)
-    return _record(ballot, voter, option, votes, cost), paid
+    return _record(ballot, voter, option, votes, cost, paid.account(voter).staked), paid
+
+
+def add_option(ballot: Ballot, option: str) -> Ballot:
+    """Return the ballot with one more option, e.g. a candidate who registered late (§IV-C)."""
+    if option in ballot.options:
+        return ballot
+    return dataclasses.replace(
+        ballot,
+        options=(*ballot.options, option),
+        votes={**ballot.votes, option: 0},
+        tokens={**ballot.tokens, option: 0},
+    )
 
 
 def tally_violations(ballot: Ballot) -> tuple[str, ...]:
