@@ -19,6 +19,7 @@ from typing import Literal
 
 from vdlt_spec.economics import incentives, penalties
 from vdlt_spec.economics import ledger as ledger_ops
+from vdlt_spec.economics.incentives import Pools
 from vdlt_spec.economics.ledger import Ledger
 from vdlt_spec.economics.penalties import Evidence, PenaltyState
 from vdlt_spec.errors import Reason, SpecError
@@ -231,10 +232,9 @@ class EpochActivity:
     ``declared`` maps each block producer to the pay it declared when it contributed.
     """
 
-    management_budget: int = 0
+    pools: Pools = field(default_factory=lambda: Pools(0, 0, 0))
+    minted: int = 0
     management_left: int = 0
-    execution_pool: int = 0
-    staker_pool: int = 0
     decisions: int = 0
     blocks: dict[str, int] = field(default_factory=dict)
     declared: dict[str, int] = field(default_factory=dict)
@@ -252,6 +252,15 @@ class Payout:
 
 
 @dataclass(frozen=True)
+class EpochMint:
+    """Record the pools an epoch could mint (its issuance) and what it minted (§IV-I)."""
+
+    epoch: int
+    pools: Pools
+    minted: int
+
+
+@dataclass(frozen=True)
 class Economy:
     """Hold the whole economy: ledger, nodes and elections, governance, penalties, pay (§IV)."""
 
@@ -266,6 +275,7 @@ class Economy:
     minted_this_year: int
     paid_out: int = 0
     payouts: tuple[Payout, ...] = ()
+    mints: tuple[EpochMint, ...] = ()
     elections_failed: int = 0
 
     @property
@@ -286,10 +296,8 @@ def _begin_epoch(econ: Economy) -> Economy:
     issuance = incentives.epoch_issuance(econ.year_start_supply, econ.params)
     pools = incentives.split_issuance(issuance, econ.params)
     activity = EpochActivity(
-        management_budget=pools.management,
+        pools=pools,
         management_left=pools.management,
-        execution_pool=pools.execution,
-        staker_pool=pools.stakers,
     )
     registry = dpos.open_election(econ.registry, econ.ledger, econ.election_mode)
     return dataclasses.replace(econ, activity=activity, registry=registry)
@@ -323,8 +331,10 @@ def _pay(econ: Economy, amounts: Mapping[str, int], reason: str) -> Economy:
         return econ
     total = sum(paid.values())
     records = tuple(Payout(econ.epoch, name, reason, amount) for name, amount in paid.items())
+    activity = dataclasses.replace(econ.activity, minted=econ.activity.minted + total)
     return dataclasses.replace(
         econ,
+        activity=activity,
         ledger=ledger_ops.mint(econ.ledger, paid),
         minted_this_year=econ.minted_this_year + total,
         paid_out=econ.paid_out + total,
@@ -337,13 +347,13 @@ def _epoch_payouts(
 ) -> dict[str, dict[str, int]]:
     execution = (
         incentives.execution_payouts(
-            activity.blocks, tuple(activity.declared.values()), activity.execution_pool
+            activity.blocks, tuple(activity.declared.values()), activity.pools.execution
         )
         if activity.blocks
         else {}
     )
     stakes = {name: a.staked for name, a in econ.ledger.accounts.items()}
-    stakers = incentives.staker_payouts(stakes, activity.voters, activity.staker_pool, params)
+    stakers = incentives.staker_payouts(stakes, activity.voters, activity.pools.stakers, params)
     return {"execution": execution, "staking": stakers}
 
 
@@ -354,9 +364,7 @@ def _test_system_passes(econ: Economy) -> tuple[bool, str]:
         return False, "no amendment under test"
     issuance = incentives.epoch_issuance(econ.year_start_supply, trial)
     pools = incentives.split_issuance(issuance, trial)
-    activity = dataclasses.replace(
-        econ.activity, execution_pool=pools.execution, staker_pool=pools.stakers
-    )
+    activity = dataclasses.replace(econ.activity, pools=pools)
     paid = _epoch_payouts(econ, trial, activity)
     execution_total = sum(paid["execution"].values())
     staking_total = sum(paid["staking"].values())
@@ -381,6 +389,8 @@ def _end_epoch(econ: Economy) -> Economy:
     paid = _epoch_payouts(econ, params, econ.activity)
     econ = _pay(econ, paid["execution"], "execution")
     econ = _pay(econ, paid["staking"], "staking")
+    record = EpochMint(econ.epoch, econ.activity.pools, econ.activity.minted)
+    econ = dataclasses.replace(econ, mints=(*econ.mints, record))
     next_epoch = econ.epoch + 1
     registry, elected = dpos.close_election(econ.registry, econ.ledger, params, next_epoch)
     registry = dpos.prune_rosters(registry, next_epoch - params.evidence_window_epochs)
@@ -548,7 +558,7 @@ def apply(econ: Economy, op: Operation) -> Economy:
 
 INVARIANTS = (
     "ledger: supply = genesis + minted - burned, nothing negative, encumbered <= held",
-    "payouts equal minted",
+    "payouts equal minted, and no epoch mints more than its issuance",
     "yearly minting at most max_inflation_rate of the year's opening supply",
     "slashes take at most the collateral and pay the reporter less than they take",
     "delegates and execution nodes stay apart (delegates never produce user blocks)",
@@ -568,6 +578,17 @@ def invariant_report(econ: Economy) -> dict[str, tuple[str, ...]]:
         minting.append(f"payouts {econ.paid_out} != minted {econ.ledger.minted}")
     if sum(p.amount for p in econ.payouts) != econ.paid_out:
         minting.append("payout records do not sum to the payouts")
+    paid: dict[tuple[int, str], int] = {}
+    for p in econ.payouts:
+        paid[p.epoch, p.reason] = paid.get((p.epoch, p.reason), 0) + p.amount
+    for m in (*econ.mints, EpochMint(econ.epoch, econ.activity.pools, econ.activity.minted)):
+        pools = {"management": m.pools.management, "execution": m.pools.execution}
+        pools["staking"] = m.pools.stakers
+        for reason, pool in pools.items():
+            if paid.get((m.epoch, reason), 0) > pool:
+                minting.append(f"epoch {m.epoch}: {reason} paid {paid[m.epoch, reason]} > {pool}")
+        if sum(paid.get((m.epoch, r), 0) for r in pools) != m.minted:
+            minting.append(f"epoch {m.epoch}: payouts differ from minted {m.minted}")
     yearly = []
     cap = incentives.yearly_cap(econ.year_start_supply, econ.params)
     if econ.minted_this_year > cap:

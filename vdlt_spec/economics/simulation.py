@@ -27,6 +27,7 @@ import coincurve
 
 from vdlt_spec.consensus.messages import VoteKind
 from vdlt_spec.crypto import bip340
+from vdlt_spec.crypto.fast import FAST
 from vdlt_spec.crypto.secp256k1 import N
 from vdlt_spec.economics import economy as econ_ops
 from vdlt_spec.economics.economy import (
@@ -107,9 +108,13 @@ def compressed_public_key(seckey: bytes) -> bytes:
 
 
 def sign_vote(seckey: bytes, kind: VoteKind, view: int, seq: int, digest: bytes) -> SignedVote:
-    """Sign a consensus statement with BIP340 over its canonical payload (§IV-D)."""
+    """Sign a consensus statement with BIP340 over its canonical payload (§IV-D).
+
+    Signing runs on libsecp256k1 (the crypto fast path, property-tested equal to the readable
+    one); verification in :mod:`vdlt_spec.economics.penalties` uses the readable path.
+    """
     unsigned = SignedVote(kind, view, seq, digest, bytes(64))
-    signature = bip340.schnorr_sign(unsigned.payload(), seckey, bytes(32))
+    signature = bip340.schnorr_sign(unsigned.payload(), seckey, bytes(32), group=FAST)
     return dataclasses.replace(unsigned, signature=signature)
 
 
