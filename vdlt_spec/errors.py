@@ -21,6 +21,7 @@ class Reason(StrEnum):
     UNKNOWN_CHECK = "UNKNOWN_CHECK"
     UNSUPPORTED_OPERATION = "UNSUPPORTED_OPERATION"
     ADAPTER_FAILED = "ADAPTER_FAILED"
+    BAD_TRACE = "BAD_TRACE"
 
     # --- class of service (§III-A, §IV-A) --------------------------------------------------
     COS_BYTE_OUT_OF_RANGE = "COS_BYTE_OUT_OF_RANGE"
