@@ -232,9 +232,11 @@ class AggregateKey:
     verifier: PublicKeyXOnly
 
 
-def _aggregate(roster: Roster, bits: int, group: Group) -> bytes:
+def _aggregate(roster: Roster, bits: int, use_fast: bool) -> bytes:
     selected = [key for i, key in enumerate(roster) if bits >> i & 1]
-    return musig2.get_xonly_pk(musig2.key_agg(selected, group=group))
+    if use_fast:
+        return fastpath.key_agg_xonly(selected)
+    return musig2.get_xonly_pk(musig2.key_agg(selected, group=READABLE))
 
 
 def aggregate_key(roster: Sequence[bytes], signers: Iterable[int], *, fast: bool = True) -> bytes:
@@ -244,7 +246,7 @@ def aggregate_key(roster: Sequence[bytes], signers: Iterable[int], *, fast: bool
     bits = _bitmap_bits(bitmap, len(keys))
     if bits == 0:
         raise SpecError(Reason.NO_SIGNERS, "an aggregate key needs at least one signer")
-    return _aggregate(keys, bits, _engine(fast))
+    return _aggregate(keys, bits, fast)
 
 
 class AggregateKeyCache:
@@ -306,7 +308,7 @@ def _aggregate_key_for(
         validate_roster(roster, fast=use_fast)
         if cache is not None:
             cache.remember_roster(roster)
-    xonly = _aggregate(roster, bits, _engine(use_fast))
+    xonly = _aggregate(roster, bits, use_fast)
     verifier = fastpath.xonly_verifier(xonly)
     if verifier is None:  # pragma: no cover - the x of a curve point always lifts
         raise SpecError(Reason.INVALID_POINT, "aggregate key does not parse")
