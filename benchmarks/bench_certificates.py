@@ -67,6 +67,27 @@ def measure(name: str, call: Callable[[], object], repeat: int, min_time: float 
     return Timing(name, statistics.median(samples), min(samples), loops * repeat)
 
 
+def paired_ratio(
+    subject: Callable[[], object], peer: Callable[[], object], rounds: int, loops: int
+) -> float:
+    """Return the median over rounds of time(subject) / time(peer), timed back to back.
+
+    Pairing each subject batch with a peer batch taken right beside it cancels most of the
+    drift of a shared, loaded machine.
+    """
+    ratios = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(loops):
+            peer()
+        middle = time.perf_counter()
+        for _ in range(loops):
+            subject()
+        end = time.perf_counter()
+        ratios.append((end - middle) / (middle - start))
+    return statistics.median(ratios)
+
+
 def run(
     n: int = DEFAULT_N, repeat: int = DEFAULT_REPEAT, readable: bool = True
 ) -> dict[str, object]:
@@ -116,7 +137,9 @@ def run(
             )
         )
     peer = timings[0].median_s
-    cached_ratio = timings[2].median_s / peer
+    cached_ratio = paired_ratio(
+        cached, lambda: parsed.verify(cert.signature, MESSAGE), rounds=4 * repeat, loops=200
+    )
     return {
         "n": n,
         "signers": len(signers),
@@ -150,7 +173,8 @@ def render(report: dict[str, object]) -> str:
     verdict = "meets" if report["meets_target"] else "MISSES"
     lines += [
         "",
-        f"cached / raw = {report['cached_ratio']:.2f}x ({verdict} the {TARGET_RATIO}x goal)",
+        f"cached / raw, paired back-to-back batches = {report['cached_ratio']:.2f}x "
+        f"({verdict} the {TARGET_RATIO}x goal)",
     ]
     return "\n".join(lines)
 
