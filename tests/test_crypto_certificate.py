@@ -16,9 +16,12 @@ from vdlt_spec.crypto.certificate import (
     AggregateKeyCache,
     Certificate,
     aggregate_key,
+    aggregate_nonces,
+    assemble_certificate,
     bitmap_length,
     certificate_is_valid,
     certificate_length,
+    certificate_session,
     decode_bitmap,
     deterministic_roster,
     encode_bitmap,
@@ -26,11 +29,14 @@ from vdlt_spec.crypto.certificate import (
     keypair_from_seed,
     make_certificate,
     max_faulty,
+    partial_signature_is_valid,
     quorum_size,
     signer_count,
     validate_roster,
     verify_certificate,
 )
+from vdlt_spec.crypto.fast import FAST
+from vdlt_spec.crypto.musig2 import InvalidContributionError
 from vdlt_spec.errors import Reason, SpecError
 
 MAX_N = 40
@@ -348,3 +354,55 @@ class CacheMachine(RuleBasedStateMachine):
 
 TestCacheMachine = CacheMachine.TestCase
 TestCacheMachine.settings = settings(max_examples=30, stateful_step_count=15, deadline=None)
+
+
+# --- distributed session (collector) ----------------------------------------------------------
+
+
+def test_distributed_session_blames_roster_indices() -> None:
+    n = 7
+    roster, seckeys = ROSTERS[n]
+    signers = [1, 2, 4, 5, 6]
+    message = b"block"
+    rng = random.Random(5)
+    aggpk = aggregate_key(roster, signers)
+    pairs = {
+        i: musig2.nonce_gen(seckeys[i], roster[i], aggpk, message, None, rng, group=FAST)
+        for i in signers
+    }
+    pubnonces = [pairs[i].pubnonce for i in signers]
+    aggnonce = aggregate_nonces(roster, signers, pubnonces)
+    session = certificate_session(roster, signers, aggnonce, message)
+    psigs = {i: musig2.sign(pairs[i].secnonce, seckeys[i], session, group=FAST) for i in signers}
+    for i in signers:
+        assert partial_signature_is_valid(roster, session, i, pairs[i].pubnonce, psigs[i])
+    cert = assemble_certificate(roster, signers, session, [psigs[i] for i in signers])
+    verify_certificate(roster, message, cert)
+    # Replica 4 returns a wrong partial signature: the check pins it, nobody else.
+    wrong = (int.from_bytes(psigs[4], "big") + 1).to_bytes(32, "big")
+    verdicts = {
+        i: partial_signature_is_valid(
+            roster, session, i, pairs[i].pubnonce, wrong if i == 4 else psigs[i]
+        )
+        for i in signers
+    }
+    assert [i for i, ok in verdicts.items() if not ok] == [4]
+    spoiled = assemble_certificate(
+        roster, signers, session, [wrong if i == 4 else psigs[i] for i in signers]
+    )
+    assert reason_of(lambda: verify_certificate(roster, message, spoiled)) is Reason.BAD_SIGNATURE
+    # Malformed contributions are blamed by roster index, not by position in the list.
+    bad_nonces = [*pubnonces[:3], b"\x04" + pubnonces[3][1:], pubnonces[4]]
+    with pytest.raises(InvalidContributionError) as blamed:
+        aggregate_nonces(roster, signers, bad_nonces)
+    assert (blamed.value.signer, blamed.value.contrib) == (5, "pubnonce")
+    bad_psigs = [psigs[i] for i in signers[:-1]] + [b"\xff" * 32]
+    with pytest.raises(InvalidContributionError) as blamed:
+        assemble_certificate(roster, signers, session, bad_psigs)
+    assert (blamed.value.signer, blamed.value.contrib) == (6, "psig")
+    assert reason_of(lambda: assemble_certificate(roster, signers, session, [])) is (
+        Reason.COUNT_MISMATCH
+    )
+    with pytest.raises(SpecError) as info:
+        musig2.sign(bytes(97), seckeys[1], session)  # type: ignore[arg-type]
+    assert info.value.reason is Reason.BAD_USAGE
