@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from vdlt_spec.conformance.bip_vectors import Bip340Row, bip340_rows
+from vdlt_spec.conformance.bip_vectors import Bip340Row, bip340_rows, run_bip340
 from vdlt_spec.consensus import messages
 from vdlt_spec.crypto import bip340
+from vdlt_spec.crypto.fast import FAST
+from vdlt_spec.crypto.group import READABLE, Group
 from vdlt_spec.crypto.secp256k1 import N, bytes_from_int
 from vdlt_spec.errors import Reason, SpecError
 
@@ -60,3 +64,16 @@ def test_tagged_hash_is_shared_with_consensus_messages() -> None:
 
     h = hashlib.sha256(b"").digest()
     assert bip340.tagged_hash(b"", b"") == hashlib.sha256(h + h).digest()
+
+
+@pytest.mark.parametrize("group", [READABLE, FAST], ids=lambda g: g.name)
+def test_runner_passes_every_row(group: Group) -> None:
+    results = run_bip340(group=group)
+    assert len(results) == 19
+    assert all(r.passed for r in results), [r for r in results if not r.passed]
+
+
+def test_runner_catches_a_wrong_row() -> None:
+    wrong = replace(ROWS[1], signature=ROWS[1].signature[:-1] + b"\x00")
+    (result,) = run_bip340(rows=[wrong], group=FAST)
+    assert not result.passed and "verification" in result.detail

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -167,3 +168,25 @@ def test_whole_session(seckeys: list[bytes], msg: bytes, tweak: bytes, seed: int
 def test_generator_is_special_cased_correctly() -> None:
     assert FAST.lincomb([(G, 5), (G, N - 5)]) is None
     assert FAST.lincomb([(G, 1)]) == G
+
+
+@pytest.mark.skipif(not fast.HAS_NATIVE_MUSIG, reason="coincurve without the MuSig module")
+@FEW
+@given(
+    st.lists(secret_keys, min_size=1, max_size=4),
+    st.lists(st.integers(min_value=0, max_value=3), max_size=3),
+)
+def test_native_key_agg_equals_readable(seckeys: list[bytes], repeats: list[int]) -> None:
+    pubkeys = [musig2.individual_pk(sk, group=FAST) for sk in seckeys]
+    pubkeys += [pubkeys[i % len(pubkeys)] for i in repeats]
+    assert fast.native_key_agg_xonly(pubkeys) == musig2.get_xonly_pk(musig2.key_agg(pubkeys))
+    assert fast.key_agg_xonly(pubkeys) == musig2.get_xonly_pk(musig2.key_agg(pubkeys))
+
+
+@pytest.mark.skipif(not fast.HAS_NATIVE_MUSIG, reason="coincurve without the MuSig module")
+@SOME
+@given(st.lists(compressed_encodings, min_size=1, max_size=3))
+def test_native_key_agg_blames_alike(pubkeys: list[bytes]) -> None:
+    native = outcome(lambda: fast.native_key_agg_xonly(pubkeys))
+    readable = outcome(lambda: musig2.get_xonly_pk(musig2.key_agg(pubkeys)))
+    assert native == readable

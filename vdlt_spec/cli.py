@@ -32,6 +32,7 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 
+FAILURES_SHOWN = 20
 VERDICT_STYLE = {Verdict.VALID: "green", Verdict.INVALID: "red", Verdict.UNKNOWN: "yellow"}
 
 
@@ -131,7 +132,11 @@ def verify(
     else:
         table = Table(title=f"vdlt verify: {overall.value}")
         for column in ("check", "component", "section", "verdict", "seconds", "detail"):
-            table.add_column(column, justify="right" if column == "seconds" else "left")
+            table.add_column(
+                column,
+                justify="right" if column == "seconds" else "left",
+                no_wrap=column != "detail",
+            )
         for r in runs:
             table.add_row(
                 r.name,
@@ -161,6 +166,133 @@ def verify(
 
 
 # --- allocation ------------------------------------------------------------------------------
+
+
+# --- conformance ---------------------------------------------------------------------------
+
+conformance_app = typer.Typer(
+    help="Run the conformance vectors against an implementation, or serve the reference.",
+    no_args_is_help=True,
+)
+app.add_typer(conformance_app, name="conformance")
+
+
+@conformance_app.command("run")
+def conformance_run(
+    adapter: Annotated[
+        str | None,
+        typer.Option(help="Command of the implementation under test (JSON-lines protocol)."),
+    ] = None,
+    vectors: Annotated[
+        Path | None, typer.Option(help="A vector file to run instead of the bundled ones.")
+    ] = None,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Suite, operation or vector id.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Run conformance vectors; exit 0 all pass, 1 any fails, 2 any unsupported or none run."""
+    from vdlt_spec import serial
+    from vdlt_spec.conformance import suite
+    from vdlt_spec.conformance.adapter import Adapter, ReferenceAdapter, SubprocessAdapter
+    from vdlt_spec.conformance.vector import VectorFile
+
+    files = (
+        [serial.loads(VectorFile, read_text_file(vectors))]
+        if vectors
+        else list(suite.bundled().values())
+    )
+    selected = list(suite.iter_vectors(files, only or []))
+    impl: Adapter = SubprocessAdapter(adapter) if adapter else ReferenceAdapter()
+    try:
+        report = suite.run(impl, selected)
+    finally:
+        impl.close()
+    if as_json:
+        emit_json(report)
+    else:
+        failures = [r for r in report.results if r.verdict is not Verdict.VALID]
+        if failures:
+            table = Table(title="vectors not passed")
+            for column in ("vector", "operation", "section", "verdict", "detail"):
+                table.add_column(column)
+            for r in failures[:FAILURES_SHOWN]:
+                table.add_row(r.id, r.op, r.section, verdict_text(r.verdict), r.detail)
+            console.print(table)
+            if len(failures) > FAILURES_SHOWN:
+                console.print(f"... and {len(failures) - FAILURES_SHOWN} more (see --json)")
+        console.print(
+            f"conformance of {report.adapter}: {verdict_text(report.verdict)} "
+            f"({report.passed} passed, {report.failed} failed, {report.unsupported} unsupported)"
+        )
+    raise typer.Exit(report.verdict.exit_code)
+
+
+@conformance_app.command("serve")
+def conformance_serve() -> None:
+    """Answer JSON-lines requests on stdin with the reference spec (the adapter protocol)."""
+    from vdlt_spec.conformance.adapter import serve_line
+
+    for line in sys.stdin:
+        if line.strip():
+            sys.stdout.write(serve_line(line) + "\n")
+            sys.stdout.flush()
+
+
+@conformance_app.command("generate")
+def conformance_generate(
+    out: Annotated[Path, typer.Option(help="Folder to write <suite>.vectors.json files into.")],
+    suite_name: Annotated[
+        list[str] | None, typer.Option("--suite", help="Only this suite (repeatable).")
+    ] = None,
+) -> None:
+    """Regenerate vector files from the reference spec (for releases and drift checks)."""
+    from vdlt_spec.conformance import suite
+
+    names = suite_name or list(suite.suites())
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create {out}: {exc.strerror or exc}")
+    for name in names:
+        target = out / f"{name}{suite.VECTOR_SUFFIX}"
+        rendered = suite.render(suite.generate(name))
+        try:
+            target.write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write {target}: {exc.strerror or exc}")
+        console.print(f"wrote {target}")
+
+
+# --- audit ---------------------------------------------------------------------------------
+
+
+@app.command("audit")
+def audit_trace(
+    trace_file: Annotated[Path, typer.Argument(help="A JSON-lines trace (header, then events).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Audit a recorded trace against its component's invariants; exit by the verdict."""
+    from vdlt_spec.audit import trace
+    from vdlt_spec.audit.auditor import audit
+
+    report = audit(trace.parse(read_text_file(trace_file).splitlines()))
+    if as_json:
+        emit_json(report)
+    else:
+        if report.findings:
+            table = Table(title="findings")
+            for column in ("line", "rule", "message"):
+                table.add_column(column)
+            for finding in report.findings[:FAILURES_SHOWN]:
+                table.add_row(str(finding.line), finding.rule, finding.message)
+            console.print(table)
+        console.print(
+            f"audit of a {report.kind} trace: {verdict_text(report.verdict)} "
+            f"({report.events} events, {report.checked} checked, "
+            f"{len(report.findings)} findings; rules: {', '.join(report.rules)})"
+        )
+    raise typer.Exit(report.verdict.exit_code)
 
 
 # --- entry point -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from enum import IntEnum
 from vdlt_spec.errors import Reason, SpecError
 
 COS_BITS = 8
+COS_BYTE_VALUES = 1 << COS_BITS
 CLASS_BITS = 3
 RESERVED_BITS = COS_BITS - CLASS_BITS
 RESERVED_MASK = (1 << RESERVED_BITS) - 1
@@ -32,7 +33,11 @@ class ServiceClass(IntEnum):
 
 def class_of(cos_byte: int) -> ServiceClass:
     """Return the class of a CoS byte: its three most significant bits (§IV-A, Table II)."""
-    if isinstance(cos_byte, bool) or not isinstance(cos_byte, int) or not 0 <= cos_byte <= 0xFF:
+    if (
+        isinstance(cos_byte, bool)
+        or not isinstance(cos_byte, int)
+        or not 0 <= cos_byte < COS_BYTE_VALUES
+    ):
         raise SpecError(Reason.COS_BYTE_OUT_OF_RANGE, f"CoS byte must be 0..255, got {cos_byte!r}")
     return ServiceClass(cos_byte >> RESERVED_BITS)
 

@@ -19,6 +19,9 @@ class Reason(StrEnum):
     MALFORMED_JSON = "MALFORMED_JSON"
     SCHEMA_VIOLATION = "SCHEMA_VIOLATION"
     UNKNOWN_CHECK = "UNKNOWN_CHECK"
+    UNSUPPORTED_OPERATION = "UNSUPPORTED_OPERATION"
+    ADAPTER_FAILED = "ADAPTER_FAILED"
+    BAD_TRACE = "BAD_TRACE"
 
     # --- class of service (§III-A, §IV-A) --------------------------------------------------
     COS_BYTE_OUT_OF_RANGE = "COS_BYTE_OUT_OF_RANGE"

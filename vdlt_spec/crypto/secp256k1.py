@@ -1,9 +1,11 @@
 """Compute in the group of the secp256k1 curve with plain Python integers (§IV-D).
 
-This is the readable path: affine coordinates, one modular inverse per addition, the point at
-infinity as ``None``, exactly as the BIP340 and BIP327 specifications write it. It is slow
-(milliseconds per scalar multiplication) and meant to be read and to check the fast path
-(:mod:`vdlt_spec.crypto.fast`, libsecp256k1 through coincurve) against.
+This is the readable path: affine points with the point at infinity as ``None``, exactly as
+the BIP340 and BIP327 specifications write them, and the chord-and-tangent group law
+(:func:`point_add`). Scalar multiplication runs the same double-and-add in Jacobian coordinates
+to avoid a modular inverse per step. It is slow (milliseconds per scalar multiplication) and
+meant to be read and to check the fast path (:mod:`vdlt_spec.crypto.fast`, libsecp256k1
+through coincurve) against.
 
 Encodings: x-only points are 32 bytes (BIP340 ``bytes(P)``), compressed points 33 bytes
 (``0x02``/``0x03`` for even/odd y, then x), and BIP327's extended compressed encoding writes
@@ -94,17 +96,77 @@ def point_double(point: Point) -> Point:
     return point_add(point, point)
 
 
+JacobianPoint = tuple[int, int, int]
+"""(X, Y, Z) standing for the affine point (X/Z^2, Y/Z^3); Z = 0 is the point at infinity."""
+
+JACOBIAN_INFINITY: JacobianPoint = (1, 1, 0)
+
+
+def to_jacobian(point: Point) -> JacobianPoint:
+    """Return the Jacobian form (x, y, 1) of an affine point (§IV-D)."""
+    if point is None:
+        return JACOBIAN_INFINITY
+    return (point[0], point[1], 1)
+
+
+def from_jacobian(point: JacobianPoint) -> Point:
+    """Return the affine point of a Jacobian triple, with one modular inverse (§IV-D)."""
+    x, y, z = point
+    if z % P == 0:
+        return None
+    z_inv = pow(z, -1, P)
+    return (x * z_inv * z_inv % P, y * z_inv * z_inv * z_inv % P)
+
+
+def jacobian_double(point: JacobianPoint) -> JacobianPoint:
+    """Return 2·point in Jacobian coordinates (curve a = 0: dbl-2009-l) (§IV-D)."""
+    x, y, z = point
+    if z == 0 or y == 0:
+        return JACOBIAN_INFINITY
+    s = 4 * x * y * y % P
+    m = 3 * x * x % P
+    x3 = (m * m - 2 * s) % P
+    y3 = (m * (s - x3) - 8 * pow(y, 4, P)) % P
+    return (x3, y3, 2 * y * z % P)
+
+
+def jacobian_add(p1: JacobianPoint, p2: JacobianPoint) -> JacobianPoint:
+    """Return p1 + p2 in Jacobian coordinates (add-2007-bl without the 2s) (§IV-D)."""
+    x1, y1, z1 = p1
+    x2, y2, z2 = p2
+    if z1 == 0:
+        return p2
+    if z2 == 0:
+        return p1
+    z1z1, z2z2 = z1 * z1 % P, z2 * z2 % P
+    u1, u2 = x1 * z2z2 % P, x2 * z1z1 % P
+    s1, s2 = y1 * z2 * z2z2 % P, y2 * z1 * z1z1 % P
+    if u1 == u2:
+        return jacobian_double(p1) if s1 == s2 else JACOBIAN_INFINITY
+    h, r = (u2 - u1) % P, (s2 - s1) % P
+    hh = h * h % P
+    hhh = h * hh % P
+    x3 = (r * r - hhh - 2 * u1 * hh) % P
+    y3 = (r * (u1 * hh - x3) - s1 * hhh) % P
+    return (x3, y3, h * z1 * z2 % P)
+
+
 def point_mul(point: Point, scalar: int) -> Point:
-    """Return scalar·point by double-and-add over the bits of scalar mod n (§IV-D)."""
-    result: Point = None
-    addend = point
+    """Return scalar·point by double-and-add over the bits of scalar mod n (§IV-D).
+
+    The ladder runs in Jacobian coordinates so that it needs one modular inverse in all
+    instead of one per step; :func:`point_add` stays the definition of the group law, and
+    tests check the two agree.
+    """
+    result = JACOBIAN_INFINITY
+    addend = to_jacobian(point)
     k = scalar % N
     while k:
         if k & 1:
-            result = point_add(result, addend)
-        addend = point_double(addend)
+            result = jacobian_add(result, addend)
+        addend = jacobian_double(addend)
         k >>= 1
-    return result
+    return from_jacobian(result)
 
 
 def point_sum(points: Iterable[Point]) -> Point:
