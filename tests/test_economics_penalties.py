@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import random
 from fractions import Fraction
 
 import pytest
 
 from vdlt_spec.consensus.messages import VoteKind
+from vdlt_spec.crypto.certificate import certificate_is_valid, make_certificate
 from vdlt_spec.economics import ledger as L
 from vdlt_spec.economics import penalties as P
 from vdlt_spec.economics.penalties import DoubleSignEvidence, PenaltyState
 from vdlt_spec.economics.simulation import (
     compressed_public_key,
     double_sign_evidence,
+    forged_certificate_evidence,
     sign_vote,
     simulation_secret_key,
 )
@@ -170,3 +173,53 @@ def test_evidence_round_trips_through_json() -> None:
 
     evidence = double_sign_evidence(SK["m1"], epoch=5, view=3, seq=9)
     assert serial.loads(DoubleSignEvidence, serial.dumps(evidence)) == evidence
+
+
+# --- forged certificates ---------------------------------------------------------------------
+
+ROSTER = tuple(KEY[n] for n in ("m1", "m2", "m3"))
+ALL_SIGNERS = {0: SK["m1"], 1: SK["m2"], 2: SK["m3"]}
+
+
+def test_a_forged_certificate_claim_is_slashed() -> None:
+    evidence = forged_certificate_evidence(SK["m1"], ROSTER, {0: SK["m1"], 1: SK["m2"]}, 5, 2, 3)
+    assert not certificate_is_valid(ROSTER, evidence.message, evidence.certificate)
+    state, ledger, registry, record = submit(evidence)
+    assert record.offender == "m1" and record.offence.startswith(P.FORGED_CERTIFICATE)
+    assert record.reward == record.slashed // 11
+    with pytest.raises(SpecError) as err:
+        P.submit_evidence(state, ledger, registry, PARAMS, "rep", evidence)
+    assert err.value.reason == Reason.DUPLICATE_EVIDENCE
+
+
+def test_an_honest_bitmap_without_quorum_is_also_forged() -> None:
+    message = hashlib.sha256(b"m").digest()
+    cert = make_certificate(ROSTER, {0: SK["m1"], 2: SK["m3"]}, message, random.Random(1))
+    digest = P.certificate_claim_digest(message, cert)
+    claim = sign_vote(SK["m3"], VoteKind.NEW_VIEW, 4, 0, digest)
+    evidence = P.ForgedCertificateEvidence(5, KEY["m3"], claim, message, cert)
+    assert submit(evidence)[3].offender == "m3"
+
+
+def test_a_valid_certificate_is_not_evidence() -> None:
+    message = hashlib.sha256(b"m").digest()
+    cert = make_certificate(ROSTER, ALL_SIGNERS, message, random.Random(2))
+    assert certificate_is_valid(ROSTER, message, cert)
+    claim = sign_vote(
+        SK["m2"], VoteKind.PRE_PREPARE, 1, 1, P.certificate_claim_digest(message, cert)
+    )
+    with pytest.raises(SpecError) as err:
+        submit(P.ForgedCertificateEvidence(5, KEY["m2"], claim, message, cert))
+    assert err.value.reason == Reason.CERTIFICATE_VALID
+
+
+def test_a_certificate_claim_must_be_signed_by_the_accused_over_this_certificate() -> None:
+    evidence = forged_certificate_evidence(SK["m1"], ROSTER, {0: SK["m1"]}, 5, 2, 3)
+    framed = dataclasses.replace(evidence, signer=KEY["m2"])
+    with pytest.raises(SpecError) as err:
+        submit(framed)  # an honest node is never framed by someone else's claim
+    assert err.value.reason == Reason.BAD_SIGNATURE
+    other = dataclasses.replace(evidence, message=hashlib.sha256(b"other").digest())
+    with pytest.raises(SpecError) as err:
+        submit(other)
+    assert err.value.reason == Reason.BAD_EVIDENCE

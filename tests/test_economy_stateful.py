@@ -9,6 +9,7 @@ hold, and a rejected operation must leave the economy exactly as it was.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from fractions import Fraction
 
 from hypothesis import HealthCheck, event, settings
@@ -28,6 +29,7 @@ from vdlt_spec.economics.simulation import (
     QUALIFIED_SPEC,
     compressed_public_key,
     double_sign_evidence,
+    forged_certificate_evidence,
     simulation_secret_key,
 )
 from vdlt_spec.errors import SpecError
@@ -68,6 +70,22 @@ amounts = st.integers(min_value=-2, max_value=60_000)
 specs = st.sampled_from([QUALIFIED_SPEC]) | vst.node_specs
 
 
+def snapshot(econ: E.Economy) -> object:
+    """Copy everything in the economy that could be mutated in place (its dicts, deeply).
+
+    The long histories are tuples of frozen records, which cannot change in place; their
+    lengths stand in for them, which keeps the copy cheap.
+    """
+    trimmed = dataclasses.replace(
+        econ,
+        payouts=(),
+        mints=(),
+        governance=dataclasses.replace(econ.governance, history=(), results=()),
+    )
+    lengths = (len(econ.payouts), len(econ.mints), len(econ.governance.history))
+    return copy.deepcopy(trimmed), lengths
+
+
 class EconomyMachine(RuleBasedStateMachine):
     """Drive :func:`vdlt_spec.economics.economy.apply` with valid and invalid operations."""
 
@@ -96,14 +114,14 @@ class EconomyMachine(RuleBasedStateMachine):
     # --- the one place operations are applied ----------------------------------------------
 
     def do(self, op: E.Operation) -> bool:
-        before = copy.deepcopy(self.econ)
+        before = snapshot(self.econ)
         try:
             after = E.apply(self.econ, op)
         except SpecError:
-            assert self.econ == before, f"rejected {op.op} changed the economy"
+            assert snapshot(self.econ) == before, f"rejected {op.op} changed the economy"
             self.rejected += 1
             return False
-        assert self.econ == before, f"{op.op} mutated its input"
+        assert snapshot(self.econ) == before, f"{op.op} mutated its input"
         self.econ = after
         self.accepted += 1
         return True
@@ -270,6 +288,30 @@ class EconomyMachine(RuleBasedStateMachine):
         if self.do(op):
             record = self.econ.penalties.slashes[-1]
             assert record.reward < record.slashed <= record.slashable_before
+        self.last_evidence = op
+
+    @rule(
+        reporter=accounts,
+        back=st.integers(min_value=0, max_value=3),
+        pick=st.integers(min_value=0, max_value=5),
+        everyone_signed=st.booleans(),
+    )
+    def forged_certificate(
+        self, reporter: str, back: int, pick: int, everyone_signed: bool
+    ) -> None:
+        epoch = max(0, self.econ.epoch - back)
+        roster = self.econ.registry.rosters.get(epoch, ())
+        if not roster:
+            return
+        keys = tuple(e.key for e in roster)
+        secrets = {i: SECRET[e.account] for i, e in enumerate(roster)}
+        signers = secrets if everyone_signed else {0: secrets[0]}
+        forger = roster[pick % len(roster)].account
+        evidence = forged_certificate_evidence(SECRET[forger], keys, signers, epoch, 2, pick)
+        op = E.SubmitEvidence(reporter, evidence)
+        accepted = self.do(op)
+        if everyone_signed:
+            assert not accepted  # a certificate that verifies is no evidence
         self.last_evidence = op
 
     @precondition(lambda self: self.last_evidence is not None)

@@ -24,8 +24,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from vdlt_spec.consensus.messages import VoteKind, vote_payload
+from vdlt_spec.consensus.messages import VoteKind, tagged_hash, vote_payload
 from vdlt_spec.crypto import bip340
+from vdlt_spec.crypto.certificate import Certificate, certificate_is_valid
 from vdlt_spec.economics import ledger as ledger_ops
 from vdlt_spec.economics.ledger import Ledger
 from vdlt_spec.errors import Reason, SpecError
@@ -63,7 +64,23 @@ class DoubleSignEvidence:
     second: SignedVote
 
 
-Evidence = DoubleSignEvidence
+@dataclass(frozen=True)
+class ForgedCertificateEvidence:
+    """Show a key vouching for a certificate of ``message`` that does not verify (§IV-J).
+
+    ``claim`` is the accused's signed statement (for instance the PRE_PREPARE or NEW_VIEW
+    that carried the certificate); its digest must be :func:`certificate_claim_digest` of
+    ``message`` and ``certificate``, so the signature binds the accused to this certificate.
+    """
+
+    epoch: int
+    signer: bytes
+    claim: SignedVote
+    message: bytes
+    certificate: Certificate
+
+
+Evidence = DoubleSignEvidence | ForgedCertificateEvidence
 
 
 @dataclass(frozen=True)
@@ -94,9 +111,20 @@ class PenaltyState:
     slashes: tuple[SlashRecord, ...] = ()
 
 
+def certificate_claim_digest(message: bytes, certificate: Certificate) -> bytes:
+    """Return the digest a node signs to vouch for a certificate over ``message`` (D-econ-8).
+
+    tagged_hash("vDLT/certificate-claim", message || bitmap || signature).
+    """
+    return tagged_hash(CERTIFICATE_CLAIM_TAG, message + certificate.encode())
+
+
 def offence_id(evidence: Evidence) -> str:
     """Name the offence evidence proves: its type, key, kind, view and sequence (§IV-J)."""
-    vote, what = evidence.first, DOUBLE_SIGN
+    if isinstance(evidence, DoubleSignEvidence):
+        vote, what = evidence.first, DOUBLE_SIGN
+    else:
+        vote, what = evidence.claim, FORGED_CERTIFICATE
     return f"{what}:{evidence.signer.hex()}:{int(vote.kind)}:{vote.view}:{vote.seq}"
 
 
@@ -132,13 +160,23 @@ def verify_evidence(
             f"evidence about epoch {evidence.epoch} is older than {window} epochs (now {now})",
         )
     entry = _roster_entry(roster, evidence.signer, evidence.epoch)
-    a, b = evidence.first, evidence.second
-    if (a.kind, a.view, a.seq) != (b.kind, b.view, b.seq):
-        raise SpecError(Reason.BAD_EVIDENCE, "the statements are for different positions")
-    if a.digest == b.digest:
-        raise SpecError(Reason.BAD_EVIDENCE, "the statements sign the same digest")
-    if not (_signed_by(a, evidence.signer) and _signed_by(b, evidence.signer)):
-        raise SpecError(Reason.BAD_SIGNATURE, "a statement is not signed by the accused key")
+    if isinstance(evidence, DoubleSignEvidence):
+        a, b = evidence.first, evidence.second
+        if (a.kind, a.view, a.seq) != (b.kind, b.view, b.seq):
+            raise SpecError(Reason.BAD_EVIDENCE, "the statements are for different positions")
+        if a.digest == b.digest:
+            raise SpecError(Reason.BAD_EVIDENCE, "the statements sign the same digest")
+        if not (_signed_by(a, evidence.signer) and _signed_by(b, evidence.signer)):
+            raise SpecError(Reason.BAD_SIGNATURE, "a statement is not signed by the accused key")
+        return entry.account
+    claim = evidence.claim
+    if claim.digest != certificate_claim_digest(evidence.message, evidence.certificate):
+        raise SpecError(Reason.BAD_EVIDENCE, "the claim does not vouch for this certificate")
+    if not _signed_by(claim, evidence.signer):
+        raise SpecError(Reason.BAD_SIGNATURE, "the claim is not signed by the accused key")
+    keys = tuple(e.key for e in roster)
+    if certificate_is_valid(keys, evidence.message, evidence.certificate, fast=False):
+        raise SpecError(Reason.CERTIFICATE_VALID, "the certificate verifies: nothing was forged")
     return entry.account
 
 

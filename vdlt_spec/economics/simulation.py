@@ -6,9 +6,10 @@ holders stake, transfer for free and vote every epoch with token locks; delegate
 decisions and are paid one at a time; execution nodes produce user blocks; an amendment
 raising the inflation rate goes through polls, the exploration vote, the test system and the
 confirmation vote to live; a second amendment fails its polls; a delegate double-signs and is
-slashed on real BIP340 evidence. Invalid operations are mixed in on purpose, each with the
-reason it must be rejected with. Every invariant of :mod:`vdlt_spec.economics.economy` is
-checked after every step.
+slashed on real BIP340 evidence, and another is slashed for vouching for a forged MuSig2
+certificate. Invalid operations are mixed in on purpose, each with the reason it must be
+rejected with. Every invariant of :mod:`vdlt_spec.economics.economy` is checked after every
+step.
 
 Verdict: ``invalid`` if an invariant broke or a bad operation was accepted (or rejected for
 the wrong reason); ``unknown`` if the run was too short to reach every milestone (elections,
@@ -27,6 +28,7 @@ import coincurve
 
 from vdlt_spec.consensus.messages import VoteKind
 from vdlt_spec.crypto import bip340
+from vdlt_spec.crypto.certificate import Certificate, encode_bitmap, make_certificate
 from vdlt_spec.crypto.fast import FAST
 from vdlt_spec.crypto.secp256k1 import N
 from vdlt_spec.economics import economy as econ_ops
@@ -45,7 +47,14 @@ from vdlt_spec.economics.economy import (
     VoteWithLock,
 )
 from vdlt_spec.economics.incentives import largest_remainder
-from vdlt_spec.economics.penalties import DoubleSignEvidence, SignedVote
+from vdlt_spec.economics.penalties import (
+    DOUBLE_SIGN,
+    FORGED_CERTIFICATE,
+    DoubleSignEvidence,
+    ForgedCertificateEvidence,
+    SignedVote,
+    certificate_claim_digest,
+)
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import amendment, dpos
 from vdlt_spec.governance.amendment import NAY, PASS, YEA, Amendment, Poll, PollGroup, Stage
@@ -63,6 +72,7 @@ EXECUTORS = 8
 KEY_TAG = b"vDLT/simulation-key"
 RAISED_RATE = Fraction(3, 100)
 SLASH_EPOCH = 3
+MIN_ROSTER_FOR_SLASHING = 4
 
 
 @dataclass(frozen=True)
@@ -123,6 +133,29 @@ def double_sign_evidence(seckey: bytes, epoch: int, view: int, seq: int) -> Doub
     first = sign_vote(seckey, VoteKind.PREPARE, view, seq, hashlib.sha256(b"block A").digest())
     second = sign_vote(seckey, VoteKind.PREPARE, view, seq, hashlib.sha256(b"block B").digest())
     return DoubleSignEvidence(epoch, compressed_public_key(seckey), first, second)
+
+
+def forged_certificate_evidence(
+    accused: bytes,
+    roster: tuple[bytes, ...],
+    signers: dict[int, bytes],
+    epoch: int,
+    view: int,
+    seq: int,
+    seed: int = 0,
+) -> ForgedCertificateEvidence:
+    """Make evidence of ``accused`` vouching for a certificate signed only by ``signers``.
+
+    The certificate is a real MuSig2 certificate of the given signers over a block digest,
+    but its bitmap claims the whole roster: it cannot verify (§IV-D, §IV-J). The accused
+    signs a PRE_PREPARE whose digest is the claim digest of the certificate.
+    """
+    message = hashlib.sha256(b"block " + seq.to_bytes(8, "big")).digest()
+    real = make_certificate(roster, signers, message, random.Random(seed))
+    forged = Certificate(encode_bitmap(range(len(roster)), len(roster)), real.signature)
+    digest = certificate_claim_digest(message, forged)
+    claim = sign_vote(accused, VoteKind.PRE_PREPARE, view, seq, digest)
+    return ForgedCertificateEvidence(epoch, compressed_public_key(accused), claim, message, forged)
 
 
 QUALIFIED_SPEC = NodeSpec(
@@ -303,7 +336,7 @@ class _Run:
 
     def slashing(self, epoch: int) -> None:
         roster = self.econ.registry.rosters.get(epoch, ())
-        if epoch != SLASH_EPOCH or len(roster) < 2:
+        if epoch != SLASH_EPOCH or len(roster) < MIN_ROSTER_FOR_SLASHING:
             return
         offender = roster[0]
         evidence = double_sign_evidence(self.keys[offender.account], epoch, view=epoch, seq=7)
@@ -320,6 +353,19 @@ class _Run:
             after = self.econ.ledger.account(self_reporter.account).balance
             if after >= before:
                 self.unexpected.append("self-reporting did not cost the reporter")
+        # a delegate vouches for a certificate that two signers made but claims all signed
+        keys = tuple(e.key for e in roster)
+        secrets = {i: self.keys[e.account] for i, e in enumerate(roster)}
+        forger = roster[2]
+        forgery = forged_certificate_evidence(
+            self.keys[forger.account], keys, {0: secrets[0], 1: secrets[1]}, epoch, epoch, 11
+        )
+        self.step(SubmitEvidence(reporter, forgery))
+        # a claim about a certificate that does verify is no evidence
+        honest = forged_certificate_evidence(
+            self.keys[roster[3].account], keys, secrets, epoch, epoch, 12
+        )
+        self.step(SubmitEvidence(reporter, honest), Reason.CERTIFICATE_VALID)
 
     def stale(self, epoch: int) -> None:
         old = epoch - self.econ.params.evidence_window_epochs - 1
@@ -402,7 +448,12 @@ def simulate(seed: int, epochs: int, params: Parameters = SCENARIO_PARAMETERS) -
         "amendment failed and returned to proposal": any(
             h.event in amendment.FAILURES for h in econ.governance.history
         ),
-        "a double signer was slashed": bool(econ.penalties.slashes),
+        "a double signer was slashed": any(
+            s.offence.startswith(DOUBLE_SIGN) for s in econ.penalties.slashes
+        ),
+        "a certificate forger was slashed": any(
+            s.offence.startswith(FORGED_CERTIFICATE) for s in econ.penalties.slashes
+        ),
         "free riders earned less than voters": bool(run.voter_rate),
     }
     if any(v <= n for v, n in zip(run.voter_rate, run.nonvoter_rate, strict=True)):
