@@ -164,6 +164,62 @@ def verify(
 
 # --- governance and economics ----------------------------------------------------------------
 
+governance_app = typer.Typer(
+    help="Token economy and self-amending governance: seeded scenarios (§IV-B..§IV-K).",
+    no_args_is_help=True,
+)
+app.add_typer(governance_app, name="governance")
+
+MAX_SIMULATED_EPOCHS = 1_000
+
+
+@governance_app.command("simulate")
+def governance_simulate(
+    seed: Annotated[int, typer.Option(help="Seed of the scenario's random choices.")] = 0,
+    epochs: Annotated[int, typer.Option(help="Epochs to simulate (16 reach every stage).")] = 16,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Run a seeded economy: elections, an amendment, inflation, slashing; judge invariants."""
+    from vdlt_spec.economics.simulation import simulate
+
+    if not 1 <= epochs <= MAX_SIMULATED_EPOCHS:
+        raise SpecError(Reason.BAD_USAGE, f"--epochs must be 1..{MAX_SIMULATED_EPOCHS}: {epochs}")
+    report = simulate(seed, epochs)
+    if as_json:
+        emit_json(report)
+        raise typer.Exit(report.verdict.exit_code)
+    trace = Table(title=f"governance simulate --seed {seed} --epochs {epochs}")
+    for column in ("epoch", "delegates", "minted", "burned", "supply", "stage", "rate", "events"):
+        trace.add_column(column, justify="left" if column in ("stage", "events") else "right")
+    for e in report.summary:
+        trace.add_row(
+            str(e.epoch),
+            str(e.delegates),
+            str(e.minted),
+            str(e.burned),
+            str(e.supply),
+            e.stage,
+            str(e.inflation_rate),
+            "; ".join(e.events),
+        )
+    console.print(trace)
+    checks = Table(title="invariants (checked after every step) and milestones")
+    checks.add_column("check")
+    checks.add_column("verdict")
+    for name, verdict in report.invariants.items():
+        checks.add_row(name, verdict_text(verdict))
+    for name, reached in report.milestones.items():
+        checks.add_row(
+            f"milestone: {name}", "[green]reached[/]" if reached else "[yellow]not reached[/]"
+        )
+    console.print(checks)
+    rejected = ", ".join(f"{reason} {count}" for reason, count in report.rejected.items())
+    console.print(f"operations: {report.accepted} accepted; rejected: {rejected or 'none'}")
+    for problem in (*report.unexpected, *report.violations):
+        console.print(f"[red]{problem}[/]", highlight=False)
+    console.print(f"verdict: {verdict_text(report.verdict)}")
+    raise typer.Exit(report.verdict.exit_code)
+
 
 # --- allocation ------------------------------------------------------------------------------
 
