@@ -649,11 +649,53 @@ def _explain(
     )
 
 
+def _search(
+    order: Sequence[VirtualNode], eligible: Mapping[str, Sequence[str]]
+) -> dict[str, str] | None:
+    """Find the first embedding by plain backtracking in the documented orders (readable path)."""
+    chosen: dict[str, str] = {}
+
+    def extend(index: int) -> bool:
+        if index == len(order):
+            return True
+        node = order[index]
+        for host in eligible[node.id]:
+            if host in chosen.values():
+                continue
+            chosen[node.id] = host
+            if extend(index + 1):
+                return True
+            del chosen[node.id]
+        return False
+
+    return dict(chosen) if extend(0) else None
+
+
+def embedding_by_search(
+    substrate: Substrate, placement: Placement, system: VirtualSystem
+) -> dict[str, str] | None:
+    """Return the embedding :func:`admit` must choose, by exhaustive backtracking (§III-C).
+
+    The readable definition of admission (D-virt-8): the first embedding, trying the parts of
+    the substrate in order, the nodes in :func:`placement_order` and, for each node, the hosts
+    in :func:`host_order` that have its demand free; None when there is none. Exponential in
+    the worst case: :func:`admit` computes the same embedding with bipartite matchings.
+    """
+    free = free_capacity(substrate, placement)
+    order = placement_order(substrate, system)
+    for part in reachability_groups(substrate):
+        found = _search(order, _eligible(substrate, free, order, set(part)))
+        if found is not None:
+            return found
+    return None
+
+
 def admit(substrate: Substrate, placement: Placement, system: VirtualSystem) -> Placement:
     """Embed ``system`` without moving any admitted one, or reject it with a reason (§III-C).
 
     Deterministic and complete: the system is rejected only when no embedding keeps every
-    rule with the other systems left where they are (D-virt-4, D-virt-8, D-virt-9).
+    rule with the other systems left where they are; the embedding is the one
+    :func:`embedding_by_search` defines (D-virt-4, D-virt-8, D-virt-9).
     """
     free = free_capacity(substrate, placement)
     if any(s.id == system.id for s in placement.systems):
