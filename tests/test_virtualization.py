@@ -464,3 +464,35 @@ def test_release_then_readmit_restores_the_placement() -> None:
         SUBSTRATE, v.admit(SUBSTRATE, v.EMPTY_PLACEMENT, system("a", 1, 2))
     )
     assert v.admit(SUBSTRATE, without, system("b", 1, 1)) == placement
+
+
+def test_admission_succeeds_where_plain_first_fit_fails() -> None:
+    """Plain first fit puts a on p0 and strands b; the look-ahead puts a on p1 (D-virt-8)."""
+    requirements = v.ManagementRequirements(minimum=R(1, 1, 1))
+    substrate = v.Substrate(
+        (
+            v.PhysicalNode("p0", "d", "r", R(5, 5, 5)),
+            v.PhysicalNode("p1", "d", "r", R(5, 1, 5)),
+            v.PhysicalNode("q", "d", "r", R(9, 9, 9), True, True),
+        ),
+        (),
+        requirements,
+    )
+    nodes = (
+        v.VirtualNode("m", MC, R(1, 1, 1)),
+        v.VirtualNode("a", EX, R(4, 1, 0)),
+        v.VirtualNode("b", EX, R(1, 2, 0)),
+    )
+    s = v.VirtualSystem("s", "x", (ServiceClass.LOW_COST,), nodes)
+    taken: dict[str, str] = {}
+    for node in v.placement_order(substrate, s):  # plain first fit, no look-ahead
+        for h in v.host_order(substrate, node.role):
+            if h not in taken.values() and node.demand.fits_in(substrate.node(h).capacity):
+                taken[node.id] = h
+                break
+    assert "b" not in taken
+    assert v.admit(substrate, v.EMPTY_PLACEMENT, s).hosts_of("s") == {
+        "m": "q",
+        "a": "p1",
+        "b": "p0",
+    }
