@@ -210,7 +210,7 @@ def test_admitting_twice_and_invalid_placements_are_rejected() -> None:
 
 
 @FAST
-@given(substrates(max_nodes=6), st.lists(virtual_systems(max_group=2), min_size=1, max_size=4))
+@given(substrates(max_nodes=7), st.lists(virtual_systems(max_group=3), min_size=1, max_size=4))
 def test_admission_equals_exhaustive_search(
     substrate: v.Substrate, candidates: list[v.VirtualSystem]
 ) -> None:
@@ -496,3 +496,38 @@ def test_admission_succeeds_where_plain_first_fit_fails() -> None:
         "a": "p1",
         "b": "p0",
     }
+
+
+@pytest.mark.parametrize(
+    ("eligible", "expected"),
+    [
+        # a must leave A and B to b and c: both are critical, found by re-matching
+        ({"a": ["A", "B", "C"], "b": ["A", "B"], "c": ["A", "B"]}, {"a": "C"}),
+        # a takes A, b moves to B, c to C
+        ({"a": ["A", "C"], "b": ["A", "B"], "c": ["B", "C"]}, {"a": "A", "b": "B", "c": "C"}),
+        # nothing for c
+        ({"a": ["A"], "b": ["A"], "c": ["A"]}, None),
+    ],
+)
+def test_look_ahead_embedding_equals_backtracking(
+    eligible: dict[str, list[str]],
+    expected: dict[str, str] | None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    order = [v.VirtualNode(n, EX, R()) for n in ("a", "b", "c")]
+    calls: list[int] = []
+    matching = v._matching_size
+
+    def counted(*args: Any) -> Any:
+        calls.append(len(args[2]))
+        return matching(*args)
+
+    monkeypatch.setattr(v, "_matching_size", counted)
+    found = v._embed(order, eligible)
+    assert found == v._search(order, eligible)
+    if expected is None:
+        assert found is None
+    else:
+        assert found is not None and expected.items() <= found.items()
+    if eligible["a"] == ["A", "B", "C"]:
+        assert any(calls), "the re-matching path was not exercised"

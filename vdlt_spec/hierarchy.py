@@ -60,9 +60,9 @@ class ExecutionNode:
 
 @dataclass(frozen=True)
 class LocalGroup:
-    """Describe a local management/control group: its region and the execution nodes it manages.
+    """Describe a local management/control group: its region and its execution nodes (§IV-H).
 
-    (§IV-H) ``members`` lists the execution nodes of the group's domain, sorted by id.
+    ``members`` lists the execution nodes of the group's domain, sorted by id.
     """
 
     id: str
@@ -325,9 +325,10 @@ def route(
     tx: Transaction,
     global_classes: frozenset[ServiceClass] = GLOBAL_CLASSES,
 ) -> Route:
-    """Route one transaction: local if its nodes share one domain and its class is not global.
+    """Route one transaction to the local group of its domain, or to the top (§IV-H).
 
-    Otherwise the top group decides it (§IV-H, D-hier-3, D-hier-4).
+    Local when every execution node it needs lies in one domain and its class is not global;
+    otherwise the top group decides it (D-hier-3, D-hier-4).
     """
     return _route(_domains(hierarchy), hierarchy.top, tx, global_classes)
 
@@ -409,9 +410,9 @@ def workload(
     locality: Fraction,
     global_share: Fraction,
 ) -> tuple[Transaction, ...]:
-    """Generate a seeded workload: a share of global-class transactions, the rest local or not.
+    """Generate a seeded workload of global, local and cross-domain transactions (§IV-H).
 
-    (§IV-H, D-hier-5) With probability ``global_share`` a transaction is of the management/
+    (D-hier-5) With probability ``global_share`` a transaction is of the management/
     control class and needs no execution node. Otherwise its class is drawn from the other
     classes and, with probability ``locality``, it needs up to ``LOCAL_SPAN`` nodes of one
     local domain; else one node in each of ``LOCAL_SPAN`` distinct domains (when the hierarchy

@@ -17,6 +17,7 @@ all amounts are non-negative integers, so every sum and comparison is exact.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -70,22 +71,34 @@ class Resources:
 
     def __add__(self, other: Resources) -> Resources:
         """Add two amounts kind by kind, exactly (§III-C)."""
-        return Resources(*(self.amount(k) + other.amount(k) for k in RESOURCE_KINDS))
+        return Resources(
+            self.compute + other.compute,
+            self.storage + other.storage,
+            self.bandwidth + other.bandwidth,
+        )
 
     def __sub__(self, other: Resources) -> Resources:
         """Subtract kind by kind; going below zero is ``NEGATIVE_RESOURCE`` (§III-C)."""
-        return Resources(*(self.amount(k) - other.amount(k) for k in RESOURCE_KINDS))
+        return Resources(
+            self.compute - other.compute,
+            self.storage - other.storage,
+            self.bandwidth - other.bandwidth,
+        )
 
     def shortfall(self, available: Resources) -> tuple[str, ...]:
         """Return the kinds in which this demand exceeds ``available``, in kind order (§III-C)."""
-        return tuple(k for k in RESOURCE_KINDS if self.amount(k) > available.amount(k))
+        return tuple(k for k in RESOURCE_KINDS if getattr(self, k) > getattr(available, k))
 
     def fits_in(self, available: Resources) -> bool:
         """Say whether this demand fits in ``available`` in every kind (§III-C)."""
-        return not self.shortfall(available)
+        return (
+            self.compute <= available.compute
+            and self.storage <= available.storage
+            and self.bandwidth <= available.bandwidth
+        )
 
     def describe(self) -> str:
-        """Render the amounts with their units, for rejection details."""
+        """Render the amounts with their units, for rejection details (§III-C)."""
         return ", ".join(f"{k}={self.amount(k)} {RESOURCE_UNITS[k]}" for k in RESOURCE_KINDS)
 
 
@@ -204,7 +217,7 @@ def substrate_graph(substrate: Substrate) -> nx.Graph:
 
 
 def reachability_groups(substrate: Substrate) -> tuple[tuple[str, ...], ...]:
-    """Return the parts of the substrate whose nodes reach each other, in first-fit order.
+    """Return the parts of the substrate whose nodes reach each other, in order (§III-C).
 
     Each part is sorted by node id; parts are ordered by their smallest id. With no links
     declared the whole substrate is one part (§III-C, D-virt-6).
@@ -319,7 +332,7 @@ class Assignment:
 
 @dataclass(frozen=True)
 class Placement:
-    """Hold the admitted virtual systems, in admission order, and where their nodes are.
+    """Hold the admitted virtual systems in admission order and where their nodes are (§III-C).
 
     The constructor checks nothing beyond types, so that :func:`validate` can report every
     violation of a placement read from elsewhere (§III-C).
@@ -369,6 +382,7 @@ def _used(
             )
             continue
         by_system[system.id] = system
+    demands = {sid: {n.id: n.demand for n in s.nodes} for sid, s in by_system.items()}
     where: dict[tuple[str, str], str] = {}
     used = {h: NO_RESOURCES for h in sorted(hosts)}
     for a in placement.assignments:
@@ -378,7 +392,7 @@ def _used(
                 Violation(Reason.UNKNOWN_VIRTUAL_SYSTEM, subject, "system not admitted")
             )
             continue
-        demand = {n.id: n.demand for n in by_system[a.system].nodes}
+        demand = demands[a.system]
         if a.node not in demand:
             violations.append(Violation(Reason.UNKNOWN_VIRTUAL_NODE, subject, "no such node"))
             continue
@@ -452,12 +466,10 @@ def validate(substrate: Substrate, placement: Placement) -> tuple[Violation, ...
                     )
                 )
     part_of = {h: i for i, part in enumerate(reachability_groups(substrate)) for h in part}
-    systems_seen: list[str] = []
-    for system_id, _ in where:
-        if system_id not in systems_seen:
-            systems_seen.append(system_id)
-    for system_id in systems_seen:
-        parts = {part_of[h] for (s, _), h in where.items() if s == system_id}
+    parts_of: dict[str, set[int]] = {}
+    for (system_id, _), host_id in where.items():
+        parts_of.setdefault(system_id, set()).add(part_of[host_id])
+    for system_id, parts in parts_of.items():
         if len(parts) > 1:
             violations.append(
                 Violation(
@@ -492,7 +504,7 @@ def free_capacity(substrate: Substrate, placement: Placement) -> dict[str, Resou
 
 
 def placement_order(substrate: Substrate, system: VirtualSystem) -> tuple[VirtualNode, ...]:
-    """Order a system's nodes for admission: management/control first, then larger first.
+    """Order a system's nodes for admission: management/control first, then larger (§III-C).
 
     Key: role (management/control before execution), then the dominant share of the node's
     demand (the largest of demand / total substrate capacity over the three kinds, exact),
@@ -531,14 +543,18 @@ def host_order(substrate: Substrate, role: Role) -> tuple[str, ...]:
 def _matching_size(
     nodes: Sequence[VirtualNode], eligible: Mapping[str, Sequence[str]], taken: set[str]
 ) -> tuple[int, dict[str, str]]:
-    """Return the size of a maximum matching of ``nodes`` to untaken eligible hosts, and it."""
+    """Return the size of a maximum matching of ``nodes`` to untaken eligible hosts, and it.
+
+    Each node keeps only its first ``len(nodes)`` untaken hosts: this leaves the maximum
+    matching size unchanged (a node matched beyond them finds one of them unused and moves
+    there), and bounds the graph by ``len(nodes)**2`` edges whatever the substrate's size.
+    """
     graph = nx.Graph()
     top = [("virtual", n.id) for n in nodes]
     graph.add_nodes_from(top)
     for node in nodes:
-        graph.add_edges_from(
-            (("virtual", node.id), ("physical", h)) for h in eligible[node.id] if h not in taken
-        )
+        usable = itertools.islice((h for h in eligible[node.id] if h not in taken), len(nodes))
+        graph.add_edges_from((("virtual", node.id), ("physical", h)) for h in usable)
     matching = bipartite.hopcroft_karp_matching(graph, top_nodes=top)
     pairs = {v[1]: matching[v][1] for v in top if v in matching}
     return len(pairs), pairs
@@ -560,17 +576,26 @@ def _embed(
     result: dict[str, str] = {}
     for index, node in enumerate(order):
         rest = order[index + 1 :]
-        owner = {h: v for v, h in matching.items() if v != node.id}
+        matching.pop(node.id, None)
+        owner = {h: v for v, h in matching.items()}
         for host in eligible[node.id]:
             if host in taken:
                 continue
             if host in owner:
-                size, candidate = _matching_size(rest, eligible, taken | {host})
-                if size < len(rest):
-                    continue
-                matching = candidate
-            else:
-                matching = {v: h for v, h in matching.items() if v != node.id}
+                # The rest stays placeable if the displaced node moves to a host nobody uses
+                # (an augmenting path of length one); otherwise ask for a new matching.
+                moved = owner[host]
+                spare = next(
+                    (h for h in eligible[moved] if h not in taken and h != host and h not in owner),
+                    None,
+                )
+                if spare is not None:
+                    matching[moved] = spare
+                else:
+                    size, candidate = _matching_size(rest, eligible, taken | {host})
+                    if size < len(rest):
+                        continue
+                    matching = candidate
             result[node.id] = host
             taken.add(host)
             break
@@ -585,12 +610,9 @@ def _eligible(
     order: Sequence[VirtualNode],
     within: set[str],
 ) -> dict[str, list[str]]:
+    hosts = {role: host_order(substrate, role) for role in ROLES}
     return {
-        node.id: [
-            h
-            for h in host_order(substrate, node.role)
-            if h in within and node.demand.fits_in(free[h])
-        ]
+        node.id: [h for h in hosts[node.role] if h in within and node.demand.fits_in(free[h])]
         for node in order
     }
 
@@ -729,7 +751,7 @@ def release(substrate: Substrate, placement: Placement, system_id: str) -> Place
 
 @dataclass(frozen=True)
 class AdmissionOutcome:
-    """Record what happened to one system offered for admission: admitted, or why not."""
+    """Record what happened to one system offered for admission: admitted, or why not (§III-C)."""
 
     system: str
     admitted: bool
@@ -739,7 +761,7 @@ class AdmissionOutcome:
 
 @dataclass(frozen=True)
 class Campaign:
-    """Hold the placement after offering systems in order, and each system's outcome."""
+    """Hold the placement after offering systems in order, and each outcome (§III-C)."""
 
     placement: Placement
     outcomes: tuple[AdmissionOutcome, ...]
@@ -750,9 +772,9 @@ def admit_all(
     systems: Sequence[VirtualSystem],
     placement: Placement = EMPTY_PLACEMENT,
 ) -> Campaign:
-    """Offer ``systems`` for admission in order; a rejection leaves the placement as it was.
+    """Offer ``systems`` for admission in order; a rejection changes nothing (§III-C).
 
-    (§III-C) A rejected system is an outcome with its reason, not an error.
+    A rejected system is an outcome with its reason, not an error.
     """
     outcomes = []
     for system in systems:

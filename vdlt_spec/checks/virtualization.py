@@ -91,7 +91,7 @@ def _tamper(text: str) -> str:
 
 @check("virtualization-campaign", "virtualization", "§III-C")
 def admission_campaign() -> Outcome:
-    """Admit and release seeded systems; every rule, isolation and lease sum holds throughout."""
+    """Admit and release seeded systems; rules, isolation, leases hold throughout (§III-C)."""
     rng = random.Random(SEED)
     substrate = _substrate(rng, 24, linked=True)
     placement = virtualization.EMPTY_PLACEMENT
@@ -204,7 +204,7 @@ WORKLOAD = 2000
 
 @check("hierarchy-routing", "virtualization", "§IV-H")
 def hierarchy_routing() -> Outcome:
-    """Route seeded workloads; routes match the tree and the top's share falls with locality."""
+    """Route seeded workloads: routes match the tree, top share falls with locality (§IV-H)."""
     nodes = [
         hierarchy.ExecutionNode(f"{region}-{i:02d}", region)
         for region in REGIONS

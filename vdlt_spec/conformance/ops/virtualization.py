@@ -29,7 +29,7 @@ def _substrate_and_placement(payload: Any) -> tuple[virt.Substrate, virt.Placeme
 
 @operation("virtualization.admit", "§III-C")
 def admit(payload: Any) -> Any:
-    """Admit a virtual system onto a substrate beside a placement: where each node goes."""
+    """Admit a virtual system beside a placement: where each node goes (§III-C)."""
     substrate, placement = _substrate_and_placement(payload)
     system = _field(payload, "system", virt.VirtualSystem)
     after = virt.admit(substrate, placement, system)
@@ -38,7 +38,7 @@ def admit(payload: Any) -> Any:
 
 @operation("virtualization.validate", "§III-C")
 def validate(payload: Any) -> Any:
-    """List the violations of a placement (kind and subject), in the validator's order."""
+    """List the violations of a placement (kind and subject), in order (§III-C)."""
     substrate, placement = _substrate_and_placement(payload)
     found = virt.validate(substrate, placement)
     return {"violations": [{"kind": x.kind.value, "subject": x.subject} for x in found]}
@@ -53,7 +53,7 @@ def leases(payload: Any) -> Any:
 
 @operation("virtualization.faults", "§III-D")
 def faults(payload: Any) -> Any:
-    """Return the replicas each group loses to failed physical nodes and whether it keeps quorum."""
+    """Return the replicas each group loses to failed hosts, and if it keeps quorum (§III-D)."""
     substrate, placement = _substrate_and_placement(payload)
     failed = _field(payload, "failed", tuple[str, ...])
     return {"groups": virt.fault_impact(substrate, placement, failed)}
@@ -67,7 +67,7 @@ def _hierarchy(payload: Any) -> hierarchy.Hierarchy:
 
 @operation("hierarchy.build", "§IV-H")
 def build(payload: Any) -> Any:
-    """Split execution nodes into local groups by region, at most a handful each."""
+    """Split execution nodes into local groups by region, a handful each (§IV-H)."""
     built = _hierarchy(payload)
     return {
         "groups": [
@@ -79,7 +79,7 @@ def build(payload: Any) -> Any:
 
 @operation("hierarchy.route", "§IV-H")
 def route(payload: Any) -> Any:
-    """Say which layer and group decides a transaction."""
+    """Say which layer and group decides a transaction (§IV-H)."""
     built = _hierarchy(payload)
     tx = _field(payload, "transaction", hierarchy.Transaction)
     decided = hierarchy.route(built, tx)
