@@ -135,7 +135,8 @@ def verify(
             table.add_column(
                 column,
                 justify="right" if column == "seconds" else "left",
-                no_wrap=column != "detail",
+                no_wrap=column in ("check", "verdict", "seconds"),
+                min_width=30 if column == "detail" else None,
             )
         for r in runs:
             table.add_row(
