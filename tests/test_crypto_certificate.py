@@ -133,7 +133,7 @@ def test_quorum_size_is_the_least_count_above_two_thirds() -> None:
         assert 2 * q - n >= f + 1  # any two quorums share an honest member
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(roster_and_signers())
 def test_certificate_verifies_iff_quorum(case: tuple[int, list[int]]) -> None:
     n, signers = case
@@ -155,7 +155,7 @@ def test_threshold_is_exact_for_small_rosters() -> None:
 # --- rejections --------------------------------------------------------------------------------
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(roster_and_signers(), st.data())
 def test_forged_bitmap_is_rejected(case: tuple[int, list[int]], data: st.DataObject) -> None:
     n, signers = case
@@ -353,7 +353,7 @@ class CacheMachine(RuleBasedStateMachine):
 
 
 TestCacheMachine = CacheMachine.TestCase
-TestCacheMachine.settings = settings(max_examples=30, stateful_step_count=15, deadline=None)
+TestCacheMachine.settings = settings(max_examples=60, stateful_step_count=20, deadline=None)
 
 
 # --- distributed session (collector) ----------------------------------------------------------
