@@ -38,6 +38,14 @@ compressed_encodings = st.builds(
 """33-byte strings shaped like compressed points; about half are not on the curve."""
 
 
+@st.composite
+def signer_sets(draw: st.DrawFn, max_n: int = 64) -> tuple[int, tuple[int, ...]]:
+    """Draw a roster size n and a non-empty set of signer indices in [0, n), ascending."""
+    n = draw(st.integers(min_value=1, max_value=max_n))
+    chosen = draw(st.sets(st.integers(min_value=0, max_value=n - 1), min_size=1))
+    return n, tuple(sorted(chosen))
+
+
 # --- governance and economics -----------------------------------------------------------------
 
 
