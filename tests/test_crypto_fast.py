@@ -19,8 +19,8 @@ from vdlt_spec.crypto.secp256k1 import G, N
 from vdlt_spec.errors import SpecError
 from vdlt_spec.strategies import compressed_encodings, scalars, secret_keys, signed_messages
 
-FEW = settings(max_examples=25, deadline=None)
-SOME = settings(max_examples=60, deadline=None)
+FEW = settings(max_examples=40, deadline=None)
+SOME = settings(max_examples=100, deadline=None)
 
 
 def outcome(call: object) -> object:
@@ -150,7 +150,7 @@ def run_session(group: Group, seckeys: list[bytes], msg: bytes, tweak: bytes, se
     return musig2.partial_sig_agg(psigs, session, group=group)
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     st.lists(secret_keys, min_size=1, max_size=3),
     signed_messages,
