@@ -26,6 +26,7 @@ from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance.amendment import Amendment, Poll, PollGroup
 from vdlt_spec.governance.dpos import Role
 from vdlt_spec.governance.parameters import ParameterChange, Parameters
+from vdlt_spec.governance.voting import VotingMode
 from vdlt_spec.verdict import Verdict
 
 PARAMS = Parameters(
@@ -229,3 +230,29 @@ def test_governance_checks_are_registered_and_pass() -> None:
     for chk in checks:
         run = registry.run(chk)
         assert run.verdict == Verdict.VALID, (run.name, run.detail)
+
+
+def test_the_whole_economy_round_trips_through_json() -> None:
+    econ = running()
+    econ = E.apply(econ, E.ManagementDecision())
+    assert serial.loads(E.Economy, serial.dumps(econ)) == econ
+
+
+def test_elections_can_use_the_plain_quadratic_price() -> None:
+    allocations = {"h0": 9_000_000, "x0": 500_000}
+    allocations.update({m: 100_000 for m in MANAGERS})
+    econ = E.start(allocations, PARAMS, election_mode=VotingMode.QUADRATIC)
+    for name in MANAGERS:
+        econ = E.apply(econ, E.Bond(name, 100))
+        econ = E.apply(econ, E.Register(name, Role.MANAGEMENT, key(name), 7, QUALIFIED_SPEC))
+    assert econ.registry.election is not None
+    ballot_id = econ.registry.election.ballot_id
+    for votes, name in enumerate(MANAGERS, start=1):
+        econ = E.apply(econ, E.QuadraticVote(name, ballot_id, votes, name))
+    assert econ.ledger.burned == sum(v * v for v in range(1, 6))
+    with pytest.raises(SpecError) as err:
+        E.apply(econ, E.VoteWithLock("h0", ballot_id, 10, 1, "m0"))
+    assert err.value.reason == Reason.WRONG_VOTING_MODE
+    econ = E.apply(econ, E.EndEpoch())
+    assert econ.registry.delegates == ("m4", "m3", "m2", "m1")
+    assert E.invariant_violations(econ) == ()

@@ -285,7 +285,7 @@ class Economy:
 
     @property
     def epoch(self) -> int:
-        """Return the current epoch."""
+        """Return the current epoch (§IV-C)."""
         return self.ledger.now
 
 
@@ -461,7 +461,7 @@ def _user_block(econ: Economy, producer: str) -> Economy:
 
 
 def apply(econ: Economy, op: Operation) -> Economy:
-    """Apply one operation to the economy, wholly, or raise ``SpecError`` and change nothing."""
+    """Apply one operation wholly, or raise ``SpecError`` and change nothing (§IV-B..§IV-K)."""
     params = econ.params
     ledger = econ.ledger
     match op:

@@ -54,12 +54,12 @@ class Pools:
 
     @property
     def total(self) -> int:
-        """Return the three pools together: the epoch's issuance."""
+        """Return the three pools together: the epoch's issuance (§IV-I)."""
         return self.management + self.execution + self.stakers
 
 
 def split_issuance(issuance: int, params: Parameters) -> Pools:
-    """Split an epoch's issuance by the parameter shares; stakers get the rounding rest."""
+    """Split an epoch's issuance by the parameter shares; stakers get the rest (§IV-I)."""
     management = params.management_share * issuance
     execution = params.execution_share * issuance
     m = management.numerator // management.denominator

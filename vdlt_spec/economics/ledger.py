@@ -57,7 +57,7 @@ class Account:
 
     @property
     def unbonding_total(self) -> int:
-        """Return the collateral still unbonding (slashable)."""
+        """Return the collateral still unbonding, which stays slashable (§IV-J)."""
         return sum(u.amount for u in self.unbonding)
 
     @property
@@ -67,12 +67,12 @@ class Account:
 
     @property
     def encumbered(self) -> int:
-        """Return the staked, bonded, unbonding and locked parts of the balance."""
+        """Return the staked, bonded, unbonding and locked parts of the balance (§IV-C, §IV-J)."""
         return self.staked + self.slashable + self.locked
 
     @property
     def free(self) -> int:
-        """Return the part of the balance that can move: the balance less what is encumbered."""
+        """Return the part of the balance that can move: balance less encumbered (§IV-I)."""
         return self.balance - self.encumbered
 
 
@@ -94,11 +94,11 @@ class Ledger:
 
     @property
     def supply(self) -> int:
-        """Return the total supply: the sum of all balances."""
+        """Return the total supply: the sum of all balances (§IV-I)."""
         return sum(a.balance for a in self.accounts.values())
 
     def account(self, name: str) -> Account:
-        """Return the named account; an unknown name is an empty account."""
+        """Return the named account; an unknown name is an empty account (§IV-I)."""
         return self.accounts.get(name, Account())
 
 

@@ -99,7 +99,7 @@ class SlashRecord:
 
     @property
     def burned(self) -> int:
-        """Return the part of the slashed amount that was destroyed."""
+        """Return the part of the slashed amount that was burnt (§IV-J)."""
         return self.slashed - self.reward
 
 
@@ -112,7 +112,7 @@ class PenaltyState:
 
 
 def certificate_claim_digest(message: bytes, certificate: Certificate) -> bytes:
-    """Return the digest a node signs to vouch for a certificate over ``message`` (D-econ-8).
+    """Return the digest a node signs to vouch for a certificate (§IV-D, §IV-J, D-econ-8).
 
     tagged_hash("vDLT/certificate-claim", message || bitmap || signature).
     """

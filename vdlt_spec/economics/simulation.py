@@ -73,6 +73,15 @@ EXECUTORS = 8
 KEY_TAG = b"vDLT/simulation-key"
 RAISED_RATE = Fraction(3, 100)
 SLASH_EPOCH = 3
+ABSTAIN_CHANCE = 0.25
+"""Chance that a staking holder skips an election: the free riders of §IV-J."""
+DOUBLE_VOTE_ATTEMPT_CHANCE = 0.2
+SCENARIO_MAX_K = 3
+FAVOURITE_SKEW = 0.15
+"""Rate of the exponential draw of a holder's candidate: small rates spread the votes."""
+DECISIONS_PER_EPOCH = (5, 20)
+BLOCKS_PER_EXECUTOR = (0, 5)
+TRANSFERS_PER_EPOCH = 5
 MIN_ROSTER_FOR_SLASHING = 4
 
 
@@ -108,13 +117,13 @@ class SimulationReport:
 
 
 def simulation_secret_key(seed: int, name: str) -> bytes:
-    """Derive a deterministic secp256k1 secret key for a simulated node (tests only)."""
+    """Derive a deterministic secret key for a simulated node, tests only (§IV-D)."""
     digest = hashlib.sha256(KEY_TAG + seed.to_bytes(8, "big") + name.encode()).digest()
     return ((int.from_bytes(digest, "big") % (N - 1)) + 1).to_bytes(32, "big")
 
 
 def compressed_public_key(seckey: bytes) -> bytes:
-    """Return the 33-byte compressed public key of a secret key."""
+    """Return the 33-byte compressed public key of a secret key (§IV-D)."""
     return bytes(coincurve.PrivateKey(seckey).public_key.format(compressed=True))
 
 
@@ -258,16 +267,16 @@ class _Run:
             if free > 0:
                 self.step(VoteWithLock(candidate, ballot.ballot_id, free // 4, 1, candidate))
         for holder in self.holders:
-            if self.rng.random() < 0.25:
+            if self.rng.random() < ABSTAIN_CHANCE:
                 continue  # a registered voter who does not vote (free rider, §IV-J)
             free = self.econ.ledger.account(holder).free
             if free < 10:
                 continue
             amount = self.rng.randint(1, free // 10)
-            k = self.rng.randint(1, 3)
-            choice = favourites[min(int(self.rng.expovariate(0.15)), len(favourites) - 1)]
+            k = self.rng.randint(1, SCENARIO_MAX_K)
+            choice = favourites[min(int(self.rng.expovariate(FAVOURITE_SKEW)), len(favourites) - 1)]
             voted = self.step(VoteWithLock(holder, ballot.ballot_id, amount, k, choice))
-            if voted and self.rng.random() < 0.2:
+            if voted and self.rng.random() < DOUBLE_VOTE_ATTEMPT_CHANCE:
                 self.step(VoteWithLock(holder, ballot.ballot_id, 1, 1, choice), Reason.DOUBLE_VOTE)
         counted = self.econ.registry.election or ballot
         abstainers = [h for h in self.holders if h not in counted.choices]
@@ -289,14 +298,14 @@ class _Run:
 
     def work(self) -> None:
         if self.econ.registry.delegates:
-            for _ in range(self.rng.randint(5, 20)):
+            for _ in range(self.rng.randint(*DECISIONS_PER_EPOCH)):
                 self.step(ManagementDecision())
             delegate = self.econ.registry.delegates[0]
             self.step(ProduceUserBlock(delegate), Reason.DELEGATE_PRODUCED_USER_BLOCK)
         for name in self.executors:
-            for _ in range(self.rng.randint(0, 5)):
+            for _ in range(self.rng.randint(*BLOCKS_PER_EXECUTOR)):
                 self.step(ProduceUserBlock(name))
-        for _ in range(5):
+        for _ in range(TRANSFERS_PER_EPOCH):
             src, dst = self.rng.sample(self.holders, 2)
             free = self.econ.ledger.account(src).free
             if free > 0:
@@ -582,7 +591,7 @@ def _random_operation(run: _Run, rng: random.Random) -> Operation:
 
 
 def campaign(seed: int, steps: int, params: Parameters = CAMPAIGN_PARAMETERS) -> CampaignReport:
-    """Apply ``steps`` random operations, valid and invalid, checking invariants after each.
+    """Apply ``steps`` random operations, valid and invalid, checking invariants (§IV-B..§IV-K).
 
     A rejected operation must leave the economy equal to what it was; an accepted one must
     keep every invariant of :func:`vdlt_spec.economics.economy.invariant_report`.

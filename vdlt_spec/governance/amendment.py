@@ -154,7 +154,7 @@ class GovernanceState:
 
 
 def initial_state(params: Parameters) -> GovernanceState:
-    """Start governance with ``params`` live; the participation EMA starts at the quorum cap.
+    """Start governance with ``params`` live; the EMA starts at the quorum cap (§IV-K).
 
     Tezos initialises its participation EMA to ``quorum_max`` (D-gov-8).
     """
@@ -256,7 +256,7 @@ def supermajority_reached(yea: int, nay: int, params: Parameters) -> bool:
 
 
 def evaluate(ballot: Ballot, participation_ema_bp: int, params: Parameters) -> VoteResult:
-    """Decide an amendment ballot: participation reaches the quorum and yea the supermajority."""
+    """Decide a ballot: participation must reach the quorum, yea the supermajority (§IV-K)."""
     participation = participation_bp(ballot)
     quorum = quorum_bp(participation_ema_bp, params)
     yea, nay, pass_votes = (ballot.votes[o] for o in BALLOT_OPTIONS)
@@ -265,7 +265,7 @@ def evaluate(ballot: Ballot, participation_ema_bp: int, params: Parameters) -> V
 
 
 def ballot_id(amendment_id: str, stage: Stage) -> str:
-    """Return the identifier of an amendment's ballot in a voting stage."""
+    """Return the identifier of an amendment's ballot in a voting stage (§IV-K)."""
     return f"amendment-{amendment_id}-{stage.value}"
 
 

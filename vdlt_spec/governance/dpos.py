@@ -136,11 +136,11 @@ class DposState:
     election: Ballot | None = None
 
     def management_nodes(self) -> tuple[str, ...]:
-        """Return the accounts registered as management/control candidates, sorted."""
+        """Return the accounts registered as management/control candidates, sorted (§IV-B)."""
         return tuple(sorted(a for a, n in self.nodes.items() if n.role == Role.MANAGEMENT))
 
     def execution_nodes(self) -> tuple[str, ...]:
-        """Return the accounts registered as execution nodes, sorted."""
+        """Return the accounts registered as execution nodes, sorted (§IV-G)."""
         return tuple(sorted(a for a, n in self.nodes.items() if n.role == Role.EXECUTION))
 
 
@@ -252,7 +252,7 @@ def rank_candidates(
 def close_election(
     state: DposState, ledger: Ledger, params: Parameters, next_epoch: int
 ) -> tuple[DposState, bool]:
-    """Seat the top K candidates for ``next_epoch``; report whether the election succeeded.
+    """Seat the top K candidates for ``next_epoch``; report whether it succeeded (§IV-C).
 
     With fewer than ``min_delegates`` elected, the election fails and the sitting delegates
     who are still eligible serve on (D-gov-4). The roster of ``next_epoch`` is recorded.

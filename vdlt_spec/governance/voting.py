@@ -102,12 +102,12 @@ class Ballot:
 
     @property
     def total_votes(self) -> int:
-        """Return the votes cast for all options together."""
+        """Return the votes cast for all options together (§IV-C)."""
         return sum(self.votes.values())
 
     @property
     def total_tokens(self) -> int:
-        """Return the tokens behind all votes together."""
+        """Return the tokens behind all votes together (§IV-C)."""
         return sum(self.tokens.values())
 
 
