@@ -147,8 +147,8 @@ class CbwfqConfig:
                 raise SpecError(
                     Reason.SHARES_EXCEED_CAPACITY,
                     f"class-default (carrying {', '.join(c.name for c in self.unlisted_classes)})"
-                    f" needs a share > 0 that fits: listed {reserved} + default"
-                    f" {self.default_share} > {LINK_CAPACITY}",
+                    f" needs a share > 0 within the link: listed classes take {reserved},"
+                    f" class-default {self.default_share}, the link is {LINK_CAPACITY}",
                 )
 
     @cached_property
