@@ -15,6 +15,7 @@ from vdlt_spec.cos import ServiceClass, Transaction, class_of, cos_byte
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.fifo import fifo_run
 from vdlt_spec.gps import cbwfq_gps_finish_times, gps_finish_times
+from vdlt_spec.queue_stats import class_delays, delays
 from vdlt_spec.queuing import (
     CLASS_DEFAULT,
     DEFAULT_QUEUE_LIMIT,
@@ -34,6 +35,12 @@ from vdlt_spec.queuing import (
     scale_shares,
 )
 from vdlt_spec.strategies import cbwfq_configs, exact_times, service_classes, workloads
+from vdlt_spec.workload import (
+    OVERLOAD_FAST_SIZE,
+    OVERLOAD_FLOOD_SIZE,
+    offered_load,
+    overload_workload,
+)
 
 SC = ServiceClass
 P = Fraction(1, 100)
@@ -341,32 +348,26 @@ def test_fast_confirmation_keeps_a_bounded_delay_under_overload() -> None:
     buffer (8 x 64) makes fast confirmation wait behind the flood, and drops some of it.
     """
     config = default_config()
-    horizon = 4000
-    fast = [tx(i, SC.FAST_CONFIRMATION, 2, 10 * i) for i in range(horizon // 10)]
-    flood = [tx(10_000 + i, SC.BEST_EFFORT, 3, 2 * i) for i in range(horizon // 2)]
-    arrivals = flood + fast  # at equal times the flood is offered first
-    assert sum(t.size for t in arrivals) > Fraction(3, 2) * horizon * config.rate
+    arrivals = overload_workload(horizon=4000)
+    load = offered_load(arrivals, config.rate)
+    assert load is not None and load > Fraction(3, 2)  # 1.5 of the link by best effort alone
 
     cbwfq = run(config, arrivals)
     fifo = fifo_run(config.rate, arrivals, limit=DEFAULT_QUEUE_LIMIT * len(ServiceClass))
 
-    def delays(schedule: Schedule, cls: ServiceClass) -> list[Fraction]:
-        arrival = {t.id: t.arrival for t in arrivals}
-        return [d.finish - arrival[d.id] for d in schedule.departures if d.service_class is cls]
-
-    sigma, lmax = Fraction(2), Fraction(3)
+    sigma, lmax = Fraction(OVERLOAD_FAST_SIZE), Fraction(OVERLOAD_FLOOD_SIZE)
     bound = sigma / (config.shares[SC.FAST_CONFIRMATION] * config.rate) + lmax / config.rate
-    cbwfq_fast = max(delays(cbwfq, SC.FAST_CONFIRMATION))
-    cbwfq_best = max(delays(cbwfq, SC.BEST_EFFORT))
-    fifo_fast = max(delays(fifo, SC.FAST_CONFIRMATION))
+    cbwfq_fast = max(delays(arrivals, cbwfq, SC.FAST_CONFIRMATION))
+    cbwfq_best = max(delays(arrivals, cbwfq, SC.BEST_EFFORT))
+    fifo_fast = max(delays(arrivals, fifo, SC.FAST_CONFIRMATION))
     fast_drops = {
         name: sum(1 for d in s.drops if d.service_class is SC.FAST_CONFIRMATION)
         for name, s in (("cbwfq", cbwfq), ("fifo", fifo))
     }
     print(
-        f"\nfast-confirmation max delay: CBWFQ {float(cbwfq_fast):.1f} (bound {bound}), "
-        f"single FIFO {float(fifo_fast):.1f}; best-effort max delay under CBWFQ "
-        f"{float(cbwfq_best):.1f}; fast-confirmation drops {fast_drops}"
+        f"\nfast-confirmation max delay: CBWFQ {cbwfq_fast} (bound {bound}), "
+        f"single FIFO {fifo_fast}; best-effort max delay under CBWFQ {cbwfq_best}; "
+        f"fast-confirmation drops {fast_drops}"
     )
     assert cbwfq_fast <= bound
     assert fast_drops["cbwfq"] == 0
@@ -375,6 +376,9 @@ def test_fast_confirmation_keeps_a_bounded_delay_under_overload() -> None:
     assert cbwfq_best > 10 * cbwfq_fast  # best effort absorbs the queueing
     assert fifo_fast > 10 * bound  # without classes, fast confirmation waits behind the flood
     assert fast_drops["fifo"] > 0
+    stats = {s.service_class: s for s in class_delays(arrivals, cbwfq)}
+    assert stats[SC.FAST_CONFIRMATION].max_delay == cbwfq_fast
+    assert stats[SC.BEST_EFFORT].dropped == len(cbwfq.drops)
 
 
 @given(st.integers(0, 2**32 - 1))

@@ -101,3 +101,40 @@ def offered_load(arrivals: tuple[Transaction, ...], rate: Fraction) -> Fraction 
     if span == 0:
         return None
     return sum((t.size for t in arrivals), Fraction(0)) / (span * rate)
+
+
+OVERLOAD_FAST_SIZE = 2
+OVERLOAD_FAST_PERIOD = 10
+OVERLOAD_FLOOD_SIZE = 3
+OVERLOAD_FLOOD_PERIOD = 2
+OVERLOAD_FLOOD_FIRST_ID = 10**6
+
+
+def overload_workload(horizon: int) -> tuple[Transaction, ...]:
+    """Return the overload scenario of §I: a best-effort flood beside steady fast confirmation.
+
+    Best effort offers size 3 every 2 time units (1.5 times a rate-1 link); fast confirmation
+    offers size 2 every 10 (a fifth of the link). At equal times the flood is offered first.
+    """
+    horizon = as_int(horizon, "horizon")
+    flood = [
+        Transaction(
+            OVERLOAD_FLOOD_FIRST_ID + i,
+            "flooder",
+            cos_byte(ServiceClass.BEST_EFFORT),
+            OVERLOAD_FLOOD_SIZE,
+            Fraction(OVERLOAD_FLOOD_PERIOD * i),
+        )
+        for i in range(horizon // OVERLOAD_FLOOD_PERIOD)
+    ]
+    fast = [
+        Transaction(
+            i,
+            "merchant",
+            cos_byte(ServiceClass.FAST_CONFIRMATION),
+            OVERLOAD_FAST_SIZE,
+            Fraction(OVERLOAD_FAST_PERIOD * i),
+        )
+        for i in range(horizon // OVERLOAD_FAST_PERIOD)
+    ]
+    return (*flood, *fast)
