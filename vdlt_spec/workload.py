@@ -30,6 +30,8 @@ DEFAULT_MIX: tuple[tuple[ServiceClass, int], ...] = (
 DEFAULT_LOAD = Fraction(9, 10)
 DEFAULT_MAX_SIZE = 4
 DEFAULT_SENDERS = 16
+SUBTICKS = 1000
+"""Resolution of the inter-arrival draw: gaps are uniform in sub-ticks, arrivals on ticks."""
 
 
 @dataclass(frozen=True)
@@ -64,27 +66,28 @@ def mixed_workload(
 ) -> tuple[Transaction, ...]:
     """Return ``spec.count`` transactions offering about ``spec.load`` of a link of ``rate``.
 
-    Sizes are uniform in 1..max_size; gaps between arrivals are uniform on the time grid with
-    the mean that gives the load; classes follow the mix; reserved bits are random (§IV-A).
+    Sizes are uniform in 1..max_size; gaps between arrivals are uniform with the mean that
+    gives the load, accumulated in sub-ticks and floored onto the time grid (so the load is
+    met without rounding drift); classes follow the mix; reserved bits are random (§IV-A).
     """
     rate = as_fraction(rate, "rate")
     mean_size = Fraction(1 + spec.max_size, 2)
-    mean_gap_ticks = mean_size * spec.granularity / (spec.load * rate)
-    max_gap = max(0, round(2 * mean_gap_ticks))
+    mean_gap = mean_size * spec.granularity / (spec.load * rate)  # in ticks, exact
+    max_gap = round(2 * mean_gap * SUBTICKS)  # gaps drawn in sub-ticks, times floored to ticks
     classes = [c for c, _ in spec.mix]
     weights = [w for _, w in spec.mix]
     drawn = rng.choices(classes, weights, k=spec.count)
-    ticks = 0
+    clock = 0
     result = []
     for i, service_class in enumerate(drawn):
-        ticks += rng.randint(0, max_gap)
+        clock += rng.randint(0, max_gap)
         result.append(
             Transaction(
                 id=i,
                 sender=f"node-{rng.randrange(spec.senders)}",
                 cos=cos_byte(service_class, rng.randint(0, RESERVED_MASK)),
                 size=rng.randint(1, spec.max_size),
-                arrival=Fraction(ticks, spec.granularity),
+                arrival=Fraction(clock // SUBTICKS, spec.granularity),
             )
         )
     return tuple(result)
