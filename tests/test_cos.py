@@ -274,3 +274,10 @@ def test_invalid_reclassification_inputs_are_rejected(call: object, reason: Reas
 def test_default_policy_round_trips_through_json() -> None:
     text = serial.dumps(DEFAULT_POLICY)
     assert serial.loads(ReclassificationPolicy, text) == DEFAULT_POLICY
+
+
+def test_node_roles_of_the_virtualization_model_are_accepted() -> None:
+    from vdlt_spec import virtualization
+
+    manager = {virtualization.Role.MANAGEMENT_CONTROL}
+    assert reclassify(SC.MANAGEMENT_CONTROL, Fraction(1), manager).reason is R.DECLARED  # type: ignore[arg-type]

@@ -175,7 +175,7 @@ def test_duplicate_ids_and_backwards_time_are_rejected() -> None:
 
 
 @given(cbwfq_configs(), workloads(times=BURSTY))
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 def test_schedules_satisfy_every_invariant(
     config: CbwfqConfig, arrivals: tuple[Transaction, ...]
 ) -> None:
@@ -189,7 +189,7 @@ def test_schedules_satisfy_every_invariant(
 
 
 @given(cbwfq_configs(max_limit=40), workloads(times=BURSTY))
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 def test_every_departure_is_within_lmax_over_r_of_its_gps_finish(
     config: CbwfqConfig, arrivals: tuple[Transaction, ...]
 ) -> None:

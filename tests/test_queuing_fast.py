@@ -19,7 +19,7 @@ from vdlt_spec.workload import WorkloadSpec, mixed_workload
 
 
 @given(cbwfq_configs(), workloads(times=exact_times(max_value=15, max_denominator=5)))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 def test_fast_path_equals_readable_path(
     config: CbwfqConfig, arrivals: tuple[Transaction, ...]
 ) -> None:
