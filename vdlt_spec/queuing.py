@@ -153,20 +153,20 @@ class CbwfqConfig:
 
     @cached_property
     def unlisted_classes(self) -> tuple[ServiceClass, ...]:
-        """Return the classes that fall into class-default, highest bit pattern first."""
+        """Return the classes that fall into class-default, highest bits first (§IV-A)."""
         listed = {p.service_class for p in self.classes}
         return tuple(c for c in ServiceClass if c not in listed)
 
     @cached_property
     def default_share(self) -> Fraction:
-        """Return class-default's share: as configured, else what the listed classes leave."""
+        """Return class-default's share: as set, else what listed classes leave (§IV-A)."""
         if self.class_default.share is not None:
             return self.class_default.share
         return LINK_CAPACITY - sum((p.share for p in self.classes), Fraction(0))
 
     @cached_property
     def queue_keys(self) -> tuple[QueueKey, ...]:
-        """Return the queues in use: listed classes in order, then class-default if needed."""
+        """Return the queues in use: listed classes, then class-default if used (§IV-A)."""
         keys: list[QueueKey] = [p.service_class for p in self.classes]
         if self.unlisted_classes:
             keys.append(CLASS_DEFAULT)
@@ -189,13 +189,8 @@ class CbwfqConfig:
         return result
 
     def queue_of(self, service_class: ServiceClass) -> QueueKey:
-        """Return the queue that carries a class: its own, or class-default (D-queue-3)."""
+        """Return the queue that carries a class: its own, or class-default (§IV-A, D-queue-3)."""
         return CLASS_DEFAULT if service_class in self.unlisted_classes else service_class
-
-    @property
-    def max_share(self) -> Fraction:
-        """Return the largest share of any queue in use."""
-        return max(self.shares.values())
 
 
 def default_config(rate: Fraction = DEFAULT_RATE) -> CbwfqConfig:
@@ -209,7 +204,7 @@ def fifo_config(rate: Fraction = DEFAULT_RATE, limit: int = DEFAULT_QUEUE_LIMIT)
 
 
 def scale_shares(config: CbwfqConfig, factor: Fraction) -> CbwfqConfig:
-    """Return ``config`` with every share, class-default's included, multiplied by ``factor``."""
+    """Return ``config`` with every share, class-default's included, times ``factor`` (§IV-A)."""
     factor = as_fraction(factor, "factor")
     default = config.class_default
     return replace(
@@ -280,12 +275,12 @@ class SchedulerState:
     admitted: int
 
     def queue_length(self, key: QueueKey) -> int:
-        """Return how many transactions wait in queue ``key`` (not counting the one in service)."""
+        """Return how many transactions wait in queue ``key``, not the one in service (§IV-A)."""
         return len(self.waiting[key])
 
     @property
     def backlog(self) -> int:
-        """Return how many admitted transactions have not departed (waiting or in service)."""
+        """Return how many admitted transactions have not departed yet (§IV-A)."""
         waiting = sum(len(q) for q in self.waiting.values())
         return waiting + (self.in_service is not None)
 

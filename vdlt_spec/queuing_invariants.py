@@ -36,7 +36,7 @@ def conservation(arrivals: Iterable[Transaction], schedule: Schedule) -> tuple[s
 def single_server(
     config: CbwfqConfig, arrivals: Iterable[Transaction], schedule: Schedule
 ) -> tuple[str, ...]:
-    """Check one transmission at a time, each ``size / rate`` long, never before arrival."""
+    """Check one transmission at a time, ``size / rate`` long, never before arrival (§IV-A)."""
     by_id = {tx.id: tx for tx in arrivals}
     problems = []
     previous_finish: Fraction | None = None

@@ -64,7 +64,7 @@ class WorkloadSpec:
 def mixed_workload(
     spec: WorkloadSpec, rng: random.Random, rate: Fraction = Fraction(1)
 ) -> tuple[Transaction, ...]:
-    """Return ``spec.count`` transactions offering about ``spec.load`` of a link of ``rate``.
+    """Return ``spec.count`` transactions offering about ``spec.load`` of a link (§IV-A).
 
     Sizes are uniform in 1..max_size; gaps between arrivals are uniform with the mean that
     gives the load, accumulated in sub-ticks and floored onto the time grid (so the load is
