@@ -48,7 +48,7 @@ def schedule_trace(config: CbwfqConfig, arrivals: Iterable[Transaction], schedul
     return render(KIND, {"config": serial.encode(config)}, events)
 
 
-def _decode(tp: Any, event_fields: dict[str, Any], line: int) -> Any:
+def _decode(tp: Any, event_fields: Any, line: int) -> Any:
     try:
         return serial.decode(tp, event_fields, f"line {line}")
     except SpecError as exc:

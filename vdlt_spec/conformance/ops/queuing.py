@@ -83,12 +83,13 @@ def _queuing_inputs() -> Iterator[VectorInput]:
             f"queuing-run-bad-{name}", "queuing.run", {"config": config, "transactions": []}
         )
     tx = _workload(1)[0]
-    for name, change in {
+    changes: dict[str, dict[str, Any]] = {
         "zero-size": {"size": 0},
         "negative-arrival": {"arrival": "-1"},
         "float-arrival": {"arrival": 0.5},
         "cos-256": {"cos": 256},
-    }.items():
+    }
+    for name, change in changes.items():
         yield VectorInput(
             f"queuing-run-bad-tx-{name}", "queuing.run", {"transactions": [{**tx, **change}]}
         )
