@@ -57,6 +57,8 @@ CHANGES = (
     (ParameterChange("inflation_rate", Fraction(9, 100)),),  # above the cap: clamped
     (ParameterChange("delegate_count", Fraction(5)),),
     (ParameterChange("denouncer_reward", Fraction(1, 7)),),
+    (ParameterChange("share_best_effort", Fraction(20, 100)),),  # a CBWFQ class share
+    (ParameterChange("share_scavenger", Fraction(50, 100)),),  # shares exceed the link: rejected
     (ParameterChange("genesis_supply", Fraction(1)),),  # frozen: rejected
     (ParameterChange("delegate_count", Fraction(1)),),  # below min_delegates: rejected
     (),  # empty: rejected
@@ -245,7 +247,7 @@ class EconomyMachine(RuleBasedStateMachine):
         if gov.stage == Stage.PROPOSAL and self.cooperative_amendments < 3:
             self.cooperative_amendments += 1
             self.amendment_count += 1
-            change = CHANGES[self.cooperative_amendments % 4]
+            change = CHANGES[self.cooperative_amendments % 5]
             self.do(E.SubmitAmendment(Amendment(f"a{self.amendment_count}", "h0", change)))
             gov = self.econ.governance
         if gov.stage == Stage.POLLING:

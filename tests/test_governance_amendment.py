@@ -52,11 +52,15 @@ def vote_all(
 
 
 def run_to_live(
-    state: A.GovernanceState, ledger: L.Ledger, *, fail_test: bool = False
+    state: A.GovernanceState,
+    ledger: L.Ledger,
+    *,
+    fail_test: bool = False,
+    proposal: Amendment = RAISE,
 ) -> tuple[A.GovernanceState, int]:
     """Drive one amendment through every stage, epoch by epoch; return the state and epoch."""
     now = 0
-    state = polls(A.submit(state, RAISE, now), 90, now)
+    state = polls(A.submit(state, proposal, now), 90, now)
     for _ in range(40):
         voting_now = state.stage in (Stage.EXPLORATION, Stage.CONFIRMATION)
         if voting_now and state.ballot is not None and not state.ballot.choices:
@@ -229,3 +233,29 @@ def test_generated_parameters_are_valid_and_amendable(params: Parameters) -> Non
     assert validate(params) == params
     raised = apply_changes(params, (ParameterChange("inflation_rate", Fraction(1, 100)),))
     assert raised.inflation_rate == Fraction(1, 100)
+
+
+def test_an_amendment_changes_the_class_shares_the_scheduler_reads() -> None:
+    from vdlt_spec.cos import ServiceClass
+    from vdlt_spec.governance.parameters import class_shares, queuing_config
+    from vdlt_spec.queuing import default_config
+
+    assert queuing_config(PARAMS) == default_config()
+    more = Amendment(
+        "shares",
+        "alice",
+        (
+            ParameterChange("share_fast_confirmation", Fraction(30, 100)),
+            ParameterChange("share_best_effort", Fraction(19, 100)),
+        ),
+    )
+    live, _ = run_to_live(A.initial_state(PARAMS), electorate(), proposal=more)
+    assert live.activated == ("shares",)
+    assert class_shares(live.params)[ServiceClass.FAST_CONFIRMATION] == Fraction(30, 100)
+    config = queuing_config(live.params)
+    assert config.shares[ServiceClass.FAST_CONFIRMATION] == Fraction(30, 100)
+    assert config != default_config()
+    too_much = (ParameterChange("share_scavenger", Fraction(50, 100)),)
+    with pytest.raises(SpecError) as err:
+        A.submit(A.initial_state(PARAMS), Amendment("x", "alice", too_much), 0)
+    assert err.value.reason == Reason.INVALID_PARAMETERS

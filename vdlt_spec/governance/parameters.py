@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from vdlt_spec.cos import ServiceClass
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.queuing import (
+    DEFAULT_RATE,
+    LINK_CAPACITY,
+    VDLT_DEFAULT_SHARES,
+    CbwfqConfig,
+    ClassPolicy,
+)
 
 # --- units and supply (§IV-I) -----------------------------------------------------------------
 
@@ -92,6 +100,18 @@ EVIDENCE_WINDOW_EPOCHS = 2
 """Epochs after an offence during which evidence is accepted (Tezos' slashing period)."""
 
 
+# --- class of service (§IV-A): the CBWFQ bandwidth shares, amendable --------------------------
+
+SHARE_FAST_CONFIRMATION = VDLT_DEFAULT_SHARES[ServiceClass.FAST_CONFIRMATION]
+SHARE_COMPUTATION_INTENSIVE = VDLT_DEFAULT_SHARES[ServiceClass.COMPUTATION_INTENSIVE]
+SHARE_STORAGE_INTENSIVE = VDLT_DEFAULT_SHARES[ServiceClass.STORAGE_INTENSIVE]
+SHARE_LOW_COST = VDLT_DEFAULT_SHARES[ServiceClass.LOW_COST]
+SHARE_MANAGEMENT_CONTROL = VDLT_DEFAULT_SHARES[ServiceClass.MANAGEMENT_CONTROL]
+SHARE_PRIVATE = VDLT_DEFAULT_SHARES[ServiceClass.PRIVATE]
+SHARE_BEST_EFFORT = VDLT_DEFAULT_SHARES[ServiceClass.BEST_EFFORT]
+SHARE_SCAVENGER = VDLT_DEFAULT_SHARES[ServiceClass.SCAVENGER]
+
+
 @dataclass(frozen=True)
 class Parameters:
     """Hold every amendable number of the protocol; the rest of the spec reads only this (§IV-K)."""
@@ -130,6 +150,14 @@ class Parameters:
     slash_fraction: Fraction = SLASH_FRACTION
     denouncer_reward: Fraction = DENOUNCER_REWARD
     evidence_window_epochs: int = EVIDENCE_WINDOW_EPOCHS
+    share_fast_confirmation: Fraction = SHARE_FAST_CONFIRMATION
+    share_computation_intensive: Fraction = SHARE_COMPUTATION_INTENSIVE
+    share_storage_intensive: Fraction = SHARE_STORAGE_INTENSIVE
+    share_low_cost: Fraction = SHARE_LOW_COST
+    share_management_control: Fraction = SHARE_MANAGEMENT_CONTROL
+    share_private: Fraction = SHARE_PRIVATE
+    share_best_effort: Fraction = SHARE_BEST_EFFORT
+    share_scavenger: Fraction = SHARE_SCAVENGER
 
     @property
     def staker_share(self) -> Fraction:
@@ -220,6 +248,11 @@ def validate(params: Parameters) -> Parameters:
     weights = poll_weights(params)
     if sum(weights) != 1:
         raise _bad(f"poll weights must sum to 1, got {sum(weights)}")
+    shares = class_shares(params)
+    if any(not isinstance(v, Fraction | int) or v <= 0 for v in shares.values()):
+        raise _bad("every class share must be a positive rational number")
+    if sum(shares.values()) > LINK_CAPACITY:
+        raise _bad(f"class shares sum to {sum(shares.values())} > the link ({LINK_CAPACITY})")
     if not 0 <= params.denouncer_reward < 1:
         raise _bad("denouncer_reward must lie in [0, 1): reporters get less than is slashed")
     return params
@@ -234,6 +267,30 @@ def poll_weights(params: Parameters) -> tuple[Fraction, ...]:
         params.poll_weight_users,
         params.poll_weight_norms,
     )
+
+
+def class_shares(params: Parameters) -> dict[ServiceClass, Fraction]:
+    """Return the CBWFQ bandwidth share of every class of service under ``params`` (§IV-A)."""
+    return {
+        ServiceClass.FAST_CONFIRMATION: params.share_fast_confirmation,
+        ServiceClass.COMPUTATION_INTENSIVE: params.share_computation_intensive,
+        ServiceClass.STORAGE_INTENSIVE: params.share_storage_intensive,
+        ServiceClass.LOW_COST: params.share_low_cost,
+        ServiceClass.MANAGEMENT_CONTROL: params.share_management_control,
+        ServiceClass.PRIVATE: params.share_private,
+        ServiceClass.BEST_EFFORT: params.share_best_effort,
+        ServiceClass.SCAVENGER: params.share_scavenger,
+    }
+
+
+def queuing_config(params: Parameters, rate: Fraction = DEFAULT_RATE) -> CbwfqConfig:
+    """Return the CBWFQ configuration the live parameters prescribe on a link (§IV-A, §IV-K).
+
+    This is how an amendment of a class share reaches the scheduler of
+    :mod:`vdlt_spec.queuing`: the configuration is derived from the parameters, never kept apart.
+    """
+    policies = tuple(ClassPolicy(c, share) for c, share in class_shares(params).items())
+    return CbwfqConfig(rate=rate, classes=policies)
 
 
 @dataclass(frozen=True)
