@@ -1,0 +1,1 @@
+"""Conformance operations, one module per component; every module here is imported on discovery."""
