@@ -40,6 +40,9 @@ class Reason(StrEnum):
     # --- crypto (§IV-D) -------------------------------------------------------------------
 
     # --- consensus (§III-D, §IV-D) --------------------------------------------------------
+    BAD_CONSENSUS_PARAMETER = "BAD_CONSENSUS_PARAMETER"
+    BAD_EVIDENCE = "BAD_EVIDENCE"
+    NO_CONFLICT = "NO_CONFLICT"
 
     # --- proofs (§III-D, §IV-C, §IV-D) ----------------------------------------------------
 

@@ -1,0 +1,138 @@
+"""Step a replica: (state, message or timer event) -> (state, outputs) (§III-D, §IV-D).
+
+This is the entry point of the replica state machine for both modes (iPBFT and classic PBFT).
+It dispatches each input to the module of its concept: :mod:`.normal` (requests, pre-prepare,
+execution), :mod:`.collector` (iPBFT certificates), :mod:`.classic` (all-to-all votes),
+:mod:`.checkpoint` (stable checkpoints, state transfer), :mod:`.viewchange`.
+"""
+
+from __future__ import annotations
+
+from vdlt_spec.consensus.checkpoint import on_state_reply, on_state_request
+from vdlt_spec.consensus.classic import CLASSIC_RULES, on_classic_vote
+from vdlt_spec.consensus.collector import (
+    COLLECTOR_RULES,
+    on_certificate,
+    on_partial_sig,
+    on_sign_request,
+    on_sign_timer,
+    on_vote,
+    restart_sign_timers,
+)
+from vdlt_spec.consensus.config import ConsensusConfig, Mode
+from vdlt_spec.consensus.context import HONEST, Policy, Step, VotingRules
+from vdlt_spec.consensus.normal import arm_progress_timer, on_client_request, on_pre_prepare
+from vdlt_spec.consensus.signatures import SignatureScheme
+from vdlt_spec.consensus.state import (
+    Deliver,
+    Event,
+    Fire,
+    Output,
+    ProgressTimer,
+    Recover,
+    ReplicaState,
+    SignTimer,
+    Status,
+    ViewChangeTimer,
+)
+from vdlt_spec.consensus.viewchange import (
+    on_new_view,
+    on_view_change,
+    on_view_change_timer,
+    start_view_change,
+)
+from vdlt_spec.consensus.wire import (
+    CertMsg,
+    ClassicVote,
+    ClientRequest,
+    NewView,
+    PartialSig,
+    PrePrepare,
+    SignRequest,
+    StateReply,
+    StateRequest,
+    ViewChange,
+    Vote,
+)
+
+__all__ = ["initial_state", "rules_for", "step"]
+
+
+def initial_state(index: int) -> ReplicaState:
+    """Return the state of replica ``index`` at genesis: view 0, nothing logged (§III-D)."""
+    return ReplicaState(index=index)
+
+
+def rules_for(config: ConsensusConfig) -> VotingRules:
+    """Return the vote flow of the configured mode (§IV-D)."""
+    return COLLECTOR_RULES if config.mode == Mode.IPBFT else CLASSIC_RULES
+
+
+def step(
+    config: ConsensusConfig,
+    scheme: SignatureScheme,
+    state: ReplicaState,
+    event: Event,
+    policy: Policy = HONEST,
+) -> tuple[ReplicaState, tuple[Output, ...]]:
+    """Process one input and return the new state and what to send, time or report (§III-D)."""
+    ctx = Step(config, scheme, state, rules_for(config), policy)
+    if isinstance(event, Deliver):
+        _deliver(ctx, event.source, event)
+    elif isinstance(event, Fire):
+        _fire(ctx, event)
+    elif isinstance(event, Recover):
+        _recover(ctx)
+    return ctx.state, tuple(ctx.out)
+
+
+def _deliver(ctx: Step, source: int, event: Deliver) -> None:
+    message = event.message
+    ipbft = ctx.config.mode == Mode.IPBFT
+    if isinstance(message, ClientRequest):
+        on_client_request(ctx, message)
+    elif not 0 <= source < ctx.n:
+        return  # only clients may be outside the roster, and only with requests
+    elif isinstance(message, PrePrepare):
+        on_pre_prepare(ctx, source, message)
+    elif isinstance(message, Vote) and ipbft:
+        on_vote(ctx, source, message)
+    elif isinstance(message, SignRequest) and ipbft:
+        on_sign_request(ctx, source, message)
+    elif isinstance(message, PartialSig) and ipbft:
+        on_partial_sig(ctx, source, message)
+    elif isinstance(message, CertMsg) and ipbft:
+        on_certificate(ctx, message)
+    elif isinstance(message, ClassicVote) and not ipbft:
+        on_classic_vote(ctx, source, message)
+    elif isinstance(message, ViewChange):
+        on_view_change(ctx, source, message)
+    elif isinstance(message, NewView):
+        on_new_view(ctx, source, message)
+    elif isinstance(message, StateRequest):
+        on_state_request(ctx, source, message)
+    elif isinstance(message, StateReply):
+        on_state_reply(ctx, message)
+
+
+def _fire(ctx: Step, event: Fire) -> None:
+    timer = event.timer
+    s = ctx.state
+    if isinstance(timer, ProgressTimer):
+        if timer.epoch == s.timer_epoch and s.timer_armed and s.status == Status.NORMAL:
+            ctx.update(timer_armed=False)
+            start_view_change(ctx, s.view + 1)
+    elif isinstance(timer, ViewChangeTimer):
+        on_view_change_timer(ctx, timer.view)
+    elif isinstance(timer, SignTimer):
+        on_sign_timer(ctx, timer.key, timer.attempt)
+
+
+def _recover(ctx: Step) -> None:
+    s = ctx.state
+    ctx.update(timer_armed=False)
+    if s.status == Status.VIEW_CHANGE:
+        ctx.start_timer(ViewChangeTimer(s.view), ctx.config.view_timeout)
+    else:
+        arm_progress_timer(ctx)
+        restart_sign_timers(ctx)
