@@ -21,6 +21,7 @@ class Reason(StrEnum):
     UNKNOWN_CHECK = "UNKNOWN_CHECK"
     UNSUPPORTED_OPERATION = "UNSUPPORTED_OPERATION"
     ADAPTER_FAILED = "ADAPTER_FAILED"
+    BAD_TRACE = "BAD_TRACE"
 
     # --- class of service (§III-A, §IV-A) --------------------------------------------------
     COS_BYTE_OUT_OF_RANGE = "COS_BYTE_OUT_OF_RANGE"
@@ -38,6 +39,37 @@ class Reason(StrEnum):
     TIME_NOT_MONOTONE = "TIME_NOT_MONOTONE"
 
     # --- crypto (§IV-D) -------------------------------------------------------------------
+    # encodings and plain values (BIP340, BIP327)
+    BAD_LENGTH = "BAD_LENGTH"  # a key, signature, nonce or tweak has the wrong byte length
+    INVALID_POINT = "INVALID_POINT"  # bytes that do not encode a point of secp256k1
+    BAD_SECRET_KEY = "BAD_SECRET_KEY"  # secret key outside [1, n-1]
+    NONCE_ZERO = "NONCE_ZERO"  # a derived nonce is 0 mod n (negligible probability)
+    COUNT_MISMATCH = "COUNT_MISMATCH"  # e.g. pubnonces and pubkeys, tweaks and is_xonly differ
+    # MuSig2 contributions that blame a signer (InvalidContributionError)
+    INVALID_PUBKEY = "INVALID_PUBKEY"
+    INVALID_PUBNONCE = "INVALID_PUBNONCE"
+    INVALID_AGGNONCE = "INVALID_AGGNONCE"  # aggnonce, or aggothernonce in DeterministicSign
+    INVALID_PARTIAL_SIG = "INVALID_PARTIAL_SIG"
+    # MuSig2 plain invalid values
+    TWEAK_OUT_OF_RANGE = "TWEAK_OUT_OF_RANGE"  # tweak >= n
+    TWEAK_RESULT_INFINITE = "TWEAK_RESULT_INFINITE"  # tweaking gave the point at infinity
+    AGGREGATE_KEY_INFINITE = "AGGREGATE_KEY_INFINITE"  # KeyAgg gave infinity (negligible)
+    PUBKEY_NOT_IN_SESSION = "PUBKEY_NOT_IN_SESSION"  # the signer's key is not among the keys
+    SECNONCE_OUT_OF_RANGE = "SECNONCE_OUT_OF_RANGE"  # zeroed or invalid secnonce: nonce reuse
+    SECNONCE_KEY_MISMATCH = "SECNONCE_KEY_MISMATCH"  # secnonce made for another public key
+    # signer-bitmap certificates
+    ROSTER_EMPTY = "ROSTER_EMPTY"
+    ROSTER_BAD_KEY = "ROSTER_BAD_KEY"  # a roster entry is not a 33-byte compressed point
+    ROSTER_DUPLICATE_KEY = "ROSTER_DUPLICATE_KEY"
+    ROSTER_KEY_MISMATCH = "ROSTER_KEY_MISMATCH"  # a signer's secret key is not its roster key
+    CERTIFICATE_BAD_LENGTH = "CERTIFICATE_BAD_LENGTH"
+    BITMAP_BAD_LENGTH = "BITMAP_BAD_LENGTH"  # not ceil(n/8) bytes
+    BITMAP_PADDING_NONZERO = "BITMAP_PADDING_NONZERO"  # a bit at index >= n is set
+    SIGNER_OUTSIDE_ROSTER = "SIGNER_OUTSIDE_ROSTER"  # a signer index not in [0, n)
+    DUPLICATE_SIGNER = "DUPLICATE_SIGNER"
+    NO_SIGNERS = "NO_SIGNERS"
+    QUORUM_TOO_SMALL = "QUORUM_TOO_SMALL"  # 3·popcount <= 2n
+    BAD_SIGNATURE = "BAD_SIGNATURE"
 
     # --- consensus (§III-D, §IV-D) --------------------------------------------------------
     BAD_CONSENSUS_PARAMETER = "BAD_CONSENSUS_PARAMETER"
