@@ -28,7 +28,7 @@ from vdlt_spec.consensus.block import Block, Request, block_digest
 from vdlt_spec.consensus.config import ConsensusConfig, Mode, primary_of
 from vdlt_spec.consensus.context import HONEST, Policy, signed_payload
 from vdlt_spec.consensus.messages import VoteKind, tagged_hash
-from vdlt_spec.consensus.quorum import Certificate, bitmap_bytes
+from vdlt_spec.consensus.quorum import Certificate, bitmap_length
 from vdlt_spec.consensus.replica import step
 from vdlt_spec.consensus.signatures import SignatureScheme
 from vdlt_spec.consensus.state import Broadcast, Event, Output, ReplicaState, Send
@@ -191,7 +191,7 @@ class Adversary:
         if isinstance(message, CertMsg):
             cert = message.certificate
             if self.rng.randrange(2):
-                forged = Certificate(b"\xff" * bitmap_bytes(self.config.n), cert.signature)
+                forged = Certificate(b"\xff" * bitmap_length(self.config.n), cert.signature)
             else:
                 forged = Certificate(cert.bitmap, _corrupt(cert.signature))
             return dataclasses.replace(message, certificate=forged)

@@ -44,6 +44,7 @@ from vdlt_spec.consensus.state import (
     session_key,
 )
 from vdlt_spec.consensus.wire import CHECKPOINT_VIEW, CertMsg, PartialSig, SignRequest, Vote
+from vdlt_spec.errors import SpecError
 
 NONCE_SESSION_TAG = b"vDLT/nonce-session"
 
@@ -81,7 +82,7 @@ def on_sign_request(ctx: Step, source: int, message: SignRequest) -> None:
         return
     try:
         signers = decode_bitmap(message.bitmap, ctx.n)
-    except ValueError:
+    except SpecError:
         return
     if ctx.me not in signers or not is_quorum(len(signers), ctx.n):
         return
@@ -106,6 +107,15 @@ def on_sign_request(ctx: Step, source: int, message: SignRequest) -> None:
 # --- collector side --------------------------------------------------------------------------
 
 
+def _valid_nonce(ctx: Step, pubnonce: bytes) -> bool:
+    """Return whether a public nonce is well formed (aggregating it alone succeeds)."""
+    try:
+        ctx.scheme.nonce_agg((pubnonce,))
+    except SpecError:
+        return False
+    return True
+
+
 def _votable(ctx: Step, kind: VoteKind, seq: int, digest: bytes) -> bool:
     if kind == VoteKind.CHECKPOINT:
         interval = ctx.config.checkpoint_interval
@@ -119,6 +129,8 @@ def on_vote(ctx: Step, source: int, message: Vote) -> None:
     if s.status != Status.NORMAL or message.view != s.view or not ctx.is_primary:
         return
     if not _votable(ctx, message.kind, message.seq, message.digest):
+        return
+    if not _valid_nonce(ctx, message.pubnonce):
         return
     key = session_key(message.kind, message.view, message.seq, message.digest)
     session = s.sessions.get(key) or Session(
@@ -194,7 +206,7 @@ def on_partial_sig(ctx: Step, source: int, message: PartialSig) -> None:
     current = message.attempt == session.attempt and source in session.signers
     if current and source in session.psigs:
         return  # a duplicate of an answer already counted
-    if message.attempt > slot.issued_after:
+    if message.attempt > slot.issued_after and _valid_nonce(ctx, message.next_pubnonce):
         fresh = NonceSlot(message.next_pubnonce, used=False, issued_after=message.attempt)
         session = dataclasses.replace(session, nonces={**session.nonces, source: fresh})
     if not current:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from vdlt_spec.crypto.certificate import max_faulty, quorum_size
 from vdlt_spec.errors import Reason, SpecError
 
 DEFAULT_CHECKPOINT_INTERVAL = 4
@@ -31,12 +32,12 @@ class Mode(StrEnum):
 
 def fault_bound(n: int) -> int:
     """Return f = floor((n - 1) / 3), the Byzantine replicas a group of n tolerates (§III-D)."""
-    return (n - 1) // 3
+    return max_faulty(n)
 
 
 def quorum(n: int) -> int:
     """Return the least q with 3q > 2n: "over 2n/3 nodes" must sign (§IV-D)."""
-    return 2 * n // 3 + 1
+    return quorum_size(n)
 
 
 def primary_of(view: int, n: int) -> int:

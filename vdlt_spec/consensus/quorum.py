@@ -8,55 +8,34 @@ A proof is a quorum iff 3 * signers > 2n (§IV-D: "over 2n/3 nodes").
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from vdlt_spec.consensus.config import quorum
 from vdlt_spec.consensus.messages import VoteKind, vote_payload
+from vdlt_spec.crypto.certificate import (
+    Certificate,
+    bitmap_length,
+    decode_bitmap,
+    encode_bitmap,
+    is_quorum,
+)
+from vdlt_spec.errors import SpecError
 
 if TYPE_CHECKING:
     from vdlt_spec.consensus.signatures import SignatureScheme
 
-BITS_PER_BYTE = 8
-
-
-@dataclass(frozen=True)
-class Certificate:
-    """Prove a quorum with a signer bitmap and one aggregate BIP340 signature (§IV-D)."""
-
-    bitmap: bytes
-    signature: bytes
-
-
-def bitmap_bytes(n: int) -> int:
-    """Return ceil(n / 8), the length of the signer bitmap of a roster of n (§IV-D)."""
-    return (n + BITS_PER_BYTE - 1) // BITS_PER_BYTE
-
-
-def encode_bitmap(signers: Iterable[int], n: int) -> bytes:
-    """Encode signer indices as a bitmap: least-significant bit first, 1 = signed (§IV-D)."""
-    value = 0
-    for index in signers:
-        if not 0 <= index < n:
-            raise ValueError(f"signer {index} outside roster of {n}")
-        value |= 1 << index
-    return value.to_bytes(bitmap_bytes(n), "little")
-
-
-def decode_bitmap(bitmap: bytes, n: int) -> tuple[int, ...]:
-    """Decode a bitmap into sorted signer indices; reject a wrong length or set padding bits."""
-    if len(bitmap) != bitmap_bytes(n):
-        raise ValueError(f"bitmap of {len(bitmap)} bytes for a roster of {n}")
-    value = int.from_bytes(bitmap, "little")
-    if value >> n:
-        raise ValueError("padding bits of the bitmap must be 0")
-    return tuple(i for i in range(n) if value >> i & 1)
-
-
-def is_quorum(count: int, n: int) -> bool:
-    """Return whether ``count`` signers of ``n`` are a quorum: 3 * count > 2n (§IV-D)."""
-    return count >= quorum(n)
+__all__ = [
+    "Certificate",
+    "QuorumProof",
+    "SignedVote",
+    "VoteSet",
+    "bitmap_length",
+    "decode_bitmap",
+    "encode_bitmap",
+    "is_quorum",
+    "proof_signers",
+    "verify_proof",
+]
 
 
 @dataclass(frozen=True)
@@ -83,7 +62,7 @@ def proof_signers(proof: QuorumProof, n: int) -> tuple[int, ...]:
     if isinstance(proof, Certificate):
         try:
             return decode_bitmap(proof.bitmap, n)
-        except ValueError:
+        except SpecError:
             return ()
     return tuple(sorted({v.signer for v in proof.votes}))
 
@@ -109,7 +88,7 @@ def verify_proof(
     if isinstance(proof, Certificate):
         try:
             signers = decode_bitmap(proof.bitmap, n)
-        except ValueError:
+        except SpecError:
             return False
         return is_quorum(len(signers), n) and scheme.verify_certificate(message, proof)
     seen: set[int] = set()

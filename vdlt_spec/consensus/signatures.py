@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from vdlt_spec.consensus.messages import tagged_hash
-from vdlt_spec.consensus.quorum import Certificate, decode_bitmap, encode_bitmap
+from vdlt_spec.consensus.quorum import Certificate, decode_bitmap, encode_bitmap, is_quorum
+from vdlt_spec.errors import Reason, SpecError
 
 SIGNATURE_BYTES = 64
 PUBNONCE_BYTES = 66
@@ -161,7 +162,10 @@ class IdealScheme:
         return (b"\x02" + digest[:32]) + (b"\x03" + digest[32:])
 
     def nonce_agg(self, pubnonces: Sequence[bytes]) -> bytes:
-        """Return a value standing for the sum of the public nonces."""
+        """Return a value standing for the sum of the public nonces; reject malformed ones."""
+        for pubnonce in pubnonces:
+            if len(pubnonce) != PUBNONCE_BYTES or pubnonce[0] not in (2, 3):
+                raise SpecError(Reason.INVALID_PUBNONCE, "malformed public nonce")
         digest = hashlib.sha512(b"".join(pubnonces)).digest()
         return (b"\x02" + digest[:32]) + (b"\x03" + digest[32:])
 
@@ -202,7 +206,10 @@ class IdealScheme:
         self.meter.partial_verified += 1
         if not self._known(signer) or signer not in signers:
             return False
-        expected = self._partial(signer, pubnonce, aggnonce, signers, message)
+        try:
+            expected = self._partial(signer, pubnonce, aggnonce, signers, message)
+        except SpecError:
+            return False
         return hmac.compare_digest(expected, psig)
 
     def aggregate(
@@ -232,8 +239,10 @@ class IdealScheme:
         """Check a symbolic certificate signature (counts one verification)."""
         self.meter.verified += 1
         try:
-            decode_bitmap(certificate.bitmap, len(self.roster))
-        except ValueError:
+            signers = decode_bitmap(certificate.bitmap, len(self.roster))
+        except SpecError:
+            return False
+        if len(certificate.signature) != SIGNATURE_BYTES or not is_quorum(len(signers), self.n):
             return False
         expected = _hmac(self._master, b"cert", certificate.bitmap, message)
         return hmac.compare_digest(expected, certificate.signature)

@@ -188,8 +188,8 @@ def simulate(scenario: Scenario, scheme: SignatureScheme | None = None) -> RunRe
     commits: list[Commit] = []
     for k in range(scenario.requests):
         request = Request(0, k, k.to_bytes(PAYLOAD_BYTES, "big"))
-        for target in range(n):
-            network.inject(k * scenario.request_interval, target, CLIENT, ClientRequest(request))
+        for replica in range(n):
+            network.inject(k * scenario.request_interval, replica, CLIENT, ClientRequest(request))
     client_messages = scenario.requests * n
     events = 0
 
