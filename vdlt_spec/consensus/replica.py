@@ -21,6 +21,7 @@ from vdlt_spec.consensus.collector import (
 )
 from vdlt_spec.consensus.config import ConsensusConfig, Mode
 from vdlt_spec.consensus.context import HONEST, Policy, Step, VotingRules
+from vdlt_spec.consensus.messages import VoteKind
 from vdlt_spec.consensus.normal import arm_progress_timer, on_client_request, on_pre_prepare
 from vdlt_spec.consensus.signatures import SignatureScheme
 from vdlt_spec.consensus.state import (
@@ -36,6 +37,7 @@ from vdlt_spec.consensus.state import (
     ViewChangeTimer,
 )
 from vdlt_spec.consensus.viewchange import (
+    arm_escalation,
     on_new_view,
     on_view_change,
     on_view_change_timer,
@@ -45,6 +47,7 @@ from vdlt_spec.consensus.wire import (
     CertMsg,
     ClassicVote,
     ClientRequest,
+    Message,
     NewView,
     PartialSig,
     PrePrepare,
@@ -78,7 +81,10 @@ def step(
     """Process one input and return the new state and what to send, time or report (§III-D)."""
     ctx = Step(config, scheme, state, rules_for(config), policy)
     if isinstance(event, Deliver):
-        _deliver(ctx, event.source, event)
+        view, status = state.view, state.status
+        _deliver(ctx, event.source, event.message)
+        if (ctx.state.view, ctx.state.status) != (view, status):
+            _replay_early(ctx)
     elif isinstance(event, Fire):
         _fire(ctx, event)
     elif isinstance(event, Recover):
@@ -86,9 +92,54 @@ def step(
     return ctx.state, tuple(ctx.out)
 
 
-def _deliver(ctx: Step, source: int, event: Deliver) -> None:
-    message = event.message
+EARLY_PER_SENDER_WINDOWS = 4
+VIEW_BOUND_MESSAGES = (PrePrepare, Vote, SignRequest, PartialSig, CertMsg, ClassicVote)
+
+
+def _early(ctx: Step, message: Message) -> bool:
+    """Return whether a message belongs to a view this replica has not entered yet."""
+    if not isinstance(message, VIEW_BOUND_MESSAGES):
+        return False
+    if isinstance(message, CertMsg | ClassicVote) and message.kind == VoteKind.CHECKPOINT:
+        return False  # checkpoints do not depend on the view
+    s = ctx.state
+    return message.view > s.view or (message.view == s.view and s.status == Status.VIEW_CHANGE)
+
+
+def _keep_early(ctx: Step, source: int, message: Message) -> None:
+    """Keep a message of a future view, a bounded number per sender (D-cons-5)."""
+    s = ctx.state
+    kept = (*s.early.get(source, ()), message)
+    limit = EARLY_PER_SENDER_WINDOWS * ctx.config.window
+    ctx.update(early={**s.early, source: kept[-limit:]})
+
+
+def _replay_early(ctx: Step) -> None:
+    """Deliver the kept messages of the view just entered; drop those of older views."""
+    s = ctx.state
+    if s.status != Status.NORMAL or not s.early:
+        return
+    ready = [
+        (source, m)
+        for source, messages in sorted(s.early.items())
+        for m in messages
+        if isinstance(m, VIEW_BOUND_MESSAGES) and m.view == s.view
+    ]
+    later = {
+        source: kept
+        for source, messages in s.early.items()
+        if (kept := tuple(m for m in messages if getattr(m, "view", -1) > s.view))
+    }
+    ctx.update(early=later)
+    for source, message in ready:
+        _deliver(ctx, source, message)
+
+
+def _deliver(ctx: Step, source: int, message: Message) -> None:
     ipbft = ctx.config.mode == Mode.IPBFT
+    if 0 <= source < ctx.n and _early(ctx, message):
+        _keep_early(ctx, source, message)
+        return
     if isinstance(message, ClientRequest):
         on_client_request(ctx, message)
     elif not 0 <= source < ctx.n:
@@ -123,7 +174,7 @@ def _fire(ctx: Step, event: Fire) -> None:
             ctx.update(timer_armed=False)
             start_view_change(ctx, s.view + 1)
     elif isinstance(timer, ViewChangeTimer):
-        on_view_change_timer(ctx, timer.view)
+        on_view_change_timer(ctx, timer)
     elif isinstance(timer, SignTimer):
         on_sign_timer(ctx, timer.key, timer.attempt)
 
@@ -132,7 +183,9 @@ def _recover(ctx: Step) -> None:
     s = ctx.state
     ctx.update(timer_armed=False)
     if s.status == Status.VIEW_CHANGE:
+        ctx.update(escalation_armed=-1)
         ctx.start_timer(ViewChangeTimer(s.view), ctx.config.view_timeout)
+        arm_escalation(ctx)
     else:
         arm_progress_timer(ctx)
         restart_sign_timers(ctx)

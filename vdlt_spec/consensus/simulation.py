@@ -15,6 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from vdlt_spec.consensus.accountability import (
+    Evidence,
+    Statement,
+    Verifier,
+    find_culprits,
+    statements_in,
+)
 from vdlt_spec.consensus.block import Request
 from vdlt_spec.consensus.byzantine import Adversary, Behaviour
 from vdlt_spec.consensus.config import DEFAULT_TICK_DELAY, ConsensusConfig
@@ -44,7 +51,7 @@ from vdlt_spec.consensus.state import (
     Send,
     StartTimer,
 )
-from vdlt_spec.consensus.wire import ClientRequest
+from vdlt_spec.consensus.wire import ClientRequest, Message, NewView, ViewChange
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.verdict import Verdict
 
@@ -147,6 +154,8 @@ class RunResult:
     conflicts: tuple[Conflict, ...]
     unproven: tuple[Commit, ...]
     final_views: Mapping[int, int]
+    view_changes: tuple[ViewChange, ...]
+    new_views: tuple[NewView, ...]
     all_requests_executed: bool
     end_time: int
     metrics: Metrics
@@ -186,6 +195,7 @@ def simulate(scenario: Scenario, scheme: SignatureScheme | None = None) -> RunRe
     honest = [i for i in range(n) if i not in scenario.byzantine]
     states: list[ReplicaState] = [initial_state(i) for i in range(n)]
     commits: list[Commit] = []
+    transcript = _Transcript()
     for k in range(scenario.requests):
         request = Request(0, k, k.to_bytes(PAYLOAD_BYTES, "big"))
         for replica in range(n):
@@ -205,7 +215,7 @@ def simulate(scenario: Scenario, scheme: SignatureScheme | None = None) -> RunRe
                 reached.add(replica)
         states[replica] = new_state
         for output in outputs:
-            _emit(network, replica, output, commits, n)
+            _emit(network, replica, output, commits, transcript, n)
 
     def done() -> bool:
         if target is None or not reached:
@@ -229,10 +239,35 @@ def simulate(scenario: Scenario, scheme: SignatureScheme | None = None) -> RunRe
             pass
         if done():
             break
-    return _judge(scenario, scheme, network, states, commits, honest, client_messages, events)
+    return _judge(
+        scenario, scheme, network, states, commits, transcript, honest, client_messages, events
+    )
 
 
-def _emit(network: Network, replica: int, output: Output, commits: list[Commit], n: int) -> None:
+@dataclass
+class _Transcript:
+    """Keep the view changes and new views sent in a run (the forensic record)."""
+
+    view_changes: list[ViewChange] = field(default_factory=list)
+    new_views: list[NewView] = field(default_factory=list)
+
+    def note(self, message: Message) -> None:
+        if isinstance(message, ViewChange):
+            self.view_changes.append(message)
+        elif isinstance(message, NewView):
+            self.new_views.append(message)
+
+
+def _emit(
+    network: Network,
+    replica: int,
+    output: Output,
+    commits: list[Commit],
+    transcript: _Transcript,
+    n: int,
+) -> None:
+    if isinstance(output, Send | Broadcast):
+        transcript.note(output.message)
     if isinstance(output, Send):
         if 0 <= output.target < n:
             network.transmit(replica, output.target, output.message)
@@ -253,6 +288,7 @@ def _judge(
     network: Network,
     states: list[ReplicaState],
     commits: list[Commit],
+    transcript: _Transcript,
     honest: list[int],
     client_messages: int,
     events: int,
@@ -302,8 +338,21 @@ def _judge(
         conflicts=tuple(conflicts),
         unproven=unproven,
         final_views={i: states[i].view for i in honest},
+        view_changes=tuple(dict.fromkeys(transcript.view_changes)),
+        new_views=tuple(dict.fromkeys(transcript.new_views)),
         all_requests_executed=all_executed,
         end_time=network.now,
         metrics=metrics,
         verdict=verdict,
     )
+
+
+def culprits(result: RunResult, verifier: Verifier) -> tuple[Evidence, ...]:
+    """Name who the run's conflicting commits and view-change transcript convict (§IV-J)."""
+    statements = [
+        Statement(VoteKind.COMMIT, c.view, c.seq, c.digest, c.proof)
+        for conflict in result.conflicts
+        for c in (conflict.first, conflict.second)
+    ]
+    reported, vcs = statements_in(result.n, result.view_changes, result.new_views)
+    return find_culprits(verifier, statements + reported, vcs)

@@ -39,9 +39,14 @@ class ProgressTimer:
 
 @dataclass(frozen=True)
 class ViewChangeTimer:
-    """Fire when the new view ``view`` did not start in time."""
+    """Fire when the new view ``view`` did not start in time.
+
+    ``escalate`` timers start once a quorum asked for the view (PBFT) and move to the next
+    view; the others only re-send this replica's view change (retransmission).
+    """
 
     view: int
+    escalate: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,6 +216,7 @@ class ReplicaState:
     status: Status = Status.NORMAL
     slots: Mapping[int, tuple[Slot, ...]] = field(default_factory=dict)
     deferred: Mapping[int, tuple[PrePrepare, ...]] = field(default_factory=dict)
+    early: Mapping[int, tuple[Message, ...]] = field(default_factory=dict)
     prepared: Mapping[int, PreparedRecord] = field(default_factory=dict)
     committed: Mapping[int, CommittedRecord] = field(default_factory=dict)
     app: AppState = GENESIS_STATE
@@ -225,6 +231,7 @@ class ReplicaState:
     view_changes: Mapping[int, Mapping[int, ViewChange]] = field(default_factory=dict)
     view_change_rounds: int = 0
     new_view_sent: int = -1
+    escalation_armed: int = -1
     timer_epoch: int = 0
     timer_armed: bool = False
     nonce_counter: int = 0

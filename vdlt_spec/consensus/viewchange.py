@@ -146,14 +146,43 @@ def start_view_change(ctx: Step, new_view: int) -> None:
         votes={k: v for k, v in s.votes.items() if k.startswith(f"{int(VoteKind.CHECKPOINT)}/")},
     )
     ctx.broadcast(vc)
-    delay = ctx.config.view_timeout << min(rounds - 1, MAX_TIMEOUT_DOUBLINGS)
-    ctx.start_timer(ViewChangeTimer(new_view), delay)
+    ctx.start_timer(ViewChangeTimer(new_view), _backoff(ctx))
 
 
-def on_view_change_timer(ctx: Step, view: int) -> None:
-    """Give up on a new view that did not start in time; try the next one."""
-    if ctx.state.status == Status.VIEW_CHANGE and ctx.state.view == view:
-        start_view_change(ctx, view + 1)
+def _backoff(ctx: Step) -> int:
+    rounds = max(ctx.state.view_change_rounds, 1)
+    return ctx.config.view_timeout << min(rounds - 1, MAX_TIMEOUT_DOUBLINGS)
+
+
+def arm_escalation(ctx: Step) -> None:
+    """Start the escalation timer once a quorum (this replica included) asks for the view.
+
+    As in PBFT, the wait for the new view starts when 2f + 1 view changes are in, so a replica
+    alone in its view change (behind a partition, say) never runs ahead through views nobody
+    else enters; it re-sends its view change instead (D-cons-7).
+    """
+    s = ctx.state
+    if s.status != Status.VIEW_CHANGE or s.escalation_armed >= s.view:
+        return
+    bucket = s.view_changes.get(s.view, {})
+    if ctx.me in bucket and len(bucket) >= ctx.config.quorum:
+        ctx.update(escalation_armed=s.view)
+        ctx.start_timer(ViewChangeTimer(s.view, escalate=True), _backoff(ctx))
+
+
+def on_view_change_timer(ctx: Step, timer: ViewChangeTimer) -> None:
+    """Move on from a new view that did not start in time, or re-send the view change."""
+    s = ctx.state
+    if s.status != Status.VIEW_CHANGE or s.view != timer.view:
+        return
+    if timer.escalate:
+        start_view_change(ctx, timer.view + 1)
+        return
+    mine = s.view_changes.get(timer.view, {}).get(ctx.me)
+    if mine is not None:
+        ctx.broadcast(mine)
+    ctx.update(view_change_rounds=s.view_change_rounds + 1)
+    ctx.start_timer(ViewChangeTimer(timer.view), _backoff(ctx))
 
 
 def on_view_change(ctx: Step, source: int, vc: ViewChange) -> None:
@@ -169,6 +198,7 @@ def on_view_change(ctx: Step, source: int, vc: ViewChange) -> None:
     bucket = {**s.view_changes.get(vc.new_view, {}), source: vc}
     ctx.update(view_changes={**s.view_changes, vc.new_view: bucket})
     _join_if_f_plus_one(ctx)
+    arm_escalation(ctx)
     _send_new_view_if_quorum(ctx)
 
 
