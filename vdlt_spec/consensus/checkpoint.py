@@ -36,6 +36,7 @@ def make_stable(ctx: Step, seq: int, digest: bytes, proof: QuorumProof | None) -
         slots={k: v for k, v in s.slots.items() if k > seq},
         prepared={k: v for k, v in s.prepared.items() if k > seq},
         committed={k: v for k, v in s.committed.items() if k > seq},
+        log={k: v for k, v in s.log.items() if k > seq},
         checkpoint_states={k: v for k, v in s.checkpoint_states.items() if k >= seq},
         sessions={k: v for k, v in s.sessions.items() if _seq_of_key(k) > seq},
         signer={k: v for k, v in s.signer.items() if _seq_of_key(k) > seq},

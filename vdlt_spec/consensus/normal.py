@@ -193,7 +193,13 @@ def execute_ready(ctx: Step) -> None:
         committed = {k: v for k, v in s.committed.items() if k != app.seq}
         pending = tuple(r for r in s.pending if not was_executed(app, r.rid))
         live = {r.rid for r in pending}
-        ctx.update(app=app, committed=committed, pending=pending, proposed=s.proposed & live)
+        ctx.update(
+            app=app,
+            committed=committed,
+            log={**s.log, app.seq: record},
+            pending=pending,
+            proposed=s.proposed & live,
+        )
         progressed = True
         if app.seq % ctx.config.checkpoint_interval == 0:
             take_checkpoint(ctx, app)

@@ -8,6 +8,7 @@ execution), :mod:`.collector` (iPBFT certificates), :mod:`.classic` (all-to-all 
 
 from __future__ import annotations
 
+from vdlt_spec.consensus.catchup import on_fetch, on_fetch_reply, request_catch_up
 from vdlt_spec.consensus.checkpoint import on_state_reply, on_state_request
 from vdlt_spec.consensus.classic import CLASSIC_RULES, on_classic_vote
 from vdlt_spec.consensus.collector import (
@@ -47,6 +48,8 @@ from vdlt_spec.consensus.wire import (
     CertMsg,
     ClassicVote,
     ClientRequest,
+    Fetch,
+    FetchReply,
     Message,
     NewView,
     PartialSig,
@@ -93,6 +96,7 @@ def step(
 
 
 EARLY_PER_SENDER_WINDOWS = 4
+CATCH_UP_FRACTION = 2
 VIEW_BOUND_MESSAGES = (PrePrepare, Vote, SignRequest, PartialSig, CertMsg, ClassicVote)
 
 
@@ -164,15 +168,26 @@ def _deliver(ctx: Step, source: int, message: Message) -> None:
         on_state_request(ctx, source, message)
     elif isinstance(message, StateReply):
         on_state_reply(ctx, message)
+    elif isinstance(message, Fetch):
+        on_fetch(ctx, source, message)
+    elif isinstance(message, FetchReply):
+        on_fetch_reply(ctx, message)
 
 
 def _fire(ctx: Step, event: Fire) -> None:
     timer = event.timer
     s = ctx.state
     if isinstance(timer, ProgressTimer):
-        if timer.epoch == s.timer_epoch and s.timer_armed and s.status == Status.NORMAL:
-            ctx.update(timer_armed=False)
-            start_view_change(ctx, s.view + 1)
+        if timer.epoch != s.timer_epoch or not s.timer_armed or s.status != Status.NORMAL:
+            return
+        if s.fetched_epoch != timer.epoch:
+            # first expiry: maybe we only fell behind; ask peers before suspecting the primary
+            ctx.update(fetched_epoch=timer.epoch)
+            request_catch_up(ctx)
+            ctx.start_timer(timer, ctx.config.view_timeout // CATCH_UP_FRACTION)
+            return
+        ctx.update(timer_armed=False)
+        start_view_change(ctx, s.view + 1)
     elif isinstance(timer, ViewChangeTimer):
         on_view_change_timer(ctx, timer)
     elif isinstance(timer, SignTimer):

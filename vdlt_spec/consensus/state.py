@@ -219,6 +219,7 @@ class ReplicaState:
     early: Mapping[int, tuple[Message, ...]] = field(default_factory=dict)
     prepared: Mapping[int, PreparedRecord] = field(default_factory=dict)
     committed: Mapping[int, CommittedRecord] = field(default_factory=dict)
+    log: Mapping[int, CommittedRecord] = field(default_factory=dict)
     app: AppState = GENESIS_STATE
     stable: StableCheckpoint = StableCheckpoint()
     checkpoint_states: Mapping[int, AppState] = field(default_factory=dict)
@@ -234,6 +235,7 @@ class ReplicaState:
     escalation_armed: int = -1
     timer_epoch: int = 0
     timer_armed: bool = False
+    fetched_epoch: int = -1
     nonce_counter: int = 0
     decided: int = 0
 

@@ -16,6 +16,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from vdlt_spec.consensus.block import NULL_BLOCK, Block, block_digest
+from vdlt_spec.consensus.catchup import request_catch_up
 from vdlt_spec.consensus.checkpoint import make_stable
 from vdlt_spec.consensus.config import ConsensusConfig, Mode, primary_of
 from vdlt_spec.consensus.context import Step, signed_payload
@@ -181,6 +182,7 @@ def on_view_change_timer(ctx: Step, timer: ViewChangeTimer) -> None:
     mine = s.view_changes.get(timer.view, {}).get(ctx.me)
     if mine is not None:
         ctx.broadcast(mine)
+    request_catch_up(ctx)
     ctx.update(view_change_rounds=s.view_change_rounds + 1)
     ctx.start_timer(ViewChangeTimer(timer.view), _backoff(ctx))
 

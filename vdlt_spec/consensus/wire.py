@@ -152,6 +152,34 @@ class StateReply:
     state: AppState
 
 
+@dataclass(frozen=True)
+class Fetch:
+    """Ask peers for what was committed from ``next_seq`` on (a replica that fell behind)."""
+
+    next_seq: int
+
+
+@dataclass(frozen=True)
+class CommittedEntry:
+    """Carry a committed block with its commit proof, so the receiver can check it alone."""
+
+    seq: int
+    view: int
+    digest: bytes
+    block: Block
+    proof: QuorumProof
+
+
+@dataclass(frozen=True)
+class FetchReply:
+    """Answer a fetch: our stable checkpoint with its proof, and the committed blocks after it."""
+
+    stable_seq: int
+    stable_digest: bytes
+    stable_proof: QuorumProof | None
+    committed: tuple[CommittedEntry, ...]
+
+
 Message = (
     ClientRequest
     | PrePrepare
@@ -164,6 +192,8 @@ Message = (
     | NewView
     | StateRequest
     | StateReply
+    | Fetch
+    | FetchReply
 )
 
 
