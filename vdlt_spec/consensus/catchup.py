@@ -11,7 +11,7 @@ answer cannot mislead it. A checkpoint ahead of the replica's state triggers a s
 from __future__ import annotations
 
 from vdlt_spec.consensus.block import block_digest
-from vdlt_spec.consensus.checkpoint import make_stable
+from vdlt_spec.consensus.checkpoint import make_stable, request_state
 from vdlt_spec.consensus.context import Step
 from vdlt_spec.consensus.messages import VoteKind
 from vdlt_spec.consensus.normal import commit
@@ -20,8 +20,9 @@ from vdlt_spec.consensus.wire import CHECKPOINT_VIEW, CommittedEntry, Fetch, Fet
 
 
 def request_catch_up(ctx: Step) -> None:
-    """Ask every peer for what was committed after our last executed block."""
+    """Ask every peer for what was committed after our last executed block (and retry state)."""
     ctx.broadcast(Fetch(ctx.state.app.seq + 1))
+    request_state(ctx)
 
 
 def on_fetch(ctx: Step, source: int, message: Fetch) -> None:

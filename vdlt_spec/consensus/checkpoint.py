@@ -43,12 +43,19 @@ def make_stable(ctx: Step, seq: int, digest: bytes, proof: QuorumProof | None) -
         votes={k: v for k, v in s.votes.items() if _seq_of_key(k) > seq},
         next_seq=max(s.next_seq, seq + 1),
     )
-    if ctx.state.app.seq < seq and proof is not None:
-        helpers = [i for i in proof_signers(proof, ctx.n) if i != ctx.me][: ctx.config.f + 1]
-        for helper in helpers:
-            ctx.send(helper, StateRequest(seq))
+    request_state(ctx)
     release_deferred(ctx)
     try_propose(ctx)
+
+
+def request_state(ctx: Step) -> None:
+    """Ask f + 1 signers of the stable checkpoint for its state if we have not executed to it."""
+    stable = ctx.state.stable
+    if ctx.state.app.seq >= stable.seq or stable.proof is None:
+        return
+    helpers = [i for i in proof_signers(stable.proof, ctx.n) if i != ctx.me][: ctx.config.f + 1]
+    for helper in helpers:
+        ctx.send(helper, StateRequest(stable.seq))
 
 
 def on_state_request(ctx: Step, source: int, message: StateRequest) -> None:
