@@ -16,9 +16,12 @@ from vdlt_spec.crypto.certificate import (
     AggregateKeyCache,
     Certificate,
     aggregate_key,
+    aggregate_nonces,
+    assemble_certificate,
     bitmap_length,
     certificate_is_valid,
     certificate_length,
+    certificate_session,
     decode_bitmap,
     deterministic_roster,
     encode_bitmap,
@@ -26,12 +29,16 @@ from vdlt_spec.crypto.certificate import (
     keypair_from_seed,
     make_certificate,
     max_faulty,
+    partial_signature_is_valid,
     quorum_size,
     signer_count,
     validate_roster,
     verify_certificate,
 )
+from vdlt_spec.crypto.fast import FAST
+from vdlt_spec.crypto.musig2 import InvalidContributionError
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.strategies import signer_sets
 
 MAX_N = 40
 ROSTERS = {n: deterministic_roster(n, seed=n) for n in range(1, MAX_N + 1)}
@@ -71,8 +78,8 @@ def test_bitmap_layout_is_lsb_first() -> None:
     assert certificate_length(100) == 13 + 64
 
 
-@given(roster_and_signers(max_n=300))
-def test_bitmap_round_trip(case: tuple[int, list[int]]) -> None:
+@given(signer_sets(max_n=300))
+def test_bitmap_round_trip(case: tuple[int, tuple[int, ...]]) -> None:
     n, signers = case
     bitmap = encode_bitmap(signers, n)
     assert len(bitmap) == (n + 7) // 8
@@ -127,7 +134,7 @@ def test_quorum_size_is_the_least_count_above_two_thirds() -> None:
         assert 2 * q - n >= f + 1  # any two quorums share an honest member
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(roster_and_signers())
 def test_certificate_verifies_iff_quorum(case: tuple[int, list[int]]) -> None:
     n, signers = case
@@ -149,7 +156,7 @@ def test_threshold_is_exact_for_small_rosters() -> None:
 # --- rejections --------------------------------------------------------------------------------
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(roster_and_signers(), st.data())
 def test_forged_bitmap_is_rejected(case: tuple[int, list[int]], data: st.DataObject) -> None:
     n, signers = case
@@ -347,4 +354,56 @@ class CacheMachine(RuleBasedStateMachine):
 
 
 TestCacheMachine = CacheMachine.TestCase
-TestCacheMachine.settings = settings(max_examples=30, stateful_step_count=15, deadline=None)
+TestCacheMachine.settings = settings(max_examples=60, stateful_step_count=20, deadline=None)
+
+
+# --- distributed session (collector) ----------------------------------------------------------
+
+
+def test_distributed_session_blames_roster_indices() -> None:
+    n = 7
+    roster, seckeys = ROSTERS[n]
+    signers = [1, 2, 4, 5, 6]
+    message = b"block"
+    rng = random.Random(5)
+    aggpk = aggregate_key(roster, signers)
+    pairs = {
+        i: musig2.nonce_gen(seckeys[i], roster[i], aggpk, message, None, rng, group=FAST)
+        for i in signers
+    }
+    pubnonces = [pairs[i].pubnonce for i in signers]
+    aggnonce = aggregate_nonces(roster, signers, pubnonces)
+    session = certificate_session(roster, signers, aggnonce, message)
+    psigs = {i: musig2.sign(pairs[i].secnonce, seckeys[i], session, group=FAST) for i in signers}
+    for i in signers:
+        assert partial_signature_is_valid(roster, session, i, pairs[i].pubnonce, psigs[i])
+    cert = assemble_certificate(roster, signers, session, [psigs[i] for i in signers])
+    verify_certificate(roster, message, cert)
+    # Replica 4 returns a wrong partial signature: the check pins it, nobody else.
+    wrong = (int.from_bytes(psigs[4], "big") + 1).to_bytes(32, "big")
+    verdicts = {
+        i: partial_signature_is_valid(
+            roster, session, i, pairs[i].pubnonce, wrong if i == 4 else psigs[i]
+        )
+        for i in signers
+    }
+    assert [i for i, ok in verdicts.items() if not ok] == [4]
+    spoiled = assemble_certificate(
+        roster, signers, session, [wrong if i == 4 else psigs[i] for i in signers]
+    )
+    assert reason_of(lambda: verify_certificate(roster, message, spoiled)) is Reason.BAD_SIGNATURE
+    # Malformed contributions are blamed by roster index, not by position in the list.
+    bad_nonces = [*pubnonces[:3], b"\x04" + pubnonces[3][1:], pubnonces[4]]
+    with pytest.raises(InvalidContributionError) as blamed:
+        aggregate_nonces(roster, signers, bad_nonces)
+    assert (blamed.value.signer, blamed.value.contrib) == (5, "pubnonce")
+    bad_psigs = [psigs[i] for i in signers[:-1]] + [b"\xff" * 32]
+    with pytest.raises(InvalidContributionError) as blamed:
+        assemble_certificate(roster, signers, session, bad_psigs)
+    assert (blamed.value.signer, blamed.value.contrib) == (6, "psig")
+    assert reason_of(lambda: assemble_certificate(roster, signers, session, [])) is (
+        Reason.COUNT_MISMATCH
+    )
+    with pytest.raises(SpecError) as info:
+        musig2.sign(bytes(97), seckeys[1], session)  # type: ignore[arg-type]
+    assert info.value.reason is Reason.BAD_USAGE

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,8 +19,8 @@ from vdlt_spec.crypto.secp256k1 import G, N
 from vdlt_spec.errors import SpecError
 from vdlt_spec.strategies import compressed_encodings, scalars, secret_keys, signed_messages
 
-FEW = settings(max_examples=25, deadline=None)
-SOME = settings(max_examples=60, deadline=None)
+FEW = settings(max_examples=40, deadline=None)
+SOME = settings(max_examples=100, deadline=None)
 
 
 def outcome(call: object) -> object:
@@ -149,7 +150,7 @@ def run_session(group: Group, seckeys: list[bytes], msg: bytes, tweak: bytes, se
     return musig2.partial_sig_agg(psigs, session, group=group)
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     st.lists(secret_keys, min_size=1, max_size=3),
     signed_messages,
@@ -167,3 +168,25 @@ def test_whole_session(seckeys: list[bytes], msg: bytes, tweak: bytes, seed: int
 def test_generator_is_special_cased_correctly() -> None:
     assert FAST.lincomb([(G, 5), (G, N - 5)]) is None
     assert FAST.lincomb([(G, 1)]) == G
+
+
+@pytest.mark.skipif(not fast.HAS_NATIVE_MUSIG, reason="coincurve without the MuSig module")
+@FEW
+@given(
+    st.lists(secret_keys, min_size=1, max_size=4),
+    st.lists(st.integers(min_value=0, max_value=3), max_size=3),
+)
+def test_native_key_agg_equals_readable(seckeys: list[bytes], repeats: list[int]) -> None:
+    pubkeys = [musig2.individual_pk(sk, group=FAST) for sk in seckeys]
+    pubkeys += [pubkeys[i % len(pubkeys)] for i in repeats]
+    assert fast.native_key_agg_xonly(pubkeys) == musig2.get_xonly_pk(musig2.key_agg(pubkeys))
+    assert fast.key_agg_xonly(pubkeys) == musig2.get_xonly_pk(musig2.key_agg(pubkeys))
+
+
+@pytest.mark.skipif(not fast.HAS_NATIVE_MUSIG, reason="coincurve without the MuSig module")
+@SOME
+@given(st.lists(compressed_encodings, min_size=1, max_size=3))
+def test_native_key_agg_blames_alike(pubkeys: list[bytes]) -> None:
+    native = outcome(lambda: fast.native_key_agg_xonly(pubkeys))
+    readable = outcome(lambda: musig2.get_xonly_pk(musig2.key_agg(pubkeys)))
+    assert native == readable

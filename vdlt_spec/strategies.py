@@ -44,6 +44,14 @@ compressed_encodings = st.builds(
 """33-byte strings shaped like compressed points; about half are not on the curve."""
 
 
+@st.composite
+def signer_sets(draw: st.DrawFn, max_n: int = 64) -> tuple[int, tuple[int, ...]]:
+    """Draw a roster size n and a non-empty set of signer indices in [0, n), ascending."""
+    n = draw(st.integers(min_value=1, max_value=max_n))
+    chosen = draw(st.sets(st.integers(min_value=0, max_value=n - 1), min_size=1))
+    return n, tuple(sorted(chosen))
+
+
 # consensus (§III-D, §IV-D): groups, faults and scenarios for the simulator
 
 
@@ -102,3 +110,89 @@ def consensus_scenarios(
 
 
 # --- allocation -------------------------------------------------------------------------------
+
+
+# --- virtualization and hierarchy -------------------------------------------------------------
+# Small amounts keep examples readable; ``SMALL_MANAGEMENT`` makes some hosts qualify.
+
+from vdlt_spec import hierarchy as _hierarchy  # noqa: E402
+from vdlt_spec import virtualization as _virt  # noqa: E402
+
+SMALL_MANAGEMENT = _virt.ManagementRequirements(minimum=_virt.Resources(4, 4, 4))
+
+
+def resources(max_amount: int = 10) -> st.SearchStrategy[_virt.Resources]:
+    """Draw amounts of compute, storage and bandwidth in 0..max_amount (§III-C)."""
+    amount = st.integers(min_value=0, max_value=max_amount)
+    return st.builds(_virt.Resources, amount, amount, amount)
+
+
+@st.composite
+def substrates(
+    draw: st.DrawFn,
+    min_nodes: int = 1,
+    max_nodes: int = 8,
+    max_amount: int = 10,
+    with_links: bool = False,
+) -> _virt.Substrate:
+    """Draw a substrate: nodes of 1..3 DInPs in 1..3 regions, about half qualified (§IV-B)."""
+    count = draw(st.integers(min_value=min_nodes, max_value=max_nodes))
+    floor = SMALL_MANAGEMENT.minimum
+    nodes = []
+    for i in range(count):
+        qualified = draw(st.booleans())
+        if qualified:
+            capacity = _virt.Resources(
+                *(
+                    draw(st.integers(min_value=floor.amount(k), max_value=max_amount))
+                    for k in _virt.RESOURCE_KINDS
+                )
+            )
+            flags = (True, True)
+        else:
+            capacity = draw(resources(max_amount))
+            flags = (draw(st.booleans()), draw(st.booleans()))
+        nodes.append(
+            _virt.PhysicalNode(
+                f"p{i}",
+                f"dinp{draw(st.integers(0, 2))}",
+                f"r{draw(st.integers(0, 2))}",
+                capacity,
+                dedicated_address=flags[0],
+                always_on=flags[1],
+            )
+        )
+    links: tuple[_virt.Link, ...] = ()
+    if with_links and count > 1:
+        pairs = [(f"p{i}", f"p{j}") for i in range(count) for j in range(i + 1, count)]
+        links = tuple(
+            _virt.Link(a, b) for a, b in draw(st.lists(st.sampled_from(pairs), unique=True))
+        )
+    return _virt.Substrate(tuple(nodes), links, SMALL_MANAGEMENT)
+
+
+@st.composite
+def virtual_systems(
+    draw: st.DrawFn, system_id: str = "s", max_group: int = 3, max_demand: int = 5
+) -> _virt.VirtualSystem:
+    """Draw a virtual system with 1..max_group nodes in each role (§III-C, Fig. 8)."""
+    nodes = []
+    for role, prefix in ((_virt.Role.MANAGEMENT_CONTROL, "m"), (_virt.Role.EXECUTION, "e")):
+        for i in range(draw(st.integers(min_value=1, max_value=max_group))):
+            nodes.append(_virt.VirtualNode(f"{prefix}{i}", role, draw(resources(max_demand))))
+    classes = draw(st.lists(service_classes, min_size=1, max_size=3, unique=True))
+    vdsp = f"vdsp{draw(st.integers(0, 2))}"
+    return _virt.VirtualSystem(system_id, vdsp, tuple(classes), tuple(nodes))
+
+
+@st.composite
+def hierarchies(draw: st.DrawFn, max_nodes: int = 30, max_regions: int = 4) -> _hierarchy.Hierarchy:
+    """Draw a two-layer hierarchy built from execution nodes in a few regions (§IV-H)."""
+    count = draw(st.integers(min_value=1, max_value=max_nodes))
+    regions = draw(st.integers(min_value=1, max_value=max_regions))
+    nodes = [
+        _hierarchy.ExecutionNode(f"x{i}", f"r{draw(st.integers(0, regions - 1))}")
+        for i in range(count)
+    ]
+    size = draw(st.integers(min_value=1, max_value=_hierarchy.DEFAULT_GROUP_SIZE + 2))
+    return _hierarchy.build(nodes, size)

@@ -45,6 +45,7 @@ __all__ = [
     "Certificate",
     "Roster",
     "aggregate_key",
+    "aggregate_nonces",
     "assemble_certificate",
     "bitmap_length",
     "certificate_is_valid",
@@ -57,6 +58,7 @@ __all__ = [
     "keypair_from_seed",
     "make_certificate",
     "max_faulty",
+    "partial_signature_is_valid",
     "quorum_size",
     "signer_count",
     "validate_roster",
@@ -232,9 +234,11 @@ class AggregateKey:
     verifier: PublicKeyXOnly
 
 
-def _aggregate(roster: Roster, bits: int, group: Group) -> bytes:
+def _aggregate(roster: Roster, bits: int, use_fast: bool) -> bytes:
     selected = [key for i, key in enumerate(roster) if bits >> i & 1]
-    return musig2.get_xonly_pk(musig2.key_agg(selected, group=group))
+    if use_fast:
+        return fastpath.key_agg_xonly(selected)
+    return musig2.get_xonly_pk(musig2.key_agg(selected, group=READABLE))
 
 
 def aggregate_key(roster: Sequence[bytes], signers: Iterable[int], *, fast: bool = True) -> bytes:
@@ -244,7 +248,7 @@ def aggregate_key(roster: Sequence[bytes], signers: Iterable[int], *, fast: bool
     bits = _bitmap_bits(bitmap, len(keys))
     if bits == 0:
         raise SpecError(Reason.NO_SIGNERS, "an aggregate key needs at least one signer")
-    return _aggregate(keys, bits, _engine(fast))
+    return _aggregate(keys, bits, fast)
 
 
 class AggregateKeyCache:
@@ -306,7 +310,7 @@ def _aggregate_key_for(
         validate_roster(roster, fast=use_fast)
         if cache is not None:
             cache.remember_roster(roster)
-    xonly = _aggregate(roster, bits, _engine(use_fast))
+    xonly = _aggregate(roster, bits, use_fast)
     verifier = fastpath.xonly_verifier(xonly)
     if verifier is None:  # pragma: no cover - the x of a curve point always lifts
         raise SpecError(Reason.INVALID_POINT, "aggregate key does not parse")
@@ -377,13 +381,67 @@ def certificate_is_valid(
 # --- making certificates (a complete local MuSig2 session) -----------------------------------
 
 
+def _chosen(roster: Sequence[bytes], signers: Iterable[int]) -> tuple[int, ...]:
+    return decode_bitmap(encode_bitmap(signers, len(roster)), len(roster))
+
+
+def _blame_roster_index(exc: musig2.InvalidContributionError, chosen: Sequence[int]) -> SpecError:
+    signer = None if exc.signer is None else chosen[exc.signer]
+    return musig2.InvalidContributionError(signer, exc.contrib, exc.detail)
+
+
 def certificate_session(
     roster: Sequence[bytes], signers: Iterable[int], aggnonce: bytes, message: bytes
 ) -> SessionContext:
     """Return the MuSig2 session context of a certificate: signer keys in roster order (§IV-D)."""
     keys = tuple(roster)
-    chosen = decode_bitmap(encode_bitmap(signers, len(keys)), len(keys))
-    return SessionContext(aggnonce, tuple(keys[i] for i in chosen), (), (), message)
+    return SessionContext(aggnonce, tuple(keys[i] for i in _chosen(keys, signers)), (), (), message)
+
+
+def aggregate_nonces(
+    roster: Sequence[bytes],
+    signers: Iterable[int],
+    pubnonces: Sequence[bytes],
+    *,
+    fast: bool = True,
+) -> bytes:
+    """Aggregate the signers' public nonces, given in roster order (NonceAgg) (§IV-D).
+
+    An invalid nonce raises ``InvalidContributionError`` whose ``signer`` is the roster index.
+    """
+    chosen = _chosen(roster, signers)
+    if len(pubnonces) != len(chosen):
+        raise SpecError(Reason.COUNT_MISMATCH, f"{len(pubnonces)} nonces for {len(chosen)} signers")
+    try:
+        return musig2.nonce_agg(pubnonces, group=_engine(fast))
+    except musig2.InvalidContributionError as exc:
+        raise _blame_roster_index(exc, chosen) from None
+
+
+def partial_signature_is_valid(
+    roster: Sequence[bytes],
+    session: SessionContext,
+    signer: int,
+    pubnonce: bytes,
+    psig: bytes,
+    *,
+    fast: bool = True,
+) -> bool:
+    """Tell whether roster member ``signer``'s partial signature is valid (§IV-D).
+
+    The collector runs this before :func:`assemble_certificate`, so that a wrong partial
+    signature is pinned on its signer instead of spoiling the certificate. A malformed nonce
+    or key raises ``InvalidContributionError`` naming the roster index.
+    """
+    keys = tuple(roster)
+    if not 0 <= signer < len(keys):
+        raise SpecError(Reason.SIGNER_OUTSIDE_ROSTER, f"signer {signer} is not in [0, {len(keys)})")
+    try:
+        return musig2.partial_sig_verify_internal(
+            psig, pubnonce, keys[signer], session, group=_engine(fast)
+        )
+    except musig2.InvalidContributionError as exc:
+        raise musig2.InvalidContributionError(signer, exc.contrib, exc.detail) from None
 
 
 def assemble_certificate(
@@ -394,15 +452,23 @@ def assemble_certificate(
     *,
     fast: bool = True,
 ) -> Certificate:
-    """Aggregate the signers' partial signatures into a certificate (§IV-D).
+    """Aggregate the signers' partial signatures into a certificate (PartialSigAgg) (§IV-D).
 
-    ``psigs`` are in the order of the signer indices (ascending, i.e. roster order);
-    a malformed one raises ``InvalidContributionError`` naming its position.
+    ``psigs`` are in roster order of the signers; a malformed one raises
+    ``InvalidContributionError`` whose ``signer`` is the roster index. Partial signatures are
+    not checked here (as in BIP327): use :func:`partial_signature_is_valid` first.
     """
     keys = tuple(roster)
-    bitmap = encode_bitmap(signers, len(keys))
-    signature = musig2.partial_sig_agg(psigs, session, group=_engine(fast))
-    return Certificate(bitmap, signature)
+    chosen = _chosen(keys, signers)
+    if len(psigs) != len(chosen):
+        raise SpecError(
+            Reason.COUNT_MISMATCH, f"{len(psigs)} partial signatures for {len(chosen)} signers"
+        )
+    try:
+        signature = musig2.partial_sig_agg(psigs, session, group=_engine(fast))
+    except musig2.InvalidContributionError as exc:
+        raise _blame_roster_index(exc, chosen) from None
+    return Certificate(encode_bitmap(chosen, len(keys)), signature)
 
 
 def make_certificate(
@@ -435,7 +501,7 @@ def make_certificate(
         musig2.nonce_gen(seckeys[i], keys[i], aggpk, message, None, rng, group=group)
         for i in signers
     ]
-    aggnonce = musig2.nonce_agg([pair.pubnonce for pair in nonces], group=group)
+    aggnonce = aggregate_nonces(keys, signers, [pair.pubnonce for pair in nonces], fast=fast)
     session = certificate_session(keys, signers, aggnonce, message)
     psigs = [
         musig2.sign(pair.secnonce, seckeys[i], session, group=group, verify_own=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from coincurve import PublicKey, PublicKeyXOnly
+from coincurve import GLOBAL_CONTEXT, PublicKey, PublicKeyXOnly
 
 from vdlt_spec.crypto import bip340, musig2
 from vdlt_spec.crypto.group import Group
@@ -27,6 +27,14 @@ from vdlt_spec.crypto.secp256k1 import (
     bytes_from_int,
 )
 from vdlt_spec.errors import Reason, SpecError
+
+try:  # libsecp256k1's own BIP327 module, exposed by coincurve >= 21 through its cffi binding
+    from coincurve._libsecp256k1 import ffi as _ffi
+    from coincurve._libsecp256k1 import lib as _lib
+
+    HAS_NATIVE_MUSIG = hasattr(_lib, "secp256k1_musig_pubkey_agg")
+except ImportError:  # pragma: no cover - older coincurve
+    HAS_NATIVE_MUSIG = False
 
 SIGNATURE_BYTES = bip340.SIGNATURE_BYTES
 COORDINATE_BYTES = 32
@@ -79,20 +87,7 @@ class FastGroup:
 
     def cpoint(self, data: bytes) -> Point:
         """Decode a 33-byte compressed point with libsecp256k1's parser (§IV-D)."""
-        if len(data) != COMPRESSED_BYTES:
-            raise SpecError(
-                Reason.BAD_LENGTH, f"compressed point must be 33 bytes, got {len(data)}"
-            )
-        if data[0] not in (EVEN_PREFIX, ODD_PREFIX):
-            raise SpecError(
-                Reason.INVALID_POINT, f"compressed point prefix {data[0]:#04x} is not 2/3"
-            )
-        try:
-            return _to_point(PublicKey(bytes(data)))
-        except ValueError:
-            raise SpecError(
-                Reason.INVALID_POINT, f"{data.hex()} is not a compressed curve point"
-            ) from None
+        return _to_point(_parse_key(data))
 
 
 FAST: Group = FastGroup()
@@ -136,6 +131,60 @@ def pubkey_gen(seckey: bytes) -> bytes:
 def key_agg(pubkeys: Sequence[bytes]) -> musig2.KeyAggContext:
     """Aggregate plain keys as BIP327 KeyAgg, with libsecp256k1 arithmetic (§IV-D)."""
     return musig2.key_agg(pubkeys, group=FAST)
+
+
+def _parse_key(data: bytes) -> PublicKey:
+    if len(data) != COMPRESSED_BYTES:
+        raise SpecError(Reason.BAD_LENGTH, f"compressed point must be 33 bytes, got {len(data)}")
+    if data[0] not in (EVEN_PREFIX, ODD_PREFIX):
+        raise SpecError(Reason.INVALID_POINT, f"compressed point prefix {data[0]:#04x} is not 2/3")
+    try:
+        return PublicKey(bytes(data))
+    except ValueError:
+        raise SpecError(
+            Reason.INVALID_POINT, f"{data.hex()} is not a compressed curve point"
+        ) from None
+
+
+def _parse_keys(pubkeys: Sequence[bytes]) -> list[PublicKey]:
+    keys = []
+    for i, pk in enumerate(pubkeys):
+        try:
+            keys.append(_parse_key(pk))
+        except SpecError as exc:
+            raise musig2.InvalidContributionError(i, "pubkey", exc.detail) from None
+    return keys
+
+
+def native_key_agg_xonly(pubkeys: Sequence[bytes]) -> bytes:
+    """Return the BIP327 x-only aggregate key from libsecp256k1's MuSig module (§IV-D).
+
+    An independent implementation of KeyAgg (the C library's), about twice as fast as running
+    :func:`musig2.key_agg` on :data:`FAST`; tests hold the two equal. Raises ``BAD_USAGE`` if
+    the installed coincurve lacks the module (use :func:`key_agg_xonly`, which falls back).
+    """
+    if not HAS_NATIVE_MUSIG:
+        raise SpecError(Reason.BAD_USAGE, "this coincurve has no libsecp256k1 MuSig module")
+    if not pubkeys:
+        raise SpecError(Reason.AGGREGATE_KEY_INFINITE, "no keys to aggregate")
+    keys = _parse_keys(pubkeys)
+    aggregate = _ffi.new("secp256k1_xonly_pubkey *")
+    cache = _ffi.new("secp256k1_musig_keyagg_cache *")
+    pointers = _ffi.new("secp256k1_pubkey *[]", [key.public_key for key in keys])
+    if not _lib.secp256k1_musig_pubkey_agg(
+        GLOBAL_CONTEXT.ctx, aggregate, cache, pointers, len(keys)
+    ):
+        raise SpecError(Reason.AGGREGATE_KEY_INFINITE, "libsecp256k1 refused the aggregation")
+    out = _ffi.new("unsigned char[32]")
+    _lib.secp256k1_xonly_pubkey_serialize(GLOBAL_CONTEXT.ctx, out, aggregate)
+    return bytes(_ffi.buffer(out, XONLY_BYTES))
+
+
+def key_agg_xonly(pubkeys: Sequence[bytes]) -> bytes:
+    """Return the BIP327 x-only aggregate key the fastest available way (§IV-D)."""
+    if HAS_NATIVE_MUSIG:
+        return native_key_agg_xonly(pubkeys)
+    return musig2.get_xonly_pk(key_agg(pubkeys))  # pragma: no cover - older coincurve
 
 
 def point_sum(points: Iterable[Point]) -> Point:

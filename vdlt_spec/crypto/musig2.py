@@ -412,6 +412,8 @@ def sign(
     nonce fails with ``SECNONCE_OUT_OF_RANGE`` instead of leaking the secret key.
     ``verify_own`` runs the BIP's optional self-check of the partial signature.
     """
+    if not isinstance(secnonce, bytearray):
+        raise SpecError(Reason.BAD_USAGE, "secnonce must be a bytearray, so that sign can erase it")
     values = get_session_values(session_ctx, group=group)
     _require_length("secnonce", bytes(secnonce), SECNONCE_BYTES)
     k1_ = int_from_bytes(bytes(secnonce[0:32]))
