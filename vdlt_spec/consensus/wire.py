@@ -225,6 +225,11 @@ def _size(value: Any) -> int:
     raise TypeError(f"no wire size for {type(value).__name__}")
 
 
+def encoded_size(value: Any) -> int:
+    """Return the bytes a field value (a proof, a block, ...) takes inside a message."""
+    return _size(value)
+
+
 def wire_size(message: Message) -> int:
     """Return the bytes a message takes on the wire: header plus fixed-width fields (D-cons-6).
 
