@@ -137,3 +137,29 @@ class RealScheme:
         if not is_quorum(len(signers), self.n):
             return False
         return certificate_is_valid(self.roster, message, certificate, cache=self.cache)
+
+
+class RosterVerifier:
+    """Verify consensus signatures and certificates of any roster, holding no secret (§IV-J).
+
+    What a third party (the penalty mechanism, an auditor) needs to check evidence from
+    :mod:`vdlt_spec.consensus.accountability`: BIP340 under each member's x-only key, and
+    certificates under the MuSig2 aggregate of the bitmap's keys.
+    """
+
+    def __init__(self, roster: tuple[bytes, ...]) -> None:
+        """Parse the roster's 33-byte keys once."""
+        self.roster = roster
+        self._verifiers = tuple(xonly_verifier(pk[1:]) for pk in roster)
+        self.cache = AggregateKeyCache()
+
+    def verify(self, signer: int, message: bytes, signature: bytes) -> bool:
+        """Return whether ``signature`` is roster member ``signer``'s BIP340 signature."""
+        if not 0 <= signer < len(self.roster) or len(signature) != SIGNATURE_BYTES:
+            return False
+        verifier = self._verifiers[signer]
+        return verifier is not None and verify_with(verifier, message, signature)
+
+    def verify_certificate(self, message: bytes, certificate: Certificate) -> bool:
+        """Return whether a quorum certificate verifies under the roster."""
+        return certificate_is_valid(self.roster, message, certificate, cache=self.cache)
