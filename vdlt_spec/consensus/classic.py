@@ -116,5 +116,25 @@ class ClassicRules:
     def on_new_view(self, ctx: Step) -> None:
         """Nothing to redo: checkpoint votes do not depend on the view."""
 
+    def on_retransmit(self, ctx: Step) -> None:
+        """Re-broadcast our pre-prepares (primary) and our votes on every unfinished slot."""
+        s = ctx.state
+        for seq, slots in sorted(s.slots.items()):
+            for slot in slots:
+                if slot.committed or seq <= s.app.seq:
+                    continue
+                if ctx.is_primary:
+                    ctx.broadcast(slot.pre_prepare)
+                for kind in (VoteKind.PREPARE, VoteKind.COMMIT):
+                    mine = _tally(ctx, kind, s.view, seq, slot.digest).get(ctx.me)
+                    if mine is not None:
+                        ctx.broadcast(ClassicVote(kind, s.view, seq, slot.digest, mine))
+        for key, tally in sorted(s.votes.items()):
+            code, _, seq = (int(part) for part in key.split("/")[:3])
+            if code == VoteKind.CHECKPOINT and seq > s.stable.seq and ctx.me in tally:
+                digest = bytes.fromhex(key.split("/")[3])
+                vote = ClassicVote(VoteKind.CHECKPOINT, CHECKPOINT_VIEW, seq, digest, tally[ctx.me])
+                ctx.broadcast(vote)
+
 
 CLASSIC_RULES = ClassicRules()

@@ -81,8 +81,6 @@ class Cluster:
         self.view_changes: list[ViewChange] = []
         self.new_views: list[NewView] = []
         self.requests = 0
-        for i in range(config.n):
-            self._run(i, Recover())
 
     @property
     def honest(self) -> list[int]:

@@ -78,7 +78,11 @@ def on_sign_request(ctx: Step, source: int, message: SignRequest) -> None:
         return
     key = session_key(message.kind, message.view, message.seq, message.digest)
     mine = s.signer.get(key)
-    if mine is None or message.attempt <= mine.last_attempt:
+    if mine is None or message.attempt < mine.last_attempt:
+        return
+    if message.attempt == mine.last_attempt:
+        if mine.reply is not None:  # the collector did not get our answer: send it again
+            ctx.send(source, mine.reply)
         return
     try:
         signers = decode_bitmap(message.bitmap, ctx.n)
@@ -90,8 +94,6 @@ def on_sign_request(ctx: Step, source: int, message: SignRequest) -> None:
     psig = ctx.scheme.partial_sign(ctx.me, mine.secnonce, message.aggnonce, signers, payload)
     counter = s.nonce_counter
     secnonce, pubnonce = ctx.scheme.nonce_gen(ctx.me, _nonce_session(ctx.me, key, counter))
-    fresh = SignerNonce(secnonce, pubnonce, mine.counter + 1, message.attempt)
-    ctx.update(signer={**s.signer, key: fresh}, nonce_counter=counter + 1)
     reply = PartialSig(
         message.kind,
         message.view,
@@ -101,6 +103,8 @@ def on_sign_request(ctx: Step, source: int, message: SignRequest) -> None:
         psig,
         pubnonce,
     )
+    fresh = SignerNonce(secnonce, pubnonce, mine.counter + 1, message.attempt, reply)
+    ctx.update(signer={**s.signer, key: fresh}, nonce_counter=counter + 1)
     ctx.send(source, reply)
 
 
@@ -177,6 +181,7 @@ def _start_attempt(ctx: Step, key: str, session: Session) -> None:
         aggnonce=aggnonce,
         psigs={},
         nonces=nonces,
+        resent=False,
     )
     _store(ctx, key, session)
     request = SignRequest(
@@ -238,7 +243,7 @@ def on_partial_sig(ctx: Step, source: int, message: PartialSig) -> None:
         ordered, session.signer_nonces, session.aggnonce, session.signers, payload
     )
     certificate = Certificate(encode_bitmap(session.signers, ctx.n), signature)
-    _store(ctx, key, dataclasses.replace(session, done=True))
+    _store(ctx, key, dataclasses.replace(session, done=True, certificate=certificate))
     _distribute(ctx, session, certificate)
 
 
@@ -257,12 +262,36 @@ def _distribute(ctx: Step, session: Session, certificate: Certificate) -> None:
         ctx.send(target, cert)
 
 
+def _request_for(ctx: Step, session: Session) -> SignRequest:
+    return SignRequest(
+        session.kind,
+        session.view,
+        session.seq,
+        session.digest,
+        session.attempt,
+        encode_bitmap(session.signers, ctx.n),
+        session.aggnonce,
+    )
+
+
+def _resend_requests(ctx: Step, session: Session) -> None:
+    request = _request_for(ctx, session)
+    for i in session.signers:
+        if i not in session.psigs:
+            ctx.send(i, request)
+
+
 def on_sign_timer(ctx: Step, key: str, attempt: int) -> None:
-    """Abandon an attempt whose signers did not all answer; retry with unused nonces."""
+    """Re-ask the signers that did not answer once; then retry with unused nonces."""
     session = ctx.state.sessions.get(key)
     if session is None or session.done or session.attempt != attempt or not session.signers:
         return
     if ctx.state.status != Status.NORMAL or session.view != ctx.state.view:
+        return
+    if not session.resent:
+        _store(ctx, key, dataclasses.replace(session, resent=True))
+        _resend_requests(ctx, session)
+        ctx.start_timer(SignTimer(key, attempt), ctx.config.sign_timeout)
         return
     _start_attempt(ctx, key, dataclasses.replace(session, signers=(), psigs={}))
 
@@ -344,6 +373,35 @@ class CollectorRules:
         for seq, app in sorted(ctx.state.checkpoint_states.items()):
             if seq > ctx.state.stable.seq:
                 send_vote(ctx, VoteKind.CHECKPOINT, ctx.state.view, seq, state_digest(app))
+
+    def on_retransmit(self, ctx: Step) -> None:
+        """Re-send pre-prepares, sign requests and certificates (primary), votes and answers."""
+        s = ctx.state
+        if ctx.is_primary:
+            for seq, slots in sorted(s.slots.items()):
+                for slot in slots:
+                    if not slot.committed and seq > s.app.seq:
+                        ctx.broadcast(slot.pre_prepare)
+            for session in s.sessions.values():
+                if session.view != s.view:
+                    continue
+                if session.done and session.certificate is not None:
+                    checkpoint = session.kind == VoteKind.CHECKPOINT
+                    floor = s.stable.seq if checkpoint else s.app.seq
+                    if session.seq > floor:
+                        _distribute(ctx, session, session.certificate)
+                elif session.signers:
+                    _resend_requests(ctx, session)
+        for key, mine in sorted(s.signer.items()):
+            kind, view, seq = (int(part) for part in key.split("/")[:3])
+            floor = s.stable.seq if kind == VoteKind.CHECKPOINT else s.app.seq
+            if view != s.view or seq <= floor:
+                continue
+            if mine.reply is not None:
+                ctx.send(ctx.primary, mine.reply)
+            else:
+                digest = bytes.fromhex(key.split("/")[3])
+                ctx.send(ctx.primary, Vote(VoteKind(kind), view, seq, digest, mine.pubnonce))
 
 
 COLLECTOR_RULES = CollectorRules()

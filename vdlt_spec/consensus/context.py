@@ -63,6 +63,10 @@ class VotingRules(Protocol):
         """Redo what a new view needs (re-send pending checkpoint votes)."""
         ...
 
+    def on_retransmit(self, ctx: Step) -> None:
+        """Re-send this replica's part of every unfinished slot of the view (lost messages)."""
+        ...
+
 
 class Step:
     """Hold the state being built by one step and the outputs emitted so far."""

@@ -18,12 +18,14 @@ from vdlt_spec.consensus.state import (
     CommittedRecord,
     PreparedRecord,
     ProgressTimer,
+    ReplicaState,
     Slot,
     Status,
 )
 from vdlt_spec.consensus.wire import ClientRequest, PrePrepare
 
 LOOKAHEAD_WINDOWS = 2
+PROGRESS_PHASES = 2  # the view timeout is split: catch up and retransmit, then change view
 
 
 def was_executed(app: AppState, rid: tuple[int, int]) -> bool:
@@ -48,14 +50,27 @@ def in_lookahead(ctx: Step, seq: int) -> bool:
     return low < seq <= low + LOOKAHEAD_WINDOWS * ctx.config.window
 
 
+def _waiting(s: ReplicaState) -> bool:
+    """Return whether the replica waits for something: requests, a gap, an open slot."""
+    if s.pending or s.committed:
+        return True
+    return any(
+        not slot.committed for seq, slots in s.slots.items() if seq > s.app.seq for slot in slots
+    )
+
+
 def arm_progress_timer(ctx: Step) -> None:
-    """Start the view-change timer if requests wait and it is not running (§III-D)."""
+    """Start the view-change timer if requests or committed blocks wait and it is not running.
+
+    Committed blocks wait when an earlier sequence number is missing (a gap), and an accepted
+    pre-prepare waits for its commit: the timer then leads to a catch-up fetch (§III-D, D-cons-8).
+    """
     s = ctx.state
-    if s.timer_armed or s.status != Status.NORMAL or not s.pending:
+    if s.timer_armed or s.status != Status.NORMAL or not _waiting(s):
         return
     epoch = s.timer_epoch + 1
     ctx.update(timer_epoch=epoch, timer_armed=True)
-    ctx.start_timer(ProgressTimer(epoch), ctx.config.view_timeout)
+    ctx.start_timer(ProgressTimer(epoch), ctx.config.view_timeout // PROGRESS_PHASES)
 
 
 def restart_progress_timer(ctx: Step) -> None:
@@ -139,6 +154,7 @@ def on_pre_prepare(ctx: Step, source: int, message: PrePrepare) -> None:
         return
     put_slot(ctx, message.seq, Slot(message, digest))
     ctx.rules.on_pre_prepare(ctx, message.seq, digest)
+    arm_progress_timer(ctx)
 
 
 def release_deferred(ctx: Step) -> None:
@@ -174,6 +190,7 @@ def commit(ctx: Step, view: int, seq: int, digest: bytes, block: Block, proof: Q
         return
     record = CommittedRecord(view, digest, block, proof)
     ctx.update(committed={**s.committed, seq: record}, decided=s.decided + 1)
+    arm_progress_timer(ctx)
     slot = find_slot(ctx, seq, digest)
     if slot is not None:
         put_slot(ctx, seq, dataclasses.replace(slot, committed=True))

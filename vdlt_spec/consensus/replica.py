@@ -23,7 +23,12 @@ from vdlt_spec.consensus.collector import (
 from vdlt_spec.consensus.config import ConsensusConfig, Mode
 from vdlt_spec.consensus.context import HONEST, Policy, Step, VotingRules
 from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.consensus.normal import arm_progress_timer, on_client_request, on_pre_prepare
+from vdlt_spec.consensus.normal import (
+    PROGRESS_PHASES,
+    arm_progress_timer,
+    on_client_request,
+    on_pre_prepare,
+)
 from vdlt_spec.consensus.signatures import SignatureScheme
 from vdlt_spec.consensus.state import (
     Deliver,
@@ -96,7 +101,6 @@ def step(
 
 
 EARLY_PER_SENDER_WINDOWS = 4
-CATCH_UP_FRACTION = 2
 VIEW_BOUND_MESSAGES = (PrePrepare, Vote, SignRequest, PartialSig, CertMsg, ClassicVote)
 
 
@@ -181,10 +185,11 @@ def _fire(ctx: Step, event: Fire) -> None:
         if timer.epoch != s.timer_epoch or not s.timer_armed or s.status != Status.NORMAL:
             return
         if s.fetched_epoch != timer.epoch:
-            # first expiry: maybe we only fell behind; ask peers before suspecting the primary
+            # halfway: maybe we only fell behind or messages were lost; ask and re-send first
             ctx.update(fetched_epoch=timer.epoch)
             request_catch_up(ctx)
-            ctx.start_timer(timer, ctx.config.view_timeout // CATCH_UP_FRACTION)
+            ctx.rules.on_retransmit(ctx)
+            ctx.start_timer(timer, ctx.config.view_timeout // PROGRESS_PHASES)
             return
         ctx.update(timer_armed=False)
         start_view_change(ctx, s.view + 1)
@@ -195,8 +200,10 @@ def _fire(ctx: Step, event: Fire) -> None:
 
 
 def _recover(ctx: Step) -> None:
+    """Re-arm the timers a crash lost and ask peers for what was missed meanwhile."""
     s = ctx.state
     ctx.update(timer_armed=False)
+    request_catch_up(ctx)
     if s.status == Status.VIEW_CHANGE:
         ctx.update(escalation_armed=-1)
         ctx.start_timer(ViewChangeTimer(s.view), ctx.config.view_timeout)

@@ -5,7 +5,11 @@ Byzantine ones (:class:`vdlt_spec.consensus.byzantine.Adversary`) through a seed
 :class:`vdlt_spec.consensus.network.Network`, records every commit, and returns the decisions,
 the traffic and the safety verdict: invalid if two honest replicas committed different blocks
 at one sequence number or a commit lacks a valid commit proof, valid if something committed and
-nothing is wrong, unknown if nothing committed (DESIGN: a run that exercised nothing).
+nothing is wrong, unknown if nothing committed (DESIGN: a run that exercised nothing). Liveness
+is reported two ways: ``requests_complete`` (every request executed by f + 1 honest replicas, so
+its client gets f + 1 matching replies: PBFT's guarantee) and ``all_requests_executed`` (by every
+honest replica that is up; a replica that missed the last blocks catches up only when more work
+arrives).
 """
 
 from __future__ import annotations
@@ -157,6 +161,7 @@ class RunResult:
     view_changes: tuple[ViewChange, ...]
     new_views: tuple[NewView, ...]
     all_requests_executed: bool
+    requests_complete: bool
     end_time: int
     metrics: Metrics
     verdict: Verdict
@@ -222,8 +227,6 @@ def simulate(scenario: Scenario, scheme: SignatureScheme | None = None) -> RunRe
             return False
         return all(i in reached for i in honest if i not in network.down)
 
-    for replica in range(n):
-        run(replica, Recover())
     while events < scenario.max_events:
         item = network.pop()
         if item is None or network.now > scenario.max_time:
@@ -325,7 +328,10 @@ def _judge(
         verdict = Verdict.UNKNOWN
     wanted = {(0, k) for k in range(scenario.requests)}
     live = [i for i in honest if i not in network.down]
-    all_executed = bool(live) and all(wanted <= set(states[i].app.executed) for i in live)
+    done = [set(states[i].app.executed) for i in live]
+    all_executed = bool(live) and all(wanted <= d for d in done)
+    needed = scenario.config.f + 1
+    complete = bool(live) and all(sum(rid in d for d in done) >= needed for rid in wanted)
     return RunResult(
         n=scenario.config.n,
         mode=str(scenario.config.mode),
@@ -341,6 +347,7 @@ def _judge(
         view_changes=tuple(dict.fromkeys(transcript.view_changes)),
         new_views=tuple(dict.fromkeys(transcript.new_views)),
         all_requests_executed=all_executed,
+        requests_complete=complete,
         end_time=network.now,
         metrics=metrics,
         verdict=verdict,

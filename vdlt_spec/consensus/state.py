@@ -13,8 +13,8 @@ from enum import StrEnum
 
 from vdlt_spec.consensus.block import GENESIS_STATE, AppState, Block, Request, state_digest
 from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.consensus.quorum import QuorumProof
-from vdlt_spec.consensus.wire import Message, PrePrepare, ViewChange
+from vdlt_spec.consensus.quorum import Certificate, QuorumProof
+from vdlt_spec.consensus.wire import Message, NewView, PartialSig, PrePrepare, ViewChange
 
 CLIENT = -1
 GENESIS_DIGEST = state_digest(GENESIS_STATE)
@@ -194,7 +194,9 @@ class Session:
     signer_nonces: tuple[bytes, ...] = ()
     aggnonce: bytes = b""
     psigs: Mapping[int, bytes] = field(default_factory=dict)
+    resent: bool = False
     done: bool = False
+    certificate: Certificate | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,7 @@ class SignerNonce:
     pubnonce: bytes
     counter: int = 0
     last_attempt: int = 0
+    reply: PartialSig | None = None
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,7 @@ class ReplicaState:
     view_changes: Mapping[int, Mapping[int, ViewChange]] = field(default_factory=dict)
     view_change_rounds: int = 0
     new_view_sent: int = -1
+    last_new_view: NewView | None = None
     escalation_armed: int = -1
     timer_epoch: int = 0
     timer_armed: bool = False

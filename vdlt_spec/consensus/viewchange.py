@@ -190,6 +190,11 @@ def on_view_change_timer(ctx: Step, timer: ViewChangeTimer) -> None:
 def on_view_change(ctx: Step, source: int, vc: ViewChange) -> None:
     """Collect a view change; join on f + 1; the new primary sends the new view on a quorum."""
     s = ctx.state
+    nv = s.last_new_view
+    if vc.new_view == s.view and s.status == Status.NORMAL and nv is not None and nv.view == s.view:
+        if source != ctx.me and ctx.is_primary:
+            ctx.send(source, nv)  # it missed our new view: send it again
+        return
     floor = s.view if s.status == Status.VIEW_CHANGE else s.view + 1
     if vc.replica != source or vc.new_view < floor:
         return
@@ -245,7 +250,9 @@ def _send_new_view_if_quorum(ctx: Step) -> None:
     )
     unsigned = NewView(s.view, chosen, pre_prepares)
     payload = signed_payload(VoteKind.NEW_VIEW, s.view, NEW_VIEW_SEQ, new_view_digest(unsigned))
-    ctx.broadcast(dataclasses.replace(unsigned, signature=ctx.scheme.sign(ctx.me, payload)))
+    nv = dataclasses.replace(unsigned, signature=ctx.scheme.sign(ctx.me, payload))
+    ctx.update(last_new_view=nv)
+    ctx.broadcast(nv)
 
 
 def valid_new_view(config: ConsensusConfig, scheme: SignatureScheme, nv: NewView) -> bool:
