@@ -51,7 +51,7 @@ def _campaign_scenario(seed: int) -> Scenario:
 def safety_campaign() -> Outcome:
     """Run seeded simulations with f Byzantine replicas, partitions, crashes and view changes."""
     runs = [simulate(_campaign_scenario(seed)) for seed in CAMPAIGN_SEEDS]
-    bad = [r.seed for r in runs if r.verdict == Verdict.INVALID]
+    bad = [r.seed for r in runs if r.conflicts or r.unproven or r.verdict == Verdict.INVALID]
     stuck = [r.seed for r in runs if not r.requests_complete]
     view_changes = sum(1 for r in runs if r.new_views)
     figures = {
