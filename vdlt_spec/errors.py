@@ -78,6 +78,9 @@ class Reason(StrEnum):
     BAD_SIGNATURE = "BAD_SIGNATURE"
 
     # --- consensus (§III-D, §IV-D) --------------------------------------------------------
+    BAD_CONSENSUS_PARAMETER = "BAD_CONSENSUS_PARAMETER"
+    BAD_EVIDENCE = "BAD_EVIDENCE"
+    NO_CONFLICT = "NO_CONFLICT"
 
     # --- proofs (§III-D, §IV-C, §IV-D) ----------------------------------------------------
     UNKNOWN_OBLIGATION = "UNKNOWN_OBLIGATION"

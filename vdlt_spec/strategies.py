@@ -9,6 +9,10 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
+from vdlt_spec.consensus.byzantine import Behaviour
+from vdlt_spec.consensus.config import ConsensusConfig, Mode
+from vdlt_spec.consensus.network import Crash, FaultPlan, NetworkParams, Partition
+from vdlt_spec.consensus.simulation import Scenario
 from vdlt_spec.cos import (
     RESERVED_MASK,
     ReclassificationPolicy,
@@ -135,6 +139,60 @@ def signer_sets(draw: st.DrawFn, max_n: int = 64) -> tuple[int, tuple[int, ...]]
     n = draw(st.integers(min_value=1, max_value=max_n))
     chosen = draw(st.sets(st.integers(min_value=0, max_value=n - 1), min_size=1))
     return n, tuple(sorted(chosen))
+
+
+# consensus (§III-D, §IV-D): groups, faults and scenarios for the simulator
+
+
+@st.composite
+def consensus_scenarios(
+    draw: st.DrawFn,
+    *,
+    sizes: tuple[int, ...] = (4, 5, 7),
+    extra_byzantine: int = 0,
+    requests: int = 8,
+    behaviours: tuple[Behaviour, ...] = tuple(Behaviour),
+) -> Scenario:
+    """Draw a simulator scenario: group, mode, seed, network, healing faults, Byzantine set.
+
+    At most f = (n - 1) // 3 replicas are Byzantine, or exactly f + ``extra_byzantine`` if
+    that is positive (use 1 to search beyond the fault bound), each with one of
+    ``behaviours``. Partitions and crashes always heal, so liveness can be judged at the end.
+    """
+    n = draw(st.sampled_from(sizes))
+    f = (n - 1) // 3
+    mode = draw(st.sampled_from(list(Mode)))
+    count = f + extra_byzantine if extra_byzantine else draw(st.integers(0, f))
+    members = draw(st.permutations(range(n)))
+    chosen = draw(st.lists(st.sampled_from(behaviours), min_size=count, max_size=count))
+    byzantine = dict(zip(members[:count], chosen, strict=True))
+    heal = draw(st.integers(0, 1500))
+    partitions: tuple[Partition, ...] = ()
+    if draw(st.booleans()):
+        cut = draw(st.integers(1, n - 1))
+        start = draw(st.integers(0, heal))
+        partitions = (Partition(start, heal, (tuple(members[-cut:]),)),)
+    crashes: tuple[Crash, ...] = ()
+    if draw(st.booleans()):
+        victim = draw(st.integers(0, n - 1))
+        start = draw(st.integers(0, 800))
+        crashes = (Crash(victim, start, max(heal, start + 1)),)
+    network = NetworkParams(
+        1,
+        draw(st.sampled_from([5, 10, 30])),
+        Fraction(draw(st.integers(0, 2)), 20),
+        Fraction(draw(st.integers(0, 1)), 10),
+    )
+    return Scenario(
+        ConsensusConfig(n, mode=mode),
+        seed=draw(st.integers(0, 2**32)),
+        network=network,
+        faults=FaultPlan(partitions, crashes),
+        byzantine=byzantine,
+        requests=requests,
+        request_interval=20,
+        max_time=60_000,
+    )
 
 
 # --- governance and economics -----------------------------------------------------------------

@@ -1,0 +1,184 @@
+"""Self-checks of the consensus component: safety campaign, certificates, accountability, O(n)."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+from vdlt_spec.consensus.byzantine import Behaviour
+from vdlt_spec.consensus.config import ConsensusConfig, Mode, quorum
+from vdlt_spec.consensus.context import signed_payload
+from vdlt_spec.consensus.messages import VoteKind
+from vdlt_spec.consensus.network import Crash, FaultPlan, NetworkParams, Partition
+from vdlt_spec.consensus.quorum import Certificate, encode_bitmap, verify_proof
+from vdlt_spec.consensus.real import RealScheme
+from vdlt_spec.consensus.signatures import SignatureScheme
+from vdlt_spec.consensus.simulation import Scenario, Signatures, culprits, make_scheme, simulate
+from vdlt_spec.registry import Outcome, check
+from vdlt_spec.verdict import Verdict
+
+COMPONENT = "consensus"
+SECTION = "§III-D, §IV-D"
+CAMPAIGN_SEEDS = range(8)
+CAMPAIGN_SIZES = (4, 7)
+CHECK_SEED = 2024
+GROWTH_SIZES = (4, 16)
+
+
+def _campaign_scenario(seed: int) -> Scenario:
+    """Build one seeded campaign run: f Byzantine, a healing partition, a crash, lossy links."""
+    rng = random.Random(f"consensus-campaign/{seed}")
+    n = CAMPAIGN_SIZES[seed % len(CAMPAIGN_SIZES)]
+    f = (n - 1) // 3
+    members = rng.sample(range(n), n)
+    byzantine = {i: rng.choice(list(Behaviour)) for i in members[:f]}
+    heal = rng.randint(300, 1200)
+    partition = Partition(rng.randint(0, 200), heal, (tuple(members[f : f + f + 1]),))
+    crash = Crash(members[-1], rng.randint(0, 400), heal)
+    return Scenario(
+        ConsensusConfig(n, mode=list(Mode)[seed % 2]),
+        seed=seed,
+        network=NetworkParams(1, 20, Fraction(1, 20), Fraction(1, 20)),
+        faults=FaultPlan((partition,), (crash,)),
+        byzantine=byzantine,
+        requests=8,
+        request_interval=25,
+        max_time=80_000,
+    )
+
+
+@check("consensus-safety-campaign", COMPONENT, SECTION)
+def safety_campaign() -> Outcome:
+    """Run seeded simulations with f Byzantine replicas, partitions, crashes and view changes."""
+    runs = [simulate(_campaign_scenario(seed)) for seed in CAMPAIGN_SEEDS]
+    bad = [r.seed for r in runs if r.conflicts or r.unproven or r.verdict == Verdict.INVALID]
+    stuck = [r.seed for r in runs if not r.requests_complete]
+    view_changes = sum(1 for r in runs if r.new_views)
+    figures = {
+        "runs": len(runs),
+        "decided": sum(r.decided_seqs for r in runs),
+        "runs_with_view_changes": view_changes,
+        "unsafe_seeds": bad,
+        "incomplete_seeds": stuck,
+    }
+    if bad:
+        return Outcome(Verdict.INVALID, f"safety violated in seeds {bad}", figures)
+    if stuck:
+        return Outcome(Verdict.INVALID, f"requests not executed after healing: {stuck}", figures)
+    if not view_changes or any(r.verdict == Verdict.UNKNOWN for r in runs):
+        return Outcome(Verdict.UNKNOWN, "the campaign did not exercise view changes", figures)
+    return Outcome(
+        Verdict.VALID,
+        f"{len(runs)} runs safe and live, {view_changes} with view changes",
+        figures,
+    )
+
+
+def _certify(scheme: SignatureScheme, signers: tuple[int, ...], message: bytes) -> Certificate:
+    nonces = [scheme.nonce_gen(i, b"check" + bytes([i])) for i in signers]
+    pubnonces = [p for _, p in nonces]
+    aggnonce = scheme.nonce_agg(pubnonces)
+    psigs = [
+        scheme.partial_sign(i, s, aggnonce, signers, message)
+        for i, (s, _) in zip(signers, nonces, strict=True)
+    ]
+    signature = scheme.aggregate(psigs, pubnonces, aggnonce, signers, message)
+    return Certificate(encode_bitmap(signers, len(scheme.roster)), signature)
+
+
+@check("consensus-certificates", COMPONENT, "§IV-D")
+def certificates_in_consensus() -> Outcome:
+    """Check commit certificates as replicas do: quorum, forged bitmap, outsider, other vote."""
+    n = 7
+    scheme = RealScheme(n, CHECK_SEED)
+    digest = bytes(range(32))
+    message = signed_payload(VoteKind.COMMIT, 3, 11, digest)
+    q = quorum(n)
+    good = _certify(scheme, tuple(range(q)), message)
+    small = _certify(scheme, tuple(range(q - 1)), message)
+    cases = {
+        "quorum certificate accepted": (good, True, VoteKind.COMMIT),
+        "sub-quorum certificate refused": (small, False, VoteKind.COMMIT),
+        "forged bitmap refused": (
+            Certificate(encode_bitmap(range(q + 1), n), good.signature),
+            False,
+            VoteKind.COMMIT,
+        ),
+        "signer outside roster refused": (
+            Certificate(bytes([good.bitmap[0] | 0x80]), good.signature),
+            False,
+            VoteKind.COMMIT,
+        ),
+        "certificate of another vote refused": (good, False, VoteKind.PREPARE),
+    }
+    wrong = [
+        name
+        for name, (cert, expected, kind) in cases.items()
+        if verify_proof(scheme, kind, 3, 11, digest, cert) != expected
+    ]
+    run = simulate(
+        Scenario(ConsensusConfig(4), seed=CHECK_SEED, requests=4, signatures=Signatures.REAL)
+    )
+    figures = {"cases": len(cases), "wrong": wrong, "real_run_commits": len(run.commits)}
+    if wrong:
+        return Outcome(Verdict.INVALID, f"wrong decisions: {', '.join(wrong)}", figures)
+    if run.verdict != Verdict.VALID or run.unproven:
+        return Outcome(Verdict.INVALID, "a real-signature run has unproven commits", figures)
+    return Outcome(
+        Verdict.VALID,
+        f"{len(cases)} certificate cases right; {len(run.commits)} real commit proofs verify",
+        figures,
+    )
+
+
+@check("consensus-accountability", COMPONENT, "§IV-D, §IV-J")
+def accountability() -> Outcome:
+    """Break safety with f + 1 colluders and check the evidence names exactly them."""
+    n = 4
+    byzantine = {0: Behaviour.EQUIVOCATE, 1: Behaviour.DOUBLE_VOTE}
+    scenario = Scenario(ConsensusConfig(n), seed=CHECK_SEED, byzantine=byzantine, requests=4)
+    scheme = make_scheme(scenario.signatures, n, scenario.seed)
+    result = simulate(scenario, scheme)
+    named = sorted({e.culprit for e in culprits(result, scheme)})
+    figures = {"conflicts": len(result.conflicts), "named": named, "byzantine": sorted(byzantine)}
+    if not result.conflicts:
+        return Outcome(Verdict.UNKNOWN, "f + 1 colluders produced no conflict", figures)
+    if not set(named) <= set(byzantine):
+        return Outcome(Verdict.INVALID, f"an honest replica was named: {named}", figures)
+    if len(named) < (n - 1) // 3 + 1:
+        return Outcome(Verdict.INVALID, f"only {len(named)} culprits named", figures)
+    return Outcome(
+        Verdict.VALID,
+        f"{len(result.conflicts)} conflicting commits; culprits {named}, all Byzantine",
+        figures,
+    )
+
+
+@check("consensus-linear-messages", COMPONENT, "§IV-D")
+def linear_messages() -> Outcome:
+    """Count normal-case messages per decision: iPBFT 5(n-1) + 4(q-1), classic 2n(n-1)."""
+    counts: dict[str, dict[int, float]] = {"ipbft": {}, "classic": {}}
+    wrong = []
+    for n in GROWTH_SIZES:
+        q = quorum(n)
+        expected = {"ipbft": 5 * (n - 1) + 4 * (q - 1), "classic": 2 * n * (n - 1)}
+        for mode in Mode:
+            config = ConsensusConfig(
+                n, mode=mode, max_batch=1, checkpoint_interval=64, window=64, max_inflight=1
+            )
+            result = simulate(Scenario(config, seed=CHECK_SEED, requests=4, request_interval=0))
+            per = result.metrics.messages / max(result.decided_seqs, 1)
+            counts[str(mode)][n] = per
+            if per != expected[str(mode)]:
+                wrong.append(f"{mode} n={n}: {per} != {expected[str(mode)]}")
+    figures = {"messages_per_decision": counts}
+    if wrong:
+        return Outcome(Verdict.INVALID, "; ".join(wrong), figures)
+    small, large = GROWTH_SIZES
+    grow = {m: counts[m][large] / counts[m][small] for m in counts}
+    return Outcome(
+        Verdict.VALID,
+        f"n {small}->{large}: iPBFT x{grow['ipbft']:.1f}, classic x{grow['classic']:.1f} "
+        "messages per decision (exact formulas hold)",
+        figures,
+    )

@@ -1,0 +1,96 @@
+"""Hold the parameters of one iPBFT (or classic PBFT) group as data (§III-D, §IV-D).
+
+The whitepaper fixes only the quorum ("over 2n/3 nodes", §IV-D); everything else is a named
+default here, chosen as recorded in docs/decisions.md (D-cons-n), and overridable per instance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from vdlt_spec.crypto.certificate import max_faulty, quorum_size
+from vdlt_spec.errors import Reason, SpecError
+
+DEFAULT_CHECKPOINT_INTERVAL = 4
+WINDOW_CHECKPOINTS = 2
+DEFAULT_WINDOW = DEFAULT_CHECKPOINT_INTERVAL * WINDOW_CHECKPOINTS
+DEFAULT_MAX_BATCH = 8
+DEFAULT_MAX_INFLIGHT = DEFAULT_WINDOW
+DEFAULT_TICK_DELAY = 10
+DEFAULT_VIEW_TIMEOUT = 40 * DEFAULT_TICK_DELAY
+DEFAULT_SIGN_TIMEOUT = 8 * DEFAULT_TICK_DELAY
+MAX_VIEW_TIMEOUT_DOUBLINGS = 6
+
+
+class Mode(StrEnum):
+    """Name the two protocols the simulator runs side by side (§IV-D)."""
+
+    IPBFT = "ipbft"
+    CLASSIC = "classic"
+
+
+def fault_bound(n: int) -> int:
+    """Return f = floor((n - 1) / 3), the Byzantine replicas a group of n tolerates (§III-D)."""
+    return max_faulty(n)
+
+
+def quorum(n: int) -> int:
+    """Return the least q with 3q > 2n: "over 2n/3 nodes" must sign (§IV-D)."""
+    return quorum_size(n)
+
+
+def primary_of(view: int, n: int) -> int:
+    """Return the primary of ``view``: replica view mod n, as in classic PBFT (§III-D)."""
+    return view % n
+
+
+@dataclass(frozen=True)
+class ConsensusConfig:
+    """Fix the size, mode, checkpoint interval, watermark window and timeouts of a group (§IV-D).
+
+    Times are integer ticks of the simulated clock. ``window`` is the distance between the low
+    and high watermarks; it must be a multiple of ``checkpoint_interval`` (D-cons-5).
+    """
+
+    n: int
+    mode: Mode = Mode.IPBFT
+    checkpoint_interval: int = DEFAULT_CHECKPOINT_INTERVAL
+    window: int = DEFAULT_WINDOW
+    max_batch: int = DEFAULT_MAX_BATCH
+    max_inflight: int = DEFAULT_MAX_INFLIGHT
+    view_timeout: int = DEFAULT_VIEW_TIMEOUT
+    sign_timeout: int = DEFAULT_SIGN_TIMEOUT
+
+    def __post_init__(self) -> None:
+        positive = {
+            "n": self.n,
+            "checkpoint_interval": self.checkpoint_interval,
+            "window": self.window,
+            "max_batch": self.max_batch,
+            "max_inflight": self.max_inflight,
+            "view_timeout": self.view_timeout,
+            "sign_timeout": self.sign_timeout,
+        }
+        for name, value in positive.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise SpecError(
+                    Reason.BAD_CONSENSUS_PARAMETER, f"{name} must be a positive integer: {value!r}"
+                )
+        if self.window % self.checkpoint_interval:
+            raise SpecError(
+                Reason.BAD_CONSENSUS_PARAMETER,
+                f"window {self.window} must be a multiple of the checkpoint interval "
+                f"{self.checkpoint_interval}",
+            )
+        Mode(self.mode)
+
+    @property
+    def f(self) -> int:
+        """Return the number of Byzantine replicas tolerated."""
+        return fault_bound(self.n)
+
+    @property
+    def quorum(self) -> int:
+        """Return the quorum size q (3q > 2n)."""
+        return quorum(self.n)

@@ -1,0 +1,128 @@
+"""Accumulate one replica step: the evolving state and the outputs it emits (§III-D).
+
+A :class:`Step` is created per input event and discarded afterwards; handlers replace its
+frozen state and append outputs. The step is pure from the outside: the input state is never
+mutated, and everything the step produced is returned.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from vdlt_spec.consensus.block import Block
+from vdlt_spec.consensus.config import ConsensusConfig, primary_of
+from vdlt_spec.consensus.messages import VoteKind, vote_payload
+from vdlt_spec.consensus.quorum import QuorumProof
+from vdlt_spec.consensus.signatures import SignatureScheme
+from vdlt_spec.consensus.state import (
+    Broadcast,
+    Decide,
+    Output,
+    ReplicaState,
+    Send,
+    StartTimer,
+    Timer,
+)
+from vdlt_spec.consensus.wire import CHECKPOINT_VIEW, Message
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Name the safety guards a replica applies; honest replicas apply all of them.
+
+    The Byzantine behaviours of :mod:`vdlt_spec.consensus.byzantine` drop guards here instead
+    of re-implementing the protocol: ``accept_conflicting`` accepts (and votes for) every
+    pre-prepare of a (view, seq), not only the first.
+    """
+
+    accept_conflicting: bool = False
+
+
+HONEST = Policy()
+
+
+def signed_payload(kind: VoteKind, view: int, seq: int, digest: bytes) -> bytes:
+    """Return the bytes a vote of ``kind`` signs; checkpoints are view-independent (D-cons-4)."""
+    return vote_payload(kind, CHECKPOINT_VIEW if kind == VoteKind.CHECKPOINT else view, seq, digest)
+
+
+class VotingRules(Protocol):
+    """Hook the mode-specific vote flow (iPBFT collector or classic all-to-all) into the core."""
+
+    def on_pre_prepare(self, ctx: Step, seq: int, digest: bytes) -> None:
+        """React to an accepted pre-prepare (send or count the prepare vote)."""
+        ...
+
+    def on_checkpoint(self, ctx: Step, seq: int, digest: bytes) -> None:
+        """Vote for the checkpoint just taken at ``seq``."""
+        ...
+
+    def on_new_view(self, ctx: Step) -> None:
+        """Redo what a new view needs (re-send pending checkpoint votes)."""
+        ...
+
+    def on_retransmit(self, ctx: Step) -> None:
+        """Re-send this replica's part of every unfinished slot of the view (lost messages)."""
+        ...
+
+
+class Step:
+    """Hold the state being built by one step and the outputs emitted so far."""
+
+    def __init__(
+        self,
+        config: ConsensusConfig,
+        scheme: SignatureScheme,
+        state: ReplicaState,
+        rules: VotingRules,
+        policy: Policy = HONEST,
+    ) -> None:
+        """Start a step of replica ``state.index`` from ``state``."""
+        self.config = config
+        self.scheme = scheme
+        self.state = state
+        self.rules = rules
+        self.policy = policy
+        self.out: list[Output] = []
+
+    @property
+    def me(self) -> int:
+        """Return this replica's index."""
+        return self.state.index
+
+    @property
+    def n(self) -> int:
+        """Return the group size."""
+        return self.config.n
+
+    @property
+    def primary(self) -> int:
+        """Return the primary of the current view."""
+        return primary_of(self.state.view, self.config.n)
+
+    @property
+    def is_primary(self) -> bool:
+        """Return whether this replica is the primary of its current view."""
+        return self.primary == self.me
+
+    def update(self, **changes: Any) -> None:
+        """Replace fields of the state."""
+        self.state = dataclasses.replace(self.state, **changes)
+
+    def send(self, target: int, message: Message) -> None:
+        """Emit a message to one replica."""
+        self.out.append(Send(target, message))
+
+    def broadcast(self, message: Message) -> None:
+        """Emit a message to every replica, this one included."""
+        self.out.append(Broadcast(message))
+
+    def start_timer(self, timer: Timer, delay: int) -> None:
+        """Ask for a timer event after ``delay`` ticks."""
+        self.out.append(StartTimer(timer, delay))
+
+    def decide(self, seq: int, view: int, digest: bytes, block: Block, proof: QuorumProof) -> None:
+        """Report a commit."""
+        self.out.append(Decide(seq, view, digest, block, proof))

@@ -1,0 +1,107 @@
+"""Represent and check quorum proofs: aggregate certificates and classic signature sets (§IV-D).
+
+iPBFT proves that a quorum signed a statement with one :class:`Certificate` (signer bitmap plus
+one 64-byte signature); classic PBFT proves it with a :class:`VoteSet` of individual signatures.
+Both check against the same canonical bytes, :func:`vdlt_spec.consensus.messages.vote_payload`.
+A proof is a quorum iff 3 * signers > 2n (§IV-D: "over 2n/3 nodes").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from vdlt_spec.consensus.messages import VoteKind, vote_payload
+from vdlt_spec.crypto.certificate import (
+    Certificate,
+    bitmap_length,
+    decode_bitmap,
+    encode_bitmap,
+    is_quorum,
+)
+from vdlt_spec.errors import SpecError
+
+if TYPE_CHECKING:
+    from vdlt_spec.consensus.signatures import SignatureScheme
+
+__all__ = [
+    "Certificate",
+    "QuorumProof",
+    "SignedVote",
+    "VoteSet",
+    "bitmap_length",
+    "decode_bitmap",
+    "encode_bitmap",
+    "is_quorum",
+    "proof_signers",
+    "verify_proof",
+]
+
+
+@dataclass(frozen=True)
+class SignedVote:
+    """Hold one replica's individual signature on (kind, view, seq, digest) (classic PBFT)."""
+
+    signer: int
+    kind: VoteKind
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class VoteSet:
+    """Prove a quorum with individual signatures, as classic PBFT does (O(n) size)."""
+
+    votes: tuple[SignedVote, ...]
+
+
+QuorumProof = Certificate | VoteSet
+
+
+def proof_signers(proof: QuorumProof, n: int) -> tuple[int, ...]:
+    """Return the sorted replicas a proof claims as signers (without checking signatures)."""
+    if isinstance(proof, Certificate):
+        try:
+            return decode_bitmap(proof.bitmap, n)
+        except SpecError:
+            return ()
+    return tuple(sorted({v.signer for v in proof.votes}))
+
+
+def verify_proof(
+    scheme: SignatureScheme,
+    kind: VoteKind,
+    view: int,
+    seq: int,
+    digest: bytes,
+    proof: QuorumProof,
+    *,
+    also: tuple[VoteKind, int] | None = None,
+) -> bool:
+    """Return whether ``proof`` shows a quorum signed (kind, view, seq, digest) (§IV-D).
+
+    A certificate needs a well-formed bitmap of a quorum and a valid aggregate signature. A vote
+    set needs a quorum of distinct roster members, each with a valid signature; ``also`` admits
+    one extra (kind, signer) pair, the classic pre-prepare that stands for the primary's prepare.
+    """
+    n = len(scheme.roster)
+    message = vote_payload(kind, view, seq, digest)
+    if isinstance(proof, Certificate):
+        try:
+            signers = decode_bitmap(proof.bitmap, n)
+        except SpecError:
+            return False
+        return is_quorum(len(signers), n) and scheme.verify_certificate(message, proof)
+    seen: set[int] = set()
+    for vote in proof.votes:
+        if vote.signer in seen or not 0 <= vote.signer < n:
+            return False
+        if vote.kind == kind:
+            signed = message
+        elif also is not None and (vote.kind, vote.signer) == also:
+            signed = vote_payload(vote.kind, view, seq, digest)
+        else:
+            return False
+        if not scheme.verify(vote.signer, signed, vote.signature):
+            return False
+        seen.add(vote.signer)
+    return is_quorum(len(seen), n)
