@@ -90,6 +90,12 @@ class AdversarialSchedule(RuleBasedStateMachine):
     def fire(self, k: int) -> None:
         self.cluster.fire(k)
 
+    @rule()
+    def time_passes(self) -> None:
+        """Fire every armed timer once: the view timeout elapses for everyone."""
+        for _ in range(len(self.cluster.timers)):
+            self.cluster.fire(0)
+
     @rule(replica=st.integers(0, 6))
     def crash_or_recover(self, replica: int) -> None:
         """Crash one replica at a time (any replica, the primary included), or recover it."""
@@ -114,7 +120,7 @@ class AdversarialSchedule(RuleBasedStateMachine):
 
 
 AdversarialSchedule.TestCase.settings = settings(
-    max_examples=100,
+    max_examples=300,
     stateful_step_count=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
@@ -122,15 +128,15 @@ AdversarialSchedule.TestCase.settings = settings(
 TestAdversarialSchedule = AdversarialSchedule.TestCase
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(consensus_scenarios())
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(consensus_scenarios(sizes=(4, 5, 7, 10)))
 def test_safety_and_liveness_with_at_most_f_byzantine(scenario: Scenario) -> None:
     result = simulate(scenario)
     assert result.verdict == Verdict.VALID, (result.conflicts, result.unproven)
     assert result.requests_complete, (result.executed, result.final_views)
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(consensus_scenarios(sizes=(4, 7), requests=4))
 def test_safety_with_real_signatures(scenario: Scenario) -> None:
     import dataclasses
@@ -162,7 +168,7 @@ def test_search_finds_a_violation_with_f_plus_one_byzantine() -> None:
     assert named <= set(scenario.byzantine)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     consensus_scenarios(sizes=TIGHT_SIZES, extra_byzantine=1, requests=4, behaviours=COLLUDING)
     | consensus_scenarios(extra_byzantine=1, requests=4)
