@@ -38,6 +38,13 @@ def bit_position(signer: int) -> tuple[int, int]:
     return divmod(signer, BITS_PER_BYTE)
 
 
+def model_well_formed(bitmap: bytes, n: int) -> bool:
+    """Evaluate the model's shape rule on bytes: ceil(n/8) bytes, no bit at an index >= n."""
+    if len(bitmap) != bitmap_length(n):
+        return False
+    return int.from_bytes(bitmap, "little") >> n == 0
+
+
 def model_accepts(bitmap: bytes, n: int) -> bool:
     """Evaluate the model's acceptance rule on concrete bytes (a mirror for tie-in tests)."""
     if len(bitmap) != bitmap_length(n):
@@ -136,6 +143,17 @@ def conflicting_overlap_query(n: int, threshold: int | None = None) -> Query:
 
     name = f"conflicting-overlap@n={n}" + ("" if threshold is None else f",threshold={q}")
     return Query(name, facts, "QF_LIA", Setup.SIMPLEX, decode)
+
+
+def acceptance_facts(n: int) -> tuple[list[z3.ArithRef], tuple[z3.BoolRef, ...]]:
+    """Return the byte unknowns and the formula of "the spec accepts these bytes" (for tie-ins)."""
+    lines = _bitmap_lines("c.", n, quorum_size(n), with_bytes=True)
+    return _ints("c.byte", bitmap_length(n)), tuple(z3.parse_smt2_string("\n".join(lines)))
+
+
+def model_bitmap(signers: list[int], n: int) -> bytes:
+    """Return the bytes the model assigns to a signer set (LSB first, padding 0)."""
+    return _to_bytes(signers, n)
 
 
 def _to_bytes(signers: list[int], n: int) -> bytes:
