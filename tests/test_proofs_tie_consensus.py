@@ -35,7 +35,14 @@ from vdlt_spec.consensus.messages import VoteKind
 from vdlt_spec.consensus.signatures import IdealScheme
 from vdlt_spec.consensus.state import Broadcast, ReplicaState, Send
 from vdlt_spec.consensus.viewchange import valid_prepare_proof
-from vdlt_spec.consensus.wire import ClassicVote, PartialSig, PrePrepare, ViewChange, Vote
+from vdlt_spec.consensus.wire import (
+    ClassicVote,
+    NewView,
+    PartialSig,
+    PrePrepare,
+    ViewChange,
+    Vote,
+)
 from vdlt_spec.crypto import certificate
 from vdlt_spec.models import domain, pbft
 from vdlt_spec.models import quorum as quorum_model
@@ -285,14 +292,20 @@ class ModelChecker:
             if isinstance(msg, Vote | PartialSig | ClassicVote):
                 self.endorse(r, msg.kind, msg.view, msg.seq, msg.digest)
             elif isinstance(msg, PrePrepare):  # the primary's proposal is its own prepare
-                t = self.trace(msg.seq)
-                digest = block_digest(msg.block)
-                self.traces[msg.seq] = SlotTrace(
-                    t.prep, t.comm, t.vc, t.prop | {(msg.view, digest)}, t.pcert, t.left
-                )
-                self.endorse(r, VoteKind.PREPARE, msg.view, msg.seq, digest)
+                self.propose(r, msg)
+            elif isinstance(msg, NewView):  # so are the pre-prepares of a new view it sends
+                for pre_prepare in msg.pre_prepares:
+                    self.propose(r, pre_prepare)
             elif isinstance(msg, ViewChange) and msg.replica == r:
                 self.view_change(msg)
+
+    def propose(self, r: int, msg: PrePrepare) -> None:
+        t = self.trace(msg.seq)
+        digest = block_digest(msg.block)
+        self.traces[msg.seq] = SlotTrace(
+            t.prep, t.comm, t.vc, t.prop | {(msg.view, digest)}, t.pcert, t.left
+        )
+        self.endorse(r, VoteKind.PREPARE, msg.view, msg.seq, digest)
 
 
 @dataclass(frozen=True)
