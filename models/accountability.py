@@ -89,7 +89,7 @@ NO_FRAMING: dict[str, pbft.Clause] = {
 
 
 def no_framing_queries() -> tuple[Query, ...]:
-    """Ask for a run step that makes an honest replica a culprit (no bound on Byzantine ones)."""
+    """Ask for a run step that makes an honest replica a culprit, any Byzantine count (§IV-J)."""
     init = pbft.initiation_queries(NO_FRAMING, prefix="no-framing/initiation")
     steps = pbft.consecution_queries(
         NO_FRAMING, background=view_order_axioms(), prefix="no-framing/consecution"
@@ -114,7 +114,7 @@ TRANSCRIPT: State = {"prep": prep, "comm": comm, "vc": vc}
 
 
 def transcript_axioms() -> list[z3.BoolRef]:
-    """Return what a verifier checks of a transcript, and what it requires the transcript hold."""
+    """Return what a verifier checks of a transcript and requires it to hold (§IV-J)."""
     m = z3.Const("m", Replica)
     return [
         *view_order_axioms(),
@@ -176,7 +176,7 @@ def transcript_axioms() -> list[z3.BoolRef]:
 
 
 def blame() -> z3.BoolRef:
-    """Return: there are two quorums all of whose common members are culprits."""
+    """Return: there are two quorums all of whose common members are culprits (§IV-J)."""
     qa, qb = z3.Consts("blamed_quorum_1 blamed_quorum_2", Quorum)
     x = z3.Const("blamed", Replica)
     return z3.Exists(
@@ -196,7 +196,7 @@ def _decode(model: z3.ModelRef) -> dict[str, str]:
 
 
 def accountable_safety_queries() -> tuple[Query, ...]:
-    """Return the induction step (three cases), the two final cases and the case coverage."""
+    """Return the induction step (three cases), the final cases and their coverage (§IV-J)."""
     vk, wk = z3.Consts("committed_view later_view", View)
     dk, ddk = z3.Consts("committed_digest other_digest", Digest)
     ax = transcript_axioms()
@@ -283,7 +283,7 @@ def accountable_safety_queries() -> tuple[Query, ...]:
 
 
 def conflict_possible_queries() -> tuple[Query, ...]:
-    """Ask for a transcript with two conflicting commit certificates (a model is expected).
+    """Ask for a transcript with two conflicting commit certificates (a model is expected) (§IV-J).
 
     Without an honest majority conflicting commits can happen; this shows the accountability
     hypotheses are consistent, so the accountable-safety proof is not vacuous.

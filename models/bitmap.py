@@ -39,14 +39,14 @@ def bit_position(signer: int) -> tuple[int, int]:
 
 
 def model_well_formed(bitmap: bytes, n: int) -> bool:
-    """Evaluate the model's shape rule on bytes: ceil(n/8) bytes, no bit at an index >= n."""
+    """Evaluate the model's shape rule: ceil(n/8) bytes, no bit at an index >= n (§IV-D)."""
     if len(bitmap) != bitmap_length(n):
         return False
     return int.from_bytes(bitmap, "little") >> n == 0
 
 
 def model_accepts(bitmap: bytes, n: int) -> bool:
-    """Evaluate the model's acceptance rule on concrete bytes (a mirror for tie-in tests)."""
+    """Evaluate the model's acceptance rule on concrete bytes (a tie-in mirror) (§IV-D)."""
     if len(bitmap) != bitmap_length(n):
         return False
     bits = [(bitmap[k] >> j) & 1 for k in range(len(bitmap)) for j in range(BITS_PER_BYTE)]
@@ -56,7 +56,7 @@ def model_accepts(bitmap: bytes, n: int) -> bool:
 
 
 def model_signers(bitmap: bytes, n: int) -> list[int]:
-    """Return the signers the model reads from the bytes: signer i is bit i of the LSB-first map."""
+    """Return the signers the model reads: signer i is bit i of the LSB-first map (§IV-D)."""
     return [i for i in range(n) if (bitmap[i // BITS_PER_BYTE] >> (i % BITS_PER_BYTE)) & 1]
 
 
@@ -110,7 +110,7 @@ def accept_threshold_query(n: int) -> Query:
 
 
 def conflicting_overlap_query(n: int, threshold: int | None = None) -> Query:
-    """Ask for two accepted bitmaps of n signers sharing at most n/3 signers (3·shared <= n).
+    """Ask for two accepted bitmaps of n signers sharing at most n/3 signers (§IV-D).
 
     ``threshold`` overrides the acceptance threshold (default quorum_size(n)); the weaker
     threshold quorum_size(n) - 1 is the negative control.
@@ -146,13 +146,13 @@ def conflicting_overlap_query(n: int, threshold: int | None = None) -> Query:
 
 
 def acceptance_facts(n: int) -> tuple[list[z3.ArithRef], tuple[z3.BoolRef, ...]]:
-    """Return the byte unknowns and the formula of "the spec accepts these bytes" (for tie-ins)."""
+    """Return the byte unknowns and the formula "the spec accepts these bytes" (§IV-D)."""
     lines = _bitmap_lines("c.", n, quorum_size(n), with_bytes=True)
     return _ints("c.byte", bitmap_length(n)), tuple(z3.parse_smt2_string("\n".join(lines)))
 
 
 def model_bitmap(signers: list[int], n: int) -> bytes:
-    """Return the bytes the model assigns to a signer set (LSB first, padding 0)."""
+    """Return the bytes the model assigns to a signer set (LSB first, padding 0) (§IV-D)."""
     return _to_bytes(signers, n)
 
 
@@ -165,15 +165,15 @@ def _to_bytes(signers: list[int], n: int) -> bytes:
 
 
 def accept_threshold_queries(sizes: tuple[int, ...] = ROSTER_SIZES) -> tuple[Query, ...]:
-    """Return the single-certificate bridge queries for every roster size in scope."""
+    """Return the single-certificate bridge queries for every roster size in scope (§IV-D)."""
     return tuple(accept_threshold_query(n) for n in sizes)
 
 
 def conflicting_overlap_queries(sizes: tuple[int, ...] = ROSTER_SIZES) -> tuple[Query, ...]:
-    """Return the two-certificate overlap queries for every roster size in scope."""
+    """Return the two-certificate overlap queries for every roster size in scope (§IV-D)."""
     return tuple(conflicting_overlap_query(n) for n in sizes)
 
 
 def weak_threshold_queries(n: int = MAX_ROSTER) -> tuple[Query, ...]:
-    """Return the negative control: one signer fewer lets two certificates share only n/3."""
+    """Return the negative control: one signer fewer lets two bitmaps share only n/3 (§IV-D)."""
     return (conflicting_overlap_query(n, threshold=quorum_size(n) - 1),)

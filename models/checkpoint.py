@@ -28,7 +28,7 @@ SEARCH_DEPTH = 5  # steps of the negative-control search
 
 @dataclass(frozen=True)
 class Log:
-    """Hold one replica's checkpoint state as solver terms, indexed by sequence number 1..S."""
+    """Hold one replica's checkpoint state as solver terms, by sequence number 1..S (§III-D)."""
 
     low: z3.ArithRef  # h: the last stable checkpoint
     executed: z3.ArithRef  # the replica has executed 1..executed
@@ -38,12 +38,12 @@ class Log:
 
     @property
     def size(self) -> int:
-        """Return S, the number of sequence numbers."""
+        """Return S, the number of sequence numbers (§III-D)."""
         return len(self.committed)
 
 
 def fresh_log(tag: str, size: int) -> Log:
-    """Create the unknowns of one log state."""
+    """Create the unknowns of one log state (§III-D)."""
 
     def bools(name: str) -> tuple[z3.BoolRef, ...]:
         return tuple(z3.Bool(f"{name}{tag}[{s}]") for s in range(1, size + 1))
@@ -63,7 +63,7 @@ def _covered(log: Log, s: int) -> z3.BoolRef:
 
 
 def claim(log: Log) -> z3.BoolRef:
-    """Return: every discarded committed entry is covered by a stable checkpoint certificate."""
+    """Return: a stable checkpoint certificate covers every discarded committed entry (§III-D)."""
     return z3.And(
         *[
             z3.Implies(z3.And(log.discarded[s - 1], log.committed[s - 1]), _covered(log, s))
@@ -73,7 +73,7 @@ def claim(log: Log) -> z3.BoolRef:
 
 
 def invariant(log: Log, interval: int) -> z3.BoolRef:
-    """Return the inductive invariant: h is 0 or certified, and only entries <= h are dropped."""
+    """Return the invariant: h is 0 or certified, and only entries <= h are dropped (§III-D)."""
     facts = [log.low >= 0, log.low <= log.size, log.executed >= 0, log.executed <= log.size]
     facts.append(
         z3.Or(
@@ -105,7 +105,7 @@ def _keep(a: tuple[z3.BoolRef, ...], b: tuple[z3.BoolRef, ...]) -> list[z3.BoolR
 
 
 def commit(pre: Log, post: Log, s: z3.ArithRef, window: int = WINDOW) -> z3.BoolRef:
-    """Commit entry s, inside the watermarks and not yet dropped."""
+    """Commit entry s, inside the watermarks and not yet dropped (§III-D)."""
     rows = range(1, pre.size + 1)
     return z3.And(
         pre.low < s,
@@ -120,7 +120,7 @@ def commit(pre: Log, post: Log, s: z3.ArithRef, window: int = WINDOW) -> z3.Bool
 
 
 def execute(pre: Log, post: Log, _s: z3.ArithRef) -> z3.BoolRef:
-    """Execute the next committed entry in order."""
+    """Execute the next committed entry in order (§III-D)."""
     rows = range(1, pre.size + 1)
     return z3.And(
         z3.Or(*[z3.And(pre.executed == i - 1, pre.committed[i - 1]) for i in rows]),
@@ -133,7 +133,7 @@ def execute(pre: Log, post: Log, _s: z3.ArithRef) -> z3.BoolRef:
 
 
 def certify(interval: int) -> Step:
-    """Return the step: a quorum certificate for checkpoint c arrives (from any replicas)."""
+    """Return the step: a quorum certificate for checkpoint c arrives (§III-D)."""
 
     def step(pre: Log, post: Log, c: z3.ArithRef) -> z3.BoolRef:
         rows = range(1, pre.size + 1)
@@ -164,7 +164,7 @@ def _collect(pre: Log, post: Log, c: z3.ArithRef) -> list[z3.BoolRef]:
 
 
 def make_stable(pre: Log, post: Log, c: z3.ArithRef) -> z3.BoolRef:
-    """Adopt the certified checkpoint c: move h to c and drop every entry <= c (spec rule)."""
+    """Adopt the certified checkpoint c: move h to c, drop every entry <= c (§III-D)."""
     rows = range(1, pre.size + 1)
     return z3.And(
         z3.Or(*[z3.And(c == i, pre.certified[i - 1]) for i in rows]), *_collect(pre, post, c)
@@ -172,7 +172,7 @@ def make_stable(pre: Log, post: Log, c: z3.ArithRef) -> z3.BoolRef:
 
 
 def collect_at_own_checkpoint(interval: int) -> Step:
-    """Return the faulty step: drop entries at a checkpoint the replica executed, uncertified."""
+    """Return the faulty step: drop entries at an executed but uncertified checkpoint (§III-D)."""
 
     def step(pre: Log, post: Log, c: z3.ArithRef) -> z3.BoolRef:
         return z3.And(c % interval == 0, c >= 1, pre.executed >= c, *_collect(pre, post, c))
@@ -181,7 +181,7 @@ def collect_at_own_checkpoint(interval: int) -> Step:
 
 
 def initial(log: Log) -> z3.BoolRef:
-    """Return the initial state: nothing committed, dropped or certified; h = 0."""
+    """Return the initial state: nothing committed, dropped or certified; h = 0 (§III-D)."""
     return z3.And(
         log.low == 0,
         log.executed == 0,
@@ -211,7 +211,7 @@ def _decode(logs: list[Log]) -> Callable[[z3.ModelRef], dict[str, str]]:
 def gc_safety_queries(
     size: int = SEQUENCES, interval: int = CHECKPOINT_INTERVAL
 ) -> tuple[Query, ...]:
-    """Return initiation, consecution per action and invariant => claim (all expected unsat)."""
+    """Return initiation, consecution per action and invariant => claim (§III-D)."""
     pre, post = fresh_log("", size), fresh_log("_next", size)
     s = z3.Int("param")
     steps: dict[str, Step] = {
@@ -249,7 +249,7 @@ def gc_safety_queries(
 def own_checkpoint_queries(
     depth: int = SEARCH_DEPTH, interval: int = SEARCH_INTERVAL
 ) -> tuple[Query, ...]:
-    """Search runs of ``depth`` steps, with the faulty collection allowed, that break the claim."""
+    """Search runs of ``depth`` steps with the faulty collection that break the claim (§III-D)."""
     size = 2 * interval
     logs = [fresh_log(f"@{t}", size) for t in range(depth + 1)]
     steps: list[Step] = [

@@ -36,12 +36,12 @@ no_view = z3.Const("bot", View)
 
 
 def view_lt(a: z3.ExprRef, b: z3.ExprRef) -> z3.BoolRef:
-    """Return a < b in the order of views."""
+    """Return a < b in the order of views (§III-D)."""
     return z3.And(view_le(a, b), a != b)
 
 
 def view_order_axioms() -> list[z3.BoolRef]:
-    """Return the axioms of a total order of views with ``bot`` < ``v0`` <= every real view."""
+    """Return the axioms of a total order of views: ``bot`` < ``v0`` <= real views (§III-D)."""
     a, b, c = z3.Consts("a b c", View)
     return [
         z3.ForAll([a], view_le(a, a)),
@@ -54,14 +54,14 @@ def view_order_axioms() -> list[z3.BoolRef]:
 
 
 def honest_intersection_lemma() -> z3.BoolRef:
-    """Return: any two quorums share an honest member (proved for all n in quorum.py)."""
+    """Return: any two quorums share an honest member (proved for all n in quorum.py) (§III-D)."""
     q1, q2 = z3.Consts("q1 q2", Quorum)
     r = z3.Const("r", Replica)
     return z3.ForAll([q1, q2], z3.Exists([r], z3.And(member(r, q1), member(r, q2), honest(r))))
 
 
 def nonempty_quorum_lemma() -> z3.BoolRef:
-    """Return: every quorum has a member (3|Q| > 2n >= 2 gives |Q| >= 1)."""
+    """Return: every quorum has a member (3|Q| > 2n >= 2 gives |Q| >= 1) (§III-D)."""
     q = z3.Const("q", Quorum)
     r = z3.Const("r", Replica)
     return z3.ForAll([q], z3.Exists([r], member(r, q)))
@@ -75,24 +75,24 @@ State = dict[str, RelFn]
 
 @dataclass(frozen=True)
 class Relation:
-    """Name a state relation and the sorts of its arguments."""
+    """Name a state relation and the sorts of its arguments (§III-D)."""
 
     name: str
     sorts: tuple[z3.SortRef, ...]
 
 
 def symbols(relations: Iterable[Relation], suffix: str = "") -> State:
-    """Return a state whose relations are fresh uninterpreted predicates."""
+    """Return a state whose relations are fresh uninterpreted predicates (§III-D)."""
     return {rel.name: z3.Function(rel.name + suffix, *rel.sorts, BOOL) for rel in relations}
 
 
 def empty_state(relations: Iterable[Relation]) -> State:
-    """Return the state where every relation is empty."""
+    """Return the state where every relation is empty (§III-D)."""
     return {rel.name: (lambda *_args: z3.BoolVal(False)) for rel in relations}
 
 
 def insert(rel: RelFn, *row: z3.ExprRef) -> RelFn:
-    """Return the relation ``rel`` with the tuple ``row`` added."""
+    """Return the relation ``rel`` with the tuple ``row`` added (§III-D)."""
 
     def updated(*args: z3.ExprRef) -> z3.BoolRef:
         return z3.Or(rel(*args), z3.And(*[x == y for x, y in zip(args, row, strict=True)]))
@@ -101,7 +101,7 @@ def insert(rel: RelFn, *row: z3.ExprRef) -> RelFn:
 
 
 def reads(formula: z3.ExprRef, names: Iterable[str]) -> bool:
-    """Tell whether the formula applies any of the named predicates."""
+    """Tell whether the formula applies any of the named predicates (§III-D)."""
     text = formula.sexpr()
     return any(f"({name} " in text for name in names)
 
@@ -109,7 +109,7 @@ def reads(formula: z3.ExprRef, names: Iterable[str]) -> bool:
 def decode_structure(
     model: z3.ModelRef, sorts: Iterable[z3.SortRef], functions: Iterable[z3.FuncDeclRef]
 ) -> dict[str, str]:
-    """Describe a finite counterexample: each sort's universe and each relation's true rows."""
+    """Describe a finite counterexample: sort universes and true relation rows (§III-D)."""
     out: dict[str, str] = {}
     universes: dict[str, list[z3.ExprRef]] = {}
     for sort in sorts:

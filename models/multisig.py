@@ -30,7 +30,7 @@ def _scalar(x: z3.ArithRef) -> z3.BoolRef:
 
 
 def naive_rogue_key_queries(honest: int = HONEST_KEYS) -> tuple[Query, ...]:
-    """Ask for a rogue key that cancels every honest key in the plain sum (a model is expected)."""
+    """Ask for a rogue key that cancels every honest key in the plain sum (expected) (§IV-D)."""
     cs = [z3.Int(f"c_{i}") for i in range(1, honest + 1)]
     a = z3.Int("a")
     facts = [_scalar(a), a != 0, *[_scalar(c) for c in cs]]
@@ -50,7 +50,7 @@ def naive_rogue_key_queries(honest: int = HONEST_KEYS) -> tuple[Query, ...]:
 
 
 def weighted_binding_queries() -> tuple[Query, ...]:
-    """Ask for two different coefficients μ_i that both cancel X_i for one rogue-key choice."""
+    """Ask for two coefficients μ_i that both cancel X_i for one rogue-key choice (§IV-D)."""
     mu, mu2, k = z3.Ints("mu_i mu_i_other rogue_term")  # rogue_term stands for μ_r·c_i mod N
     facts = [
         _scalar(mu),

@@ -188,7 +188,7 @@ INVARIANT: dict[str, Clause] = {
 
 
 def agreement(s: State) -> z3.BoolRef:
-    """Return the safety property: all commit certificates of the slot carry one digest."""
+    """Return the safety property: all commit certificates of the slot carry one digest (§IV-D)."""
     v1, v2 = z3.Consts("v1 v2", View)
     return z3.ForAll(
         [v1, v2, d1, d2], z3.Implies(z3.And(s["ccert"](v1, d1), s["ccert"](v2, d2)), d1 == d2)
@@ -197,7 +197,7 @@ def agreement(s: State) -> z3.BoolRef:
 
 @dataclass(frozen=True)
 class Action:
-    """Describe one guarded transition: parameters are fresh constants of the query."""
+    """Describe one guarded transition: parameters are fresh constants of the query (§IV-D)."""
 
     name: str
     guard: Callable[[State], list[z3.BoolRef]]
@@ -315,7 +315,7 @@ ACTIONS: tuple[Action, ...] = (
 
 
 def axioms() -> list[z3.BoolRef]:
-    """Return the background facts: the order of views and the quorum lemmas."""
+    """Return the background facts: the order of views and the quorum lemmas (§IV-D)."""
     return [*view_order_axioms(), honest_intersection_lemma(), nonempty_quorum_lemma()]
 
 
@@ -334,7 +334,7 @@ def _decoder(states: list[State]) -> Callable[[z3.ModelRef], dict[str, str]]:
 def initiation_queries(
     invariant: dict[str, Clause] = INVARIANT, prefix: str = "initiation"
 ) -> tuple[Query, ...]:
-    """Ask for an initial state (all relations empty) that violates the invariant."""
+    """Ask for an initial state (all relations empty) that violates the invariant (§IV-D)."""
     init = empty_state(RELATIONS)
     facts = (*view_order_axioms(), z3.Not(z3.And(*[c(init) for c in invariant.values()])))
     return (Query(prefix, facts, LOGIC, Setup.QUANTIFIED),)
@@ -345,7 +345,7 @@ def consecution_queries(
     background: list[z3.BoolRef] | None = None,
     prefix: str = "consecution",
 ) -> tuple[Query, ...]:
-    """Ask, per action and per clause it can change, for a step from the invariant out of it."""
+    """Ask, per action and clause it can change, for a step out of the invariant (§IV-D)."""
     pre = symbols(RELATIONS)
     hyps = (axioms() if background is None else background) + [c(pre) for c in invariant.values()]
     out: list[Query] = []
@@ -448,19 +448,19 @@ SPLIT: dict[tuple[str, str], Callable[[State, State, Action], list[Query]]] = {
 
 
 def safety_queries() -> tuple[Query, ...]:
-    """Ask for a state satisfying the invariant with two different committed digests."""
+    """Ask for a state satisfying the invariant with two different committed digests (§IV-D)."""
     pre = symbols(RELATIONS)
     facts = (*axioms(), *[c(pre) for c in INVARIANT.values()], z3.Not(agreement(pre)))
     return (Query("invariant-implies-agreement", facts, LOGIC, Setup.QUANTIFIED, _decoder([pre])),)
 
 
 def across_views_queries() -> tuple[Query, ...]:
-    """Return initiation, consecution and invariant => agreement, all expected unsat."""
+    """Return initiation, consecution and invariant => agreement, all expected unsat (§IV-D)."""
     return initiation_queries() + consecution_queries() + safety_queries()
 
 
 def nonvacuity_queries() -> tuple[Query, ...]:
-    """Ask for a state satisfying the axioms and invariant in which a digest is committed.
+    """Ask for a state satisfying the axioms and invariant in which a digest is committed (§IV-D).
 
     A model is expected: it shows the hypotheses of the agreement proof are consistent (a proof
     from contradictory axioms would be vacuous).
@@ -487,7 +487,7 @@ NO_VIEW = -1  # the mirror's ``bot``: "no prepare certificate"
 
 @dataclass(frozen=True)
 class SlotTrace:
-    """Hold the model's relations for one sequence number as finite sets (views are ints)."""
+    """Hold the model's relations for one sequence number as finite sets (§IV-D)."""
 
     prep: frozenset[tuple[int, int, bytes]] = frozenset()
     comm: frozenset[tuple[int, int, bytes]] = frozenset()
@@ -498,24 +498,24 @@ class SlotTrace:
 
 
 def may_prepare(t: SlotTrace, r: int, v: int, d: bytes) -> bool:
-    """Evaluate the honest-prepare guard: d proposed in v, first prepare in v, still in v."""
+    """Evaluate the honest-prepare guard: d proposed, first prepare in v, still in v (§IV-D)."""
     others = {d2 for (r2, v2, d2) in t.prep if r2 == r and v2 == v}
     return (v, d) in t.prop and others <= {d} and (r, v) not in t.left
 
 
 def may_commit(t: SlotTrace, r: int, v: int, d: bytes) -> bool:
-    """Evaluate the honest-commit guard: a prepare certificate, own prepare, still in v."""
+    """Evaluate the honest-commit guard: a prepare certificate, own prepare, still in v (§IV-D)."""
     return (v, d) in t.pcert and (r, v, d) in t.prep and (r, v) not in t.left
 
 
 def may_view_change(t: SlotTrace, r: int, w: int, vp: int, dp: bytes) -> bool:
-    """Evaluate the honest-view-change guard: a real certificate below w covering commits."""
+    """Evaluate the view-change guard: a real certificate below w covering commits (§IV-D)."""
     real = vp == NO_VIEW or (vp, dp) in t.pcert
     covers = all(v <= vp for (r2, v, _d) in t.comm if r2 == r and v < w)
     return real and vp < w and covers
 
 
 def after_view_change(t: SlotTrace, r: int, w: int, vp: int, dp: bytes, views: range) -> SlotTrace:
-    """Return the trace after replica r's view change to w (it leaves every view below w)."""
+    """Return the trace after replica r's view change to w (it leaves views < w) (§IV-D)."""
     gone = frozenset((r, v) for v in views if v < w)
     return SlotTrace(t.prep, t.comm, t.vc | {(r, w, vp, dp)}, t.prop, t.pcert, t.left | gone)

@@ -18,7 +18,7 @@ Decoder = Callable[[z3.ModelRef], dict[str, str]]
 
 
 class Setup(StrEnum):
-    """Name the solver configurations the encodings use."""
+    """Name the solver configurations the encodings use (§III-D)."""
 
     DEFAULT = "default"  # z3.Solver(): Z3 picks its strategy from the formula
     SIMPLEX = (
@@ -29,14 +29,14 @@ class Setup(StrEnum):
 
 
 def no_decode(model: z3.ModelRef) -> dict[str, str]:
-    """Return the raw model as text for queries without a domain decoder."""
+    """Return the raw model as text for queries without a domain decoder (§III-D)."""
     text = " ".join(model.sexpr().split())
     return {"model": text if len(text) <= 400 else text[:400] + " ..."}
 
 
 @dataclass(frozen=True)
 class Query:
-    """Hold one satisfiability question: assertions of the negated claim and how to read a model."""
+    """Hold one question: the negated claim's assertions and how to read a model (§III-D)."""
 
     name: str
     assertions: tuple[z3.BoolRef, ...]
@@ -61,14 +61,14 @@ def make_solver(setup: Setup, timeout_ms: int) -> z3.Solver:
 
 
 def solver_for(query: Query, timeout_ms: int) -> z3.Solver:
-    """Return a solver of the query's setup loaded with its assertions."""
+    """Return a solver of the query's setup loaded with its assertions (§III-D)."""
     solver = make_solver(query.setup, timeout_ms)
     solver.add(*query.assertions)
     return solver
 
 
 def to_smtlib(query: Query) -> str:
-    """Render a query as an SMT-LIB 2 script ending in ``(check-sat)``."""
+    """Render a query as an SMT-LIB 2 script ending in ``(check-sat)`` (§III-D)."""
     solver = z3.Solver()
     solver.add(*query.assertions)
     body = solver.to_smt2()
@@ -76,14 +76,14 @@ def to_smtlib(query: Query) -> str:
 
 
 def conj(parts: Sequence[z3.BoolRef]) -> z3.BoolRef:
-    """Return the conjunction of the parts (``True`` when empty, the part itself when one)."""
+    """Return the conjunction of the parts (``True`` when empty) (§III-D)."""
     if not parts:
         return z3.BoolVal(True)
     return parts[0] if len(parts) == 1 else z3.And(*parts)
 
 
 def total(terms: Sequence[z3.ArithRef]) -> z3.ArithRef:
-    """Return the sum of the terms without a one-argument ``+`` (which SMT-LIB forbids)."""
+    """Return the sum of the terms without a one-argument ``+`` (which SMT-LIB forbids) (§III-D)."""
     if not terms:
         return z3.IntVal(0)
     return terms[0] if len(terms) == 1 else z3.Sum(*terms)

@@ -36,7 +36,7 @@ def is_quorum(size: z3.ArithRef | int, n: z3.ArithRef | int) -> z3.BoolRef:
 
 
 def is_weak_quorum(size: z3.ArithRef | int, n: z3.ArithRef | int) -> z3.BoolRef:
-    """Return the non-strict rule 3·size >= 2n, the weaker rule the tightness checks try."""
+    """Return the non-strict rule 3·size >= 2n, the weaker rule the tightness checks try (§IV-D)."""
     return QUORUM_DENOMINATOR * size >= QUORUM_NUMERATOR * n
 
 
@@ -56,34 +56,34 @@ def max_faults(n: int) -> int:
 
 
 def fault_bound_term(n: z3.ArithRef, f: z3.ArithRef) -> list[z3.BoolRef]:
-    """Constrain ``f`` to floor((n-1)/3) with linear constraints."""
+    """Constrain ``f`` to floor((n-1)/3) with linear constraints (§IV-D)."""
     return [FAULT_DENOMINATOR * f <= n - 1, n - 1 < FAULT_DENOMINATOR * f + FAULT_DENOMINATOR]
 
 
 @dataclass(frozen=True)
 class Venn:
-    """Hold the size (and stake) unknowns of the eight regions of Q1, Q2 and B."""
+    """Hold the size (and stake) unknowns of the eight regions of Q1, Q2 and B (§IV-D)."""
 
     n: z3.ArithRef
     count: dict[Region, z3.ArithRef]
     stake: dict[Region, z3.ArithRef]
 
     def size(self, keep: Callable[[Region], bool]) -> z3.ArithRef:
-        """Return the number of replicas in the regions that ``keep`` selects."""
+        """Return the number of replicas in the regions that ``keep`` selects (§IV-D)."""
         return total([self.count[r] for r in REGIONS if keep(r)])
 
     def weight(self, keep: Callable[[Region], bool]) -> z3.ArithRef:
-        """Return the stake held in the regions that ``keep`` selects."""
+        """Return the stake held in the regions that ``keep`` selects (§IV-D)."""
         return total([self.stake[r] for r in REGIONS if keep(r)])
 
     def basics(self) -> list[z3.BoolRef]:
-        """Return the facts every Venn diagram obeys: sizes >= 0, summing to n >= 1."""
+        """Return the facts every Venn diagram obeys: sizes >= 0, summing to n >= 1 (§IV-D)."""
         facts = [self.count[r] >= 0 for r in REGIONS]
         facts += [self.n == self.size(lambda _r: True), self.n >= 1]
         return facts
 
     def stake_basics(self) -> list[z3.BoolRef]:
-        """Return stake facts: stakes >= 0, an empty region holds no stake, total stake > 0."""
+        """Return stake facts: stakes >= 0, empty regions hold none, total > 0 (§IV-D)."""
         facts = [self.stake[r] >= 0 for r in REGIONS]
         facts += [z3.Implies(self.count[r] == 0, self.stake[r] == 0) for r in REGIONS]
         facts.append(self.weight(lambda _r: True) > 0)
@@ -95,34 +95,34 @@ def _label(region: Region) -> str:
 
 
 def venn(prefix: str = "") -> Venn:
-    """Create fresh region unknowns (sizes and stakes) named after their regions."""
+    """Create fresh region unknowns (sizes and stakes) named after their regions (§IV-D)."""
     count = {r: z3.Int(f"{prefix}size[{_label(r)}]") for r in REGIONS}
     stake = {r: z3.Int(f"{prefix}stake[{_label(r)}]") for r in REGIONS}
     return Venn(z3.Int(f"{prefix}n"), count, stake)
 
 
 def in_q1(r: Region) -> bool:
-    """Select the regions inside Q1."""
+    """Select the regions inside Q1 (§IV-D)."""
     return r[0]
 
 
 def in_q2(r: Region) -> bool:
-    """Select the regions inside Q2."""
+    """Select the regions inside Q2 (§IV-D)."""
     return r[1]
 
 
 def in_b(r: Region) -> bool:
-    """Select the regions inside the Byzantine set B."""
+    """Select the regions inside the Byzantine set B (§IV-D)."""
     return r[2]
 
 
 def in_both(r: Region) -> bool:
-    """Select the regions inside Q1 ∩ Q2."""
+    """Select the regions inside Q1 ∩ Q2 (§IV-D)."""
     return r[0] and r[1]
 
 
 def honest_in_both(r: Region) -> bool:
-    """Select the regions inside Q1 ∩ Q2 outside B."""
+    """Select the regions inside Q1 ∩ Q2 outside B (§IV-D)."""
     return r[0] and r[1] and not r[2]
 
 
@@ -135,7 +135,7 @@ def _ranges(ids: list[int]) -> str:
 
 
 def decode_venn(v: Venn, model: z3.ModelRef, with_stake: bool = False) -> dict[str, str]:
-    """Turn region sizes into n, f, explicit replica sets and the honest common members."""
+    """Turn region sizes into n, f, explicit replica sets and the honest common members (§IV-D)."""
     sizes = {r: model.eval(v.count[r], model_completion=True).as_long() for r in REGIONS}
     members: dict[str, list[int]] = {name: [] for name in SET_NAMES}
     next_id = 0
@@ -204,7 +204,7 @@ def stake_intersection_queries() -> tuple[Query, ...]:
 
 
 def weak_rule_byzantine_third_queries() -> tuple[Query, ...]:
-    """Ask for two weak quorums (3|Q| >= 2n) with no honest common member when 3|B| <= n."""
+    """Ask for two weak quorums (3|Q| >= 2n) with no honest common member when 3|B| <= n (§IV-D)."""
     v = venn()
     facts = [
         *v.basics(),
@@ -217,7 +217,7 @@ def weak_rule_byzantine_third_queries() -> tuple[Query, ...]:
 
 
 def weak_rule_within_bound_queries() -> tuple[Query, ...]:
-    """Ask for two weak quorums (3|Q| >= 2n) with no honest common member when 3|B| < n."""
+    """Ask for two weak quorums (3|Q| >= 2n) with no honest common member when 3|B| < n (§IV-D)."""
     v = venn()
     facts = [
         *v.basics(),
@@ -230,7 +230,7 @@ def weak_rule_within_bound_queries() -> tuple[Query, ...]:
 
 
 def strict_rule_byzantine_third_queries() -> tuple[Query, ...]:
-    """Ask for two quorums (3|Q| > 2n) with no honest common member when 3|B| <= n."""
+    """Ask for two quorums (3|Q| > 2n) with no honest common member when 3|B| <= n (§IV-D)."""
     v = venn()
     facts = [
         *v.basics(),
@@ -259,7 +259,7 @@ def two_f_plus_one_queries() -> tuple[Query, ...]:
 
 
 def overlap_queries(extra: int) -> tuple[Query, ...]:
-    """Ask for two quorums overlapping in at most f + extra replicas, f = floor((n-1)/3)."""
+    """Ask for two quorums overlapping in at most f + extra replicas, f = floor((n-1)/3) (§IV-D)."""
     v = venn()
     f = z3.Int("f")
     facts = v.basics() + fault_bound_term(v.n, f)
@@ -280,5 +280,5 @@ def overlap_at_least_f_plus_one_queries() -> tuple[Query, ...]:
 
 
 def overlap_f_plus_two_queries() -> tuple[Query, ...]:
-    """Ask for two quorums overlapping in at most f+1 replicas (found: f+2 is not guaranteed)."""
+    """Ask for two quorums overlapping in at most f+1 replicas (found: no f+2) (§IV-D)."""
     return overlap_queries(1)

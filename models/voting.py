@@ -52,7 +52,7 @@ def marginal_cost(k: int) -> int:
 
 
 def newton_isqrt(x: int, width: int) -> int:
-    """Return floor(sqrt(x)) for 0 <= x < 2^width by Newton's iteration in width-bit words.
+    """Return floor(sqrt(x)) for 0 <= x < 2^width by Newton's iteration in width-bit words (§IV-C).
 
     The fixed-width reference that the proofs cover (exact for every x, no intermediate
     reaching 2^width); the spec's ``max_quadratic_votes`` (``math.isqrt``) must agree.
@@ -81,7 +81,7 @@ def tally(weights: list[int], choices: list[int], options: int = 2) -> list[int]
 
 
 def decode_values(model: z3.ModelRef) -> dict[str, str]:
-    """Return every constant of the model with its value, sorted by name."""
+    """Return every constant of the model with its value, sorted by name (§IV-C)."""
     out = {}
     for decl in sorted(model.decls(), key=lambda d: d.name()):
         if decl.arity() == 0:
@@ -101,7 +101,7 @@ def _is_isqrt(s: z3.ArithRef, x: z3.ArithRef) -> list[z3.BoolRef]:
 
 
 def cost_queries() -> tuple[Query, ...]:
-    """Ask for a vote whose marginal cost is not 2k-1, or a budget the max votes exceed."""
+    """Ask for a vote whose marginal cost is not 2k-1, or a budget the max votes exceed (§IV-C)."""
     k, b, v = z3.Ints("k budget votes")
     return (
         _q("marginal-cost-2k-1", [k >= 1, k * k - (k - 1) * (k - 1) != 2 * k - 1], "QF_NIA"),
@@ -114,7 +114,7 @@ def cost_queries() -> tuple[Query, ...]:
 
 
 def isqrt_exact_queries() -> tuple[Query, ...]:
-    """Ask for a Newton step that breaks exactness of the integer square root, for any width."""
+    """Ask for a Newton step that breaks the integer square root, for any width (§IV-C)."""
     x, r, q, y, s = z3.Ints("x r quotient next isqrt")
     step = [x >= 1, r >= 1, q * r <= x, x < (q + 1) * r, 2 * y <= r + q, r + q < 2 * y + 2]
     root = _is_isqrt(s, x)
@@ -126,7 +126,7 @@ def isqrt_exact_queries() -> tuple[Query, ...]:
 
 
 def isqrt_width_queries(widths: tuple[int, ...] = ISQRT_WIDTHS) -> tuple[Query, ...]:
-    """Ask, per width, for an input where the Newton iteration leaves the word size."""
+    """Ask, per width, for an input where the Newton iteration leaves the word size (§IV-C)."""
     out = []
     for width in widths:
         x, r, q, s = z3.Ints("x r quotient isqrt")
@@ -163,7 +163,7 @@ def isqrt_width_queries(widths: tuple[int, ...] = ISQRT_WIDTHS) -> tuple[Query, 
 
 
 def token_lock_queries() -> tuple[Query, ...]:
-    """Ask for lock votes that are not monotone, or an unlock earlier than vote time + k²."""
+    """Ask for non-monotone lock votes, or an unlock before vote time + k² (§IV-C)."""
     n1, n2, k1, k2, t, p, unlock = z3.Ints("tokens_1 tokens_2 k_1 k_2 vote_epoch period unlock")
     return (
         _q(
@@ -218,7 +218,7 @@ def _set(seq: list[z3.ExprRef], j: int, value: z3.ExprRef) -> list[z3.ExprRef]:
 
 
 def ledger_queries(slots: int = LOCK_SLOTS) -> tuple[Query, ...]:
-    """Ask for a ledger step (lock, count, expire, transfer) that breaks the lock invariant.
+    """Ask for a ledger step (lock, count, expire, transfer) that breaks the lock invariant (§IV-C).
 
     Slots stand for lock ids, never reused (the spec numbers locks); a lock is counted at most
     once, while live; its tokens are free again when it expires.
@@ -270,7 +270,7 @@ def ledger_queries(slots: int = LOCK_SLOTS) -> tuple[Query, ...]:
 
 
 def plain_split_witness_queries() -> tuple[Query, ...]:
-    """Ask for a budget that, split over two identities, buys more plain quadratic votes."""
+    """Ask for a budget that, split over two identities, buys more plain quadratic votes (§IV-C)."""
     b1, b2, v, v1, v2 = z3.Ints("budget_1 budget_2 votes_together votes_1 votes_2")
     facts = [
         b1 >= 0,
@@ -284,7 +284,7 @@ def plain_split_witness_queries() -> tuple[Query, ...]:
 
 
 def plain_split_gain_queries() -> tuple[Query, ...]:
-    """Ask for m >= 2 equal identities that do not beat one identity with the whole budget."""
+    """Ask for m >= 2 equal identities that do not beat one with the whole budget (§IV-C)."""
     m, c, v, big = z3.Reals("identities budget_each votes_each votes_whole")
     facts = [
         m >= 2,
@@ -299,7 +299,7 @@ def plain_split_gain_queries() -> tuple[Query, ...]:
 
 
 def lock_split_queries() -> tuple[Query, ...]:
-    """Ask for a split of locked tokens (same k) that changes the votes: additivity (all m)."""
+    """Ask for a split of locked tokens (same k) that changes the votes (§IV-C)."""
     n1, n2, k = z3.Ints("tokens_1 tokens_2 k")
     return (
         _q(
@@ -311,7 +311,7 @@ def lock_split_queries() -> tuple[Query, ...]:
 
 
 def cauchy_schwarz_queries() -> tuple[Query, ...]:
-    """Ask for lock spreads where the Cauchy–Schwarz induction fails (all m, over the reals).
+    """Ask for lock spreads where the Cauchy–Schwarz induction fails (§IV-C).
 
     With A = Σ N_i, B = Σ N_i·k_i (votes) and C = Σ N_i·k_i² (token-time), the property
     P = (A >= 0, C >= 0, B² <= A·C) holds for no locks, is kept by adding a lock, and gives
@@ -341,7 +341,7 @@ def cauchy_schwarz_queries() -> tuple[Query, ...]:
 
 
 def takeover_queries() -> tuple[Query, ...]:
-    """Ask for an attacker with T tokens outvoting weight W with a lock shorter than (W/T)²."""
+    """Ask for T tokens outvoting weight W with a lock shorter than (W/T)² (§IV-C)."""
     t, w, k = z3.Reals("attacker_tokens honest_weight k")
     return (
         _q(
@@ -356,7 +356,7 @@ def takeover_queries() -> tuple[Query, ...]:
 
 
 def efficiency_queries(others: tuple[int, ...] = OTHER_EXPONENTS) -> tuple[Query, ...]:
-    """Ask for a price-taker not at u/2 under cost v², or proportional under v^a, a != 2."""
+    """Ask for a price-taker not at u/2 under cost v², or proportional under v^a, a != 2 (§IV-C)."""
     u, v, v1, v2 = z3.Reals("value votes votes_1 votes_2")
     best = u / 2
     out = [
@@ -386,7 +386,7 @@ def efficiency_queries(others: tuple[int, ...] = OTHER_EXPONENTS) -> tuple[Query
 
 
 def tally_queries(voters: int = TALLY_VOTERS) -> tuple[Query, ...]:
-    """Ask for a tally that changes when two neighbours swap, is not monotone, or loses weight.
+    """Ask for a tally that changes when neighbours swap, is not monotone, or loses weight (§IV-C).
 
     Invariance under every swap of neighbours is invariance under every permutation (adjacent
     transpositions generate the symmetric group), so anonymity needs voters - 1 small queries.
@@ -430,7 +430,7 @@ def tally_queries(voters: int = TALLY_VOTERS) -> tuple[Query, ...]:
 
 
 def mirror_tally_is_anonymous(weights: list[int], choices: list[int]) -> bool:
-    """Check the Python tally mirror on every permutation of a small list of voters."""
+    """Check the Python tally mirror on every permutation of a small list of voters (§IV-C)."""
     expected = tally(weights, choices)
     pairs = list(zip(weights, choices, strict=True))
     return all(
@@ -440,5 +440,5 @@ def mirror_tally_is_anonymous(weights: list[int], choices: list[int]) -> bool:
 
 
 def mirror_isqrt_matches(x: int, width: int) -> bool:
-    """Check the Newton mirror against ``math.isqrt`` on one input."""
+    """Check the Newton mirror against ``math.isqrt`` on one input (§IV-C)."""
     return newton_isqrt(x, width) == math.isqrt(x)

@@ -398,5 +398,5 @@ OBLIGATIONS: tuple[Obligation, ...] = (
 
 
 def by_name() -> dict[str, Obligation]:
-    """Return the obligations keyed by name."""
+    """Return the obligations keyed by name (§III-D)."""
     return {o.name: o for o in OBLIGATIONS}

@@ -16,7 +16,7 @@ from vdlt_spec.models.query import Query
 
 
 class Finding(StrEnum):
-    """Name what the solver established about a claim."""
+    """Name what the solver established about a claim (§III-D)."""
 
     PROVED = "proved"  # every query unsat: the negated claim has no model
     COUNTEREXAMPLE = "counterexample"  # some query sat: a model refutes the claim
@@ -24,38 +24,38 @@ class Finding(StrEnum):
 
 
 class Expected(StrEnum):
-    """Name what an obligation expects the solver to find."""
+    """Name what an obligation expects the solver to find (§III-D)."""
 
     PROVED = "proved"
     COUNTEREXAMPLE = "counterexample"
 
     @property
     def finding(self) -> Finding:
-        """Return the finding that matches this expectation."""
+        """Return the finding that matches this expectation (§III-D)."""
         return Finding(self.value)
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Say for which systems a claim is checked: every size, or a bounded range."""
+    """Say for which systems a claim is checked: every size, or a bounded range (§III-D)."""
 
     bounded: bool
     text: str
 
     @classmethod
     def all_sizes(cls, text: str = "all n") -> Scope:
-        """Return an unbounded scope (e.g. every number of replicas)."""
+        """Return an unbounded scope (e.g. every number of replicas) (§III-D)."""
         return cls(False, text)
 
     @classmethod
     def bound(cls, text: str) -> Scope:
-        """Return a bounded scope, with its bound in words (e.g. ``n <= 1024``)."""
+        """Return a bounded scope, with its bound in words (e.g. ``n <= 1024``) (§III-D)."""
         return cls(True, text)
 
 
 @dataclass(frozen=True)
 class Obligation:
-    """Hold one named claim, what the solver should find, and how to encode it."""
+    """Hold one named claim, what the solver should find, and how to encode it (§III-D)."""
 
     name: str
     group: str

@@ -25,7 +25,7 @@ DEFAULT_TIMEOUT_S = 60.0  # solver budget per obligation
 
 @dataclass(frozen=True)
 class QueryRun:
-    """Record one solver query: its answer, time, and a decoded counterexample if sat."""
+    """Record one solver query: its answer, time, and a decoded counterexample if sat (§III-D)."""
 
     name: str
     answer: str  # "sat", "unsat", "unknown" or "not run"
@@ -36,7 +36,7 @@ class QueryRun:
 
 @dataclass(frozen=True)
 class Discharge:
-    """Record the outcome of one obligation: finding, verdict against expectation, evidence."""
+    """Record one obligation's outcome: finding, verdict, evidence (§III-D)."""
 
     name: str
     group: str
@@ -53,14 +53,14 @@ class Discharge:
 
 
 def verdict_of(expected: Expected, finding: Finding) -> Verdict:
-    """Compare a finding with its expectation: match valid, contradiction invalid, else unknown."""
+    """Compare a finding with its expectation: match valid, else invalid or unknown (§III-D)."""
     if finding is Finding.UNKNOWN:
         return Verdict.UNKNOWN
     return Verdict.VALID if finding is expected.finding else Verdict.INVALID
 
 
 def finding_of(answers: Iterable[str]) -> Finding:
-    """Combine query answers: any sat is a counterexample, all unsat a proof, else unknown."""
+    """Combine answers: any sat a counterexample, all unsat a proof, else unknown (§III-D)."""
     seen = list(answers)
     if "sat" in seen:
         return Finding.COUNTEREXAMPLE
@@ -70,7 +70,7 @@ def finding_of(answers: Iterable[str]) -> Finding:
 
 
 def run_query(query: Query, timeout_s: float) -> QueryRun:
-    """Ask the solver one query within ``timeout_s`` seconds and decode a model if one exists."""
+    """Ask the solver one query within ``timeout_s`` seconds; decode any model (§III-D)."""
     start = time.perf_counter()
     solver = solver_for(query, int(timeout_s * 1000))
     answer = solver.check()
@@ -83,7 +83,7 @@ def run_query(query: Query, timeout_s: float) -> QueryRun:
 
 
 def summarize(counterexample: dict[str, str], limit: int = 160) -> str:
-    """Render a decoded counterexample as one short line (key=value pairs)."""
+    """Render a decoded counterexample as one short line (key=value pairs) (§III-D)."""
     text = " ".join(f"{k}={v}" for k, v in counterexample.items())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -133,7 +133,7 @@ def discharge(obligation: Obligation, timeout_s: float = DEFAULT_TIMEOUT_S) -> D
 
 
 def select(obligations: Iterable[Obligation], only: Iterable[str]) -> tuple[Obligation, ...]:
-    """Keep the obligations named in ``only`` (names or groups); reject unknown names."""
+    """Keep the obligations named in ``only`` (names or groups); reject unknown names (§III-D)."""
     available = tuple(obligations)
     wanted = list(only)
     if not wanted:
@@ -149,7 +149,7 @@ def select(obligations: Iterable[Obligation], only: Iterable[str]) -> tuple[Obli
 
 
 def smtlib_files(obligation: Obligation) -> list[tuple[str, str]]:
-    """Return (file name, SMT-LIB 2 script) for every query of an obligation."""
+    """Return (file name, SMT-LIB 2 script) for every query of an obligation (§III-D)."""
     out = []
     for index, query in enumerate(obligation.encoding()):
         slug = re.sub(r"[^A-Za-z0-9_.=-]+", "_", query.name).strip("_")

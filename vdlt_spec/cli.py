@@ -408,7 +408,7 @@ def prove(
         float, typer.Option("--timeout", metavar="S", help="Solver budget per obligation (s).")
     ] = 60.0,
 ) -> None:
-    """Discharge the Z3 proof obligations; exit 0 when every finding matches its expectation.
+    """Discharge the Z3 proof obligations (§III-D, §IV-C, §IV-D); exit 0 when all match.
 
     Exit 1 when a finding contradicts its expectation, 2 when one is unknown (timeout).
     """
