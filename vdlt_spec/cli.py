@@ -156,6 +156,88 @@ def verify(
 
 # --- queuing and class of service ------------------------------------------------------------
 
+queue_app = typer.Typer(
+    help="Class-based weighted fair queuing of transactions (§IV-A).", no_args_is_help=True
+)
+app.add_typer(queue_app, name="queue")
+
+
+def _exact(text: str, what: str) -> Any:
+    from fractions import Fraction
+
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise SpecError(
+            Reason.BAD_USAGE, f"{what} must be exact, e.g. 11/10 or 1.1: {text!r}"
+        ) from None
+
+
+@queue_app.command("simulate")
+def queue_simulate(
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the workload.")] = 1,
+    tx: Annotated[int, typer.Option("--tx", help="Number of transactions.", min=1)] = 10_000,
+    load: Annotated[
+        str, typer.Option("--load", help="Offered load, as a fraction of the link (e.g. 11/10).")
+    ] = "11/10",
+    fifo: Annotated[
+        bool, typer.Option("--fifo", help="Also run one FIFO queue with the same total buffer.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Schedule a seeded mixed workload with the vDLT default CBWFQ; print per-class delays."""
+    import random
+
+    from vdlt_spec.cos import ServiceClass
+    from vdlt_spec.fifo import fifo_run
+    from vdlt_spec.queue_stats import class_delays
+    from vdlt_spec.queuing import DEFAULT_QUEUE_LIMIT, default_config
+    from vdlt_spec.queuing_fast import run_fast
+    from vdlt_spec.workload import WorkloadSpec, mixed_workload, offered_load
+
+    config = default_config()
+    spec = WorkloadSpec(count=tx, load=_exact(load, "--load"))
+    arrivals = mixed_workload(spec, random.Random(seed), config.rate)
+    runs = {"cbwfq": class_delays(arrivals, run_fast(config, arrivals))}
+    if fifo:
+        limit = DEFAULT_QUEUE_LIMIT * len(ServiceClass)
+        runs["fifo"] = class_delays(arrivals, fifo_run(config.rate, arrivals, limit))
+    measured = offered_load(arrivals, config.rate)
+    if as_json:
+        emit_json(
+            {
+                "seed": seed,
+                "transactions": tx,
+                "offered_load": measured,
+                "shares": {c.name: s for c, s in config.shares.items()},
+                "classes": runs,
+            }
+        )
+        return
+
+    def show(value: object) -> str:
+        return "-" if value is None else f"{float(value):.2f}"  # type: ignore[arg-type]
+
+    shown = "n/a" if measured is None else f"{float(measured):.3f}"
+    for name, stats in runs.items():
+        title = "vDLT default CBWFQ" if name == "cbwfq" else "one FIFO queue (same buffer)"
+        table = Table(title=f"{title}: {tx} transactions, seed {seed}, offered load {shown}")
+        for column in ("class", "bits", "share", "sent", "dropped", "mean", "p99", "max"):
+            table.add_column(column, justify="left" if column == "class" else "right")
+        for row in stats:
+            share = config.shares.get(row.service_class)
+            table.add_row(
+                row.service_class.name.lower(),
+                f"{row.service_class.value:03b}",
+                "-" if share is None else f"{float(share):.0%}",
+                str(row.sent),
+                str(row.dropped),
+                show(row.mean_delay),
+                show(row.p99_delay),
+                show(row.max_delay),
+            )
+        console.print(table)
+
 
 # --- crypto and consensus --------------------------------------------------------------------
 
@@ -308,6 +390,62 @@ def simulate_pbft(
 
 
 # --- governance and economics ----------------------------------------------------------------
+
+governance_app = typer.Typer(
+    help="Token economy and self-amending governance: seeded scenarios (§IV-B..§IV-K).",
+    no_args_is_help=True,
+)
+app.add_typer(governance_app, name="governance")
+
+MAX_SIMULATED_EPOCHS = 1_000
+
+
+@governance_app.command("simulate")
+def governance_simulate(
+    seed: Annotated[int, typer.Option(help="Seed of the scenario's random choices.")] = 0,
+    epochs: Annotated[int, typer.Option(help="Epochs to simulate (16 reach every stage).")] = 16,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Run a seeded economy: elections, an amendment, inflation, slashing; judge invariants."""
+    from vdlt_spec.economics.simulation import simulate
+
+    if not 1 <= epochs <= MAX_SIMULATED_EPOCHS:
+        raise SpecError(Reason.BAD_USAGE, f"--epochs must be 1..{MAX_SIMULATED_EPOCHS}: {epochs}")
+    report = simulate(seed, epochs)
+    if as_json:
+        emit_json(report)
+        raise typer.Exit(report.verdict.exit_code)
+    trace = Table(title=f"governance simulate --seed {seed} --epochs {epochs}")
+    for column in ("epoch", "delegates", "minted", "burned", "supply", "stage", "rate", "events"):
+        trace.add_column(column, justify="left" if column in ("stage", "events") else "right")
+    for e in report.summary:
+        trace.add_row(
+            str(e.epoch),
+            str(e.delegates),
+            str(e.minted),
+            str(e.burned),
+            str(e.supply),
+            e.stage,
+            str(e.inflation_rate),
+            "; ".join(e.events),
+        )
+    console.print(trace)
+    checks = Table(title="invariants (checked after every step) and milestones")
+    checks.add_column("check")
+    checks.add_column("verdict")
+    for name, verdict in report.invariants.items():
+        checks.add_row(name, verdict_text(verdict))
+    for name, reached in report.milestones.items():
+        checks.add_row(
+            f"milestone: {name}", "[green]reached[/]" if reached else "[yellow]not reached[/]"
+        )
+    console.print(checks)
+    rejected = ", ".join(f"{reason} {count}" for reason, count in report.rejected.items())
+    console.print(f"operations: {report.accepted} accepted; rejected: {rejected or 'none'}")
+    for problem in (*report.unexpected, *report.violations):
+        console.print(f"[red]{problem}[/]", highlight=False)
+    console.print(f"verdict: {verdict_text(report.verdict)}")
+    raise typer.Exit(report.verdict.exit_code)
 
 
 # --- allocation ------------------------------------------------------------------------------
