@@ -50,7 +50,7 @@ WITHHOLD_MAX_FRACTION_DEN = 2
 
 
 class Behaviour(StrEnum):
-    """Name the Byzantine behaviours of the simulator."""
+    """Name the Byzantine behaviours of the simulator (§III-D)."""
 
     SILENT = "silent"
     EQUIVOCATE = "equivocate"
@@ -78,7 +78,7 @@ def _targets(output: Output, n: int) -> list[tuple[int, Message]]:
 
 
 class Adversary:
-    """Run the Byzantine replicas of one simulation (they share knowledge and a seeded rng)."""
+    """Run the colluding Byzantine replicas of one simulation, seeded (§III-D)."""
 
     def __init__(
         self,
@@ -100,7 +100,7 @@ class Adversary:
         self.twins: dict[bytes, bytes] = {}
 
     def step(self, state: ReplicaState, event: Event) -> tuple[ReplicaState, tuple[Output, ...]]:
-        """Step Byzantine replica ``state.index`` according to its behaviour."""
+        """Step Byzantine replica ``state.index`` according to its behaviour (§III-D)."""
         behaviour = self.behaviours[state.index]
         if behaviour == Behaviour.SILENT:
             return state, ()
