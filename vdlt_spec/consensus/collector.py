@@ -47,10 +47,12 @@ from vdlt_spec.consensus.wire import CHECKPOINT_VIEW, CertMsg, PartialSig, SignR
 from vdlt_spec.errors import SpecError
 
 NONCE_SESSION_TAG = b"vDLT/nonce-session"
+INDEX_BYTES = 4
+COUNTER_BYTES = 8
 
 
 def _nonce_session(me: int, key: str, counter: int) -> bytes:
-    body = me.to_bytes(4, "big") + key.encode() + counter.to_bytes(8, "big")
+    body = me.to_bytes(INDEX_BYTES, "big") + key.encode() + counter.to_bytes(COUNTER_BYTES, "big")
     return tagged_hash(NONCE_SESSION_TAG, body)
 
 
