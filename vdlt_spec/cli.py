@@ -273,6 +273,10 @@ def simulate_pbft(
     ] = "mixed",
     loss: Annotated[str, typer.Option(help="Message loss probability, e.g. 1/20.")] = "0",
     batch: Annotated[int, typer.Option(help="Requests per block.")] = 1,
+    trace: Annotated[
+        Path | None,
+        typer.Option(help="Write the commits as a consensus trace for `vdlt audit`."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Simulate iPBFT or classic PBFT; print decisions, messages and the safety verdict."""
@@ -327,6 +331,14 @@ def simulate_pbft(
     )
     scheme = make_scheme(scenario.signatures, n, seed)
     result = simulate(scenario, scheme)
+    if trace is not None:
+        from vdlt_spec.audit.rules.consensus import run_trace
+
+        public_roster = scheme.roster if scenario.signatures is Signatures.REAL else None
+        try:
+            trace.write_text(run_trace(public_roster, result.commits), encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write {trace}: {exc.strerror or exc}")
     named = culprits(result, scheme) if result.conflicts else ()
     executed = list(result.executed.values())
     per = result.metrics.messages / result.decided_seqs if result.decided_seqs else 0

@@ -79,8 +79,7 @@ class Reason(StrEnum):
 
     # --- consensus (§III-D, §IV-D) --------------------------------------------------------
     BAD_CONSENSUS_PARAMETER = "BAD_CONSENSUS_PARAMETER"
-    BAD_EVIDENCE = "BAD_EVIDENCE"
-    NO_CONFLICT = "NO_CONFLICT"
+    NO_CONFLICT = "NO_CONFLICT"  # evidence that shows no misbehaviour (BAD_EVIDENCE: see penalties)
 
     # --- proofs (§III-D, §IV-C, §IV-D) ----------------------------------------------------
     UNKNOWN_OBLIGATION = "UNKNOWN_OBLIGATION"

@@ -143,6 +143,11 @@ def signer_sets(draw: st.DrawFn, max_n: int = 64) -> tuple[int, tuple[int, ...]]
 
 # consensus (§III-D, §IV-D): groups, faults and scenarios for the simulator
 
+from vdlt_spec.consensus.byzantine import Behaviour  # noqa: E402  (section-local import)
+from vdlt_spec.consensus.config import ConsensusConfig, Mode  # noqa: E402
+from vdlt_spec.consensus.network import Crash, FaultPlan, NetworkParams, Partition  # noqa: E402
+from vdlt_spec.consensus.simulation import Scenario  # noqa: E402
+
 
 @st.composite
 def consensus_scenarios(

@@ -49,7 +49,7 @@ def _campaign_scenario(seed: int) -> Scenario:
 
 @check("consensus-safety-campaign", COMPONENT, SECTION)
 def safety_campaign() -> Outcome:
-    """Run seeded simulations with f Byzantine replicas, partitions, crashes and view changes."""
+    """Simulate f Byzantine replicas, partitions, crashes, view changes (§III-D)."""
     runs = [simulate(_campaign_scenario(seed)) for seed in CAMPAIGN_SEEDS]
     bad = [r.seed for r in runs if r.conflicts or r.unproven or r.verdict == Verdict.INVALID]
     stuck = [r.seed for r in runs if not r.requests_complete]
@@ -88,7 +88,7 @@ def _certify(scheme: SignatureScheme, signers: tuple[int, ...], message: bytes) 
 
 @check("consensus-certificates", COMPONENT, "§IV-D")
 def certificates_in_consensus() -> Outcome:
-    """Check commit certificates as replicas do: quorum, forged bitmap, outsider, other vote."""
+    """Check commit certificates: quorum, forged bitmap, outsider, other vote (§IV-D)."""
     n = 7
     scheme = RealScheme(n, CHECK_SEED)
     digest = bytes(range(32))
@@ -133,7 +133,7 @@ def certificates_in_consensus() -> Outcome:
 
 @check("consensus-accountability", COMPONENT, "§IV-D, §IV-J")
 def accountability() -> Outcome:
-    """Break safety with f + 1 colluders and check the evidence names exactly them."""
+    """Break safety with f + 1 colluders; the evidence names exactly them (§IV-J)."""
     n = 4
     byzantine = {0: Behaviour.EQUIVOCATE, 1: Behaviour.DOUBLE_VOTE}
     scenario = Scenario(ConsensusConfig(n), seed=CHECK_SEED, byzantine=byzantine, requests=4)
@@ -156,7 +156,7 @@ def accountability() -> Outcome:
 
 @check("consensus-linear-messages", COMPONENT, "§IV-D")
 def linear_messages() -> Outcome:
-    """Count normal-case messages per decision: iPBFT 5(n-1) + 4(q-1), classic 2n(n-1)."""
+    """Count normal-case messages per decision: iPBFT 5(n-1) + 4(q-1), classic 2n(n-1) (§IV-D)."""
     counts: dict[str, dict[int, float]] = {"ipbft": {}, "classic": {}}
     wrong = []
     for n in GROWTH_SIZES:

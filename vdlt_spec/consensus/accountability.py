@@ -42,21 +42,21 @@ ORDERING_KINDS = frozenset({VoteKind.PRE_PREPARE, VoteKind.PREPARE, VoteKind.COM
 
 
 class Verifier(Protocol):
-    """Check individual signatures and certificates over a roster (a signature scheme does)."""
+    """Check individual signatures and certificates over a roster (§IV-J)."""
 
     roster: tuple[bytes, ...]
 
     def verify(self, signer: int, message: bytes, signature: bytes) -> bool:
-        """Return whether ``signature`` is ``signer``'s on ``message``."""
+        """Return whether ``signature`` is ``signer``'s on ``message`` (§IV-J)."""
         ...
 
     def verify_certificate(self, message: bytes, certificate: Certificate) -> bool:
-        """Return whether the certificate's aggregate signature verifies."""
+        """Return whether the certificate's aggregate signature verifies (§IV-J)."""
         ...
 
 
 class Rule(StrEnum):
-    """Name the misbehaviour an item of evidence proves."""
+    """Name the misbehaviour an item of evidence proves (§IV-J)."""
 
     DOUBLE_VOTE = "double-vote"
     AMNESIA = "amnesia"
@@ -64,7 +64,7 @@ class Rule(StrEnum):
 
 @dataclass(frozen=True)
 class Statement:
-    """Hold a signed claim: (kind, view, seq, digest) with a certificate or signed votes."""
+    """Hold a signed claim: (kind, view, seq, digest) with a certificate or signed votes (§IV-J)."""
 
     kind: VoteKind
     view: int
@@ -75,7 +75,7 @@ class Statement:
 
 @dataclass(frozen=True)
 class Evidence:
-    """Prove that ``culprit`` misbehaved: the rule and the signed items that show it."""
+    """Prove that ``culprit`` misbehaved: the rule and the signed items that show it (§IV-J)."""
 
     culprit: int
     rule: Rule
@@ -85,7 +85,7 @@ class Evidence:
 
 
 def signers_of(verifier: Verifier, statement: Statement) -> dict[int, VoteKind]:
-    """Return who signed a statement, and as what; raise ``BAD_EVIDENCE`` if a signature fails."""
+    """Return who signed a statement, and as what; ``BAD_EVIDENCE`` if one fails (§IV-J)."""
     st = statement
     if isinstance(st.proof, Certificate):
         payload = signed_payload(st.kind, st.view, st.seq, st.digest)
@@ -130,7 +130,7 @@ def double_votes(verifier: Verifier, a: Statement, b: Statement) -> tuple[Eviden
 
 
 def amnesia(verifier: Verifier, commit: Statement, vc: ViewChange) -> tuple[Evidence, ...]:
-    """Return the view change's sender if it signed ``commit`` and then hid its prepare proof.
+    """Return the view change's sender if it signed ``commit`` then hid its proof (§IV-J).
 
     Raises ``NO_CONFLICT`` if the pair shows nothing and ``BAD_EVIDENCE`` if a signature fails.
     """
@@ -152,7 +152,7 @@ def amnesia(verifier: Verifier, commit: Statement, vc: ViewChange) -> tuple[Evid
 def statements_in(
     n: int, view_changes: Iterable[ViewChange], new_views: Iterable[NewView] = ()
 ) -> tuple[list[Statement], list[ViewChange]]:
-    """Extract the signed statements of a transcript of view changes and new views (n replicas).
+    """Extract the signed statements of view changes and new views (n replicas) (§IV-J).
 
     Returns the prepare proofs the view changes report, the new views' pre-prepares (signed by
     their primaries), and all view changes, those inside new views included.
@@ -180,7 +180,7 @@ def find_culprits(
     statements: Sequence[Statement],
     view_changes: Sequence[ViewChange] = (),
 ) -> tuple[Evidence, ...]:
-    """Apply both rules to every pair in the pool; return one item of evidence per culprit.
+    """Apply both rules to every pair in the pool; return one item of evidence per culprit (§IV-J).
 
     Items that do not verify are skipped (forged evidence frames nobody).
     """

@@ -22,7 +22,7 @@ GENESIS_CHAIN = bytes(32)
 
 @dataclass(frozen=True, order=True)
 class Request:
-    """Carry one client operation: the client, its request number and an opaque payload."""
+    """Carry one client operation: the client, its request number and an opaque payload (§III-D)."""
 
     client: int
     number: int
@@ -30,13 +30,13 @@ class Request:
 
     @property
     def rid(self) -> tuple[int, int]:
-        """Return the request identifier (client, number)."""
+        """Return the request identifier (client, number) (§III-D)."""
         return (self.client, self.number)
 
 
 @dataclass(frozen=True)
 class Block:
-    """Batch requests under one sequence number; the empty block is PBFT's null request."""
+    """Batch requests under one sequence number; the empty block is PBFT's null request (§III-D)."""
 
     requests: tuple[Request, ...] = ()
 
@@ -51,7 +51,7 @@ def _u64(value: int) -> bytes:
 
 
 def encode_block(block: Block) -> bytes:
-    """Encode a block: count (4 bytes), then per request client, number, length, payload."""
+    """Encode a block: count, then per request client, number, length, payload (§III-D)."""
     parts = [len(block.requests).to_bytes(LENGTH_BYTES, "big")]
     for request in block.requests:
         parts.append(_u64(request.client) + _u64(request.number))
@@ -83,7 +83,7 @@ def state_digest(state: AppState) -> bytes:
 
 
 def execute(state: AppState, seq: int, block: Block) -> AppState:
-    """Apply the block decided at ``seq`` (which must be state.seq + 1); skip repeated requests."""
+    """Apply the block decided at ``seq`` = state.seq + 1; skip repeated requests (§III-D)."""
     if seq != state.seq + 1:
         raise SpecError(Reason.SCHEMA_VIOLATION, f"execute seq {seq} after {state.seq}")
     done = set(state.executed)

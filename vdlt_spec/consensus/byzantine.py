@@ -46,11 +46,15 @@ from vdlt_spec.consensus.wire import (
 TWIN_TAG = b"vDLT/twin"
 EQUIVOCATION_CLIENT = 2**32
 FUTURE_VIEW_JUMP = 5
+STALE_VIEW_STEP = -1
+NEXT_VIEW_STEP = 1
+TWIN_VIEW_STRIDE = 2**20  # twin request numbers: view * stride + seq, unique per (view, seq)
+MISBEHAVE_ONE_IN = 2  # forge / replay about one output in this many
 WITHHOLD_MAX_FRACTION_DEN = 2
 
 
 class Behaviour(StrEnum):
-    """Name the Byzantine behaviours of the simulator."""
+    """Name the Byzantine behaviours of the simulator (§III-D)."""
 
     SILENT = "silent"
     EQUIVOCATE = "equivocate"
@@ -78,7 +82,7 @@ def _targets(output: Output, n: int) -> list[tuple[int, Message]]:
 
 
 class Adversary:
-    """Run the Byzantine replicas of one simulation (they share knowledge and a seeded rng)."""
+    """Run the colluding Byzantine replicas of one simulation, seeded (§III-D)."""
 
     def __init__(
         self,
@@ -100,7 +104,7 @@ class Adversary:
         self.twins: dict[bytes, bytes] = {}
 
     def step(self, state: ReplicaState, event: Event) -> tuple[ReplicaState, tuple[Output, ...]]:
-        """Step Byzantine replica ``state.index`` according to its behaviour."""
+        """Step Byzantine replica ``state.index`` according to its behaviour (§III-D)."""
         behaviour = self.behaviours[state.index]
         if behaviour == Behaviour.SILENT:
             return state, ()
@@ -118,7 +122,7 @@ class Adversary:
     # --- equivocation --------------------------------------------------------------------
 
     def _twin_block(self, block: Block, view: int, seq: int) -> Block:
-        marker = Request(EQUIVOCATION_CLIENT, view * 2**20 + seq, b"twin")
+        marker = Request(EQUIVOCATION_CLIENT, view * TWIN_VIEW_STRIDE + seq, b"twin")
         return Block((marker, *block.requests[: self.config.max_batch - 1]))
 
     def _equivocate(self, state: ReplicaState, outputs: tuple[Output, ...]) -> list[Output]:
@@ -190,7 +194,7 @@ class Adversary:
             return dataclasses.replace(message, psig=_corrupt(message.psig))
         if isinstance(message, CertMsg):
             cert = message.certificate
-            if self.rng.randrange(2):
+            if self.rng.randrange(MISBEHAVE_ONE_IN) == 0:
                 forged = Certificate(b"\xff" * bitmap_length(self.config.n), cert.signature)
             else:
                 forged = Certificate(cert.bitmap, _corrupt(cert.signature))
@@ -200,7 +204,7 @@ class Adversary:
     def _forge(self, state: ReplicaState, outputs: tuple[Output, ...]) -> list[Output]:
         result: list[Output] = []
         for output in outputs:
-            if isinstance(output, Send | Broadcast) and self.rng.randrange(2):
+            if isinstance(output, Send | Broadcast) and self.rng.randrange(MISBEHAVE_ONE_IN) == 0:
                 forged = self._forge_message(output.message)
                 if isinstance(output, Send):
                     result.append(Send(output.target, forged))
@@ -213,8 +217,8 @@ class Adversary:
     # --- stale and future messages ---------------------------------------------------------
 
     def _shifted(self, me: int, message: Message) -> Message | None:
-        delta_view = self.rng.choice((-1, 1, FUTURE_VIEW_JUMP))
-        delta_seq = self.rng.choice((0, self.config.window, -1))
+        delta_view = self.rng.choice((STALE_VIEW_STEP, NEXT_VIEW_STEP, FUTURE_VIEW_JUMP))
+        delta_seq = self.rng.choice((0, self.config.window, STALE_VIEW_STEP))
         if isinstance(message, PrePrepare):
             view, seq = max(0, message.view + delta_view), max(1, message.seq + delta_seq)
             digest = block_digest(message.block)
@@ -247,7 +251,7 @@ class Adversary:
     def _stale_future(self, state: ReplicaState, outputs: tuple[Output, ...]) -> list[Output]:
         result = list(outputs)
         for output in outputs:
-            if isinstance(output, Send | Broadcast) and self.rng.randrange(2):
+            if isinstance(output, Send | Broadcast) and self.rng.randrange(MISBEHAVE_ONE_IN) == 0:
                 shifted = self._shifted(state.index, output.message)
                 if shifted is not None:
                     result.append(Broadcast(shifted))

@@ -20,13 +20,13 @@ from vdlt_spec.consensus.wire import CHECKPOINT_VIEW, CommittedEntry, Fetch, Fet
 
 
 def request_catch_up(ctx: Step) -> None:
-    """Ask every peer for what was committed after our last executed block (and retry state)."""
+    """Ask every peer for commits after our last executed block; retry state (§III-D)."""
     ctx.broadcast(Fetch(ctx.state.app.seq + 1))
     request_state(ctx)
 
 
 def on_fetch(ctx: Step, source: int, message: Fetch) -> None:
-    """Answer a peer that is behind: stable checkpoint and logged commits from its next seq."""
+    """Answer a peer behind us: stable checkpoint and logged commits after it (§III-D)."""
     s = ctx.state
     if source == ctx.me:
         return
@@ -41,7 +41,7 @@ def on_fetch(ctx: Step, source: int, message: Fetch) -> None:
 
 
 def on_fetch_reply(ctx: Step, message: FetchReply) -> None:
-    """Adopt a proven checkpoint ahead of us and commit every proven block we lack."""
+    """Adopt a proven checkpoint ahead of us and commit every proven block we lack (§III-D)."""
     seq, digest, proof = message.stable_seq, message.stable_digest, message.stable_proof
     if (
         seq > ctx.state.stable.seq

@@ -49,7 +49,7 @@ def make_stable(ctx: Step, seq: int, digest: bytes, proof: QuorumProof | None) -
 
 
 def request_state(ctx: Step) -> None:
-    """Ask f + 1 signers of the stable checkpoint for its state if we have not executed to it."""
+    """Ask f + 1 signers of the stable checkpoint for its state if we lag (§III-D)."""
     stable = ctx.state.stable
     if ctx.state.app.seq >= stable.seq or stable.proof is None:
         return
@@ -59,7 +59,7 @@ def request_state(ctx: Step) -> None:
 
 
 def on_state_request(ctx: Step, source: int, message: StateRequest) -> None:
-    """Answer a state transfer request with our state at that checkpoint, if we kept it.
+    """Answer a state transfer request with our state at that checkpoint, if we kept it (§III-D).
 
     The requester checks it against the certified digest, so we need not know the checkpoint
     is stable ourselves (our own proof may still be missing votes).

@@ -31,7 +31,7 @@ def _tally(ctx: Step, kind: VoteKind, view: int, seq: int, digest: bytes) -> dic
 
 
 def on_classic_vote(ctx: Step, source: int, message: ClassicVote) -> None:
-    """Count a signed prepare, commit or checkpoint vote; advance the slot it completes."""
+    """Count a signed prepare, commit or checkpoint vote; advance the slot it completes (§IV-D)."""
     s = ctx.state
     kind, view, seq, digest = message.kind, message.view, message.seq, message.digest
     if kind == VoteKind.CHECKPOINT:
@@ -64,7 +64,7 @@ def on_classic_vote(ctx: Step, source: int, message: ClassicVote) -> None:
 
 
 def check_prepared(ctx: Step, seq: int, digest: bytes) -> None:
-    """Prepare on the pre-prepare plus q - 1 backups' prepares; then broadcast a commit."""
+    """Prepare on the pre-prepare plus q - 1 backups' prepares; then broadcast a commit (§IV-D)."""
     slot = find_slot(ctx, seq, digest)
     if slot is None or slot.prepared:
         return
@@ -86,7 +86,7 @@ def check_prepared(ctx: Step, seq: int, digest: bytes) -> None:
 
 
 def check_committed(ctx: Step, seq: int, digest: bytes) -> None:
-    """Commit a prepared slot on q matching signed commits (committed-local)."""
+    """Commit a prepared slot on q matching signed commits (committed-local) (§IV-D)."""
     slot = find_slot(ctx, seq, digest)
     if slot is None or not slot.prepared or slot.committed:
         return
@@ -101,23 +101,23 @@ def check_committed(ctx: Step, seq: int, digest: bytes) -> None:
 
 
 class ClassicRules:
-    """Plug classic PBFT's all-to-all votes into the normal case."""
+    """Plug classic PBFT's all-to-all votes into the normal case (§IV-D)."""
 
     def on_pre_prepare(self, ctx: Step, seq: int, digest: bytes) -> None:
-        """Broadcast a signed prepare (backups only: the pre-prepare is the primary's vote)."""
+        """Broadcast a signed prepare (backups only; the pre-prepare is the primary's) (§IV-D)."""
         if not ctx.is_primary:
             _sign_and_broadcast(ctx, VoteKind.PREPARE, ctx.state.view, seq, digest)
         check_prepared(ctx, seq, digest)
 
     def on_checkpoint(self, ctx: Step, seq: int, digest: bytes) -> None:
-        """Broadcast a signed checkpoint vote."""
+        """Broadcast a signed checkpoint vote (§IV-D)."""
         _sign_and_broadcast(ctx, VoteKind.CHECKPOINT, CHECKPOINT_VIEW, seq, digest)
 
     def on_new_view(self, ctx: Step) -> None:
-        """Nothing to redo: checkpoint votes do not depend on the view."""
+        """Nothing to redo: checkpoint votes do not depend on the view (§IV-D)."""
 
     def on_retransmit(self, ctx: Step) -> None:
-        """Re-broadcast our pre-prepares (primary) and our votes on every unfinished slot."""
+        """Re-broadcast our pre-prepares (primary) and votes on unfinished slots (§IV-D)."""
         s = ctx.state
         for seq, slots in sorted(s.slots.items()):
             for slot in slots:

@@ -38,7 +38,7 @@ from vdlt_spec.consensus.wire import ClientRequest, Message, NewView, ViewChange
 
 @dataclass(frozen=True)
 class InFlight:
-    """Hold a message on its way from ``source`` to ``target``."""
+    """Hold a message on its way from ``source`` to ``target`` (§III-D)."""
 
     source: int
     target: int
@@ -47,7 +47,7 @@ class InFlight:
 
 @dataclass(frozen=True)
 class Decision:
-    """Record that ``replica`` committed ``digest`` at ``seq`` in ``view`` with ``proof``."""
+    """Record that ``replica`` committed ``digest`` at ``seq`` with ``proof`` (§III-D)."""
 
     replica: int
     seq: int
@@ -57,7 +57,7 @@ class Decision:
 
 
 class Cluster:
-    """Hold n replicas, the messages in flight and the armed timers; step on command."""
+    """Hold n replicas, the messages in flight and the armed timers; step on command (§III-D)."""
 
     def __init__(
         self,
@@ -84,7 +84,7 @@ class Cluster:
 
     @property
     def honest(self) -> list[int]:
-        """Return the indices of the honest replicas."""
+        """Return the indices of the honest replicas (§III-D)."""
         return [i for i in range(self.config.n) if i not in self.byzantine]
 
     def _run(self, replica: int, event: Event) -> None:
@@ -119,47 +119,47 @@ class Cluster:
             self._run(item.target, Deliver(item.source, item.message))
 
     def submit(self) -> None:
-        """Have a client broadcast a new request to every replica (delivered at once)."""
+        """Have a client broadcast a new request to every replica (delivered at once) (§III-D)."""
         request = Request(0, self.requests, self.requests.to_bytes(8, "big"))
         self.requests += 1
         for i in range(self.config.n):
             self._run(i, Deliver(CLIENT, ClientRequest(request)))
 
     def deliver(self, k: int) -> None:
-        """Deliver in-flight message number k (mod the number in flight)."""
+        """Deliver in-flight message number k (mod the number in flight) (§III-D)."""
         if self.inflight:
             item = self.inflight.pop(k % len(self.inflight))
             self._run(item.target, Deliver(item.source, item.message))
 
     def drop(self, k: int) -> None:
-        """Lose in-flight message number k."""
+        """Lose in-flight message number k (§III-D)."""
         if self.inflight:
             self.inflight.pop(k % len(self.inflight))
 
     def duplicate(self, k: int) -> None:
-        """Duplicate in-flight message number k."""
+        """Duplicate in-flight message number k (§III-D)."""
         if self.inflight:
             self.inflight.append(self.inflight[k % len(self.inflight)])
 
     def fire(self, k: int) -> None:
-        """Fire armed timer number k."""
+        """Fire armed timer number k (§III-D)."""
         if self.timers:
             replica, timer = self.timers.pop(k % len(self.timers))
             self._run(replica, Fire(timer))
 
     def crash(self, replica: int) -> None:
-        """Stop a replica: it loses its timers and the messages sent to it meanwhile."""
+        """Stop a replica: it loses its timers and the messages sent to it meanwhile (§III-D)."""
         self.down.add(replica)
         self.timers = [(r, t) for r, t in self.timers if r != replica]
 
     def recover(self, replica: int) -> None:
-        """Restart a crashed replica with its state (stable storage)."""
+        """Restart a crashed replica with its state (stable storage) (§III-D)."""
         if replica in self.down:
             self.down.discard(replica)
             self._run(replica, Recover())
 
     def run_until_quiet(self, rng: random.Random, max_steps: int) -> int:
-        """Deliver random messages, then fire timers when nothing is in flight; return steps."""
+        """Deliver random messages, fire timers when none is in flight; return steps (§III-D)."""
         steps = 0
         while steps < max_steps and (self.inflight or self.timers):
             if self.inflight:
@@ -170,7 +170,7 @@ class Cluster:
         return steps
 
     def conflicts(self) -> list[tuple[Decision, Decision]]:
-        """Return pairs of honest decisions with one sequence number and different digests."""
+        """Return pairs of honest decisions at one seq with different digests (§III-D)."""
         honest = set(self.honest)
         first: dict[int, Decision] = {}
         found = []
@@ -183,7 +183,7 @@ class Cluster:
         return found
 
     def unproven(self) -> list[Decision]:
-        """Return honest decisions whose commit proof does not verify."""
+        """Return honest decisions whose commit proof does not verify (§III-D)."""
         honest = set(self.honest)
         return [
             d

@@ -47,10 +47,12 @@ from vdlt_spec.consensus.wire import CHECKPOINT_VIEW, CertMsg, PartialSig, SignR
 from vdlt_spec.errors import SpecError
 
 NONCE_SESSION_TAG = b"vDLT/nonce-session"
+INDEX_BYTES = 4
+COUNTER_BYTES = 8
 
 
 def _nonce_session(me: int, key: str, counter: int) -> bytes:
-    body = me.to_bytes(4, "big") + key.encode() + counter.to_bytes(8, "big")
+    body = me.to_bytes(INDEX_BYTES, "big") + key.encode() + counter.to_bytes(COUNTER_BYTES, "big")
     return tagged_hash(NONCE_SESSION_TAG, body)
 
 
@@ -58,7 +60,7 @@ def _nonce_session(me: int, key: str, counter: int) -> bytes:
 
 
 def send_vote(ctx: Step, kind: VoteKind, view: int, seq: int, digest: bytes) -> None:
-    """Offer to sign (kind, view, seq, digest): send the collector a vote with a fresh nonce."""
+    """Offer to sign (kind, view, seq, digest): vote with a fresh nonce (§IV-D, D-cons-1)."""
     key = session_key(kind, view, seq, digest)
     if key in ctx.state.signer:
         return
@@ -72,7 +74,7 @@ def send_vote(ctx: Step, kind: VoteKind, view: int, seq: int, digest: bytes) -> 
 
 
 def on_sign_request(ctx: Step, source: int, message: SignRequest) -> None:
-    """Return a partial signature if we voted for exactly this statement; never reuse a nonce."""
+    """Partially sign only what we voted for; never reuse a nonce (§IV-D, D-cons-1)."""
     s = ctx.state
     if s.status != Status.NORMAL or message.view != s.view or source != ctx.primary:
         return
@@ -128,7 +130,7 @@ def _votable(ctx: Step, kind: VoteKind, seq: int, digest: bytes) -> bool:
 
 
 def on_vote(ctx: Step, source: int, message: Vote) -> None:
-    """Record a voter and its nonce; start signing once a quorum has voted (collector)."""
+    """Record a voter and its nonce; start signing once a quorum has voted (collector) (§IV-D)."""
     s = ctx.state
     if s.status != Status.NORMAL or message.view != s.view or not ctx.is_primary:
         return
@@ -199,7 +201,7 @@ def _start_attempt(ctx: Step, key: str, session: Session) -> None:
 
 
 def on_partial_sig(ctx: Step, source: int, message: PartialSig) -> None:
-    """Check a partial signature; aggregate the certificate when the attempt is complete."""
+    """Check a partial signature; aggregate the certificate when the attempt is complete (§IV-D)."""
     s = ctx.state
     if s.status != Status.NORMAL or message.view != s.view or not ctx.is_primary:
         return
@@ -282,7 +284,7 @@ def _resend_requests(ctx: Step, session: Session) -> None:
 
 
 def on_sign_timer(ctx: Step, key: str, attempt: int) -> None:
-    """Re-ask the signers that did not answer once; then retry with unused nonces."""
+    """Re-ask the signers that did not answer once; then retry with unused nonces (§IV-D)."""
     session = ctx.state.sessions.get(key)
     if session is None or session.done or session.attempt != attempt or not session.signers:
         return
@@ -297,7 +299,7 @@ def on_sign_timer(ctx: Step, key: str, attempt: int) -> None:
 
 
 def restart_sign_timers(ctx: Step) -> None:
-    """Re-arm the timers of running attempts (after a crash lost them)."""
+    """Re-arm the timers of running attempts (after a crash lost them) (§IV-D)."""
     for key, session in ctx.state.sessions.items():
         if session.signers and not session.done:
             ctx.start_timer(SignTimer(key, session.attempt), ctx.config.sign_timeout)
@@ -307,7 +309,7 @@ def restart_sign_timers(ctx: Step) -> None:
 
 
 def on_certificate(ctx: Step, message: CertMsg) -> None:
-    """Act on a certificate: prepared -> vote commit; committed -> execute; checkpoint -> stable."""
+    """Act on a certificate: prepare -> vote commit, commit -> execute, checkpoint (§IV-D)."""
     s = ctx.state
     kind, view, seq, digest = message.kind, message.view, message.seq, message.digest
     if kind == VoteKind.PREPARE:
@@ -360,22 +362,22 @@ class CollectorRules:
     """Plug iPBFT's collector flow into the normal case (§IV-D)."""
 
     def on_pre_prepare(self, ctx: Step, seq: int, digest: bytes) -> None:
-        """Vote to prepare the accepted block."""
+        """Vote to prepare the accepted block (§IV-D)."""
         send_vote(ctx, VoteKind.PREPARE, ctx.state.view, seq, digest)
 
     def on_checkpoint(self, ctx: Step, seq: int, digest: bytes) -> None:
-        """Vote for the checkpoint at the current primary (if the view is running)."""
+        """Vote for the checkpoint at the current primary (if the view is running) (§IV-D)."""
         if ctx.state.status == Status.NORMAL:
             send_vote(ctx, VoteKind.CHECKPOINT, ctx.state.view, seq, digest)
 
     def on_new_view(self, ctx: Step) -> None:
-        """Re-send votes for checkpoints not yet stable to the new primary."""
+        """Re-send votes for checkpoints not yet stable to the new primary (§IV-D)."""
         for seq, app in sorted(ctx.state.checkpoint_states.items()):
             if seq > ctx.state.stable.seq:
                 send_vote(ctx, VoteKind.CHECKPOINT, ctx.state.view, seq, state_digest(app))
 
     def on_retransmit(self, ctx: Step) -> None:
-        """Re-send pre-prepares, sign requests and certificates (primary), votes and answers."""
+        """Re-send pre-prepares, requests, certificates (primary), votes, answers (§IV-D)."""
         s = ctx.state
         if ctx.is_primary:
             for seq, slots in sorted(s.slots.items()):

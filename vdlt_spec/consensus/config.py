@@ -87,10 +87,10 @@ class ConsensusConfig:
 
     @property
     def f(self) -> int:
-        """Return the number of Byzantine replicas tolerated."""
+        """Return the number of Byzantine replicas tolerated (§IV-D)."""
         return fault_bound(self.n)
 
     @property
     def quorum(self) -> int:
-        """Return the quorum size q (3q > 2n)."""
+        """Return the quorum size q (3q > 2n) (§IV-D)."""
         return quorum(self.n)

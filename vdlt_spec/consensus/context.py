@@ -30,7 +30,7 @@ from vdlt_spec.consensus.wire import CHECKPOINT_VIEW, Message
 
 @dataclass(frozen=True)
 class Policy:
-    """Name the safety guards a replica applies; honest replicas apply all of them.
+    """Name the safety guards a replica applies; honest replicas apply all of them (§III-D).
 
     The Byzantine behaviours of :mod:`vdlt_spec.consensus.byzantine` drop guards here instead
     of re-implementing the protocol: ``accept_conflicting`` accepts (and votes for) every
@@ -44,32 +44,32 @@ HONEST = Policy()
 
 
 def signed_payload(kind: VoteKind, view: int, seq: int, digest: bytes) -> bytes:
-    """Return the bytes a vote of ``kind`` signs; checkpoints are view-independent (D-cons-4)."""
+    """Return the bytes a vote of ``kind`` signs; checkpoints ignore the view (§IV-D)."""
     return vote_payload(kind, CHECKPOINT_VIEW if kind == VoteKind.CHECKPOINT else view, seq, digest)
 
 
 class VotingRules(Protocol):
-    """Hook the mode-specific vote flow (iPBFT collector or classic all-to-all) into the core."""
+    """Hook the vote flow of a mode (collector or all-to-all) into the core (§IV-D)."""
 
     def on_pre_prepare(self, ctx: Step, seq: int, digest: bytes) -> None:
-        """React to an accepted pre-prepare (send or count the prepare vote)."""
+        """React to an accepted pre-prepare (send or count the prepare vote) (§III-D)."""
         ...
 
     def on_checkpoint(self, ctx: Step, seq: int, digest: bytes) -> None:
-        """Vote for the checkpoint just taken at ``seq``."""
+        """Vote for the checkpoint just taken at ``seq`` (§III-D)."""
         ...
 
     def on_new_view(self, ctx: Step) -> None:
-        """Redo what a new view needs (re-send pending checkpoint votes)."""
+        """Redo what a new view needs (re-send pending checkpoint votes) (§III-D)."""
         ...
 
     def on_retransmit(self, ctx: Step) -> None:
-        """Re-send this replica's part of every unfinished slot of the view (lost messages)."""
+        """Re-send this replica's part of every unfinished slot (lost messages) (§III-D)."""
         ...
 
 
 class Step:
-    """Hold the state being built by one step and the outputs emitted so far."""
+    """Hold the state being built by one step and the outputs emitted so far (§III-D)."""
 
     def __init__(
         self,
@@ -89,40 +89,40 @@ class Step:
 
     @property
     def me(self) -> int:
-        """Return this replica's index."""
+        """Return this replica's index (§III-D)."""
         return self.state.index
 
     @property
     def n(self) -> int:
-        """Return the group size."""
+        """Return the group size (§III-D)."""
         return self.config.n
 
     @property
     def primary(self) -> int:
-        """Return the primary of the current view."""
+        """Return the primary of the current view (§III-D)."""
         return primary_of(self.state.view, self.config.n)
 
     @property
     def is_primary(self) -> bool:
-        """Return whether this replica is the primary of its current view."""
+        """Return whether this replica is the primary of its current view (§III-D)."""
         return self.primary == self.me
 
     def update(self, **changes: Any) -> None:
-        """Replace fields of the state."""
+        """Replace fields of the state (§III-D)."""
         self.state = dataclasses.replace(self.state, **changes)
 
     def send(self, target: int, message: Message) -> None:
-        """Emit a message to one replica."""
+        """Emit a message to one replica (§III-D)."""
         self.out.append(Send(target, message))
 
     def broadcast(self, message: Message) -> None:
-        """Emit a message to every replica, this one included."""
+        """Emit a message to every replica, this one included (§III-D)."""
         self.out.append(Broadcast(message))
 
     def start_timer(self, timer: Timer, delay: int) -> None:
-        """Ask for a timer event after ``delay`` ticks."""
+        """Ask for a timer event after ``delay`` ticks (§III-D)."""
         self.out.append(StartTimer(timer, delay))
 
     def decide(self, seq: int, view: int, digest: bytes, block: Block, proof: QuorumProof) -> None:
-        """Report a commit."""
+        """Report a commit (§III-D)."""
         self.out.append(Decide(seq, view, digest, block, proof))

@@ -18,7 +18,7 @@ U64_MAX = 2**64 - 1
 
 
 class VoteKind(IntEnum):
-    """Name the signed statements of iPBFT; the value is the kind byte of the payload."""
+    """Name the signed statements of iPBFT; the value is the kind byte of the payload (§IV-D)."""
 
     PRE_PREPARE = 1
     PREPARE = 2

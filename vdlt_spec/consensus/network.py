@@ -27,7 +27,7 @@ DEFAULT_MAX_DELAY = DEFAULT_TICK_DELAY
 
 @dataclass(frozen=True)
 class NetworkParams:
-    """Fix the delay range (ticks) and the loss and duplication probabilities of every link."""
+    """Fix the delay range and the loss and duplication probabilities of links (§III-D)."""
 
     min_delay: int = DEFAULT_MIN_DELAY
     max_delay: int = DEFAULT_MAX_DELAY
@@ -47,7 +47,7 @@ class NetworkParams:
 
 @dataclass(frozen=True)
 class Partition:
-    """Separate ``groups`` (replicas in no group form one more group) from start to end."""
+    """Separate ``groups`` (replicas in no group form one more group) from start to end (§III-D)."""
 
     start: int
     end: int
@@ -56,7 +56,7 @@ class Partition:
 
 @dataclass(frozen=True)
 class Crash:
-    """Stop ``replica`` from start until end (never recovers if end is None)."""
+    """Stop ``replica`` from start until end (never recovers if end is None) (§III-D)."""
 
     replica: int
     start: int
@@ -65,20 +65,20 @@ class Crash:
 
 @dataclass(frozen=True)
 class FaultPlan:
-    """List the partitions and crashes of a run."""
+    """List the partitions and crashes of a run (§III-D)."""
 
     partitions: tuple[Partition, ...] = ()
     crashes: tuple[Crash, ...] = ()
 
     def heal_time(self) -> int:
-        """Return the time after which no partition or (recovering) crash is active."""
+        """Return the time after which no partition or (recovering) crash is active (§III-D)."""
         ends = [p.end for p in self.partitions] + [c.end for c in self.crashes if c.end is not None]
         return max(ends, default=0)
 
 
 @dataclass(frozen=True, order=True)
 class Delivery:
-    """Deliver a message to ``target``."""
+    """Deliver a message to ``target`` (§III-D)."""
 
     target: int
     source: int
@@ -87,7 +87,7 @@ class Delivery:
 
 @dataclass(frozen=True, order=True)
 class TimerEvent:
-    """Fire a timer of ``replica`` set during its ``incarnation``."""
+    """Fire a timer of ``replica`` set during its ``incarnation`` (§III-D)."""
 
     replica: int
     incarnation: int
@@ -96,14 +96,14 @@ class TimerEvent:
 
 @dataclass(frozen=True, order=True)
 class RecoverEvent:
-    """Restart a crashed replica."""
+    """Restart a crashed replica (§III-D)."""
 
     replica: int
 
 
 @dataclass(frozen=True, order=True)
 class CrashEvent:
-    """Stop a replica."""
+    """Stop a replica (§III-D)."""
 
     replica: int
 
@@ -113,7 +113,7 @@ QueueItem = Delivery | TimerEvent | RecoverEvent | CrashEvent
 
 @dataclass
 class Traffic:
-    """Count what replicas sent: messages and bytes in total and per message type."""
+    """Count what replicas sent: messages and bytes in total and per message type (§III-D)."""
 
     messages: int = 0
     bytes: int = 0
@@ -124,7 +124,7 @@ class Traffic:
 
 
 class Network:
-    """Order events by (time, insertion) and apply the link and fault model (seeded)."""
+    """Order events by (time, insertion) and apply the link and fault model (seeded) (§III-D)."""
 
     def __init__(self, n: int, params: NetworkParams, plan: FaultPlan, rng: random.Random) -> None:
         """Create an idle network of n replicas; schedule the crashes and recoveries of ``plan``."""
@@ -153,7 +153,7 @@ class Network:
         return p > 0 and self.rng.randrange(p.denominator) < p.numerator
 
     def connected(self, a: int, b: int, time: int) -> bool:
-        """Return whether a and b can talk at ``time`` (no active partition separates them)."""
+        """Return whether no active partition separates a and b at ``time`` (§III-D)."""
         for partition in self.plan.partitions:
             if partition.start <= time < partition.end:
                 ga = next((i for i, g in enumerate(partition.groups) if a in g), -1)
@@ -163,7 +163,7 @@ class Network:
         return True
 
     def transmit(self, source: int, target: int, message: Message) -> None:
-        """Send a message: count it, then schedule zero, one or two deliveries (loss, dup)."""
+        """Count a message, then schedule zero, one or two deliveries (§III-D)."""
         if source == target:
             self._push(self.now, Delivery(target, source, message))
             return
@@ -182,15 +182,15 @@ class Network:
             self._push(self.now + delay, Delivery(target, source, message))
 
     def inject(self, time: int, target: int, source: int, message: Message) -> None:
-        """Schedule a delivery from outside the replica group (a client)."""
+        """Schedule a delivery from outside the replica group (a client) (§III-D)."""
         self._push(time, Delivery(target, source, message))
 
     def set_timer(self, replica: int, timer: Timer, delay: int) -> None:
-        """Schedule a timer of ``replica`` after ``delay`` ticks; a crash cancels it."""
+        """Schedule a timer of ``replica`` after ``delay`` ticks; a crash cancels it (§III-D)."""
         self._push(self.now + delay, TimerEvent(replica, self.incarnation[replica], timer))
 
     def pop(self) -> QueueItem | None:
-        """Advance the clock to the next live event and return it (None when idle)."""
+        """Advance the clock to the next live event and return it (None when idle) (§III-D)."""
         while self._queue:
             time, _, item = heapq.heappop(self._queue)
             self.now = time
@@ -217,5 +217,5 @@ class Network:
         return None
 
     def pending(self) -> int:
-        """Return the number of queued events."""
+        """Return the number of queued events (§III-D)."""
         return len(self._queue)

@@ -29,7 +29,7 @@ PROGRESS_PHASES = 2  # the view timeout is split: catch up and retransmit, then 
 
 
 def was_executed(app: AppState, rid: tuple[int, int]) -> bool:
-    """Return whether request ``rid`` is part of the executed state."""
+    """Return whether request ``rid`` is part of the executed state (§III-D)."""
     i = bisect.bisect_left(app.executed, rid)
     return i < len(app.executed) and app.executed[i] == rid
 
@@ -41,7 +41,7 @@ def in_window(ctx: Step, seq: int) -> bool:
 
 
 def in_lookahead(ctx: Step, seq: int) -> bool:
-    """Return whether ``seq`` is at most one window beyond the high watermark (D-cons-5).
+    """Return whether ``seq`` is at most one window beyond the high watermark (D-cons-5) (§III-D).
 
     Replicas move their watermarks at slightly different times; what arrives for the next
     window is kept (bounded) instead of dropped, so no retransmission is needed.
@@ -60,7 +60,7 @@ def _waiting(s: ReplicaState) -> bool:
 
 
 def arm_progress_timer(ctx: Step) -> None:
-    """Start the view-change timer if requests or committed blocks wait and it is not running.
+    """Start the view-change timer if something waits and it is not running (§III-D).
 
     Committed blocks wait when an earlier sequence number is missing (a gap), and an accepted
     pre-prepare waits for its commit: the timer then leads to a catch-up fetch (§III-D, D-cons-8).
@@ -74,7 +74,7 @@ def arm_progress_timer(ctx: Step) -> None:
 
 
 def restart_progress_timer(ctx: Step) -> None:
-    """Restart the view-change timer after progress (PBFT restarts it on each execution)."""
+    """Restart the view-change timer after progress, as PBFT does (§III-D)."""
     ctx.update(timer_armed=False)
     arm_progress_timer(ctx)
 
@@ -118,7 +118,7 @@ def propose(ctx: Step, seq: int, block: Block) -> None:
 
 
 def find_slot(ctx: Step, seq: int, digest: bytes) -> Slot | None:
-    """Return the accepted pre-prepare of (current view, seq) with ``digest``, if any."""
+    """Return the accepted pre-prepare of (current view, seq) with ``digest``, if any (§III-D)."""
     for slot in ctx.state.slots.get(seq, ()):
         if slot.digest == digest:
             return slot
@@ -126,7 +126,7 @@ def find_slot(ctx: Step, seq: int, digest: bytes) -> Slot | None:
 
 
 def put_slot(ctx: Step, seq: int, slot: Slot) -> None:
-    """Store ``slot`` at ``seq``, replacing the slot with the same digest."""
+    """Store ``slot`` at ``seq``, replacing the slot with the same digest (§III-D)."""
     others = tuple(x for x in ctx.state.slots.get(seq, ()) if x.digest != slot.digest)
     ctx.update(slots={**ctx.state.slots, seq: (*others, slot)})
 
@@ -158,7 +158,7 @@ def on_pre_prepare(ctx: Step, source: int, message: PrePrepare) -> None:
 
 
 def release_deferred(ctx: Step) -> None:
-    """Process the pre-prepares kept for sequence numbers the window now covers."""
+    """Process the pre-prepares kept for sequence numbers the window now covers (§III-D)."""
     s = ctx.state
     ready = sorted(seq for seq in s.deferred if in_window(ctx, seq))
     stale = [seq for seq in s.deferred if seq <= s.stable.seq]
@@ -171,7 +171,7 @@ def release_deferred(ctx: Step) -> None:
 
 
 def record_prepared(ctx: Step, seq: int, digest: bytes, proof: QuorumProof) -> None:
-    """Mark the slot prepared and keep its proof if it is the highest view seen for ``seq``."""
+    """Mark the slot prepared; keep its proof if its view is the highest (§III-D)."""
     slot = find_slot(ctx, seq, digest)
     if slot is None:
         return

@@ -40,7 +40,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class SignedVote:
-    """Hold one replica's individual signature on (kind, view, seq, digest) (classic PBFT)."""
+    """Hold one replica's own signature on (kind, view, seq, digest) (§IV-D)."""
 
     signer: int
     kind: VoteKind
@@ -49,7 +49,7 @@ class SignedVote:
 
 @dataclass(frozen=True)
 class VoteSet:
-    """Prove a quorum with individual signatures, as classic PBFT does (O(n) size)."""
+    """Prove a quorum with individual signatures, as classic PBFT does (O(n) size) (§IV-D)."""
 
     votes: tuple[SignedVote, ...]
 
@@ -58,7 +58,7 @@ QuorumProof = Certificate | VoteSet
 
 
 def proof_signers(proof: QuorumProof, n: int) -> tuple[int, ...]:
-    """Return the sorted replicas a proof claims as signers (without checking signatures)."""
+    """Return the replicas a proof claims as signers, unchecked (§IV-D)."""
     if isinstance(proof, Certificate):
         try:
             return decode_bitmap(proof.bitmap, n)

@@ -47,24 +47,24 @@ class RealScheme:
 
     @property
     def n(self) -> int:
-        """Return the roster size."""
+        """Return the roster size (§IV-D)."""
         return len(self.roster)
 
     def sign(self, signer: int, message: bytes) -> bytes:
-        """Return signer's BIP340 signature (aux randomness derived from key and message)."""
+        """Return signer's BIP340 signature, aux bytes from key and message (§IV-D)."""
         self.meter.signed += 1
         seckey = self._seckeys[signer]
         return schnorr_sign(message, seckey, tagged_hash(AUX_TAG, seckey + message))
 
     def verify(self, signer: int, message: bytes, signature: bytes) -> bool:
-        """Verify a BIP340 signature with libsecp256k1 (counts one verification)."""
+        """Verify a BIP340 signature with libsecp256k1 (counts one verification) (§IV-D)."""
         self.meter.verified += 1
         if not 0 <= signer < self.n or len(signature) != SIGNATURE_BYTES:
             return False
         return verify_with(self._verifiers[signer], message, signature)
 
     def nonce_gen(self, signer: int, session: bytes) -> tuple[bytes, bytes]:
-        """Run BIP327 NonceGen with rand_ derived from the signer's nonce seed and ``session``."""
+        """Run BIP327 NonceGen, rand_ from the nonce seed and ``session`` (§IV-D, D-cons-3)."""
         rand = tagged_hash(NONCE_SEED_TAG, self._nonce_seeds[signer] + session)
         pair = musig2.nonce_gen_internal(
             rand, self._seckeys[signer], self.roster[signer], None, None, None, group=FAST
@@ -72,7 +72,7 @@ class RealScheme:
         return bytes(pair.secnonce), pair.pubnonce
 
     def nonce_agg(self, pubnonces: Sequence[bytes]) -> bytes:
-        """Run BIP327 NonceAgg."""
+        """Run BIP327 NonceAgg (§IV-D)."""
         return musig2.nonce_agg(pubnonces, group=FAST)
 
     def partial_sign(
@@ -83,7 +83,7 @@ class RealScheme:
         signers: tuple[int, ...],
         message: bytes,
     ) -> bytes:
-        """Run BIP327 Sign over the signers' keys in roster order."""
+        """Run BIP327 Sign over the signers' keys in roster order (§IV-D)."""
         self.meter.partial_signed += 1
         session = certificate_session(self.roster, signers, aggnonce, message)
         return musig2.sign(
@@ -99,7 +99,7 @@ class RealScheme:
         signers: tuple[int, ...],
         message: bytes,
     ) -> bool:
-        """Run BIP327 PartialSigVerifyInternal; a malformed contribution is invalid."""
+        """Run BIP327 PartialSigVerifyInternal; a malformed contribution is invalid (§IV-D)."""
         self.meter.partial_verified += 1
         if signer not in signers:
             return False
@@ -119,7 +119,7 @@ class RealScheme:
         signers: tuple[int, ...],
         message: bytes,
     ) -> bytes:
-        """Run BIP327 PartialSigAgg; a malformed partial signature yields an invalid value."""
+        """Run BIP327 PartialSigAgg; a malformed one yields an invalid value (§IV-D)."""
         self.meter.aggregated += 1
         try:
             session = certificate_session(self.roster, signers, aggnonce, message)
@@ -128,7 +128,7 @@ class RealScheme:
             return bytes(SIGNATURE_BYTES)
 
     def verify_certificate(self, message: bytes, certificate: Certificate) -> bool:
-        """Verify a certificate with the crypto component's cached verifier (one verification)."""
+        """Verify a certificate with crypto's cached verifier, counted once (§IV-D)."""
         self.meter.verified += 1
         try:
             signers = decode_bitmap(certificate.bitmap, self.n)
@@ -154,12 +154,12 @@ class RosterVerifier:
         self.cache = AggregateKeyCache()
 
     def verify(self, signer: int, message: bytes, signature: bytes) -> bool:
-        """Return whether ``signature`` is roster member ``signer``'s BIP340 signature."""
+        """Return whether ``signature`` is roster member ``signer``'s BIP340 signature (§IV-D)."""
         if not 0 <= signer < len(self.roster) or len(signature) != SIGNATURE_BYTES:
             return False
         verifier = self._verifiers[signer]
         return verifier is not None and verify_with(verifier, message, signature)
 
     def verify_certificate(self, message: bytes, certificate: Certificate) -> bool:
-        """Return whether a quorum certificate verifies under the roster."""
+        """Return whether a quorum certificate verifies under the roster (§IV-D)."""
         return certificate_is_valid(self.roster, message, certificate, cache=self.cache)

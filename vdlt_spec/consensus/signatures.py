@@ -33,7 +33,7 @@ IDEAL_SEED_TAG = b"vDLT/ideal-key"
 
 @dataclass
 class Meter:
-    """Count the signature operations a scheme performed (instrumentation only)."""
+    """Count the signature operations a scheme performed (instrumentation only) (§IV-D)."""
 
     signed: int = 0
     verified: int = 0
@@ -50,19 +50,19 @@ class SignatureScheme(Protocol):
     meter: Meter
 
     def sign(self, signer: int, message: bytes) -> bytes:
-        """Return ``signer``'s 64-byte signature on a 32-byte message."""
+        """Return ``signer``'s 64-byte signature on a 32-byte message (§IV-D)."""
         ...
 
     def verify(self, signer: int, message: bytes, signature: bytes) -> bool:
-        """Return whether ``signature`` is ``signer``'s signature on ``message``."""
+        """Return whether ``signature`` is ``signer``'s signature on ``message`` (§IV-D)."""
         ...
 
     def nonce_gen(self, signer: int, session: bytes) -> tuple[bytes, bytes]:
-        """Return (secret nonce, public nonce) for ``signer``, derived from a unique session id."""
+        """Return (secnonce, pubnonce) for ``signer`` from a unique session id (§IV-D)."""
         ...
 
     def nonce_agg(self, pubnonces: Sequence[bytes]) -> bytes:
-        """Return the aggregate public nonce of the signers' public nonces (roster order)."""
+        """Return the aggregate of the signers' public nonces (roster order) (§IV-D)."""
         ...
 
     def partial_sign(
@@ -73,7 +73,7 @@ class SignatureScheme(Protocol):
         signers: tuple[int, ...],
         message: bytes,
     ) -> bytes:
-        """Return ``signer``'s partial signature in the session (aggnonce, signers, message)."""
+        """Return ``signer``'s partial signature in the session (§IV-D)."""
         ...
 
     def partial_verify(
@@ -85,7 +85,7 @@ class SignatureScheme(Protocol):
         signers: tuple[int, ...],
         message: bytes,
     ) -> bool:
-        """Return whether ``psig`` is ``signer``'s valid partial signature in the session."""
+        """Return whether ``psig`` is ``signer``'s valid partial signature (§IV-D)."""
         ...
 
     def aggregate(
@@ -96,11 +96,11 @@ class SignatureScheme(Protocol):
         signers: tuple[int, ...],
         message: bytes,
     ) -> bytes:
-        """Return the 64-byte aggregate signature of the partial signatures (signer order)."""
+        """Return the 64-byte aggregate of the partial signatures, signer order (§IV-D)."""
         ...
 
     def verify_certificate(self, message: bytes, certificate: Certificate) -> bool:
-        """Return whether the certificate's signature verifies under its signers' aggregate key.
+        """Return whether a certificate verifies under its signers' aggregate key (§IV-D).
 
         Does not decide quorum size; :func:`vdlt_spec.consensus.quorum.verify_proof` does.
         """
@@ -134,26 +134,26 @@ class IdealScheme:
 
     @property
     def n(self) -> int:
-        """Return the roster size."""
+        """Return the roster size (§IV-D)."""
         return len(self.roster)
 
     def _known(self, signer: int) -> bool:
         return 0 <= signer < len(self._secrets)
 
     def sign(self, signer: int, message: bytes) -> bytes:
-        """Return the symbolic signature of ``signer`` on ``message``."""
+        """Return the symbolic signature of ``signer`` on ``message`` (§IV-D)."""
         self.meter.signed += 1
         return _hmac(self._secrets[signer], b"sig", message)
 
     def verify(self, signer: int, message: bytes, signature: bytes) -> bool:
-        """Check a symbolic signature (counts one verification)."""
+        """Check a symbolic signature (counts one verification) (§IV-D)."""
         self.meter.verified += 1
         if not self._known(signer):
             return False
         return hmac.compare_digest(_hmac(self._secrets[signer], b"sig", message), signature)
 
     def nonce_gen(self, signer: int, session: bytes) -> tuple[bytes, bytes]:
-        """Return a secret nonce and its public nonce, derived from the session id."""
+        """Return a secret nonce and its public nonce, derived from the session id (§IV-D)."""
         secnonce = _hmac(self._secrets[signer], b"nonce", session)[:32]
         return secnonce, self._pubnonce(signer, secnonce)
 
@@ -162,7 +162,7 @@ class IdealScheme:
         return (b"\x02" + digest[:32]) + (b"\x03" + digest[32:])
 
     def nonce_agg(self, pubnonces: Sequence[bytes]) -> bytes:
-        """Return a value standing for the sum of the public nonces; reject malformed ones."""
+        """Return a stand-in for the sum of public nonces; reject malformed ones (§IV-D)."""
         for pubnonce in pubnonces:
             if len(pubnonce) != PUBNONCE_BYTES or pubnonce[0] not in (2, 3):
                 raise SpecError(Reason.INVALID_PUBNONCE, "malformed public nonce")
@@ -188,7 +188,7 @@ class IdealScheme:
         signers: tuple[int, ...],
         message: bytes,
     ) -> bytes:
-        """Return the symbolic partial signature (bound to the signer's public nonce)."""
+        """Return the symbolic partial signature (bound to the signer's public nonce) (§IV-D)."""
         self.meter.partial_signed += 1
         pubnonce = self._pubnonce(signer, secnonce)
         return self._partial(signer, pubnonce, aggnonce, signers, message)
@@ -202,7 +202,7 @@ class IdealScheme:
         signers: tuple[int, ...],
         message: bytes,
     ) -> bool:
-        """Check a symbolic partial signature (counts one verification)."""
+        """Check a symbolic partial signature (counts one verification) (§IV-D)."""
         self.meter.partial_verified += 1
         if not self._known(signer) or signer not in signers:
             return False
@@ -220,7 +220,7 @@ class IdealScheme:
         signers: tuple[int, ...],
         message: bytes,
     ) -> bytes:
-        """Return the symbolic aggregate: valid only if every partial signature is."""
+        """Return the symbolic aggregate: valid only if every partial signature is (§IV-D)."""
         self.meter.aggregated += 1
         bitmap = encode_bitmap(signers, len(self.roster))
         valid = (
@@ -236,7 +236,7 @@ class IdealScheme:
         return _hmac(self._master, b"cert", bitmap, message)
 
     def verify_certificate(self, message: bytes, certificate: Certificate) -> bool:
-        """Check a symbolic certificate signature (counts one verification)."""
+        """Check a symbolic certificate signature (counts one verification) (§IV-D)."""
         self.meter.verified += 1
         try:
             signers = decode_bitmap(certificate.bitmap, len(self.roster))

@@ -67,7 +67,7 @@ PAYLOAD_BYTES = 16
 
 
 class Signatures(StrEnum):
-    """Choose the signature model: symbolic (fast) or BIP340/MuSig2 (real)."""
+    """Choose the signature model: symbolic (fast) or BIP340/MuSig2 (real) (§III-D)."""
 
     IDEAL = "ideal"
     REAL = "real"
@@ -75,7 +75,7 @@ class Signatures(StrEnum):
 
 @dataclass(frozen=True)
 class Scenario:
-    """Describe one run: group, seed, network, faults, Byzantine replicas, workload, limits."""
+    """Describe one run: group, seed, network, faults, Byzantine set, workload (§III-D)."""
 
     config: ConsensusConfig
     seed: int = 0
@@ -106,7 +106,7 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Commit:
-    """Record that ``replica`` committed ``digest`` at ``seq`` (view, time) with ``proof``."""
+    """Record that ``replica`` committed ``digest`` at ``seq`` with ``proof`` (§III-D)."""
 
     replica: int
     seq: int
@@ -118,7 +118,7 @@ class Commit:
 
 @dataclass(frozen=True)
 class Conflict:
-    """Two honest replicas committed different blocks at one sequence number: a safety violation."""
+    """Hold two honest commits of different blocks at one seq: unsafe (§III-D)."""
 
     seq: int
     first: Commit
@@ -127,7 +127,7 @@ class Conflict:
 
 @dataclass(frozen=True)
 class Metrics:
-    """Count traffic and signature work of a run (replica-to-replica messages only)."""
+    """Count traffic and signature work of a run (replica-to-replica messages only) (§III-D)."""
 
     messages: int
     bytes: int
@@ -145,7 +145,7 @@ class Metrics:
 
 @dataclass(frozen=True)
 class RunResult:
-    """Hold the outcome of :func:`simulate`: decisions, conflicts, metrics and the verdict."""
+    """Hold what :func:`simulate` found: decisions, conflicts, metrics, verdict (§III-D)."""
 
     n: int
     mode: str
@@ -167,12 +167,12 @@ class RunResult:
     verdict: Verdict
 
     def decisions_of(self, replica: int) -> dict[int, bytes]:
-        """Return seq -> digest of the blocks ``replica`` committed."""
+        """Return seq -> digest of the blocks ``replica`` committed (§III-D)."""
         return {c.seq: c.digest for c in self.commits if c.replica == replica}
 
 
 def make_scheme(signatures: Signatures, n: int, seed: int) -> SignatureScheme:
-    """Return the signature scheme of a run: ideal, or BIP340/MuSig2 over deterministic keys."""
+    """Return a run's signature scheme: ideal, or BIP340/MuSig2 (§IV-D, D-cons-3)."""
     if Signatures(signatures) == Signatures.IDEAL:
         return IdealScheme(n, seed)
     from vdlt_spec.consensus.real import RealScheme

@@ -21,7 +21,7 @@ GENESIS_DIGEST = state_digest(GENESIS_STATE)
 
 
 class Status(StrEnum):
-    """Say whether a replica runs the normal case or is changing view."""
+    """Say whether a replica runs the normal case or is changing view (§III-D)."""
 
     NORMAL = "normal"
     VIEW_CHANGE = "view-change"
@@ -32,14 +32,14 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class ProgressTimer:
-    """Fire when known requests made no progress for a view timeout (epoch-tagged)."""
+    """Fire when known requests made no progress for a view timeout (epoch-tagged) (§III-D)."""
 
     epoch: int
 
 
 @dataclass(frozen=True)
 class ViewChangeTimer:
-    """Fire when the new view ``view`` did not start in time.
+    """Fire when the new view ``view`` did not start in time (§III-D).
 
     ``escalate`` timers start once a quorum asked for the view (PBFT) and move to the next
     view; the others only re-send this replica's view change (retransmission).
@@ -51,7 +51,7 @@ class ViewChangeTimer:
 
 @dataclass(frozen=True)
 class SignTimer:
-    """Fire when the signers of a collector attempt did not all answer."""
+    """Fire when the signers of a collector attempt did not all answer (§III-D)."""
 
     key: str
     attempt: int
@@ -65,7 +65,7 @@ Timer = ProgressTimer | ViewChangeTimer | SignTimer
 
 @dataclass(frozen=True)
 class Deliver:
-    """Deliver ``message`` from ``source`` (a replica index, or CLIENT)."""
+    """Deliver ``message`` from ``source`` (a replica index, or CLIENT) (§III-D)."""
 
     source: int
     message: Message
@@ -73,14 +73,14 @@ class Deliver:
 
 @dataclass(frozen=True)
 class Fire:
-    """Fire a timer the replica started earlier."""
+    """Fire a timer the replica started earlier (§III-D)."""
 
     timer: Timer
 
 
 @dataclass(frozen=True)
 class Recover:
-    """Restart after a crash: the state survived (stable storage), the timers did not."""
+    """Restart after a crash: the state survived (stable storage), the timers did not (§III-D)."""
 
 
 Event = Deliver | Fire | Recover
@@ -91,7 +91,7 @@ Event = Deliver | Fire | Recover
 
 @dataclass(frozen=True)
 class Send:
-    """Send ``message`` to replica ``target`` (possibly itself: a local, uncounted delivery)."""
+    """Send ``message`` to ``target`` (itself: local and uncounted) (§III-D)."""
 
     target: int
     message: Message
@@ -99,14 +99,14 @@ class Send:
 
 @dataclass(frozen=True)
 class Broadcast:
-    """Send ``message`` to every replica, itself included (n - 1 network messages)."""
+    """Send ``message`` to every replica, itself included (n - 1 network messages) (§III-D)."""
 
     message: Message
 
 
 @dataclass(frozen=True)
 class StartTimer:
-    """Ask to receive ``Fire(timer)`` after ``delay`` ticks."""
+    """Ask to receive ``Fire(timer)`` after ``delay`` ticks (§III-D)."""
 
     timer: Timer
     delay: int
@@ -131,7 +131,7 @@ Output = Send | Broadcast | StartTimer | Decide
 
 @dataclass(frozen=True)
 class Slot:
-    """Hold an accepted pre-prepare of the current view and how far it got."""
+    """Hold an accepted pre-prepare of the current view and how far it got (§III-D)."""
 
     pre_prepare: PrePrepare
     digest: bytes
@@ -142,7 +142,7 @@ class Slot:
 
 @dataclass(frozen=True)
 class PreparedRecord:
-    """Keep the highest-view prepare proof of a sequence number, with its block."""
+    """Keep the highest-view prepare proof of a sequence number, with its block (§III-D)."""
 
     view: int
     digest: bytes
@@ -152,7 +152,7 @@ class PreparedRecord:
 
 @dataclass(frozen=True)
 class CommittedRecord:
-    """Keep a committed block until it is executed."""
+    """Keep a committed block until it is executed (§III-D)."""
 
     view: int
     digest: bytes
@@ -162,7 +162,7 @@ class CommittedRecord:
 
 @dataclass(frozen=True)
 class StableCheckpoint:
-    """Record the last stable checkpoint: sequence number, state digest and quorum proof."""
+    """Record the last stable checkpoint: seq, state digest, quorum proof (§III-D)."""
 
     seq: int = 0
     digest: bytes = GENESIS_DIGEST
@@ -171,7 +171,7 @@ class StableCheckpoint:
 
 @dataclass(frozen=True)
 class NonceSlot:
-    """Hold a collector's view of one voter's current public nonce."""
+    """Hold a collector's view of one voter's current public nonce (§III-D)."""
 
     pubnonce: bytes
     used: bool = False
@@ -180,7 +180,7 @@ class NonceSlot:
 
 @dataclass(frozen=True)
 class Session:
-    """Run one MuSig2 collection at the primary: votes, attempts, partial signatures (D-cons-1)."""
+    """Run one MuSig2 collection at the primary (§IV-D, D-cons-1)."""
 
     kind: VoteKind
     view: int
@@ -201,7 +201,7 @@ class Session:
 
 @dataclass(frozen=True)
 class SignerNonce:
-    """Hold a signer's secret nonce for one session and the last attempt it signed."""
+    """Hold a signer's secret nonce for one session and the last attempt it signed (§III-D)."""
 
     secnonce: bytes
     pubnonce: bytes
@@ -245,10 +245,10 @@ class ReplicaState:
 
     @property
     def low_watermark(self) -> int:
-        """Return the low watermark: the last stable checkpoint."""
+        """Return the low watermark: the last stable checkpoint (§III-D)."""
         return self.stable.seq
 
 
 def session_key(kind: VoteKind, view: int, seq: int, digest: bytes) -> str:
-    """Return the map key of a signing session or vote tally."""
+    """Return the map key of a signing session or vote tally (§III-D)."""
     return f"{int(kind)}/{view}/{seq}/{digest.hex()}"

@@ -54,7 +54,7 @@ def valid_prepare_proof(
     digest: bytes,
     proof: QuorumProof,
 ) -> bool:
-    """Return whether ``proof`` shows that a quorum prepared ``digest`` at (view, seq)."""
+    """Return whether ``proof`` shows that a quorum prepared ``digest`` at (view, seq) (§III-D)."""
     extra = _prepare_extra(config, view)
     return verify_proof(scheme, VoteKind.PREPARE, view, seq, digest, proof, also=extra)
 
@@ -96,7 +96,7 @@ def valid_view_change(config: ConsensusConfig, scheme: SignatureScheme, vc: View
 def new_view_plan(
     view_changes: Sequence[ViewChange],
 ) -> tuple[ViewChange, tuple[tuple[int, Block], ...]]:
-    """Return the checkpoint source and the (seq, block) list a new view must re-propose.
+    """Return the checkpoint source and the (seq, block) list a new view must re-propose (§III-D).
 
     Start after the highest stable checkpoint among the view changes; at each sequence number up
     to the highest prepared one, take the block of the highest-view prepare proof (ties by
@@ -156,7 +156,7 @@ def _backoff(ctx: Step) -> int:
 
 
 def arm_escalation(ctx: Step) -> None:
-    """Start the escalation timer once a quorum (this replica included) asks for the view.
+    """Start the escalation timer once a quorum (this replica included) asks for the view (§III-D).
 
     As in PBFT, the wait for the new view starts when 2f + 1 view changes are in, so a replica
     alone in its view change (behind a partition, say) never runs ahead through views nobody
@@ -172,7 +172,7 @@ def arm_escalation(ctx: Step) -> None:
 
 
 def on_view_change_timer(ctx: Step, timer: ViewChangeTimer) -> None:
-    """Move on from a new view that did not start in time, or re-send the view change."""
+    """Move on from a new view that did not start in time, or re-send the view change (§III-D)."""
     s = ctx.state
     if s.status != Status.VIEW_CHANGE or s.view != timer.view:
         return
@@ -188,7 +188,7 @@ def on_view_change_timer(ctx: Step, timer: ViewChangeTimer) -> None:
 
 
 def on_view_change(ctx: Step, source: int, vc: ViewChange) -> None:
-    """Collect a view change; join on f + 1; the new primary sends the new view on a quorum."""
+    """Collect a view change; join on f + 1; send the new view on a quorum (§III-D)."""
     s = ctx.state
     nv = s.last_new_view
     if vc.new_view == s.view and s.status == Status.NORMAL and nv is not None and nv.view == s.view:
@@ -256,7 +256,7 @@ def _send_new_view_if_quorum(ctx: Step) -> None:
 
 
 def valid_new_view(config: ConsensusConfig, scheme: SignatureScheme, nv: NewView) -> bool:
-    """Check a new view: signed by its primary, a quorum of valid view changes, the right plan."""
+    """Check a new view: its primary's signature, q valid view changes, the plan (§III-D)."""
     primary = primary_of(nv.view, config.n)
     payload = signed_payload(VoteKind.NEW_VIEW, nv.view, NEW_VIEW_SEQ, new_view_digest(nv))
     if not scheme.verify(primary, payload, nv.signature):

@@ -29,14 +29,14 @@ HEADER_BYTES = 1 + 2 + 2
 
 @dataclass(frozen=True)
 class ClientRequest:
-    """Carry a client's request to every replica (clients broadcast, as in PBFT)."""
+    """Carry a client's request to every replica (clients broadcast, as in PBFT) (§IV-D)."""
 
     request: Request
 
 
 @dataclass(frozen=True)
 class PrePrepare:
-    """Propose ``block`` at (view, seq); signed by the primary over the PRE_PREPARE payload."""
+    """Propose ``block`` at (view, seq), signed by the primary (§IV-D)."""
 
     view: int
     seq: int
@@ -46,7 +46,7 @@ class PrePrepare:
 
 @dataclass(frozen=True)
 class Vote:
-    """Tell the collector "ready to sign (kind, view, seq, digest)" with a MuSig2 public nonce."""
+    """Tell the collector "ready to sign" with a MuSig2 public nonce (§IV-D, D-cons-1)."""
 
     kind: VoteKind
     view: int
@@ -57,7 +57,7 @@ class Vote:
 
 @dataclass(frozen=True)
 class SignRequest:
-    """Ask the chosen signers for partial signatures: signer bitmap and aggregate nonce."""
+    """Ask the chosen signers for partial signatures: signer bitmap and aggregate nonce (§IV-D)."""
 
     kind: VoteKind
     view: int
@@ -70,7 +70,7 @@ class SignRequest:
 
 @dataclass(frozen=True)
 class PartialSig:
-    """Return a partial signature for an attempt, with a fresh public nonce for a retry."""
+    """Return a partial signature for an attempt, with a fresh public nonce for a retry (§IV-D)."""
 
     kind: VoteKind
     view: int
@@ -83,7 +83,7 @@ class PartialSig:
 
 @dataclass(frozen=True)
 class CertMsg:
-    """Distribute a quorum certificate; a commit certificate carries the block to non-voters."""
+    """Distribute a certificate; a commit one carries the block to non-voters (§IV-D)."""
 
     kind: VoteKind
     view: int
@@ -95,7 +95,7 @@ class CertMsg:
 
 @dataclass(frozen=True)
 class ClassicVote:
-    """Broadcast one individually signed prepare, commit or checkpoint vote (classic PBFT)."""
+    """Broadcast one signed prepare, commit or checkpoint vote (classic PBFT, §IV-D)."""
 
     kind: VoteKind
     view: int
@@ -106,7 +106,7 @@ class ClassicVote:
 
 @dataclass(frozen=True)
 class PreparedEntry:
-    """Report a prepared block in a view change: its view, digest, prepare proof and content."""
+    """Report a prepared block in a view change: view, digest, proof, block (§III-D)."""
 
     seq: int
     view: int
@@ -117,7 +117,7 @@ class PreparedEntry:
 
 @dataclass(frozen=True)
 class ViewChange:
-    """Ask to move to ``new_view``: stable checkpoint with proof, then every prepared block."""
+    """Ask to move to ``new_view``: stable checkpoint, prepared blocks (§III-D)."""
 
     replica: int
     new_view: int
@@ -130,7 +130,7 @@ class ViewChange:
 
 @dataclass(frozen=True)
 class NewView:
-    """Start ``view``: the quorum of view changes and the pre-prepares derived from them."""
+    """Start ``view``: the quorum of view changes and the pre-prepares derived from them (§IV-D)."""
 
     view: int
     view_changes: tuple[ViewChange, ...]
@@ -140,28 +140,28 @@ class NewView:
 
 @dataclass(frozen=True)
 class StateRequest:
-    """Ask a peer for the state at a stable checkpoint (state transfer)."""
+    """Ask a peer for the state at a stable checkpoint (state transfer) (§IV-D)."""
 
     seq: int
 
 
 @dataclass(frozen=True)
 class StateReply:
-    """Return the state at a checkpoint; the receiver checks it against the certified digest."""
+    """Return the state at a checkpoint, checked against its digest (§III-D)."""
 
     state: AppState
 
 
 @dataclass(frozen=True)
 class Fetch:
-    """Ask peers for what was committed from ``next_seq`` on (a replica that fell behind)."""
+    """Ask peers for what was committed from ``next_seq`` on (§III-D, D-cons-8)."""
 
     next_seq: int
 
 
 @dataclass(frozen=True)
 class CommittedEntry:
-    """Carry a committed block with its commit proof, so the receiver can check it alone."""
+    """Carry a committed block with its commit proof, so the receiver can check it alone (§IV-D)."""
 
     seq: int
     view: int
@@ -172,7 +172,7 @@ class CommittedEntry:
 
 @dataclass(frozen=True)
 class FetchReply:
-    """Answer a fetch: our stable checkpoint with its proof, and the committed blocks after it."""
+    """Answer a fetch: stable checkpoint and proof, then logged commits (§III-D)."""
 
     stable_seq: int
     stable_digest: bytes
@@ -198,13 +198,13 @@ Message = (
 
 
 def view_change_digest(vc: ViewChange) -> bytes:
-    """Return the digest a view change signs: a tagged hash of its canonical JSON, unsigned."""
+    """Return the digest a view change signs: tagged hash of its JSON (§III-D)."""
     body = serial.dumps(dataclasses.replace(vc, signature=b"")).encode()
     return tagged_hash(VIEW_CHANGE_TAG, body)
 
 
 def new_view_digest(nv: NewView) -> bytes:
-    """Return the digest a new view signs: a tagged hash of its canonical JSON, unsigned."""
+    """Return the digest a new view signs: a tagged hash of its canonical JSON, unsigned (§IV-D)."""
     body = serial.dumps(dataclasses.replace(nv, signature=b"")).encode()
     return tagged_hash(NEW_VIEW_TAG, body)
 
@@ -226,12 +226,12 @@ def _size(value: Any) -> int:
 
 
 def encoded_size(value: Any) -> int:
-    """Return the bytes a field value (a proof, a block, ...) takes inside a message."""
+    """Return the bytes a field value (a proof, a block, ...) takes inside a message (§IV-D)."""
     return _size(value)
 
 
 def wire_size(message: Message) -> int:
-    """Return the bytes a message takes on the wire: header plus fixed-width fields (D-cons-6).
+    """Return the bytes a message takes on the wire (§IV-D, D-cons-6).
 
     Integers take 8 bytes, enums 1, byte strings their length, sequences a 4-byte count plus
     their items, an absent optional 1 byte; the header holds type, sender and receiver.
