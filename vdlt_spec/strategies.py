@@ -9,10 +9,6 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from vdlt_spec.consensus.byzantine import Behaviour
-from vdlt_spec.consensus.config import ConsensusConfig, Mode
-from vdlt_spec.consensus.network import Crash, FaultPlan, NetworkParams, Partition
-from vdlt_spec.consensus.simulation import Scenario
 from vdlt_spec.cos import (
     RESERVED_MASK,
     ReclassificationPolicy,
