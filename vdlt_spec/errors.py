@@ -134,7 +134,8 @@ class Reason(StrEnum):
     # incentives
     NO_DECLARATIONS = "NO_DECLARATIONS"
     BAD_WEIGHTS = "BAD_WEIGHTS"
-    # penalties (BAD_EVIDENCE is shared with the consensus section above)
+    # penalties
+    BAD_EVIDENCE = "BAD_EVIDENCE"
     DUPLICATE_EVIDENCE = "DUPLICATE_EVIDENCE"
     STALE_EVIDENCE = "STALE_EVIDENCE"
     FUTURE_EVIDENCE = "FUTURE_EVIDENCE"
