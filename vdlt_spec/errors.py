@@ -47,6 +47,12 @@ class Reason(StrEnum):
     # --- ledger, governance, economics (§IV-C, §IV-I, §IV-J, §IV-K) -----------------------
 
     # --- allocation (§IV-E, §IV-G, Eq. (1)) -----------------------------------------------
+    DUPLICATE_NODE = "DUPLICATE_NODE"
+    UNKNOWN_NODE = "UNKNOWN_NODE"
+    UNKNOWN_TRANSACTION = "UNKNOWN_TRANSACTION"
+    PARAMETER_OUT_OF_RANGE = "PARAMETER_OUT_OF_RANGE"
+    UNKNOWN_SOLVER = "UNKNOWN_SOLVER"
+    SOLVER_FAILED = "SOLVER_FAILED"
 
 
 class SpecError(Exception):
