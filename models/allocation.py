@@ -31,8 +31,8 @@ import re
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fractions import Fraction
 from typing import Any
@@ -162,6 +162,7 @@ class SolveReport:
     bound: float | None
     gap: float | None
     seconds: float
+    solve_seconds: float
     detail: str
     admitted: int
     transactions: int
@@ -385,12 +386,20 @@ def build_model(instance: Instance, relaxation: Relaxation | None = None) -> All
             if thr_mode is Mode.SOFT
             else None
         )
+        # a row whose options all meet the bound in the worst case (slowest ordering, largest
+        # group) can never bind: it is left out (D-alloc-12)
+        worst_ms = q.consensus_ms(instance, k_hi) + max(
+            (q.ordering_ms(tx, levels[m]) for m in controls), default=Fraction(0)
+        )
         for j, options in per_node.items():
             y = pulp.lpSum(ds[(c.j, c.level)] for c in options)
+            redundant = lat_mode is Mode.HARD and all(
+                c.time_ms + worst_ms <= tx.latency_ms for c in options
+            )
             prob += y <= x, f"link_{n}_{j}"
             by_node[j].append((n, y))
             rate_on_node[j].extend(float(c.rate) * ds[(c.j, c.level)] for c in options)
-            if lat_mode is not Mode.DROPPED:
+            if lat_mode is not Mode.DROPPED and not redundant:
                 row = (
                     pulp.lpSum(t * v for t, v in ord_terms)
                     + cons
@@ -658,6 +667,17 @@ def _silence_banner() -> None:
     _BANNER_SHOWN = True
 
 
+_SCHEDULER_THREADS: list[int | None] = []
+
+
+def _use_threads(threads: int | None) -> None:
+    """Restart HiGHS's process-wide thread scheduler when a run asks for another thread count
+    (HiGHS refuses to run otherwise)."""
+    if _SCHEDULER_THREADS and _SCHEDULER_THREADS[-1] != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _SCHEDULER_THREADS[:] = [threads]
+
+
 class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
     """PuLP's highspy-based HiGHS, read honestly and warm-started (D-alloc-13)."""
 
@@ -666,6 +686,7 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
         self.start = start
         self.values: dict[str, float] = {}
         self.model_status: Any = None
+        self.run_status: Any = None
         self.info: Any = None
         self.primal_valid = False
 
@@ -680,7 +701,7 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
             index = np.array([v.index for v in variables], dtype=np.int32)
             vals = np.array([self.start.get(v.name, 0.0) for v in variables], dtype=np.float64)
             h.setSolution(len(variables), index, vals)
-        h.run()
+        self.run_status = h.run()
         self.model_status = h.getModelStatus()
         self.info = h.getInfo()
         self.primal_valid = self.info.primal_solution_status == 2  # kSolutionStatusFeasible
@@ -700,7 +721,7 @@ def _relative_gap(incumbent: float | None, bound: float | None) -> float | None:
 
 
 @dataclass(frozen=True)
-class _Raw:
+class Raw:
     """What a solver returned, before this module decides the status."""
 
     proven_gap: bool  # the solver stopped on its gap criterion (or proved optimality)
@@ -719,10 +740,11 @@ def _run_highs(
     gap: float | None,
     threads: int | None,
     start: dict[str, float] | None,
-) -> _Raw:
+    extra: Mapping[str, Any],
+) -> Raw:
     _silence_banner()
     sign = -1.0 if model.problem.sense == pulp.LpMaximize else 1.0
-    options: dict[str, Any] = {"mip_abs_gap": float(model.granularity) / 2}
+    options: dict[str, Any] = {"mip_abs_gap": float(model.granularity) / 2, **extra}
     solver = _HiGHS(
         start,
         msg=False,
@@ -738,16 +760,16 @@ def _run_highs(
     incumbent = sign * info.objective_function_value if solver.primal_valid else None
     bound = sign * info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else None
     if st in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
-        return _Raw(False, True, False, None, None, None, f"HiGHS: {st.name}")
-    return _Raw(
+        return Raw(False, True, False, None, None, None, f"HiGHS: {st.name}")
+    return Raw(
         proven_gap=st == ms.kOptimal,
         infeasible=False,
         timed_out=st == ms.kTimeLimit,
         values=solver.values if solver.primal_valid else None,
         incumbent=incumbent,
         bound=incumbent if bound is None and st == ms.kOptimal else bound,
-        detail=f"HiGHS model status {st.name}, primal solution status "
-        f"{info.primal_solution_status}",
+        detail=f"HiGHS run {solver.run_status.name}, model status {st.name}, primal solution "
+        f"status {info.primal_solution_status}",
     )
 
 
@@ -763,7 +785,8 @@ def _run_cbc(
     gap: float | None,
     threads: int | None,
     start: dict[str, float] | None,
-) -> _Raw:
+    extra: Mapping[str, Any],
+) -> Raw:
     prob = model.problem
     if start is not None:
         for v in prob.variables():
@@ -779,6 +802,7 @@ def _run_cbc(
             threads=threads,
             warmStart=start is not None,
             logPath=log_path,
+            options=[f"{k} {v}" for k, v in extra.items()],
         )
         prob.solve(solver)
         with open(log_path, encoding="utf-8", errors="replace") as fh:
@@ -788,7 +812,7 @@ def _run_cbc(
     result = _CBC_RESULT.search(log)
     outcome = result.group(1).strip() if result else "no result line"
     if prob.status == pulp.LpStatusInfeasible or "infeasible" in outcome.lower():
-        return _Raw(False, True, False, None, None, None, f"CBC: {outcome} (proven infeasible)")
+        return Raw(False, True, False, None, None, None, f"CBC: {outcome} (proven infeasible)")
     integer = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
     values = {v.name: float(v.varValue or 0.0) for v in prob.variables()} if integer else None
     incumbent = None
@@ -802,7 +826,7 @@ def _run_cbc(
     proven = outcome.startswith("Optimal solution found") and integer
     if proven and bound is None:
         bound = incumbent
-    return _Raw(
+    return Raw(
         proven_gap=proven,
         infeasible=False,
         timed_out="time" in outcome.lower(),
@@ -821,12 +845,53 @@ def _run(
     gap: float | None,
     threads: int | None,
     start: dict[str, float] | None,
-) -> _Raw:
+    extra: Mapping[str, Any] | None = None,
+) -> Raw:
+    options = extra or {}
     if solver == "highs":
-        return _run_highs(model, time_limit=time_limit, gap=gap, threads=threads, start=start)
+        return _run_highs(
+            model, time_limit=time_limit, gap=gap, threads=threads, start=start, extra=options
+        )
     if solver == "cbc":
-        return _run_cbc(model, time_limit=time_limit, gap=gap, threads=threads, start=start)
+        return _run_cbc(
+            model, time_limit=time_limit, gap=gap, threads=threads, start=start, extra=options
+        )
     raise SpecError(Reason.UNKNOWN_SOLVER, f"solver must be one of {', '.join(SOLVERS)}")
+
+
+def lp_guided(model: AllocationModel, threads: int | None = None) -> Allocation:
+    """Place greedily in the order of the LP relaxation's admissions and placements.
+
+    Solves the LP relaxation of the model, then runs the baselines' greedy with transactions
+    ordered by their fractional admission x and nodes ranked by their fractional placement y:
+    a rounding heuristic that seeds the solver (D-alloc-12); not a baseline.
+    """
+    from vdlt_spec.allocation.baselines import density, greedy
+
+    _silence_banner()
+    inst = model.instance
+    model.problem.solve(_HiGHS(None, mip=False, msg=False, threads=threads))
+    admit = {n: float(v.varValue or 0.0) for n, v in model.admit.items()}
+    share: dict[tuple[int, int], float] = defaultdict(float)
+    for (n, j, _), v in model.place.items():
+        share[(n, j)] += float(v.varValue or 0.0)
+    t_index, n_index = inst.transaction_index, inst.node_index
+    order = sorted(
+        inst.transactions,
+        key=lambda t: (not t.mandatory, -admit[t_index[t.id]], -density(inst, t), t.id),
+    )
+
+    def rank(tx: Transaction, node: Node, state: Any) -> tuple[object, ...]:
+        return (-share[(t_index[tx.id], n_index[node.id])], state.load[node.id], node.id)
+
+    return greedy(inst, order, rank)
+
+
+def heuristic_starts(model: AllocationModel, threads: int | None = None) -> list[Allocation]:
+    """Return the candidate warm starts: LP-guided rounding and both baselines (§IV-G)."""
+    from vdlt_spec.allocation.baselines import BASELINES
+
+    return [lp_guided(model, threads), *(h(model.instance) for h in BASELINES.values())]
 
 
 def solve(
@@ -841,6 +906,7 @@ def solve(
     diagnose: bool = True,
     lp_path: str | None = None,
     mps_path: str | None = None,
+    solver_options: Mapping[str, Any] | None = None,
 ) -> SolveReport:
     """Solve Eq. (1) for an instance and report the outcome honestly (§IV-E; D-alloc-13).
 
@@ -860,128 +926,115 @@ def solve(
         model.problem.writeLP(lp_path)
     if mps_path is not None:
         model.problem.writeMPS(mps_path, with_objsense=True)
-    start_alloc = warm_start
-    if start_alloc is None and use_heuristic_start:
-        from vdlt_spec.allocation.baselines import per_class_greedy
-
-        start_alloc = per_class_greedy(instance)
+    starts = [warm_start] if warm_start is not None else []
+    if warm_start is None and use_heuristic_start:
+        starts = heuristic_starts(model, threads)
     start = None
     start_objective = None
-    if start_alloc is not None:
-        ev = evaluate(instance, start_alloc)
-        if ev.feasible:
-            start = start_values(model, start_alloc)
-            start_objective = ev.objective if start is not None else None
-    raw = _run(solver, model, time_limit=time_limit, gap=gap, threads=threads, start=start)
-    seconds = time.perf_counter() - began
-    size = dict(
+    for candidate in starts:
+        ev = evaluate(instance, candidate)
+        if not ev.feasible or (start_objective is not None and ev.objective <= start_objective):
+            continue
+        values = start_values(model, candidate)
+        if values is not None:
+            start, start_objective = values, ev.objective
+    prepared = time.perf_counter()
+    raw = _run(
+        solver,
+        model,
+        time_limit=time_limit,
+        gap=gap,
+        threads=threads,
+        start=start,
+        extra=solver_options,
+    )
+    solve_seconds = time.perf_counter() - prepared
+    base = SolveReport(
+        instance=instance.name,
+        solver=solver,
+        status=Status.UNKNOWN,
+        proven_optimal=False,
+        objective=None,
+        incumbent=None,
+        bound=raw.bound,
+        gap=None,
+        seconds=time.perf_counter() - began,
+        solve_seconds=solve_seconds,
+        detail=raw.detail,
+        admitted=0,
+        transactions=len(instance.transactions),
         variables=model.problem.numVariables(),
         constraints=model.problem.numConstraints(),
         binaries=model.binaries,
+        warm_start=start_objective,
+        allocation=None,
     )
-    n_tx = len(instance.transactions)
     if raw.infeasible:
         diagnosis: tuple[ConstraintReport, ...] = ()
         detail = raw.detail
         if diagnose:
-            remaining = None if time_limit is None else max(time_limit - seconds, 1.0)
+            remaining = None if time_limit is None else max(time_limit - base.seconds, 1.0)
             diagnosis, note = diagnose_infeasibility(
                 instance, solver=solver, time_limit=remaining, threads=threads
             )
             detail = f"{detail}; {note}"
-        return SolveReport(
-            instance.name,
-            solver,
-            Status.INFEASIBLE,
-            False,
-            None,
-            None,
-            None,
-            None,
-            time.perf_counter() - began,
-            detail,
-            0,
-            n_tx,
-            warm_start=start_objective,
-            allocation=None,
+        return replace(
+            base,
+            status=Status.INFEASIBLE,
+            bound=None,
+            detail=detail,
             diagnosis=diagnosis,
-            **size,
+            seconds=time.perf_counter() - began,
         )
     if raw.values is None:
         status = Status.TIME_LIMIT if raw.timed_out else Status.UNKNOWN
-        return SolveReport(
-            instance.name,
-            solver,
-            status,
-            False,
-            None,
-            None,
-            raw.bound,
-            None,
-            seconds,
-            f"{raw.detail}; no integer solution",
-            0,
-            n_tx,
-            warm_start=start_objective,
-            allocation=None,
-            **size,
-        )
+        return replace(base, status=status, detail=f"{raw.detail}; no integer solution")
     allocation = extract(model, raw.values)
     ev = evaluate(instance, allocation)
-    bound = raw.bound
-    incumbent = raw.incumbent
+    found = replace(
+        base,
+        objective=ev.objective,
+        incumbent=raw.incumbent,
+        admitted=ev.admitted,
+        allocation=allocation,
+    )
     if not ev.feasible:
         worst = ev.violations[0]
-        return SolveReport(
-            instance.name,
-            solver,
-            Status.UNKNOWN,
-            False,
-            ev.objective,
-            incumbent,
-            bound,
-            None,
-            seconds,
-            f"{raw.detail}; the exact evaluator rejects the solver's allocation: "
+        return replace(
+            found,
+            detail=f"{raw.detail}; the exact evaluator rejects the solver's allocation: "
             f"{worst.constraint.value} on {worst.subject} off by {float(-worst.slack):.3g} "
             f"{worst.unit} (numerical tolerance)",
-            ev.admitted,
-            n_tx,
-            warm_start=start_objective,
-            allocation=allocation,
-            **size,
         )
-    exact = float(ev.objective)
+    status, proven = decide(raw, ev.objective, model.granularity)
+    return replace(
+        found,
+        status=status,
+        proven_optimal=proven,
+        gap=_relative_gap(float(ev.objective), raw.bound),
+    )
+
+
+def decide(raw: Raw, exact: Fraction, granularity: Fraction) -> tuple[Status, bool]:
+    """Decide the status of a solve that returned an allocation the evaluator accepts.
+
+    Optimal only if the solver stopped on its gap criterion (not a limit) and its bound lies
+    within one granularity step of the exact utility: every utility is a multiple of the
+    granularity, so no allocation can be better (D-alloc-13).
+    """
+    bound = raw.bound
     proven = (
         raw.proven_gap
         and bound is not None
-        and bound - exact < float(model.granularity) * (1 - BOUND_MARGIN)
+        and bound - float(exact) < float(granularity) * (1 - BOUND_MARGIN)
     )
     if proven:
-        status = Status.OPTIMAL
-    elif raw.proven_gap:
-        status = Status.GAP_REACHED
-    elif raw.timed_out:
-        status = Status.TIME_LIMIT
-    else:
-        status = Status.UNKNOWN
-    return SolveReport(
-        instance.name,
-        solver,
-        status,
-        proven,
-        ev.objective,
-        incumbent,
-        bound,
-        _relative_gap(exact, bound),
-        seconds,
-        raw.detail,
-        ev.admitted,
-        n_tx,
-        warm_start=start_objective,
-        allocation=allocation,
-        **size,
-    )
+        return Status.OPTIMAL, True
+    if raw.proven_gap:
+        return Status.GAP_REACHED, False
+    if raw.timed_out:
+        return Status.TIME_LIMIT, False
+    return Status.UNKNOWN, False
 
 
 # --- infeasibility diagnosis ------------------------------------------------------------------

@@ -55,6 +55,7 @@ LOCAL_CHECKS = frozenset(
     }
 )
 
+_TOO_FEW = "too few hosts"
 NodeRank = Callable[[Transaction, Node, "_State"], tuple[object, ...]]
 
 
@@ -94,32 +95,50 @@ class _State:
 
 
 def _level(
-    state: _State, tx: Transaction, node: Node, control_ghz: Fraction, k: int
+    state: _State, tx: Transaction, node: Node, need: Fraction, headroom_ms: Fraction
 ) -> Fraction | None:
-    inst = state.instance
-    need = q.execution_demand_ghz(tx)
-    for rate in inst.rate_levels_ghz:
+    """Return the lowest rate level meeting C3, the node's spare rate and the latency left."""
+    for rate in state.instance.rate_levels_ghz:
         if rate < need or rate > state.cpu[node.id]:
             continue
-        if q.replica_latency_ms(inst, tx, node, rate, control_ghz, k) <= tx.latency_ms:
+        if q.execution_ms(tx, rate) <= headroom_ms:
             return rate
     return None
 
 
 def _try_group(
-    state: _State, tx: Transaction, ranked: list[Node], control_ghz: Fraction, k: int
-) -> Assignment | None:
+    state: _State,
+    tx: Transaction,
+    ranked: list[tuple[Node, Fraction]],
+    control_ghz: Fraction,
+    k: int,
+) -> Assignment | str | None:
+    """Return a placement on the first k ranked nodes that can host, None if a per-transaction
+    constraint fails, or ``_TOO_FEW`` if fewer than k nodes can host at all (then no larger
+    group can: consensus time only grows with k)."""
+    inst = state.instance
+    need = q.execution_demand_ghz(tx)
+    budget_ms = tx.latency_ms - q.ordering_ms(tx, control_ghz) - q.consensus_ms(inst, k)
     replicas: list[Replica] = []
-    for node in ranked:
-        rate = _level(state, tx, node, control_ghz, k)
+    for node, transfer in ranked:
+        rate = _level(state, tx, node, need, budget_ms - transfer)
         if rate is not None:
             replicas.append(Replica(node.id, rate))
             if len(replicas) == k:
                 break
     if len(replicas) < k:
+        return _TOO_FEW
+    chosen = [inst.node(r.node) for r in replicas]
+    if q.expected_faulty(chosen) > q.fault_bound(k):
+        return None  # quick reject before the full per-transaction report
+    cost = q.control_cost(inst, control_ghz) + sum(
+        (q.replica_cost(tx, n, r.rate_ghz) for n, r in zip(chosen, replicas, strict=True)),
+        Fraction(0),
+    )
+    if cost > tx.budget:
         return None
     a = Assignment(tx.id, control_ghz, tuple(replicas))
-    reports = transaction_reports(state.instance, tx, a)
+    reports = transaction_reports(inst, tx, a)
     if all(r.satisfied for r in reports if r.constraint in LOCAL_CHECKS):
         return a
     return None
@@ -136,21 +155,27 @@ def _worth(instance: Instance, tx: Transaction, a: Assignment) -> bool:
 
 def _place(state: _State, tx: Transaction, rank: NodeRank) -> Assignment | None:
     inst = state.instance
-    hosts = [n for n in inst.nodes if state.hosts(tx, n)]
+    hosts = [(n, q.transfer_ms(inst, tx, n)) for n in inst.nodes if state.hosts(tx, n)]
     orders = [
-        sorted(hosts, key=lambda n: rank(tx, n, state)),
-        sorted(hosts, key=lambda n: (-n.trust, n.id)),  # if security fails on the first
-        sorted(hosts, key=lambda n: (n.compute_price, n.id)),  # if the budget fails
+        sorted(hosts, key=lambda h: rank(tx, h[0], state)),
+        sorted(hosts, key=lambda h: (-h[0].trust, h[0].id)),  # if security fails on the first
+        sorted(hosts, key=lambda h: (h[0].compute_price, h[0].id)),  # if the budget fails
     ]
     need = q.ordering_demand_ghz(tx)
     for control_ghz in inst.control_levels_ghz:
         if control_ghz < need or control_ghz > state.control:
             continue
         for k in range(tx.min_replicas, min(inst.max_replicas, len(hosts)) + 1):
-            for ranked in orders:
-                a = _try_group(state, tx, ranked, control_ghz, k)
-                if a is not None:
-                    return a if _worth(inst, tx, a) else None
+            found = [_try_group(state, tx, ranked, control_ghz, k) for ranked in orders[:1]]
+            if found[0] == _TOO_FEW:
+                break  # the node set that can host does not depend on the order
+            for ranked in orders[1:]:
+                if isinstance(found[-1], Assignment):
+                    break
+                found.append(_try_group(state, tx, ranked, control_ghz, k))
+            a = found[-1]
+            if isinstance(a, Assignment):
+                return a if _worth(inst, tx, a) else None
     return None
 
 
@@ -190,7 +215,8 @@ def _repair(state: _State, order: list[Transaction]) -> None:
         state.control += a.control_ghz
 
 
-def _density(instance: Instance, tx: Transaction) -> Fraction:
+def density(instance: Instance, tx: Transaction) -> Fraction:
+    """Return a transaction's utility per GHz it reserves at its smallest group (§IV-G)."""
     rate = next(
         (r for r in instance.rate_levels_ghz if r >= q.execution_demand_ghz(tx)),
         instance.rate_levels_ghz[-1],
@@ -233,7 +259,7 @@ def per_class_greedy(instance: Instance) -> Allocation:
         key=lambda t: (
             not t.mandatory,
             priority[t.service_class],
-            -_density(instance, t),
+            -density(instance, t),
             t.id,
         ),
     )
@@ -248,7 +274,7 @@ def density_greedy(instance: Instance) -> Allocation:
     """Allocate class-blind: by utility per reserved GHz, on the least-loaded nodes (§IV-G)."""
     order = sorted(
         instance.transactions,
-        key=lambda t: (not t.mandatory, -_density(instance, t), t.id),
+        key=lambda t: (not t.mandatory, -density(instance, t), t.id),
     )
     return greedy(instance, order, _load_rank)
 
