@@ -870,11 +870,13 @@ def lp_guided(model: AllocationModel, threads: int | None = None) -> Allocation:
 
     _silence_banner()
     inst = model.instance
-    model.problem.solve(_HiGHS(None, mip=False, msg=False, threads=threads))
-    admit = {n: float(v.varValue or 0.0) for n, v in model.admit.items()}
+    relaxed = _HiGHS(None, mip=False, msg=False, threads=threads)
+    model.problem.solve(relaxed)
+    values = relaxed.values
+    admit = {n: values.get(v.name, 0.0) for n, v in model.admit.items()}
     share: dict[tuple[int, int], float] = defaultdict(float)
     for (n, j, _), v in model.place.items():
-        share[(n, j)] += float(v.varValue or 0.0)
+        share[(n, j)] += values.get(v.name, 0.0)
     t_index, n_index = inst.transaction_index, inst.node_index
     order = sorted(
         inst.transactions,

@@ -310,7 +310,7 @@ def solve_command(
         if report.diagnosis:
             diag = Table(title="why infeasible: constraints the least-violating allocation breaks")
             for column in ("constraint", "subject", "value", "bound", "violated by", "unit"):
-                diag.add_column(column)
+                diag.add_column(column, overflow="fold")
             for r in report.diagnosis[:ALLOCATION_ROWS_SHOWN]:
                 diag.add_row(
                     r.constraint.value,
@@ -355,7 +355,7 @@ def evaluate_command(
         title = "violated constraints" if ev.violations else "tightest constraints"
         table = Table(title=title)
         for column in ("constraint", "subject", "value", "bound", "slack", "unit", "note"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for r in shown[:ALLOCATION_ROWS_SHOWN]:
             table.add_row(
                 r.constraint.value,
