@@ -71,8 +71,8 @@ SOLVERS = ("highs", "cbc")
 ON = 0.5
 #: Safety margin on the float bound when proving exact optimality from the granularity.
 BOUND_MARGIN = 1e-7
-#: Elastic slacks below this are solver noise, not violations.
-SLACK_NOISE = 1e-6
+#: Placement variables above which the LP relaxation is solved by interior point.
+LARGE = 20_000
 
 
 class Mode(StrEnum):
@@ -356,6 +356,9 @@ def build_model(instance: Instance, relaxation: Relaxation | None = None) -> All
         size[n], faults[n] = k, f
         prob += k == pulp.lpSum(ds.values()), f"size_{n}"
         prob += k >= x, f"one_replica_{n}"
+        # no replica without admission; for a node with a single option this row is what ties
+        # its placement to x (a row per such pair would only slow the LP: D-alloc-12)
+        prob += k <= len(per_node) * x, f"admitted_{n}"
         prob += 3 * f <= k - x, f"fault_floor_hi_{n}"
         prob += 3 * f >= k - 3 * x, f"fault_floor_lo_{n}"
         # group size bounds
@@ -365,7 +368,8 @@ def build_model(instance: Instance, relaxation: Relaxation | None = None) -> All
             s = slack(Constraint.REPLICAS_MIN, tx.id, Fraction(1))
             prob += k + s >= tx.min_replicas * x, f"kmin_{n}"
         if mode(Constraint.REPLICAS_MAX, tx.id) is Mode.HARD:
-            prob += k <= instance.max_replicas * x, f"kmax_{n}"
+            if instance.max_replicas < len(per_node):
+                prob += k <= instance.max_replicas * x, f"kmax_{n}"
         elif mode(Constraint.REPLICAS_MAX, tx.id) is Mode.SOFT:
             s = slack(Constraint.REPLICAS_MAX, tx.id, Fraction(1))
             prob += k - s <= instance.max_replicas * x, f"kmax_{n}"
@@ -396,7 +400,8 @@ def build_model(instance: Instance, relaxation: Relaxation | None = None) -> All
             redundant = lat_mode is Mode.HARD and all(
                 c.time_ms + worst_ms <= tx.latency_ms for c in options
             )
-            prob += y <= x, f"link_{n}_{j}"
+            if len(options) > 1:
+                prob += y <= x, f"link_{n}_{j}"
             by_node[j].append((n, y))
             rate_on_node[j].extend(float(c.rate) * ds[(c.j, c.level)] for c in options)
             if lat_mode is not Mode.DROPPED and not redundant:
@@ -468,6 +473,21 @@ def build_model(instance: Instance, relaxation: Relaxation | None = None) -> All
             coefficients.append(tx.value)
             coefficients.extend(c.cost for c in cs)
             coefficients.extend(q.control_cost(instance, levels[m]) for m in controls)
+
+    # aggregate capacity: every replica of n reserves at least its lowest candidate rate, and all
+    # replicas together fit in the nodes' total rate; implied, but it exposes one knapsack row
+    # to the solver's cut generators (D-alloc-12)
+    if not elastic:
+        reserved = []
+        for n, cs in cands.items():
+            if cs:
+                expr = pulp.lpSum(float(c.rate) * place[(n, c.j, c.level)] for c in cs)
+                reserved.append(expr)
+                prob += expr >= float(min(c.rate for c in cs)) * size[n], f"reserved_{n}"
+        hard_cpu = [j for j, node in enumerate(nodes) if mode(Constraint.CPU, node.id) is Mode.HARD]
+        if len(hard_cpu) == len(nodes) and reserved:
+            total_cpu = sum((node.cpu_ghz for node in nodes), Fraction(0))
+            prob += pulp.lpSum(reserved) <= float(total_cpu), "total_cpu"
 
     # node capacities
     for j, node in enumerate(nodes):
@@ -870,7 +890,10 @@ def lp_guided(model: AllocationModel, threads: int | None = None) -> Allocation:
 
     _silence_banner()
     inst = model.instance
-    relaxed = _HiGHS(None, mip=False, msg=False, threads=threads)
+    # interior point without crossover is much faster than simplex on large relaxations, and
+    # rounding needs no vertex
+    lp_options = {"solver": "ipm", "run_crossover": "off"} if len(model.place) > LARGE else {}
+    relaxed = _HiGHS(None, mip=False, msg=False, threads=threads, **lp_options)
     model.problem.solve(relaxed)
     values = relaxed.values
     admit = {n: values.get(v.name, 0.0) for n, v in model.admit.items()}
@@ -894,6 +917,27 @@ def heuristic_starts(model: AllocationModel, threads: int | None = None) -> list
     from vdlt_spec.allocation.baselines import BASELINES
 
     return [lp_guided(model, threads), *(h(model.instance) for h in BASELINES.values())]
+
+
+def _best_start(
+    model: AllocationModel, starts: Iterable[Allocation]
+) -> tuple[Allocation, dict[str, float], Fraction] | None:
+    best: tuple[Allocation, dict[str, float], Fraction] | None = None
+    for candidate in starts:
+        ev = evaluate(model.instance, candidate)
+        if not ev.feasible or (best is not None and ev.objective <= best[2]):
+            continue
+        values = start_values(model, candidate)
+        if values is not None:
+            best = (candidate, values, ev.objective)
+    return best
+
+
+def best_start(instance: Instance, threads: int | None = None) -> Allocation | None:
+    """Return the best feasible warm start (LP-guided rounding or a baseline), if any."""
+    model = build_model(instance)
+    chosen = _best_start(model, heuristic_starts(model, threads))
+    return None if chosen is None else chosen[0]
 
 
 def solve(
@@ -931,15 +975,8 @@ def solve(
     starts = [warm_start] if warm_start is not None else []
     if warm_start is None and use_heuristic_start:
         starts = heuristic_starts(model, threads)
-    start = None
-    start_objective = None
-    for candidate in starts:
-        ev = evaluate(instance, candidate)
-        if not ev.feasible or (start_objective is not None and ev.objective <= start_objective):
-            continue
-        values = start_values(model, candidate)
-        if values is not None:
-            start, start_objective = values, ev.objective
+    chosen = _best_start(model, starts)
+    start, start_objective = (None, None) if chosen is None else (chosen[1], chosen[2])
     prepared = time.perf_counter()
     raw = _run(
         solver,
