@@ -135,7 +135,8 @@ def verify(
             table.add_column(
                 column,
                 justify="right" if column == "seconds" else "left",
-                no_wrap=column != "detail",
+                no_wrap=column in ("check", "verdict", "seconds"),
+                min_width=30 if column == "detail" else None,
             )
         for r in runs:
             table.add_row(
@@ -155,6 +156,88 @@ def verify(
 
 # --- queuing and class of service ------------------------------------------------------------
 
+queue_app = typer.Typer(
+    help="Class-based weighted fair queuing of transactions (§IV-A).", no_args_is_help=True
+)
+app.add_typer(queue_app, name="queue")
+
+
+def _exact(text: str, what: str) -> Any:
+    from fractions import Fraction
+
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise SpecError(
+            Reason.BAD_USAGE, f"{what} must be exact, e.g. 11/10 or 1.1: {text!r}"
+        ) from None
+
+
+@queue_app.command("simulate")
+def queue_simulate(
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the workload.")] = 1,
+    tx: Annotated[int, typer.Option("--tx", help="Number of transactions.", min=1)] = 10_000,
+    load: Annotated[
+        str, typer.Option("--load", help="Offered load, as a fraction of the link (e.g. 11/10).")
+    ] = "11/10",
+    fifo: Annotated[
+        bool, typer.Option("--fifo", help="Also run one FIFO queue with the same total buffer.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Schedule a seeded mixed workload with the vDLT default CBWFQ; print per-class delays."""
+    import random
+
+    from vdlt_spec.cos import ServiceClass
+    from vdlt_spec.fifo import fifo_run
+    from vdlt_spec.queue_stats import class_delays
+    from vdlt_spec.queuing import DEFAULT_QUEUE_LIMIT, default_config
+    from vdlt_spec.queuing_fast import run_fast
+    from vdlt_spec.workload import WorkloadSpec, mixed_workload, offered_load
+
+    config = default_config()
+    spec = WorkloadSpec(count=tx, load=_exact(load, "--load"))
+    arrivals = mixed_workload(spec, random.Random(seed), config.rate)
+    runs = {"cbwfq": class_delays(arrivals, run_fast(config, arrivals))}
+    if fifo:
+        limit = DEFAULT_QUEUE_LIMIT * len(ServiceClass)
+        runs["fifo"] = class_delays(arrivals, fifo_run(config.rate, arrivals, limit))
+    measured = offered_load(arrivals, config.rate)
+    if as_json:
+        emit_json(
+            {
+                "seed": seed,
+                "transactions": tx,
+                "offered_load": measured,
+                "shares": {c.name: s for c, s in config.shares.items()},
+                "classes": runs,
+            }
+        )
+        return
+
+    def show(value: object) -> str:
+        return "-" if value is None else f"{float(value):.2f}"  # type: ignore[arg-type]
+
+    shown = "n/a" if measured is None else f"{float(measured):.3f}"
+    for name, stats in runs.items():
+        title = "vDLT default CBWFQ" if name == "cbwfq" else "one FIFO queue (same buffer)"
+        table = Table(title=f"{title}: {tx} transactions, seed {seed}, offered load {shown}")
+        for column in ("class", "bits", "share", "sent", "dropped", "mean", "p99", "max"):
+            table.add_column(column, justify="left" if column == "class" else "right")
+        for row in stats:
+            share = config.shares.get(row.service_class)
+            table.add_row(
+                row.service_class.name.lower(),
+                f"{row.service_class.value:03b}",
+                "-" if share is None else f"{float(share):.0%}",
+                str(row.sent),
+                str(row.dropped),
+                show(row.mean_delay),
+                show(row.p99_delay),
+                show(row.max_delay),
+            )
+        console.print(table)
+
 
 # --- crypto and consensus --------------------------------------------------------------------
 
@@ -163,6 +246,62 @@ def verify(
 
 
 # --- governance and economics ----------------------------------------------------------------
+
+governance_app = typer.Typer(
+    help="Token economy and self-amending governance: seeded scenarios (§IV-B..§IV-K).",
+    no_args_is_help=True,
+)
+app.add_typer(governance_app, name="governance")
+
+MAX_SIMULATED_EPOCHS = 1_000
+
+
+@governance_app.command("simulate")
+def governance_simulate(
+    seed: Annotated[int, typer.Option(help="Seed of the scenario's random choices.")] = 0,
+    epochs: Annotated[int, typer.Option(help="Epochs to simulate (16 reach every stage).")] = 16,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Run a seeded economy: elections, an amendment, inflation, slashing; judge invariants."""
+    from vdlt_spec.economics.simulation import simulate
+
+    if not 1 <= epochs <= MAX_SIMULATED_EPOCHS:
+        raise SpecError(Reason.BAD_USAGE, f"--epochs must be 1..{MAX_SIMULATED_EPOCHS}: {epochs}")
+    report = simulate(seed, epochs)
+    if as_json:
+        emit_json(report)
+        raise typer.Exit(report.verdict.exit_code)
+    trace = Table(title=f"governance simulate --seed {seed} --epochs {epochs}")
+    for column in ("epoch", "delegates", "minted", "burned", "supply", "stage", "rate", "events"):
+        trace.add_column(column, justify="left" if column in ("stage", "events") else "right")
+    for e in report.summary:
+        trace.add_row(
+            str(e.epoch),
+            str(e.delegates),
+            str(e.minted),
+            str(e.burned),
+            str(e.supply),
+            e.stage,
+            str(e.inflation_rate),
+            "; ".join(e.events),
+        )
+    console.print(trace)
+    checks = Table(title="invariants (checked after every step) and milestones")
+    checks.add_column("check")
+    checks.add_column("verdict")
+    for name, verdict in report.invariants.items():
+        checks.add_row(name, verdict_text(verdict))
+    for name, reached in report.milestones.items():
+        checks.add_row(
+            f"milestone: {name}", "[green]reached[/]" if reached else "[yellow]not reached[/]"
+        )
+    console.print(checks)
+    rejected = ", ".join(f"{reason} {count}" for reason, count in report.rejected.items())
+    console.print(f"operations: {report.accepted} accepted; rejected: {rejected or 'none'}")
+    for problem in (*report.unexpected, *report.violations):
+        console.print(f"[red]{problem}[/]", highlight=False)
+    console.print(f"verdict: {verdict_text(report.verdict)}")
+    raise typer.Exit(report.verdict.exit_code)
 
 
 # --- allocation ------------------------------------------------------------------------------
@@ -540,6 +679,147 @@ def audit_trace(
             f"{len(report.findings)} findings; rules: {', '.join(report.rules)})"
         )
     raise typer.Exit(report.verdict.exit_code)
+
+
+# --- virtualization and hierarchy ------------------------------------------------------------
+
+virtualization_app = typer.Typer(
+    help="Place virtual DLT systems on a substrate; measure the management hierarchy.",
+    no_args_is_help=True,
+)
+app.add_typer(virtualization_app, name="virtualization")
+
+
+@virtualization_app.command("place")
+def virtualization_place(
+    substrate_file: Annotated[Path, typer.Argument(help="SUBSTRATE.json: nodes, links.")],
+    systems_file: Annotated[Path, typer.Argument(help="SYSTEMS.json: an array of systems.")],
+    fail: Annotated[
+        list[str] | None,
+        typer.Option("--fail", help="A physical node to fail for the fault table (repeatable)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Admit systems in order; print placement, leases, rejections. Exit 1 if any rejected."""
+    from vdlt_spec import serial
+    from vdlt_spec import virtualization as virt
+
+    substrate = serial.decode(virt.Substrate, read_json_file(substrate_file), "$")
+    systems = serial.decode(tuple[virt.VirtualSystem, ...], read_json_file(systems_file), "$")
+    campaign = virt.admit_all(substrate, systems)
+    placement = campaign.placement
+    leases = virt.leases(substrate, placement)
+    faults = virt.fault_impact(substrate, placement, fail) if fail else ()
+    rejected = [o for o in campaign.outcomes if not o.admitted]
+    if as_json:
+        emit_json(
+            {
+                "placement": placement,
+                "outcomes": campaign.outcomes,
+                "leases": leases,
+                "faults": faults,
+                "worst_single_failure": virt.worst_single_failure(substrate, placement),
+            }
+        )
+        raise typer.Exit(1 if rejected else 0)
+    nodes = {n.id: n for n in substrate.nodes}
+    table = Table(title="placement")
+    for column in ("system", "vDSP", "node", "role", "host", "DInP", "region"):
+        table.add_column(column)
+    for system in placement.systems:
+        hosts = placement.hosts_of(system.id)
+        for node in system.nodes:
+            host = nodes[hosts[node.id]]
+            table.add_row(
+                system.id, system.vdsp, node.id, node.role.value, host.id, host.dinp, host.region
+            )
+    console.print(table)
+    table = Table(title="leases (Fig. 5)")
+    for column in ("vDSP", "DInP", "compute", "storage", "bandwidth", "nodes", "systems"):
+        table.add_column(column, justify="right" if column in virt.RESOURCE_KINDS else "left")
+    for lease in leases:
+        table.add_row(
+            lease.vdsp,
+            lease.dinp,
+            *(str(lease.resources.amount(k)) for k in virt.RESOURCE_KINDS),
+            str(lease.virtual_nodes),
+            ", ".join(lease.systems),
+        )
+    console.print(table)
+    if faults:
+        table = Table(title=f"faults of {', '.join(fail or [])}")
+        for column in ("system", "group", "size", "lost", "quorum", "keeps quorum"):
+            table.add_column(column)
+        for impact in faults:
+            table.add_row(
+                impact.system,
+                impact.role.value,
+                str(impact.size),
+                str(impact.lost),
+                str(impact.quorum),
+                "yes" if impact.keeps_quorum else "[red]no[/]",
+            )
+        console.print(table)
+    for outcome in rejected:
+        console.print(
+            f"rejected {outcome.system} [{outcome.reason}]: {outcome.detail}",
+            markup=False,
+            highlight=False,
+        )
+    console.print(
+        f"{len(campaign.outcomes) - len(rejected)} admitted, {len(rejected)} rejected",
+        markup=False,
+    )
+    raise typer.Exit(1 if rejected else 0)
+
+
+@virtualization_app.command("hierarchy")
+def virtualization_hierarchy(
+    regions: Annotated[int, typer.Option(help="Regions of execution nodes.")] = 4,
+    per_region: Annotated[int, typer.Option(help="Execution nodes per region.")] = 12,
+    group_size: Annotated[
+        int, typer.Option(help="Most execution nodes per local group (a handful).")
+    ] = 5,
+    count: Annotated[int, typer.Option(help="Transactions per workload.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Seed of the workloads.")] = 7,
+    global_share: Annotated[
+        str, typer.Option(help="Share of management/control transactions, e.g. 1/20.")
+    ] = "1/20",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Route seeded workloads of rising locality; print each layer's share of decisions."""
+    from fractions import Fraction
+
+    from vdlt_spec import hierarchy, serial
+
+    if regions < 1 or per_region < 1:
+        fail("--regions and --per-region must be at least 1")
+    share = serial.decode(Fraction, global_share, "--global-share")
+    nodes = [
+        hierarchy.ExecutionNode(f"r{r}-{i:03d}", f"r{r}")
+        for r in range(regions)
+        for i in range(per_region)
+    ]
+    built = hierarchy.build(nodes, group_size)
+    localities = [Fraction(k, 100) for k in (0, 25, 50, 75, 90, 100)]
+    rows = hierarchy.locality_sweep(built, seed, count, localities, share)
+    if as_json:
+        emit_json({"groups": len(built.groups), "rows": rows})
+        return
+    table = Table(
+        title=f"{len(nodes)} execution nodes, {len(built.groups)} local groups, "
+        f"global share {share}, {count} transactions, seed {seed}"
+    )
+    for column in ("locality", "top decisions", "top share", "busiest local group"):
+        table.add_column(column, justify="right")
+    for row in rows:
+        table.add_row(
+            f"{float(row.locality):.2f}",
+            str(row.load.top),
+            f"{float(row.load.top_share):.4f}",
+            str(row.load.busiest_local),
+        )
+    console.print(table)
 
 
 # --- entry point -----------------------------------------------------------------------------

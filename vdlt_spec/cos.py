@@ -7,9 +7,12 @@ transaction is treated (§IV-A: "compatible with the current design").
 
 from __future__ import annotations
 
-from enum import IntEnum
+from dataclasses import dataclass, replace
+from enum import IntEnum, StrEnum
+from fractions import Fraction
 
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.exact import as_fraction, as_int
 
 COS_BITS = 8
 COS_BYTE_VALUES = 1 << COS_BITS
@@ -56,3 +59,217 @@ def cos_byte(service_class: ServiceClass, reserved: int = 0) -> int:
             f"reserved bits must be 0..{RESERVED_MASK}, got {reserved}",
         )
     return (ServiceClass(service_class) << RESERVED_BITS) | reserved
+
+
+def as_service_class(value: object) -> ServiceClass:
+    """Return ``value`` as a ServiceClass or reject it with ``UNKNOWN_CLASS`` (Table II)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SpecError(Reason.UNKNOWN_CLASS, f"not a service class: {value!r}")
+    try:
+        return ServiceClass(value)
+    except ValueError:
+        raise SpecError(Reason.UNKNOWN_CLASS, f"no service class {value!r}") from None
+
+
+def _as_role(value: object) -> Role:
+    if isinstance(value, str):
+        try:
+            return Role(value)
+        except ValueError:
+            pass
+    known = ", ".join(r.value for r in Role)
+    raise SpecError(Reason.UNKNOWN_ROLE, f"no role {value!r}; known: {known}")
+
+
+def _as_trust(value: object, what: str) -> Fraction:
+    trust = as_fraction(value, what)
+    if not 0 <= trust <= 1:
+        raise SpecError(Reason.TRUST_OUT_OF_RANGE, f"{what} must be in [0, 1], got {trust}")
+    return trust
+
+
+# --- transactions (§III-A, Fig. 7) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """Hold one transaction as the classifier and the scheduler see it (§III-A, §IV-A, Fig. 7).
+
+    ``id`` is a non-negative integer unique within a workload; ``sender`` names the node that
+    generated it; ``cos`` is the CoS byte as declared (class bits and reserved bits); ``size`` is
+    its length in the scheduler's unit (the link serves ``rate`` units per unit of time);
+    ``arrival`` is its exact arrival time at the queuing stage.
+    """
+
+    id: int
+    sender: str
+    cos: int
+    size: int
+    arrival: Fraction
+
+    def __post_init__(self) -> None:
+        if isinstance(self.id, bool) or not isinstance(self.id, int) or self.id < 0:
+            raise SpecError(
+                Reason.BAD_TRANSACTION_ID,
+                f"transaction id must be a non-negative integer, got {self.id!r}",
+            )
+        if not isinstance(self.sender, str) or not self.sender:
+            raise SpecError(
+                Reason.BAD_SENDER,
+                f"transaction {self.id}: sender must be a non-empty string, got {self.sender!r}",
+            )
+        class_of(self.cos)
+        if as_int(self.size, f"transaction {self.id}: size") <= 0:
+            raise SpecError(
+                Reason.NON_POSITIVE_SIZE,
+                f"transaction {self.id}: size must be > 0, got {self.size}",
+            )
+        arrival = as_fraction(self.arrival, f"transaction {self.id}: arrival")
+        if arrival < 0:
+            raise SpecError(
+                Reason.NEGATIVE_TIME, f"transaction {self.id}: arrival must be >= 0, got {arrival}"
+            )
+        object.__setattr__(self, "arrival", arrival)
+
+    @property
+    def service_class(self) -> ServiceClass:
+        """Return the class carried by this transaction's CoS byte (§IV-A, Table II)."""
+        return class_of(self.cos)
+
+
+# --- reclassification (§III-A) ----------------------------------------------------------------
+
+
+class Role(StrEnum):
+    """Name what the system knows about a sender when it classifies its transactions (§III-A).
+
+    ``MANAGEMENT_CONTROL`` and ``EXECUTION`` are the node roles of §III-B and §IV-B;
+    ``BANNED`` marks a sender that the penalty mechanism (§IV-J) has excluded.
+    """
+
+    MANAGEMENT_CONTROL = "management_control"
+    EXECUTION = "execution"
+    BANNED = "banned"
+
+
+class ReclassificationReason(StrEnum):
+    """Say why a transaction got its effective class (§III-A)."""
+
+    DECLARED = "declared"
+    BANNED_SENDER = "banned_sender"
+    UNAUTHORISED_CLASS = "unauthorised_class"
+    LOW_TRUST = "low_trust"
+
+
+@dataclass(frozen=True)
+class RestrictedClass:
+    """Reserve a class for senders holding a role, e.g. 011 for management/control (§IV-A)."""
+
+    service_class: ServiceClass
+    required_role: Role
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "service_class", as_service_class(self.service_class))
+        object.__setattr__(self, "required_role", _as_role(self.required_role))
+
+
+DEFAULT_MIN_TRUST = Fraction(1, 2)
+"""Trust (probability of being honest) below which a sender's declared class is ignored."""
+
+DEFAULT_RESTRICTED = (RestrictedClass(ServiceClass.MANAGEMENT_CONTROL, Role.MANAGEMENT_CONTROL),)
+"""Only registered management/control nodes may send management/control (011) traffic."""
+
+DEFAULT_DEMOTION_FLOOR = (ServiceClass.SCAVENGER, ServiceClass.BEST_EFFORT)
+"""The least-served classes, lowest first; every other class ranks above them, unordered."""
+
+
+@dataclass(frozen=True)
+class ReclassificationPolicy:
+    """Configure how the system overrides declared classes (§III-A; D-cos-1 .. D-cos-4).
+
+    Rules, first match that changes the class wins: a banned sender goes to ``banned_class``;
+    a restricted class declared without its role goes to ``unauthorised_class``; a sender whose
+    trust is below ``min_trust`` goes to ``low_trust_class``. A rule never promotes: it does not
+    apply when the declared class ranks below its target (``rank``), so a sender may always
+    volunteer for a less-served class such as scavenger.
+    """
+
+    min_trust: Fraction = DEFAULT_MIN_TRUST
+    low_trust_class: ServiceClass = ServiceClass.BEST_EFFORT
+    banned_class: ServiceClass = ServiceClass.SCAVENGER
+    unauthorised_class: ServiceClass = ServiceClass.BEST_EFFORT
+    restricted: tuple[RestrictedClass, ...] = DEFAULT_RESTRICTED
+    demotion_floor: tuple[ServiceClass, ...] = DEFAULT_DEMOTION_FLOOR
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "min_trust", _as_trust(self.min_trust, "min_trust"))
+        for name in ("low_trust_class", "banned_class", "unauthorised_class"):
+            object.__setattr__(self, name, as_service_class(getattr(self, name)))
+        restricted = tuple(self.restricted)
+        seen = [r.service_class for r in restricted]
+        if len(set(seen)) != len(seen):
+            raise SpecError(Reason.DUPLICATE_CLASS, "a class is restricted twice")
+        object.__setattr__(self, "restricted", restricted)
+        floor = tuple(as_service_class(c) for c in self.demotion_floor)
+        if len(set(floor)) != len(floor):
+            raise SpecError(Reason.DUPLICATE_CLASS, "a class appears twice in demotion_floor")
+        object.__setattr__(self, "demotion_floor", floor)
+
+    def rank(self, service_class: ServiceClass) -> int:
+        """Return the demotion rank of a class: its place in the floor, else above it (§III-A)."""
+        floor = self.demotion_floor
+        return floor.index(service_class) if service_class in floor else len(floor)
+
+
+DEFAULT_POLICY = ReclassificationPolicy()
+
+
+@dataclass(frozen=True)
+class Classification:
+    """Record the declared class, the effective class and why they differ (§III-A)."""
+
+    declared: ServiceClass
+    effective: ServiceClass
+    reason: ReclassificationReason
+
+
+def reclassify(
+    declared: ServiceClass,
+    trust: Fraction,
+    roles: frozenset[Role] | set[Role] | tuple[Role, ...] = frozenset(),
+    policy: ReclassificationPolicy = DEFAULT_POLICY,
+) -> Classification:
+    """Return the class the system assigns to a declared class from a sender (§III-A).
+
+    ``trust`` is the sender's probability of being honest, an exact number in [0, 1];
+    ``roles`` are the roles the system has registered for the sender.
+    """
+    declared = as_service_class(declared)
+    trust = _as_trust(trust, "trust")
+    held = frozenset(_as_role(r) for r in roles)
+    required = {r.service_class: r.required_role for r in policy.restricted}
+    rules = (
+        (Role.BANNED in held, policy.banned_class, ReclassificationReason.BANNED_SENDER),
+        (
+            declared in required and required[declared] not in held,
+            policy.unauthorised_class,
+            ReclassificationReason.UNAUTHORISED_CLASS,
+        ),
+        (trust < policy.min_trust, policy.low_trust_class, ReclassificationReason.LOW_TRUST),
+    )
+    for applies, target, reason in rules:
+        if applies and target != declared and policy.rank(target) <= policy.rank(declared):
+            return Classification(declared, target, reason)
+    return Classification(declared, declared, ReclassificationReason.DECLARED)
+
+
+def reclassify_transaction(
+    tx: Transaction,
+    trust: Fraction,
+    roles: frozenset[Role] | set[Role] | tuple[Role, ...] = frozenset(),
+    policy: ReclassificationPolicy = DEFAULT_POLICY,
+) -> tuple[Transaction, Classification]:
+    """Rewrite a transaction's class bits to its effective class, keeping reserved bits (§III-A)."""
+    result = reclassify(tx.service_class, trust, roles, policy)
+    rewritten = cos_byte(result.effective, reserved_bits(tx.cos))
+    return replace(tx, cos=rewritten), result

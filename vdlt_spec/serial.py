@@ -16,6 +16,7 @@ Encoding rules, shared by every component, the conformance vectors and the audit
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -167,11 +168,17 @@ def decode(tp: Any, data: Any, path: str = "$") -> Any:
     raise TypeError(f"cannot decode spec JSON into {tp!r}")
 
 
+@functools.cache
+def _dataclass_layout(tp: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
+    """Return the resolved field types and the init fields of a dataclass (cached per type)."""
+    hints = typing.get_type_hints(tp)
+    return hints, {f.name: f for f in dataclasses.fields(tp) if f.init}
+
+
 def _decode_dataclass(tp: type[T], data: Any, path: str) -> T:
     if not isinstance(data, dict):
         raise _fail(path, f"an object ({tp.__name__})", data)
-    hints = typing.get_type_hints(tp)
-    fields = {f.name: f for f in dataclasses.fields(tp) if f.init}  # type: ignore[arg-type]
+    hints, fields = _dataclass_layout(typing.cast(type, tp))
     extra = sorted(set(data) - set(fields))
     if extra:
         raise SpecError(Reason.SCHEMA_VIOLATION, f"{path}: unknown field(s) {', '.join(extra)}")

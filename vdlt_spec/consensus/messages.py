@@ -7,9 +7,9 @@ implementations. The layout is part of the conformance surface: never change it 
 
 from __future__ import annotations
 
-import hashlib
 from enum import IntEnum
 
+from vdlt_spec.crypto.bip340 import tagged_hash as tagged_hash  # re-exported
 from vdlt_spec.errors import Reason, SpecError
 
 VOTE_TAG = b"vDLT/vote"
@@ -26,12 +26,6 @@ class VoteKind(IntEnum):
     CHECKPOINT = 4
     VIEW_CHANGE = 5
     NEW_VIEW = 6
-
-
-def tagged_hash(tag: bytes, data: bytes) -> bytes:
-    """Return SHA256(SHA256(tag) || SHA256(tag) || data), the BIP340 tagged hash."""
-    tag_hash = hashlib.sha256(tag).digest()
-    return hashlib.sha256(tag_hash + tag_hash + data).digest()
 
 
 def vote_payload(kind: VoteKind, view: int, seq: int, digest: bytes) -> bytes:

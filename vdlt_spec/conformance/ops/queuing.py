@@ -1,0 +1,113 @@
+"""Conformance operations of reclassification and CBWFQ scheduling (§III-A, §IV-A, Fig. 7)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import Any
+
+from vdlt_spec import cos, queuing, serial
+from vdlt_spec.conformance.operations import operation
+from vdlt_spec.conformance.suite import VectorInput, inputs
+
+SEEDS = range(1, 9)
+
+
+@operation("cos.reclassify", "§III-A")
+def reclassify(payload: Any) -> Any:
+    """Return the effective class of a declared class from a sender of given trust and roles."""
+    declared = serial.decode(cos.ServiceClass, payload.get("declared"), "$.declared")
+    trust = serial.decode(Fraction, payload.get("trust"), "$.trust")
+    roles = serial.decode(tuple[cos.Role, ...], payload.get("roles", []), "$.roles")
+    result = cos.reclassify(declared, trust, frozenset(roles))
+    return {"effective": result.effective.name, "reason": result.reason.value}
+
+
+@operation("queuing.run", "§IV-A")
+def run(payload: Any) -> Any:
+    """Schedule transactions through a CBWFQ link and return departures and drops (§IV-A)."""
+    config = serial.decode(queuing.CbwfqConfig, payload.get("config", {}), "$.config")
+    arrivals = serial.decode(
+        tuple[cos.Transaction, ...], payload.get("transactions"), "$.transactions"
+    )
+    return queuing.run(config, arrivals)
+
+
+def _workload(seed: int) -> list[dict[str, Any]]:
+    """Draw a small seeded workload that overloads the link, so drops and ties occur."""
+    rng = random.Random(seed)
+    time = Fraction(0)
+    transactions = []
+    for tid in range(rng.randint(5, 40)):
+        time += Fraction(rng.randint(0, 3), rng.randint(1, 4))
+        transactions.append(
+            {
+                "id": tid,
+                "sender": f"node-{rng.randint(0, 5)}",
+                "cos": rng.randrange(cos.COS_BYTE_VALUES),
+                "size": rng.randint(1, 8),
+                "arrival": str(time),
+            }
+        )
+    return transactions
+
+
+@inputs("queuing")
+def _queuing_inputs() -> Iterator[VectorInput]:
+    small = {"rate": 1, "classes": [], "class_default": {"limit": 3}}
+    for seed in SEEDS:
+        yield VectorInput(
+            f"queuing-run-default-{seed}", "queuing.run", {"transactions": _workload(seed)}
+        )
+        yield VectorInput(
+            f"queuing-run-small-queues-{seed}",
+            "queuing.run",
+            {"config": small, "transactions": _workload(seed)},
+            "one class-default FIFO of limit 3: tail drops",
+        )
+    bad_configs = {
+        "zero-rate": {"rate": 0},
+        "negative-share": {"classes": [{"service_class": 7, "share": "-1/2"}]},
+        "zero-limit": {"classes": [{"service_class": 7, "share": "1/2", "limit": 0}]},
+        "shares-over-one": {
+            "classes": [{"service_class": 7, "share": "3/4"}, {"service_class": 6, "share": "1/2"}]
+        },
+        "duplicate-class": {
+            "classes": [{"service_class": 7, "share": "1/4"}, {"service_class": 7, "share": "1/4"}]
+        },
+        "unknown-class": {"classes": [{"service_class": 9, "share": "1/4"}]},
+    }
+    for name, config in bad_configs.items():
+        yield VectorInput(
+            f"queuing-run-bad-{name}", "queuing.run", {"config": config, "transactions": []}
+        )
+    tx = _workload(1)[0]
+    changes: dict[str, dict[str, Any]] = {
+        "zero-size": {"size": 0},
+        "negative-arrival": {"arrival": "-1"},
+        "float-arrival": {"arrival": 0.5},
+        "cos-256": {"cos": 256},
+    }
+    for name, change in changes.items():
+        yield VectorInput(
+            f"queuing-run-bad-tx-{name}", "queuing.run", {"transactions": [{**tx, **change}]}
+        )
+    yield VectorInput("queuing-run-bad-duplicate-id", "queuing.run", {"transactions": [tx, tx]})
+    for declared in cos.ServiceClass:
+        for trust in ("0", "1/3", "1/2", "1"):
+            for roles in ([], ["management_control"], ["banned"]):
+                yield VectorInput(
+                    f"cos-reclassify-{declared.name.lower()}-{trust.replace('/', 'over')}-"
+                    f"{'-'.join(roles) or 'none'}",
+                    "cos.reclassify",
+                    {"declared": declared.value, "trust": trust, "roles": roles},
+                )
+    yield VectorInput(
+        "cos-reclassify-bad-trust", "cos.reclassify", {"declared": 7, "trust": "3/2", "roles": []}
+    )
+    yield VectorInput(
+        "cos-reclassify-bad-role",
+        "cos.reclassify",
+        {"declared": 7, "trust": "1", "roles": ["king"]},
+    )

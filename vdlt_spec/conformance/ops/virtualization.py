@@ -1,0 +1,290 @@
+"""Conformance operations of virtualization and the management hierarchy (§III-C, §IV-H)."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Iterator
+from typing import Any
+
+from vdlt_spec import hierarchy, serial
+from vdlt_spec import virtualization as virt
+from vdlt_spec.conformance.operations import operation
+from vdlt_spec.conformance.suite import VectorInput, inputs
+from vdlt_spec.cos import ServiceClass
+from vdlt_spec.errors import SpecError
+
+
+def _field(payload: Any, name: str, tp: Any, default: Any = None) -> Any:
+    if name not in payload and default is not None:
+        return default
+    return serial.decode(tp, payload.get(name), f"$.{name}")
+
+
+def _substrate_and_placement(payload: Any) -> tuple[virt.Substrate, virt.Placement]:
+    substrate = _field(payload, "substrate", virt.Substrate)
+    placement = _field(payload, "placement", virt.Placement, virt.EMPTY_PLACEMENT)
+    return substrate, placement
+
+
+@operation("virtualization.admit", "§III-C")
+def admit(payload: Any) -> Any:
+    """Admit a virtual system beside a placement: where each node goes (§III-C)."""
+    substrate, placement = _substrate_and_placement(payload)
+    system = _field(payload, "system", virt.VirtualSystem)
+    after = virt.admit(substrate, placement, system)
+    return {"hosts": after.hosts_of(system.id)}
+
+
+@operation("virtualization.validate", "§III-C")
+def validate(payload: Any) -> Any:
+    """List the violations of a placement (kind and subject), in order (§III-C)."""
+    substrate, placement = _substrate_and_placement(payload)
+    found = virt.validate(substrate, placement)
+    return {"violations": [{"kind": x.kind.value, "subject": x.subject} for x in found]}
+
+
+@operation("virtualization.leases", "§III-C")
+def leases(payload: Any) -> Any:
+    """Return the lease of every (vDSP, DInP) pair of a placement (Fig. 5)."""
+    substrate, placement = _substrate_and_placement(payload)
+    return {"leases": virt.leases(substrate, placement)}
+
+
+@operation("virtualization.faults", "§III-D")
+def faults(payload: Any) -> Any:
+    """Return the replicas each group loses to failed hosts, and if it keeps quorum (§III-D)."""
+    substrate, placement = _substrate_and_placement(payload)
+    failed = _field(payload, "failed", tuple[str, ...])
+    return {"groups": virt.fault_impact(substrate, placement, failed)}
+
+
+def _hierarchy(payload: Any) -> hierarchy.Hierarchy:
+    nodes = _field(payload, "nodes", tuple[hierarchy.ExecutionNode, ...])
+    size = _field(payload, "max_group_size", int, hierarchy.DEFAULT_GROUP_SIZE)
+    return hierarchy.build(nodes, size)
+
+
+@operation("hierarchy.build", "§IV-H")
+def build(payload: Any) -> Any:
+    """Split execution nodes into local groups by region, a handful each (§IV-H)."""
+    built = _hierarchy(payload)
+    return {
+        "groups": [
+            {"id": g.id, "region": g.region, "members": [m.id for m in g.members]}
+            for g in built.groups
+        ]
+    }
+
+
+@operation("hierarchy.route", "§IV-H")
+def route(payload: Any) -> Any:
+    """Say which layer and group decides a transaction (§IV-H)."""
+    built = _hierarchy(payload)
+    tx = _field(payload, "transaction", hierarchy.Transaction)
+    decided = hierarchy.route(built, tx)
+    return {"layer": decided.layer.value, "group": decided.group}
+
+
+# --- vector inputs ----------------------------------------------------------------------------
+
+R = virt.Resources
+MC, EX = virt.Role.MANAGEMENT_CONTROL, virt.Role.EXECUTION
+REQUIREMENTS = virt.ManagementRequirements(minimum=R(4000, 100 * 1024, 10_000))
+
+
+def _host(i: int) -> virt.PhysicalNode:
+    big = i % 2 == 0
+    capacity = R(8000, 200 * 1024, 20_000) if big else R(4000, 50 * 1024, 5000)
+    region = "eu" if i < 4 else "us"
+    return virt.PhysicalNode(f"p{i}", f"dinp{(i // 2) % 2}", region, capacity, big, big)
+
+
+SUBSTRATE = virt.Substrate(tuple(_host(i) for i in range(8)), (), REQUIREMENTS)
+
+
+def _system(name: str, managers: int, executors: int, demand: virt.Resources) -> Any:
+    nodes = [virt.VirtualNode(f"m{i}", MC, demand) for i in range(managers)]
+    nodes += [virt.VirtualNode(f"e{i}", EX, demand) for i in range(executors)]
+    classes = (ServiceClass.FAST_CONFIRMATION, ServiceClass.LOW_COST)
+    return virt.VirtualSystem(name, f"vdsp-{name}", classes, tuple(nodes))
+
+
+SMALL = R(1000, 10 * 1024, 1000)
+FIRST = _system("a", 4, 3, SMALL)
+SECOND = _system("b", 2, 3, R(2000, 20 * 1024, 2000))
+
+
+def _encode(**parts: Any) -> dict[str, Any]:
+    encoded: dict[str, Any] = serial.encode(parts)
+    return encoded
+
+
+def _random_system(rng: random.Random, name: str) -> virt.VirtualSystem:
+    def demand() -> virt.Resources:
+        return R(
+            rng.randrange(0, 4001, 250),
+            rng.randrange(0, 60 * 1024, 1024),
+            rng.randrange(0, 6001, 500),
+        )
+
+    nodes = [virt.VirtualNode(f"m{i}", MC, demand()) for i in range(rng.randint(1, 2))]
+    nodes += [virt.VirtualNode(f"e{i}", EX, demand()) for i in range(rng.randint(1, 3))]
+    classes = tuple(sorted(rng.sample(list(ServiceClass), rng.randint(1, 3))))
+    return virt.VirtualSystem(name, f"vdsp{rng.randrange(3)}", classes, tuple(nodes))
+
+
+@inputs("virtualization")
+def _virtualization_inputs() -> Iterator[VectorInput]:
+    op = "virtualization.admit"
+    yield VectorInput("admit-first", op, _encode(substrate=SUBSTRATE, system=FIRST))
+    one = virt.admit(SUBSTRATE, virt.EMPTY_PLACEMENT, FIRST)
+    yield VectorInput(
+        "admit-beside", op, _encode(substrate=SUBSTRATE, placement=one, system=SECOND)
+    )
+    rejected = {
+        "insufficient": _system("c", 1, 1, R(9000, 1, 1)),
+        "no-management-host": _system("c", 5, 1, SMALL),
+        "anti-affinity": _system("c", 2, 7, SMALL),
+        "duplicate": FIRST,
+    }
+    for name, system in rejected.items():
+        yield VectorInput(
+            f"admit-reject-{name}",
+            op,
+            _encode(substrate=SUBSTRATE, placement=one, system=system),
+            "rejected input",
+        )
+    split = dataclasses.replace(
+        SUBSTRATE,
+        links=tuple(virt.Link(f"p{i}", f"p{i + 1}") for i in (0, 1, 2, 4, 5, 6)),
+    )
+    yield VectorInput(
+        "admit-reject-disconnected",
+        op,
+        _encode(substrate=split, system=_system("c", 1, 4, SMALL)),
+        "rejected input",
+    )
+    yield VectorInput(
+        "admit-in-a-linked-part", op, _encode(substrate=split, system=_system("c", 1, 3, SMALL))
+    )
+    broken = dataclasses.replace(one, assignments=one.assignments[1:])
+    yield VectorInput(
+        "admit-reject-invalid-placement",
+        op,
+        _encode(substrate=SUBSTRATE, placement=broken, system=SECOND),
+        "rejected input",
+    )
+    bad_system = serial.encode(FIRST)
+    bad_system["nodes"][0]["demand"]["compute"] = -1
+    yield VectorInput(
+        "admit-reject-negative",
+        op,
+        {"substrate": serial.encode(SUBSTRATE), "system": bad_system},
+        "rejected input",
+    )
+    no_execution = serial.encode(FIRST)
+    no_execution["nodes"] = no_execution["nodes"][:3]
+    yield VectorInput(
+        "admit-reject-empty-group",
+        op,
+        {"substrate": serial.encode(SUBSTRATE), "system": no_execution},
+        "rejected input",
+    )
+    yield VectorInput(
+        "admit-reject-missing-system", op, {"substrate": serial.encode(SUBSTRATE)}, "rejected"
+    )
+    rng = random.Random(20240501)
+    placement = virt.EMPTY_PLACEMENT
+    for index in range(12):
+        system = _random_system(rng, f"r{index}")
+        yield VectorInput(
+            f"admit-random-{index:02d}",
+            op,
+            _encode(substrate=SUBSTRATE, placement=placement, system=system),
+            "seeded campaign",
+        )
+        try:
+            placement = virt.admit(SUBSTRATE, placement, system)
+        except SpecError:  # a rejected system is just not added
+            continue
+
+    two = virt.admit(SUBSTRATE, one, SECOND)
+    op = "virtualization.validate"
+    yield VectorInput("validate-valid", op, _encode(substrate=SUBSTRATE, placement=two))
+    a_hosts = two.hosts_of("a")
+    spare = next(n.id for n in SUBSTRATE.nodes if n.id not in a_hosts.values())
+
+    def moved(node: str, to: str) -> virt.Placement:
+        return dataclasses.replace(
+            two,
+            assignments=tuple(
+                dataclasses.replace(x, host=to) if (x.system, x.node) == ("a", node) else x
+                for x in two.assignments
+            ),
+        )
+
+    heavy = dataclasses.replace(
+        SECOND, nodes=tuple(dataclasses.replace(n, demand=R(8000, 1, 1)) for n in SECOND.nodes)
+    )
+    injected = {
+        "anti-affinity": moved("e0", a_hosts["e1"]),
+        "management-host": moved("m0", spare),
+        "unknown-host": moved("e0", "p99"),
+        "unplaced": dataclasses.replace(two, assignments=two.assignments[2:]),
+        "duplicate": dataclasses.replace(two, assignments=(*two.assignments, two.assignments[0])),
+        "capacity": dataclasses.replace(two, systems=(FIRST, heavy)),
+    }
+    for name, bad in injected.items():
+        yield VectorInput(f"validate-{name}", op, _encode(substrate=SUBSTRATE, placement=bad))
+    yield VectorInput(
+        "validate-disconnected",
+        "virtualization.validate",
+        _encode(substrate=split, placement=two),
+    )
+
+    yield VectorInput(
+        "leases", "virtualization.leases", _encode(substrate=SUBSTRATE, placement=two)
+    )
+    op = "virtualization.faults"
+    for name, failed in {
+        "one": [a_hosts["m0"]],
+        "three": [a_hosts["m0"], a_hosts["m1"], a_hosts["e0"]],
+        "none": [],
+    }.items():
+        yield VectorInput(
+            f"faults-{name}", op, _encode(substrate=SUBSTRATE, placement=two, failed=failed)
+        )
+    yield VectorInput(
+        "faults-unknown",
+        op,
+        _encode(substrate=SUBSTRATE, placement=two, failed=["p99"]),
+        "rejected input",
+    )
+
+    nodes = [
+        hierarchy.ExecutionNode(f"{region}-{i:02d}", region)
+        for region, count in (("eu", 7), ("us", 5), ("asia", 2))
+        for i in range(count)
+    ]
+    op = "hierarchy.build"
+    yield VectorInput("hierarchy-build-default", op, _encode(nodes=nodes))
+    yield VectorInput("hierarchy-build-3", op, _encode(nodes=nodes, max_group_size=3))
+    yield VectorInput(
+        "hierarchy-build-bad-size", op, _encode(nodes=nodes, max_group_size=0), "rejected"
+    )
+    yield VectorInput("hierarchy-build-duplicate", op, _encode(nodes=nodes + nodes[:1]), "rejected")
+    op = "hierarchy.route"
+    transactions = {
+        "local": hierarchy.Transaction("t1", ServiceClass.FAST_CONFIRMATION, ("eu-00", "eu-03")),
+        "cross-group": hierarchy.Transaction("t2", ServiceClass.LOW_COST, ("eu-00", "eu-04")),
+        "cross-region": hierarchy.Transaction("t3", ServiceClass.PRIVATE, ("eu-00", "us-00")),
+        "global-class": hierarchy.Transaction("t4", ServiceClass.MANAGEMENT_CONTROL, ("asia-00",)),
+        "global-no-nodes": hierarchy.Transaction("t5", ServiceClass.MANAGEMENT_CONTROL, ()),
+        "unknown-node": hierarchy.Transaction("t6", ServiceClass.LOW_COST, ("mars-00",)),
+        "empty-scope": hierarchy.Transaction("t7", ServiceClass.LOW_COST, ()),
+    }
+    for name, tx in transactions.items():
+        yield VectorInput(
+            f"hierarchy-route-{name}", op, _encode(nodes=nodes, max_group_size=4, transaction=tx)
+        )

@@ -1,0 +1,251 @@
+"""Punish proven misbehaviour: verify evidence with the real signatures, slash, reward (§IV-J).
+
+Nodes bond collateral to serve (§IV-J: "if nodes put down collateral to participate, penalty can
+be implemented by taking away their collateral and rewarding the node who submits cryptographic
+evidence of misbehavior"). Evidence is self-contained and checked with BIP340 signatures over
+the canonical consensus payload (:func:`vdlt_spec.consensus.messages.vote_payload`):
+
+* **double signing**: one key signed two statements of the same kind, view and sequence
+  number with different digests;
+* **forged certificate**: a key signed a statement claiming that a certificate proves a
+  quorum, and the certificate does not verify against the epoch's roster.
+
+Rules (``docs/decisions.md``, D-econ-6..9): evidence names the epoch of the offence, whose
+roster must contain the accused key; evidence older than ``evidence_window_epochs`` is stale;
+one offence (key, kind, view, sequence) is slashed once; the slash is ``slash_fraction`` of the
+slashable collateral; the reporter gets floor(slashed · ``denouncer_reward``) (Tezos: 1/11),
+always less than the slashed amount, and the rest is burnt, so reporting oneself never pays.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from vdlt_spec.consensus.messages import VoteKind, tagged_hash, vote_payload
+from vdlt_spec.crypto import bip340
+from vdlt_spec.crypto.certificate import Certificate, certificate_is_valid
+from vdlt_spec.economics import ledger as ledger_ops
+from vdlt_spec.economics.ledger import Ledger
+from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.governance import dpos
+from vdlt_spec.governance.dpos import DposState, RosterEntry
+from vdlt_spec.governance.parameters import Parameters
+
+CERTIFICATE_CLAIM_TAG = b"vDLT/certificate-claim"
+DOUBLE_SIGN = "double-sign"
+FORGED_CERTIFICATE = "forged-certificate"
+
+
+@dataclass(frozen=True)
+class SignedVote:
+    """Hold one signed consensus statement: what was signed and the BIP340 signature (§IV-D)."""
+
+    kind: VoteKind
+    view: int
+    seq: int
+    digest: bytes
+    signature: bytes
+
+    def payload(self) -> bytes:
+        """Return the 32-byte message the signature covers (§IV-D)."""
+        return vote_payload(self.kind, self.view, self.seq, self.digest)
+
+
+@dataclass(frozen=True)
+class DoubleSignEvidence:
+    """Show two statements by one key for one (kind, view, seq) with different digests (§IV-J)."""
+
+    epoch: int
+    signer: bytes
+    first: SignedVote
+    second: SignedVote
+
+
+@dataclass(frozen=True)
+class ForgedCertificateEvidence:
+    """Show a key vouching for a certificate of ``message`` that does not verify (§IV-J).
+
+    ``claim`` is the accused's signed statement (for instance the PRE_PREPARE or NEW_VIEW
+    that carried the certificate); its digest must be :func:`certificate_claim_digest` of
+    ``message`` and ``certificate``, so the signature binds the accused to this certificate.
+    """
+
+    epoch: int
+    signer: bytes
+    claim: SignedVote
+    message: bytes
+    certificate: Certificate
+
+
+Evidence = DoubleSignEvidence | ForgedCertificateEvidence
+
+
+@dataclass(frozen=True)
+class SlashRecord:
+    """Record one applied penalty: who, for what, how much was slashed, paid and burnt."""
+
+    epoch: int
+    offence: str
+    offender: str
+    reporter: str
+    slashable_before: int
+    slashed: int
+    reward: int
+    slash_fraction: Fraction
+    denouncer_reward: Fraction
+
+    @property
+    def burned(self) -> int:
+        """Return the part of the slashed amount that was burnt (§IV-J)."""
+        return self.slashed - self.reward
+
+
+@dataclass(frozen=True)
+class PenaltyState:
+    """Remember the offences already punished and every slash applied (§IV-J)."""
+
+    punished: frozenset[str] = frozenset()
+    slashes: tuple[SlashRecord, ...] = ()
+
+
+def certificate_claim_digest(message: bytes, certificate: Certificate) -> bytes:
+    """Return the digest a node signs to vouch for a certificate (§IV-D, §IV-J, D-econ-8).
+
+    tagged_hash("vDLT/certificate-claim", message || bitmap || signature).
+    """
+    return tagged_hash(CERTIFICATE_CLAIM_TAG, message + certificate.encode())
+
+
+def offence_id(evidence: Evidence) -> str:
+    """Name the offence evidence proves: its type, key, kind, view and sequence (§IV-J)."""
+    if isinstance(evidence, DoubleSignEvidence):
+        vote, what = evidence.first, DOUBLE_SIGN
+    else:
+        vote, what = evidence.claim, FORGED_CERTIFICATE
+    return f"{what}:{evidence.signer.hex()}:{int(vote.kind)}:{vote.view}:{vote.seq}"
+
+
+def _signed_by(vote: SignedVote, signer: bytes) -> bool:
+    try:
+        return bip340.schnorr_verify(vote.payload(), signer[1:], vote.signature)
+    except SpecError:
+        return False
+
+
+def _roster_entry(roster: Sequence[RosterEntry], signer: bytes, epoch: int) -> RosterEntry:
+    for entry in roster:
+        if entry.key == signer:
+            return entry
+    raise SpecError(Reason.NOT_IN_ROSTER, f"key {signer.hex()} did not serve in epoch {epoch}")
+
+
+def verify_evidence(
+    evidence: Evidence, roster: Sequence[RosterEntry], now: int, window: int
+) -> str:
+    """Check evidence against its epoch's roster and return the offender's account (§IV-J).
+
+    Raise ``STALE_EVIDENCE``/``FUTURE_EVIDENCE`` outside [now - window, now],
+    ``NOT_IN_ROSTER`` for a key that did not serve, ``BAD_EVIDENCE`` for statements that do not
+    conflict or claims that do not match, ``BAD_SIGNATURE`` when a signature does not verify,
+    and ``CERTIFICATE_VALID`` when the allegedly forged certificate verifies.
+    """
+    if evidence.epoch > now:
+        raise SpecError(Reason.FUTURE_EVIDENCE, f"evidence about epoch {evidence.epoch} > {now}")
+    if evidence.epoch < now - window:
+        raise SpecError(
+            Reason.STALE_EVIDENCE,
+            f"evidence about epoch {evidence.epoch} is older than {window} epochs (now {now})",
+        )
+    entry = _roster_entry(roster, evidence.signer, evidence.epoch)
+    if isinstance(evidence, DoubleSignEvidence):
+        a, b = evidence.first, evidence.second
+        if (a.kind, a.view, a.seq) != (b.kind, b.view, b.seq):
+            raise SpecError(Reason.BAD_EVIDENCE, "the statements are for different positions")
+        if a.digest == b.digest:
+            raise SpecError(Reason.BAD_EVIDENCE, "the statements sign the same digest")
+        if not (_signed_by(a, evidence.signer) and _signed_by(b, evidence.signer)):
+            raise SpecError(Reason.BAD_SIGNATURE, "a statement is not signed by the accused key")
+        return entry.account
+    claim = evidence.claim
+    if claim.digest != certificate_claim_digest(evidence.message, evidence.certificate):
+        raise SpecError(Reason.BAD_EVIDENCE, "the claim does not vouch for this certificate")
+    if not _signed_by(claim, evidence.signer):
+        raise SpecError(Reason.BAD_SIGNATURE, "the claim is not signed by the accused key")
+    keys = tuple(e.key for e in roster)
+    if certificate_is_valid(keys, evidence.message, evidence.certificate, fast=False):
+        raise SpecError(Reason.CERTIFICATE_VALID, "the certificate verifies: nothing was forged")
+    return entry.account
+
+
+def slash_amounts(slashable: int, params: Parameters) -> tuple[int, int]:
+    """Return (slashed, reporter reward) for ``slashable`` collateral (§IV-J).
+
+    slashed = floor(slashable · slash_fraction); reward = floor(slashed · denouncer_reward),
+    strictly less than slashed whenever something is slashed.
+    """
+    slashed_exact = params.slash_fraction * slashable
+    slashed = slashed_exact.numerator // slashed_exact.denominator
+    reward_exact = params.denouncer_reward * slashed
+    return slashed, reward_exact.numerator // reward_exact.denominator
+
+
+def submit_evidence(
+    state: PenaltyState,
+    ledger: Ledger,
+    registry: DposState,
+    params: Parameters,
+    reporter: str,
+    evidence: Evidence,
+) -> tuple[PenaltyState, Ledger, DposState, SlashRecord]:
+    """Verify evidence, slash the offender once, pay the reporter, expel the offender (§IV-J)."""
+    if reporter not in ledger.accounts:
+        raise SpecError(Reason.UNKNOWN_ACCOUNT, f"no account named {reporter!r}")
+    roster = registry.rosters.get(evidence.epoch, ())
+    offender = verify_evidence(evidence, roster, ledger.now, params.evidence_window_epochs)
+    offence = offence_id(evidence)
+    if offence in state.punished:
+        raise SpecError(Reason.DUPLICATE_EVIDENCE, f"{offence} was already punished")
+    slashable = ledger.account(offender).slashable
+    slashed, reward = slash_amounts(slashable, params)
+    if slashed == 0:
+        raise SpecError(Reason.NOTHING_TO_SLASH, f"{offender} has no slashable collateral")
+    punished = ledger_ops.slash(ledger, offender, slashed, reporter, reward)
+    record = SlashRecord(
+        epoch=ledger.now,
+        offence=offence,
+        offender=offender,
+        reporter=reporter,
+        slashable_before=slashable,
+        slashed=slashed,
+        reward=reward,
+        slash_fraction=params.slash_fraction,
+        denouncer_reward=params.denouncer_reward,
+    )
+    updated = dataclasses.replace(
+        state, punished=state.punished | {offence}, slashes=(*state.slashes, record)
+    )
+    return updated, punished, dpos.expel(registry, offender), record
+
+
+def slash_violations(state: PenaltyState) -> tuple[str, ...]:
+    """List broken penalty invariants; empty when every slash followed the rules (§IV-J)."""
+    problems = []
+    offences = [r.offence for r in state.slashes]
+    if len(set(offences)) != len(offences):
+        problems.append("an offence was slashed twice")
+    if set(offences) != set(state.punished):
+        problems.append("punished offences and slash records disagree")
+    for r in state.slashes:
+        if not 0 < r.slashed <= r.slashable_before:
+            problems.append(f"{r.offence}: slashed {r.slashed} of {r.slashable_before}")
+        if not 0 <= r.reward < r.slashed:
+            problems.append(f"{r.offence}: reward {r.reward} not below slashed {r.slashed}")
+        rule = dataclasses.replace(
+            Parameters(), slash_fraction=r.slash_fraction, denouncer_reward=r.denouncer_reward
+        )
+        if (r.slashed, r.reward) != slash_amounts(r.slashable_before, rule):
+            problems.append(f"{r.offence}: amounts differ from the rule")
+    return tuple(problems)

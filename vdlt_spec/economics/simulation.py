@@ -1,0 +1,620 @@
+"""Run a seeded scenario of the whole economy and judge its invariants (§IV-B..§IV-K).
+
+The scenario, from one ``random.Random(seed)``: genesis of 10^9 tokens; management/control
+candidates (some failing the §IV-B requirements) and execution nodes register and bond; token
+holders stake, transfer for free and vote every epoch with token locks; delegates make
+decisions and are paid one at a time; execution nodes produce user blocks; an amendment
+raising the inflation rate goes through polls, the exploration vote, the test system and the
+confirmation vote to live; a second amendment fails its polls; a delegate double-signs and is
+slashed on real BIP340 evidence, and another is slashed for vouching for a forged MuSig2
+certificate. Invalid operations are mixed in on purpose, each with the reason it must be
+rejected with. Every invariant of :mod:`vdlt_spec.economics.economy` is checked after every
+step.
+
+Verdict: ``invalid`` if an invariant broke or a bad operation was accepted (or rejected for
+the wrong reason); ``unknown`` if the run was too short to reach every milestone (elections,
+activation, slashing, free-rider comparison); ``valid`` otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import coincurve
+
+from vdlt_spec.consensus.messages import VoteKind
+from vdlt_spec.crypto import bip340
+from vdlt_spec.crypto.certificate import Certificate, encode_bitmap, make_certificate
+from vdlt_spec.crypto.fast import FAST
+from vdlt_spec.crypto.secp256k1 import N
+from vdlt_spec.economics import economy as econ_ops
+from vdlt_spec.economics.economy import (
+    Bond,
+    EndEpoch,
+    ManagementDecision,
+    Operation,
+    ProduceUserBlock,
+    RecordPoll,
+    Register,
+    Stake,
+    SubmitAmendment,
+    SubmitEvidence,
+    Transfer,
+    Unstake,
+    VoteWithLock,
+)
+from vdlt_spec.economics.incentives import largest_remainder
+from vdlt_spec.economics.penalties import (
+    DOUBLE_SIGN,
+    FORGED_CERTIFICATE,
+    DoubleSignEvidence,
+    ForgedCertificateEvidence,
+    SignedVote,
+    certificate_claim_digest,
+)
+from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.governance import amendment, dpos
+from vdlt_spec.governance.amendment import NAY, PASS, YEA, Amendment, Poll, PollGroup, Stage
+from vdlt_spec.governance.dpos import NodeSpec, Role
+from vdlt_spec.governance.parameters import ParameterChange, Parameters
+from vdlt_spec.verdict import Verdict
+
+SCENARIO_PARAMETERS = Parameters(poll_period_epochs=2, vote_period_epochs=2, test_period_epochs=3)
+"""Default protocol parameters with short amendment stages, so a short run sees every stage."""
+MIN_EPOCHS_FOR_EVERY_MILESTONE = 16
+HOLDERS = 30
+CANDIDATES = 25
+UNQUALIFIED_CANDIDATES = 2
+EXECUTORS = 8
+KEY_TAG = b"vDLT/simulation-key"
+RAISED_RATE = Fraction(3, 100)
+SLASH_EPOCH = 3
+ABSTAIN_CHANCE = 0.25
+"""Chance that a staking holder skips an election: the free riders of §IV-J."""
+DOUBLE_VOTE_ATTEMPT_CHANCE = 0.2
+SCENARIO_MAX_K = 3
+FAVOURITE_SKEW = 0.15
+"""Rate of the exponential draw of a holder's candidate: small rates spread the votes."""
+DECISIONS_PER_EPOCH = (5, 20)
+BLOCKS_PER_EXECUTOR = (0, 5)
+TRANSFERS_PER_EPOCH = 5
+MIN_ROSTER_FOR_SLASHING = 4
+
+
+@dataclass(frozen=True)
+class EpochSummary:
+    """Summarise one closed epoch of the scenario."""
+
+    epoch: int
+    delegates: int
+    minted: int
+    burned: int
+    supply: int
+    stage: str
+    inflation_rate: Fraction
+    events: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SimulationReport:
+    """Report a scenario run: counts, per-epoch summary, invariant verdicts, milestones."""
+
+    seed: int
+    epochs: int
+    accepted: int
+    rejected: dict[str, int]
+    unexpected: tuple[str, ...]
+    summary: tuple[EpochSummary, ...]
+    invariants: dict[str, Verdict]
+    milestones: dict[str, bool]
+    figures: dict[str, int | str]
+    verdict: Verdict
+    violations: tuple[str, ...] = field(default=())
+
+
+def simulation_secret_key(seed: int, name: str) -> bytes:
+    """Derive a deterministic secret key for a simulated node, tests only (§IV-D)."""
+    digest = hashlib.sha256(KEY_TAG + seed.to_bytes(8, "big") + name.encode()).digest()
+    return ((int.from_bytes(digest, "big") % (N - 1)) + 1).to_bytes(32, "big")
+
+
+def compressed_public_key(seckey: bytes) -> bytes:
+    """Return the 33-byte compressed public key of a secret key (§IV-D)."""
+    return bytes(coincurve.PrivateKey(seckey).public_key.format(compressed=True))
+
+
+def sign_vote(seckey: bytes, kind: VoteKind, view: int, seq: int, digest: bytes) -> SignedVote:
+    """Sign a consensus statement with BIP340 over its canonical payload (§IV-D).
+
+    Signing runs on libsecp256k1 (the crypto fast path, property-tested equal to the readable
+    one); verification in :mod:`vdlt_spec.economics.penalties` uses the readable path.
+    """
+    unsigned = SignedVote(kind, view, seq, digest, bytes(64))
+    signature = bip340.schnorr_sign(unsigned.payload(), seckey, bytes(32), group=FAST)
+    return dataclasses.replace(unsigned, signature=signature)
+
+
+def double_sign_evidence(seckey: bytes, epoch: int, view: int, seq: int) -> DoubleSignEvidence:
+    """Make evidence of a key signing two PREPAREs for one (view, seq) (§IV-J)."""
+    first = sign_vote(seckey, VoteKind.PREPARE, view, seq, hashlib.sha256(b"block A").digest())
+    second = sign_vote(seckey, VoteKind.PREPARE, view, seq, hashlib.sha256(b"block B").digest())
+    return DoubleSignEvidence(epoch, compressed_public_key(seckey), first, second)
+
+
+def forged_certificate_evidence(
+    accused: bytes,
+    roster: tuple[bytes, ...],
+    signers: dict[int, bytes],
+    epoch: int,
+    view: int,
+    seq: int,
+    seed: int = 0,
+) -> ForgedCertificateEvidence:
+    """Make evidence of ``accused`` vouching for a certificate signed only by ``signers``.
+
+    The certificate is a real MuSig2 certificate of the given signers over a block digest,
+    but its bitmap claims the whole roster: it cannot verify (§IV-D, §IV-J). The accused
+    signs a PRE_PREPARE whose digest is the claim digest of the certificate.
+    """
+    message = hashlib.sha256(b"block " + seq.to_bytes(8, "big")).digest()
+    real = make_certificate(roster, signers, message, random.Random(seed))
+    forged = Certificate(encode_bitmap(range(len(roster)), len(roster)), real.signature)
+    digest = certificate_claim_digest(message, forged)
+    claim = sign_vote(accused, VoteKind.PRE_PREPARE, view, seq, digest)
+    return ForgedCertificateEvidence(epoch, compressed_public_key(accused), claim, message, forged)
+
+
+QUALIFIED_SPEC = NodeSpec(
+    dedicated_ip=True,
+    uptime_bp=9_995,
+    bandwidth_mbps=10_000,
+    cpu_cores=16,
+    memory_gib=64,
+    storage_gib=4_000,
+)
+UNQUALIFIED_SPEC = dataclasses.replace(QUALIFIED_SPEC, dedicated_ip=False, bandwidth_mbps=100)
+
+
+class _Run:
+    """Drive the scenario step by step, checking invariants after each step."""
+
+    def __init__(self, seed: int, params: Parameters) -> None:
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.params = params
+        self.holders = [f"holder-{i:02d}" for i in range(HOLDERS)]
+        self.candidates = [f"manager-{i:02d}" for i in range(CANDIDATES)]
+        self.executors = [f"executor-{i:02d}" for i in range(EXECUTORS)]
+        self.keys = {
+            name: simulation_secret_key(seed, name)
+            for name in (*self.holders, *self.candidates, *self.executors)
+        }
+        node_funds = 3 * params.min_collateral
+        nodes = len(self.candidates) + len(self.executors)
+        weights = {h: self.rng.randint(1, 100) for h in self.holders}
+        allocations = largest_remainder(params.genesis_supply - nodes * node_funds, weights)
+        allocations.update({n: node_funds for n in (*self.candidates, *self.executors)})
+        self.econ = econ_ops.start(allocations, params)
+        self.accepted = 0
+        self.rejected: dict[str, int] = {}
+        self.unexpected: list[str] = []
+        self.violations: list[str] = []
+        self.broken: set[str] = set()
+        self.summary: list[EpochSummary] = []
+        self.voter_rate: list[Fraction] = []
+        self.nonvoter_rate: list[Fraction] = []
+        self.epoch_start = (0, 0, 0, 0)
+
+    # --- stepping ---------------------------------------------------------------------------
+
+    def step(self, op: Operation, expect: Reason | None = None) -> bool:
+        before = self.econ
+        try:
+            after = econ_ops.apply(before, op)
+        except SpecError as exc:
+            self.rejected[exc.reason.value] = self.rejected.get(exc.reason.value, 0) + 1
+            if expect is not None and exc.reason != expect:
+                self.unexpected.append(f"{op.op} rejected with {exc.reason.value}, not {expect}")
+            return False
+        if expect is not None:
+            self.unexpected.append(f"{op.op} accepted, expected {expect.value}")
+        self.accepted += 1
+        self.econ = after
+        for name, problems in econ_ops.invariant_report(after).items():
+            if problems:
+                self.broken.add(name)
+                self.violations.extend(f"epoch {after.epoch}: {p}" for p in problems)
+        return True
+
+    # --- scenario pieces ----------------------------------------------------------------------
+
+    def setup(self) -> None:
+        params = self.params
+        for i, name in enumerate(self.candidates):
+            self.step(Bond(name, params.min_collateral))
+            spec = UNQUALIFIED_SPEC if i < UNQUALIFIED_CANDIDATES else QUALIFIED_SPEC
+            pay = self.rng.randint(1, 50) * 10**6
+            expect = Reason.NODE_REQUIREMENTS_UNMET if spec is UNQUALIFIED_SPEC else None
+            key = compressed_public_key(self.keys[name])
+            self.step(Register(name, Role.MANAGEMENT, key, pay, spec), expect)
+        for name in self.executors:
+            self.step(Bond(name, params.min_collateral))
+            pay = self.rng.randint(1, 100) * 10**6
+            key = compressed_public_key(self.keys[name])
+            self.step(Register(name, Role.EXECUTION, key, pay, QUALIFIED_SPEC))
+        # an execution node cannot also stand for election (role separation, §IV-B)
+        spare = compressed_public_key(simulation_secret_key(self.seed, "spare"))
+        self.step(
+            Register(self.executors[0], Role.MANAGEMENT, spare, 1, QUALIFIED_SPEC),
+            Reason.ALREADY_REGISTERED,
+        )
+        for holder in self.holders:
+            free = self.econ.ledger.account(holder).free
+            self.step(Stake(holder, free // 2))
+
+    def votes(self) -> None:
+        ballot = self.econ.registry.election
+        if ballot is None or not ballot.options:
+            return
+        favourites = list(ballot.options)
+        self.rng.shuffle(favourites)
+        for candidate in ballot.options:  # candidates vote for themselves, as EOS producers do
+            free = self.econ.ledger.account(candidate).free
+            if free > 0:
+                self.step(VoteWithLock(candidate, ballot.ballot_id, free // 4, 1, candidate))
+        for holder in self.holders:
+            if self.rng.random() < ABSTAIN_CHANCE:
+                continue  # a registered voter who does not vote (free rider, §IV-J)
+            free = self.econ.ledger.account(holder).free
+            if free < 10:
+                continue
+            amount = self.rng.randint(1, free // 10)
+            k = self.rng.randint(1, SCENARIO_MAX_K)
+            choice = favourites[min(int(self.rng.expovariate(FAVOURITE_SKEW)), len(favourites) - 1)]
+            voted = self.step(VoteWithLock(holder, ballot.ballot_id, amount, k, choice))
+            if voted and self.rng.random() < DOUBLE_VOTE_ATTEMPT_CHANCE:
+                self.step(VoteWithLock(holder, ballot.ballot_id, 1, 1, choice), Reason.DOUBLE_VOTE)
+        counted = self.econ.registry.election or ballot
+        abstainers = [h for h in self.holders if h not in counted.choices]
+        if not abstainers:
+            return
+        voter = abstainers[0]
+        self.step(
+            VoteWithLock(voter, ballot.ballot_id, 1, 0, favourites[0]), Reason.BAD_LOCK_MULTIPLIER
+        )
+        too_much = self.econ.ledger.account(voter).balance + 1
+        self.step(
+            VoteWithLock(voter, ballot.ballot_id, too_much, 1, favourites[0]),
+            Reason.INSUFFICIENT_FREE_TOKENS,
+        )
+        self.step(
+            VoteWithLock(voter, ballot.ballot_id, 1, 1, "nobody"),
+            Reason.UNKNOWN_OPTION,
+        )
+
+    def work(self) -> None:
+        if self.econ.registry.delegates:
+            for _ in range(self.rng.randint(*DECISIONS_PER_EPOCH)):
+                self.step(ManagementDecision())
+            delegate = self.econ.registry.delegates[0]
+            self.step(ProduceUserBlock(delegate), Reason.DELEGATE_PRODUCED_USER_BLOCK)
+        for name in self.executors:
+            for _ in range(self.rng.randint(*BLOCKS_PER_EXECUTOR)):
+                self.step(ProduceUserBlock(name))
+        for _ in range(TRANSFERS_PER_EPOCH):
+            src, dst = self.rng.sample(self.holders, 2)
+            free = self.econ.ledger.account(src).free
+            if free > 0:
+                self.step(Transfer(src, dst, self.rng.randint(1, free)))
+
+    def governance(self, epoch: int) -> None:
+        gov = self.econ.governance
+        if gov.stage == Stage.PROPOSAL:
+            if not gov.activated and "raise-inflation" not in gov.amendments:
+                change = ParameterChange("inflation_rate", RAISED_RATE)
+                proposal = Amendment("raise-inflation", self.holders[1], (change,), "3 % a year")
+                self.step(SubmitAmendment(proposal))
+            elif gov.activated and "lower-collateral" not in gov.amendments:
+                change = ParameterChange(
+                    "min_collateral", Fraction(self.params.min_collateral // 2)
+                )
+                proposal = Amendment("lower-collateral", self.holders[2], (change,), "halve it")
+                self.step(SubmitAmendment(proposal))
+            return
+        current = gov.current
+        if gov.stage == Stage.POLLING and not gov.polls:
+            favourable = current == "raise-inflation"
+            for group in PollGroup:
+                yes = self.rng.randint(60, 100) if favourable else self.rng.randint(0, 30)
+                self.step(RecordPoll(Poll(group, yes, 100 - yes)))
+            self.step(RecordPoll(Poll(PollGroup.USERS, 1, 1)), Reason.DUPLICATE_POLL)
+        if gov.stage in (Stage.EXPLORATION, Stage.CONFIRMATION) and gov.ballot is not None:
+            ballot = gov.ballot
+            for holder in self.holders:
+                if holder in ballot.choices:
+                    continue
+                free = self.econ.ledger.account(holder).free
+                if free < 10:
+                    continue
+                option = self.rng.choices((YEA, NAY, PASS), weights=(90, 5, 5))[0]
+                amount = free // 2
+                self.step(VoteWithLock(holder, ballot.ballot_id, amount, 1, option))
+
+    def slashing(self, epoch: int) -> None:
+        roster = self.econ.registry.rosters.get(epoch, ())
+        if epoch != SLASH_EPOCH or len(roster) < MIN_ROSTER_FOR_SLASHING:
+            return
+        offender = roster[0]
+        evidence = double_sign_evidence(self.keys[offender.account], epoch, view=epoch, seq=7)
+        reporter = self.holders[3]
+        self.step(SubmitEvidence(reporter, evidence))
+        self.step(SubmitEvidence(reporter, evidence), Reason.DUPLICATE_EVIDENCE)
+        forged = dataclasses.replace(evidence, second=evidence.first)
+        self.step(SubmitEvidence(reporter, forged), Reason.BAD_EVIDENCE)
+        # a delegate reporting its own double signing loses more than it gains
+        self_reporter = roster[1]
+        before = self.econ.ledger.account(self_reporter.account).balance
+        own = double_sign_evidence(self.keys[self_reporter.account], epoch, view=epoch, seq=8)
+        if self.step(SubmitEvidence(self_reporter.account, own)):
+            after = self.econ.ledger.account(self_reporter.account).balance
+            if after >= before:
+                self.unexpected.append("self-reporting did not cost the reporter")
+        # a delegate vouches for a certificate that two signers made but claims all signed
+        keys = tuple(e.key for e in roster)
+        secrets = {i: self.keys[e.account] for i, e in enumerate(roster)}
+        forger = roster[2]
+        forgery = forged_certificate_evidence(
+            self.keys[forger.account], keys, {0: secrets[0], 1: secrets[1]}, epoch, epoch, 11
+        )
+        self.step(SubmitEvidence(reporter, forgery))
+        # a claim about a certificate that does verify is no evidence
+        honest = forged_certificate_evidence(
+            self.keys[roster[3].account], keys, secrets, epoch, epoch, 12
+        )
+        self.step(SubmitEvidence(reporter, honest), Reason.CERTIFICATE_VALID)
+
+    def stale(self, epoch: int) -> None:
+        old = epoch - self.econ.params.evidence_window_epochs - 1
+        if old < 1 or old != SLASH_EPOCH:
+            return
+        offender = dpos.RosterEntry("?", b"", 0)
+        for e in range(old, epoch + 1):
+            for entry in self.econ.registry.rosters.get(e, ()):
+                offender = entry
+        if not offender.key:
+            return
+        evidence = double_sign_evidence(self.keys[offender.account], old, view=old, seq=9)
+        self.step(SubmitEvidence(self.holders[4], evidence), Reason.STALE_EVIDENCE)
+
+    def begin_epoch(self) -> None:
+        self.epoch_start = (
+            self.econ.ledger.minted,
+            self.econ.ledger.burned,
+            len(self.econ.governance.history),
+            len(self.econ.penalties.slashes),
+        )
+
+    def end_epoch(self, epoch: int) -> None:
+        minted, burned, history, slashes = self.epoch_start
+        voters = self.econ.activity.voters
+        stakes = {n: a.staked for n, a in self.econ.ledger.accounts.items() if a.staked > 0}
+        payouts_before = len(self.econ.payouts)
+        self.step(EndEpoch())
+        staking = {
+            p.account: p.amount for p in self.econ.payouts[payouts_before:] if p.reason == "staking"
+        }
+        voted = [Fraction(staking.get(n, 0), s) for n, s in stakes.items() if n in voters]
+        idle = [Fraction(staking.get(n, 0), s) for n, s in stakes.items() if n not in voters]
+        if voted and idle:
+            self.voter_rate.append(min(voted))
+            self.nonvoter_rate.append(max(idle))
+        events = [
+            f"{h.amendment_id}: {h.event.value}"
+            for h in self.econ.governance.history[history:]
+            if h.event != amendment.Event.TEST_EPOCH_PASSED
+        ]
+        events.extend(
+            f"slashed {s.offender}: {s.slashed} (reporter {s.reporter} +{s.reward})"
+            for s in self.econ.penalties.slashes[slashes:]
+        )
+        self.summary.append(
+            EpochSummary(
+                epoch=epoch,
+                delegates=len(self.econ.registry.delegates),
+                minted=self.econ.ledger.minted - minted,
+                burned=self.econ.ledger.burned - burned,
+                supply=self.econ.ledger.supply,
+                stage=self.econ.governance.stage.value,
+                inflation_rate=self.econ.params.inflation_rate,
+                events=tuple(events),
+            )
+        )
+
+
+def simulate(seed: int, epochs: int, params: Parameters = SCENARIO_PARAMETERS) -> SimulationReport:
+    """Run the seeded scenario for ``epochs`` epochs and judge it (§IV-B..§IV-K)."""
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise SpecError(Reason.BAD_USAGE, f"epochs must be a positive integer, got {epochs!r}")
+    run = _Run(seed, params)
+    run.setup()
+    for epoch in range(epochs):
+        run.begin_epoch()
+        run.votes()
+        run.work()
+        run.governance(epoch)
+        run.slashing(epoch)
+        run.stale(epoch)
+        run.end_epoch(epoch)
+    econ = run.econ
+    delegates_seen = max((s.delegates for s in run.summary), default=0)
+    milestones = {
+        "delegates elected": delegates_seen > 0,
+        "K delegates seated": delegates_seen == econ.params.delegate_count,
+        "amendment went live": "raise-inflation" in econ.governance.activated,
+        "amendment failed and returned to proposal": any(
+            h.event in amendment.FAILURES for h in econ.governance.history
+        ),
+        "a double signer was slashed": any(
+            s.offence.startswith(DOUBLE_SIGN) for s in econ.penalties.slashes
+        ),
+        "a certificate forger was slashed": any(
+            s.offence.startswith(FORGED_CERTIFICATE) for s in econ.penalties.slashes
+        ),
+        "free riders earned less than voters": bool(run.voter_rate),
+    }
+    if any(v <= n for v, n in zip(run.voter_rate, run.nonvoter_rate, strict=True)):
+        run.unexpected.append("a non-voting staker earned as much per token as a voter")
+    invariants = {
+        name: Verdict.INVALID if name in run.broken else Verdict.VALID
+        for name in econ_ops.INVARIANTS
+    }
+    if run.violations or run.unexpected:
+        verdict = Verdict.INVALID
+    elif not all(milestones.values()):
+        verdict = Verdict.UNKNOWN
+    else:
+        verdict = Verdict.VALID
+    figures: dict[str, int | str] = {
+        "supply": econ.ledger.supply,
+        "minted": econ.ledger.minted,
+        "burned": econ.ledger.burned,
+        "paid_out": econ.paid_out,
+        "slashed": sum(s.slashed for s in econ.penalties.slashes),
+        "reporter_rewards": sum(s.reward for s in econ.penalties.slashes),
+        "amendments_live": len(econ.governance.activated),
+        "parameters_version": econ.governance.version,
+        "inflation_rate": str(econ.params.inflation_rate),
+        "elections_failed": econ.elections_failed,
+    }
+    return SimulationReport(
+        seed=seed,
+        epochs=epochs,
+        accepted=run.accepted,
+        rejected=dict(sorted(run.rejected.items())),
+        unexpected=tuple(run.unexpected),
+        summary=tuple(run.summary),
+        invariants=invariants,
+        milestones=milestones,
+        figures=figures,
+        verdict=verdict,
+        violations=tuple(run.violations[:20]),
+    )
+
+
+# --- random campaign -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignReport:
+    """Report a random-operation campaign: what was tried, accepted, and what broke."""
+
+    seed: int
+    steps: int
+    accepted: int
+    rejected: dict[str, int]
+    slashes: int
+    amendments_live: int
+    violations: tuple[str, ...]
+    verdict: Verdict
+
+
+CAMPAIGN_PARAMETERS = Parameters(
+    poll_period_epochs=1, vote_period_epochs=3, test_period_epochs=1, epochs_per_year=10
+)
+"""Short stages and a ten-epoch year, so a campaign crosses years and amendment stages."""
+CAMPAIGN_END_EPOCH_CHANCE = 0.04
+
+
+def _random_operation(run: _Run, rng: random.Random) -> Operation:
+    """Draw one operation, valid or not, touching every kind of transition."""
+    econ = run.econ
+    names = [*run.holders, *run.candidates[:6], *run.executors[:2], "stranger"]
+    who, other = rng.choice(names), rng.choice(names)
+    amount = rng.choice([-1, 0, 1, rng.randint(1, 10**9), rng.randint(1, 10**13)])
+    election = econ.registry.election
+    ballot = econ.governance.ballot
+    ballots = [b.ballot_id for b in (election, ballot) if b is not None] + ["no-such-ballot"]
+    options = [*(election.options if election else ()), YEA, NAY, PASS, "nobody"]
+    roster = econ.registry.rosters.get(econ.epoch, ())
+    if rng.random() < CAMPAIGN_END_EPOCH_CHANCE:
+        return EndEpoch()
+    kind = rng.randrange(12)
+    if kind == 0:
+        return Transfer(who, other, amount, rng.choice([0, 0, 1, -1]))
+    if kind == 1:
+        return Stake(who, amount) if rng.random() < 0.7 else Unstake(who, amount)
+    if kind == 2:
+        return Bond(who, amount)
+    if kind == 3:
+        return VoteWithLock(
+            who, rng.choice(ballots), amount, rng.randint(0, 9), rng.choice(options)
+        )
+    if kind == 4:
+        change = rng.choice(
+            [
+                ParameterChange("inflation_rate", Fraction(rng.randint(0, 8), 100)),
+                ParameterChange("delegate_count", Fraction(rng.randint(1, 30))),
+                ParameterChange("genesis_supply", Fraction(1)),
+            ]
+        )
+        return SubmitAmendment(Amendment(f"c{rng.randrange(10**6)}", who, (change,)))
+    if kind == 5:
+        group = rng.choice(list(PollGroup))
+        return RecordPoll(Poll(group, rng.randint(40, 100), rng.randint(0, 60)))
+    if kind == 6:
+        return ManagementDecision()
+    if kind == 7:
+        return ProduceUserBlock(rng.choice([*run.executors, *run.candidates[:3], who]))
+    if kind == 8 and roster:
+        signer = rng.choice(roster).account
+        back = rng.randint(0, 4)
+        evidence = double_sign_evidence(
+            run.keys[signer], max(0, econ.epoch - back), rng.randint(0, 3), rng.randint(0, 3)
+        )
+        return SubmitEvidence(who, evidence)
+    if kind == 9 and ballot is not None:
+        # a cooperative voter, so amendment votes can pass
+        holder = rng.choice(run.holders)
+        free = econ.ledger.account(holder).free
+        return VoteWithLock(holder, ballot.ballot_id, max(1, free // 2), 1, YEA)
+    if kind == 10 and econ.governance.stage == Stage.POLLING:
+        return RecordPoll(Poll(rng.choice(list(PollGroup)), 9, 1))
+    # otherwise a candidate votes for itself, so elections seat delegates
+    candidate = rng.choice(run.candidates)
+    free = econ.ledger.account(candidate).free
+    ballot_id = election.ballot_id if election is not None else "no-such-ballot"
+    return VoteWithLock(candidate, ballot_id, max(1, free // 4), 1, candidate)
+
+
+def campaign(seed: int, steps: int, params: Parameters = CAMPAIGN_PARAMETERS) -> CampaignReport:
+    """Apply ``steps`` random operations, valid and invalid, checking invariants (§IV-B..§IV-K).
+
+    A rejected operation must leave the economy equal to what it was; an accepted one must
+    keep every invariant of :func:`vdlt_spec.economics.economy.invariant_report`.
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise SpecError(Reason.BAD_USAGE, f"steps must be a positive integer, got {steps!r}")
+    run = _Run(seed, params)
+    run.setup()
+    rng = random.Random(seed)
+    for _ in range(steps):
+        before = run.econ
+        op = _random_operation(run, rng)
+        if not run.step(op) and run.econ is not before:
+            run.violations.append(f"rejected {op.op} replaced the economy")
+    econ = run.econ
+    verdict = Verdict.INVALID if run.violations else Verdict.VALID
+    return CampaignReport(
+        seed=seed,
+        steps=steps,
+        accepted=run.accepted,
+        rejected=dict(sorted(run.rejected.items())),
+        slashes=len(econ.penalties.slashes),
+        amendments_live=len(econ.governance.activated),
+        violations=tuple(run.violations[:20]),
+        verdict=verdict,
+    )

@@ -1,0 +1,57 @@
+"""Summarise a schedule per class: sent, dropped, and exact delay statistics (§IV-A).
+
+The delay of a transaction is its finish time minus its arrival time (waiting plus
+transmission), in the scheduler's time unit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from vdlt_spec.cos import ServiceClass, Transaction
+from vdlt_spec.queuing import Schedule
+
+PERCENTILE = 99
+
+
+@dataclass(frozen=True)
+class ClassDelay:
+    """Hold one class's outcome: counts and delay mean, 99th percentile and maximum."""
+
+    service_class: ServiceClass
+    sent: int
+    dropped: int
+    mean_delay: Fraction | None
+    p99_delay: Fraction | None
+    max_delay: Fraction | None
+
+
+def delays(
+    arrivals: Iterable[Transaction], schedule: Schedule, service_class: ServiceClass
+) -> list[Fraction]:
+    """Return the delays of one class's departures, in order of service (§IV-A)."""
+    arrival = {t.id: t.arrival for t in arrivals}
+    return [
+        d.finish - arrival[d.id] for d in schedule.departures if d.service_class is service_class
+    ]
+
+
+def class_delays(arrivals: Iterable[Transaction], schedule: Schedule) -> tuple[ClassDelay, ...]:
+    """Return per-class counts and delay statistics, highest class first (§IV-A, Table II)."""
+    items = tuple(arrivals)
+    result = []
+    for cls in sorted(ServiceClass, reverse=True):
+        values = sorted(delays(items, schedule, cls))
+        dropped = sum(1 for d in schedule.drops if d.service_class is cls)
+        if values:
+            rank = max(1, math.ceil(PERCENTILE * len(values) / 100))  # nearest-rank percentile
+            mean: Fraction | None = sum(values, Fraction(0)) / len(values)
+            p99: Fraction | None = values[rank - 1]
+            worst: Fraction | None = values[-1]
+        else:
+            mean = p99 = worst = None
+        result.append(ClassDelay(cls, len(values), dropped, mean, p99, worst))
+    return tuple(result)
