@@ -32,7 +32,7 @@ from vdlt_spec.allocation.instance import Instance, Utility
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.strategies import allocation_instances
 
-SMALL = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+SMALL = settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @SMALL
