@@ -76,7 +76,7 @@ LARGE = 20_000
 
 
 class Mode(StrEnum):
-    """Say how the model treats one constraint: enforced, elastic (slack), or left out."""
+    """Say how the model treats a constraint: enforced, elastic, or left out (D-alloc-14)."""
 
     HARD = "hard"
     SOFT = "soft"
@@ -88,7 +88,7 @@ Key = tuple[Constraint, str]
 
 @dataclass(frozen=True)
 class Relaxation:
-    """Choose per constraint whether it is hard, elastic or dropped (for diagnosis)."""
+    """Choose per constraint whether it is hard, elastic or dropped (D-alloc-14)."""
 
     elastic: bool = False
     dropped: frozenset[Key] = frozenset()
@@ -114,7 +114,7 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Candidate:
-    """One placement option: transaction n on node j at rate level l, with its coefficients."""
+    """Hold one placement option: n on node j at rate level l, with coefficients (§IV-E)."""
 
     n: int
     j: int
@@ -126,7 +126,7 @@ class Candidate:
 
 @dataclass
 class AllocationModel:
-    """Hold a built PuLP problem and the maps from its variables back to the instance."""
+    """Hold a built PuLP problem and the maps from its variables to the instance (§IV-E)."""
 
     instance: Instance
     relaxation: Relaxation
@@ -151,7 +151,7 @@ class AllocationModel:
 
 @dataclass(frozen=True)
 class SolveReport:
-    """Report a solve honestly: status, exact objective, bound, gap, allocation, diagnosis."""
+    """Report a solve: status, exact objective, bound, gap, allocation, diagnosis (D-alloc-13)."""
 
     instance: str
     solver: str
@@ -188,7 +188,7 @@ def _group_bounds(
 
 
 def node_eligible(instance: Instance, tx: Transaction, node: Node, relax: Relaxation) -> bool:
-    """Tell whether a node may host the transaction under its hard per-pair constraints."""
+    """Tell whether a node may host the transaction under its hard pair constraints (§IV-G)."""
 
     def hard(c: Constraint, s: str) -> bool:
         return relax.mode(c, s) is Mode.HARD
@@ -206,7 +206,7 @@ def node_eligible(instance: Instance, tx: Transaction, node: Node, relax: Relaxa
 
 
 def control_options(instance: Instance, tx: Transaction, relax: Relaxation) -> list[int]:
-    """Return the control levels that can order the transaction under hard constraints."""
+    """Return the control levels that can order the transaction under hard constraints (§IV-B)."""
     out = []
     for m, rho in enumerate(instance.control_levels_ghz):
         slow = rho < q.ordering_demand_ghz(tx)
@@ -573,7 +573,7 @@ def build_model(instance: Instance, relaxation: Relaxation | None = None) -> All
 
 
 def extract(model: AllocationModel, values: dict[str, float]) -> Allocation:
-    """Read the allocation encoded by variable values (by name) of a solved model."""
+    """Read the allocation encoded by the variable values of a solved model (§IV-E)."""
     inst = model.instance
     assignments = []
     for n, x in model.admit.items():
@@ -617,7 +617,7 @@ def _sorted_identical(model: AllocationModel, allocation: Allocation) -> Allocat
 
 
 def start_values(model: AllocationModel, allocation: Allocation) -> dict[str, float] | None:
-    """Map an allocation onto the model's variables for a warm start; None if it does not fit.
+    """Map an allocation onto the model's variables for a warm start (D-alloc-12); None if not.
 
     A replica on a dominated (pruned) level is moved to the dominating one, which keeps every
     constraint satisfied (D-alloc-12); anything else outside the model means no warm start.
@@ -742,7 +742,7 @@ def _relative_gap(incumbent: float | None, bound: float | None) -> float | None:
 
 @dataclass(frozen=True)
 class Raw:
-    """What a solver returned, before this module decides the status."""
+    """Hold what a solver returned, before this module decides the status (D-alloc-13)."""
 
     proven_gap: bool  # the solver stopped on its gap criterion (or proved optimality)
     infeasible: bool
@@ -880,7 +880,7 @@ def _run(
 
 
 def lp_guided(model: AllocationModel, threads: int | None = None) -> Allocation:
-    """Place greedily in the order of the LP relaxation's admissions and placements.
+    """Place greedily in the order of the LP relaxation's admissions and placements (§IV-G).
 
     Solves the LP relaxation of the model, then runs the baselines' greedy with transactions
     ordered by their fractional admission x and nodes ranked by their fractional placement y:
@@ -934,7 +934,7 @@ def _best_start(
 
 
 def best_start(instance: Instance, threads: int | None = None) -> Allocation | None:
-    """Return the best feasible warm start (LP-guided rounding or a baseline), if any."""
+    """Return the best feasible warm start, LP-guided or a baseline, if any (D-alloc-12)."""
     model = build_model(instance)
     chosen = _best_start(model, heuristic_starts(model, threads))
     return None if chosen is None else chosen[0]
@@ -1055,7 +1055,7 @@ def solve(
 
 
 def decide(raw: Raw, exact: Fraction, granularity: Fraction) -> tuple[Status, bool]:
-    """Decide the status of a solve that returned an allocation the evaluator accepts.
+    """Decide the status of a solve whose allocation the evaluator accepts (D-alloc-13).
 
     Optimal only if the solver stopped on its gap criterion (not a limit) and its bound lies
     within one granularity step of the exact utility: every utility is a multiple of the
@@ -1106,7 +1106,7 @@ def diagnose_infeasibility(
 
 
 def relaxation_dropping(diagnosis: Iterable[ConstraintReport]) -> Relaxation:
-    """Return the relaxation that leaves out the diagnosed constraints (to confirm they bind)."""
+    """Return the relaxation leaving out the diagnosed constraints, to confirm they bind (§IV-E)."""
     return Relaxation(dropped=frozenset((r.constraint, r.subject) for r in diagnosis))
 
 
@@ -1117,7 +1117,7 @@ def is_feasible(
     solver: str = "highs",
     time_limit: float | None = None,
 ) -> bool | None:
-    """Tell whether the model under a relaxation has a solution (None if undecided)."""
+    """Tell whether the model under a relaxation has a solution, None if undecided (§IV-E)."""
     model = build_model(instance, relaxation)
     model.problem.setObjective(pulp.lpSum([]))
     raw = _run(solver, model, time_limit=time_limit, gap=None, threads=None, start=None)

@@ -20,7 +20,7 @@ EXPECTED_FILE = "expected.json"
 
 @dataclass(frozen=True)
 class Expected:
-    """Record what solving a bundled instance must give: status and optimum, or diagnosis."""
+    """Record what solving a bundled instance must give: status, optimum or diagnosis (§IV-E)."""
 
     status: str
     objective: str | None
@@ -32,7 +32,7 @@ def _folder() -> Any:
 
 
 def bundled_instances() -> dict[str, Instance]:
-    """Return the bundled instances by file stem, validated like any user input."""
+    """Return the bundled instances by file stem, validated like any user input (§IV-E)."""
     out = {}
     for entry in sorted(_folder().iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".json") and entry.name != EXPECTED_FILE:
@@ -41,7 +41,7 @@ def bundled_instances() -> dict[str, Instance]:
 
 
 def expected_results() -> dict[str, Expected]:
-    """Return the recorded expected result of every bundled instance."""
+    """Return the recorded expected result of every bundled instance (§IV-E)."""
     data = json.loads((_folder() / EXPECTED_FILE).read_text())
     return {
         name: Expected(

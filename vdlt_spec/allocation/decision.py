@@ -41,7 +41,7 @@ class Allocation:
 
 
 def canonical(allocation: Allocation) -> Allocation:
-    """Return the allocation with assignments sorted by transaction and replicas by node."""
+    """Return the allocation sorted by transaction, replicas by node (§IV-E)."""
     return Allocation(
         tuple(
             Assignment(

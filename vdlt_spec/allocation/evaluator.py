@@ -25,7 +25,7 @@ SYSTEM = "system"
 
 
 class Constraint(StrEnum):
-    """Name each constraint of Eq. (1) and of the model's structure (stable report keys)."""
+    """Name each constraint of Eq. (1) and of the model's structure (§IV-E; stable keys)."""
 
     DECENTRALIZATION = "C1-decentralization"
     LATENCY = "C2-latency"
@@ -48,7 +48,7 @@ class Constraint(StrEnum):
 
 @dataclass(frozen=True)
 class ConstraintReport:
-    """Report one constraint on one subject: value, bound, slack (< 0 is a violation), unit."""
+    """Report one constraint on one subject: value, bound, slack (< 0 violated), unit (§IV-E)."""
 
     constraint: Constraint
     subject: str
@@ -140,7 +140,7 @@ def check_shape(instance: Instance, allocation: Allocation) -> None:
 def transaction_reports(
     instance: Instance, tx: Transaction, a: Assignment
 ) -> tuple[ConstraintReport, ...]:
-    """Report the per-transaction constraints C2-C5, security and structure of one placement."""
+    """Report the per-transaction constraints C2-C5, security, structure of a placement (§IV-E)."""
     nodes = [instance.node(r.node) for r in a.replicas]
     k = len(a.replicas)
     s = tx.id
@@ -235,7 +235,7 @@ def transaction_reports(
 
 
 def node_loads(instance: Instance, allocation: Allocation) -> dict[str, Fraction]:
-    """Return each node's load for C1: the throughput of the streams it replicates, tx/s."""
+    """Return each node's load for C1: throughput of the streams it replicates, tx/s (§IV-E)."""
     loads = {n.id: Fraction(0) for n in instance.nodes}
     for a in allocation.assignments:
         tx = instance.transaction(a.transaction)
@@ -245,7 +245,7 @@ def node_loads(instance: Instance, allocation: Allocation) -> dict[str, Fraction
 
 
 def evaluate(instance: Instance, allocation: Allocation) -> Evaluation:
-    """Score an allocation: utility, feasibility, and every constraint's slack (Eq. (1))."""
+    """Score an allocation: utility, feasibility, every constraint's slack (§IV-E, Eq. (1))."""
     check_shape(instance, allocation)
     reports: list[ConstraintReport] = []
     cpu: dict[str, Fraction] = defaultdict(Fraction)

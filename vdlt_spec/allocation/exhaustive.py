@@ -50,7 +50,7 @@ LOCAL = frozenset(
 
 @dataclass(frozen=True)
 class Optimum:
-    """Hold the exhaustive result: best feasible allocation (None if none) and the count seen."""
+    """Hold the exhaustive result: best feasible allocation (or None), count scored (§IV-E)."""
 
     allocation: Allocation | None
     evaluation: Evaluation | None
@@ -58,7 +58,7 @@ class Optimum:
 
 
 def placements(instance: Instance, tx: Transaction) -> Iterator[Assignment]:
-    """Yield every placement of one transaction: control level, node group, rate per replica."""
+    """Yield every placement of a transaction: control level, group, rate per replica (§IV-E)."""
     ids = [n.id for n in instance.nodes]
     for control in instance.control_levels_ghz:
         for k in range(1, len(ids) + 1):
@@ -72,7 +72,7 @@ def placements(instance: Instance, tx: Transaction) -> Iterator[Assignment]:
 
 
 def locally_feasible(instance: Instance, tx: Transaction) -> list[Assignment]:
-    """Return the placements of ``tx`` whose per-transaction constraints all hold."""
+    """Return the placements of ``tx`` whose per-transaction constraints all hold (§IV-E)."""
     out = []
     for count, a in enumerate(placements(instance, tx)):
         if count > MAX_PLACEMENTS:
@@ -109,7 +109,7 @@ def _fits(instance: Instance, chosen: list[Assignment]) -> bool:
 
 
 def exhaustive_optimum(instance: Instance) -> Optimum:
-    """Return the best feasible allocation by enumerating all of them (ties: first found)."""
+    """Return the best feasible allocation by enumerating all of them (§IV-E; ties: first)."""
     options: list[list[Assignment | None]] = []
     for tx in instance.transactions:
         local: list[Assignment | None] = list(locally_feasible(instance, tx))

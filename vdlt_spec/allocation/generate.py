@@ -40,7 +40,7 @@ HIGH_SECURITY_REPLICAS = 7
 
 @dataclass(frozen=True)
 class Span:
-    """Draw integers uniformly from lo..hi and divide them by ``scale``."""
+    """Draw integers uniformly from lo..hi and divide them by ``scale`` (D-alloc-8)."""
 
     lo: int
     hi: int
@@ -127,7 +127,7 @@ PROFILES: dict[ServiceClass, ClassProfile] = {
 
 @dataclass(frozen=True)
 class Parameters:
-    """Hold every range and constant the generator uses; override any field (D-alloc-8)."""
+    """Hold every range and constant the generator uses; override any (§IV-E, D-alloc-8)."""
 
     cpu_ghz: Span = Span(10, 30)  # Liu et al. 2019
     bandwidth_mbps: Span = Span(10, 100)  # Liu et al. 2019

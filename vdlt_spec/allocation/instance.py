@@ -26,7 +26,7 @@ MAX_REPLICAS = 10
 
 
 def meta(unit: str, doc: str) -> dict[str, Any]:
-    """Return field metadata giving a quantity's unit and meaning (read by the schema)."""
+    """Return field metadata giving a quantity's unit and meaning, read by the schema (§IV-E)."""
     return {"unit": unit, "doc": doc}
 
 

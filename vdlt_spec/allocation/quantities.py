@@ -62,7 +62,7 @@ def replica_latency_ms(
     control_ghz: Fraction,
     replicas: int,
 ) -> Fraction:
-    """Return a replica's confirmation latency: ordering + transfer + execution + consensus (C2)."""
+    """Return a replica's latency: ordering + transfer + execution + consensus (§IV-E, C2)."""
     return (
         ordering_ms(tx, control_ghz)
         + transfer_ms(instance, tx, node)
@@ -72,27 +72,27 @@ def replica_latency_ms(
 
 
 def execution_demand_ghz(tx: Transaction) -> Fraction:
-    """Return the rate a replica needs to keep up with the stream: lambda*w/1000 GHz (C3)."""
+    """Return the rate a replica needs to keep up: lambda*w/1000 GHz (§IV-E, C3)."""
     return tx.throughput_tps * tx.compute_mcycles / KILO
 
 
 def ordering_demand_ghz(tx: Transaction) -> Fraction:
-    """Return the control-tier rate needed to order the stream: lambda*o/1000 GHz (C3)."""
+    """Return the control-tier rate needed to order the stream: lambda*o/1000 GHz (§IV-B, C3)."""
     return tx.throughput_tps * tx.ordering_mcycles / KILO
 
 
 def link_demand_mbps(tx: Transaction) -> Fraction:
-    """Return the link rate a replica needs to receive the stream: 8*lambda*a/1000 Mbps."""
+    """Return the link rate a replica needs for the stream: 8*lambda*a/1000 Mbps (§IV-G)."""
     return BITS_PER_BYTE * tx.throughput_tps * tx.size_kb / KILO
 
 
 def replica_cost(tx: Transaction, node: Node, rate_ghz: Fraction) -> Fraction:
-    """Return a replica's cost per epoch: reserved rate and stored state at the node's prices."""
+    """Return a replica's cost per epoch: reserved rate and state at the node's prices (C4)."""
     return node.compute_price * rate_ghz + node.storage_price * tx.storage_gb
 
 
 def control_cost(instance: Instance, control_ghz: Fraction) -> Fraction:
-    """Return the cost per epoch of the control-tier rate rho_n that orders a transaction."""
+    """Return the cost per epoch of the control-tier rate rho_n of a transaction (§IV-B, C4)."""
     return instance.control_price * control_ghz
 
 
@@ -102,14 +102,14 @@ def expected_faulty(nodes: Iterable[Node]) -> Fraction:
 
 
 def top_sum(loads: Sequence[Fraction], count: int) -> Fraction:
-    """Return the sum of the ``count`` largest loads (0 when ``count`` <= 0)."""
+    """Return the sum of the ``count`` largest loads, 0 when ``count`` <= 0 (§IV-E, C1)."""
     if count <= 0:
         return Fraction(0)
     return sum(sorted(loads, reverse=True)[:count], Fraction(0))
 
 
 def nakamoto_coefficient(loads: Sequence[Fraction], share: Fraction) -> int:
-    """Return the fewest nodes whose loads exceed ``share`` of the total (C1); 0 if no load."""
+    """Return the fewest nodes whose loads exceed ``share`` of the total; 0 if none (C1)."""
     total = sum(loads, Fraction(0))
     if total == 0:
         return 0

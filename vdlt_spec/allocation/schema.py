@@ -88,7 +88,7 @@ def _dataclass_schema(tp: type, defs: dict[str, Any]) -> dict[str, Any]:
 
 
 def schema_of(tp: type, name: str) -> dict[str, Any]:
-    """Return the JSON Schema (draft 2020-12) of a dataclass type, with units in descriptions."""
+    """Return the JSON Schema (2020-12) of a dataclass type, units in descriptions (§IV-E)."""
     defs: dict[str, Any] = {}
     root = _dataclass_schema(tp, defs)
     return {"$schema": DIALECT, "$id": SCHEMA_BASE + name, "title": name, **root, "$defs": defs}
@@ -117,21 +117,21 @@ def _check_schema(schema: dict[str, Any], data: Any, what: str) -> None:
 
 
 def parse_instance(data: Any) -> Instance:
-    """Check JSON data against the instance schema, decode it, and validate its ranges."""
+    """Check JSON data against the instance schema, decode it, validate its ranges (§IV-E)."""
     _check_schema(instance_schema(), data, "instance")
     instance: Instance = serial.decode(Instance, data)
     return validate_instance(instance)
 
 
 def parse_allocation(data: Any) -> Allocation:
-    """Check JSON data against the allocation schema and decode it."""
+    """Check JSON data against the allocation schema and decode it (§IV-E)."""
     _check_schema(allocation_schema(), data, "allocation")
     allocation: Allocation = serial.decode(Allocation, data)
     return allocation
 
 
 def loads_instance(text: str) -> Instance:
-    """Parse an instance from JSON text; malformed JSON is ``MALFORMED_JSON``."""
+    """Parse an instance from JSON text; malformed JSON is ``MALFORMED_JSON`` (§IV-E)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -18,7 +18,7 @@ THREADS = 1
 
 @check("allocation-milp-optimum", COMPONENT, "§IV-E Eq. (1)")
 def milp_optimum() -> Outcome:
-    """Solve the bundled feasible instances; each optimum is proven, feasible and as recorded."""
+    """Solve the bundled feasible instances: each optimum proven, feasible, as recorded (§IV-E)."""
     from vdlt_spec.allocation.baselines import BASELINES
     from vdlt_spec.allocation.bundled import bundled_instances, expected_results
     from vdlt_spec.allocation.evaluator import evaluate
@@ -52,7 +52,7 @@ def milp_optimum() -> Outcome:
 
 @check("allocation-exhaustive-oracle", COMPONENT, "§IV-E Eq. (1)")
 def exhaustive_oracle() -> Outcome:
-    """Enumerate the tiny bundled instance exhaustively; its optimum equals the MILP's."""
+    """Enumerate the tiny bundled instance; its optimum equals the MILP's (§IV-E)."""
     from vdlt_spec.allocation.bundled import bundled_instances
     from vdlt_spec.allocation.exhaustive import exhaustive_optimum
     from vdlt_spec.models.allocation import Status, solve
@@ -78,7 +78,7 @@ def exhaustive_oracle() -> Outcome:
 
 @check("allocation-infeasibility-diagnosis", COMPONENT, "§IV-E Eq. (1)")
 def infeasibility_diagnosis() -> Outcome:
-    """Diagnose the bundled infeasible instance; the named constraints bind when dropped."""
+    """Diagnose the bundled infeasible instance; the named constraints bind (§IV-E)."""
     from vdlt_spec.allocation.bundled import bundled_instances, expected_results
     from vdlt_spec.models.allocation import (
         Relaxation,
