@@ -557,6 +557,253 @@ def governance_simulate(
 
 # --- allocation ------------------------------------------------------------------------------
 
+instance_app = typer.Typer(
+    help="Allocation instances of Eq. (1): their JSON Schema and a seeded generator.",
+    no_args_is_help=True,
+)
+app.add_typer(instance_app, name="instance")
+ALLOCATION_ROWS_SHOWN = 20
+
+
+def _write_output(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _fraction_text(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return f"{float(value):.6g}" if getattr(value, "denominator", 1) != 1 else str(value)
+
+
+@instance_app.command("schema")
+def instance_schema(
+    allocation: Annotated[
+        bool, typer.Option("--allocation", help="Print the allocation's schema instead.")
+    ] = False,
+    out: Annotated[Path | None, typer.Option(help="Write the schema to this file.")] = None,
+) -> None:
+    """Print the JSON Schema of an instance (or of an allocation), with units (§IV-E)."""
+    from vdlt_spec.allocation.schema import allocation_schema, instance_schema
+
+    schema = allocation_schema() if allocation else instance_schema()
+    text = json.dumps(schema, indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        _write_output(out, text)
+
+
+@instance_app.command("generate")
+def instance_generate(
+    tx: Annotated[int, typer.Option("--tx", help="Number of transactions.", min=0)],
+    nodes: Annotated[int, typer.Option("--nodes", help="Number of execution nodes.", min=1)],
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the generator.")],
+    utility: Annotated[
+        str, typer.Option("--utility", help="Objective: throughput or welfare.")
+    ] = "throughput",
+    out: Annotated[Path | None, typer.Option(help="Write the instance to this file.")] = None,
+) -> None:
+    """Generate a seeded, realistic instance (ranges from Liu et al. 2019; §IV-E)."""
+    from vdlt_spec import serial
+    from vdlt_spec.allocation.generate import generate
+    from vdlt_spec.allocation.instance import Utility
+
+    if utility not in {u.value for u in Utility}:
+        fail(f"--utility must be throughput or welfare, got {utility!r}")
+    instance = generate(tx, nodes, seed, Utility(utility))
+    text = serial.dumps(instance, indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        _write_output(out, text)
+        err_console.print(
+            f"wrote {out}: {len(instance.transactions)} transactions, "
+            f"{len(instance.nodes)} nodes ({nodes} execution)",
+            markup=False,
+        )
+
+
+def _load_instance(path: Path) -> Any:
+    from vdlt_spec.allocation.schema import parse_instance
+
+    try:
+        return parse_instance(read_json_file(path))
+    except SpecError as exc:
+        raise SpecError(exc.reason, f"{path}: {exc.detail}") from None
+
+
+@app.command("solve")
+def solve_command(
+    instance_file: Annotated[Path, typer.Argument(help="An instance JSON file.")],
+    solver: Annotated[str, typer.Option(help="MILP solver: highs or cbc.")] = "highs",
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Seconds before the solver stops.")
+    ] = None,
+    gap: Annotated[
+        float | None, typer.Option(help="Relative gap at which the solver may stop.")
+    ] = None,
+    threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    warm_start: Annotated[
+        bool, typer.Option("--warm-start/--no-warm-start", help="Seed with the heuristics.")
+    ] = True,
+    lp: Annotated[Path | None, typer.Option("--lp", help="Export the model as .lp.")] = None,
+    mps: Annotated[Path | None, typer.Option("--mps", help="Export the model as .mps.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the allocation found (for `vdlt evaluate`).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Solve Eq. (1) exactly; exit 0 optimal (or the asked gap), 1 infeasible, 2 undecided."""
+    from vdlt_spec import serial
+    from vdlt_spec.models.allocation import Status, solve
+
+    instance = _load_instance(instance_file)
+    report = solve(
+        instance,
+        solver=solver,
+        time_limit=time_limit,
+        gap=gap,
+        threads=threads,
+        use_heuristic_start=warm_start,
+        lp_path=str(lp) if lp else None,
+        mps_path=str(mps) if mps else None,
+    )
+    if out is not None and report.allocation is not None:
+        _write_output(out, serial.dumps(report.allocation, indent=2) + "\n")
+    if as_json:
+        emit_json(report)
+    else:
+        table = Table(title=f"vdlt solve {instance.name}: {report.status.value}")
+        table.add_column("figure")
+        table.add_column("value", justify="right")
+        rows = [
+            ("solver", report.solver),
+            ("status", report.status.value),
+            ("proven optimal", "yes" if report.proven_optimal else "no"),
+            (f"{instance.utility.value} (exact)", _fraction_text(report.objective)),
+            ("bound", _fraction_text(report.bound)),
+            ("relative gap", _fraction_text(report.gap)),
+            ("admitted", f"{report.admitted} of {report.transactions}"),
+            ("warm start", _fraction_text(report.warm_start)),
+            ("binaries / rows", f"{report.binaries} / {report.constraints}"),
+            ("seconds (solver)", f"{report.seconds:.2f} ({report.solve_seconds:.2f})"),
+        ]
+        for name, value in rows:
+            table.add_row(name, value)
+        console.print(table)
+        console.print(report.detail, markup=False, highlight=False)
+        if report.diagnosis:
+            diag = Table(title="why infeasible: constraints the least-violating allocation breaks")
+            for column in ("constraint", "subject", "value", "bound", "violated by", "unit"):
+                diag.add_column(column, overflow="fold")
+            for r in report.diagnosis[:ALLOCATION_ROWS_SHOWN]:
+                diag.add_row(
+                    r.constraint.value,
+                    r.subject,
+                    _fraction_text(r.value),
+                    _fraction_text(r.bound),
+                    _fraction_text(-r.slack),
+                    r.unit,
+                )
+            console.print(diag)
+        if out is not None and report.allocation is not None:
+            console.print(f"wrote {out}", markup=False)
+    if report.status in (Status.OPTIMAL, Status.GAP_REACHED):
+        raise typer.Exit(0)
+    raise typer.Exit(1 if report.status is Status.INFEASIBLE else 2)
+
+
+@app.command("evaluate")
+def evaluate_command(
+    instance_file: Annotated[Path, typer.Argument(help="An instance JSON file.")],
+    allocation_file: Annotated[Path, typer.Argument(help="An allocation JSON file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Score an allocation against Eq. (1); exit 0 feasible, 1 any constraint violated."""
+    from fractions import Fraction
+
+    from vdlt_spec.allocation.evaluator import evaluate
+    from vdlt_spec.allocation.schema import parse_allocation
+
+    instance = _load_instance(instance_file)
+    try:
+        allocation = parse_allocation(read_json_file(allocation_file))
+    except SpecError as exc:
+        raise SpecError(exc.reason, f"{allocation_file}: {exc.detail}") from None
+    ev = evaluate(instance, allocation)
+    if as_json:
+        emit_json(ev)
+    else:
+        shown = ev.violations or tuple(
+            sorted(ev.reports, key=lambda r: r.slack / max(abs(r.bound), Fraction(1)))[:5]
+        )
+        title = "violated constraints" if ev.violations else "tightest constraints"
+        table = Table(title=title)
+        for column in ("constraint", "subject", "value", "bound", "slack", "unit", "note"):
+            table.add_column(column, overflow="fold")
+        for r in shown[:ALLOCATION_ROWS_SHOWN]:
+            table.add_row(
+                r.constraint.value,
+                r.subject,
+                _fraction_text(r.value),
+                _fraction_text(r.bound),
+                _fraction_text(r.slack),
+                r.unit,
+                r.note,
+            )
+        console.print(table)
+        if len(shown) > ALLOCATION_ROWS_SHOWN:
+            console.print(f"... and {len(shown) - ALLOCATION_ROWS_SHOWN} more (see --json)")
+        verdict = "feasible" if ev.feasible else f"infeasible ({len(ev.violations)} violations)"
+        console.print(
+            f"{instance.name}: {verdict}; {ev.utility.value} = {_fraction_text(ev.objective)} "
+            f"(throughput {_fraction_text(ev.throughput)} tx/s, welfare "
+            f"{_fraction_text(ev.welfare)} tokens/epoch), admitted {ev.admitted} of "
+            f"{ev.transactions}, Nakamoto coefficient {ev.nakamoto}",
+            markup=False,
+            highlight=False,
+        )
+    raise typer.Exit(0 if ev.feasible else 1)
+
+
+@app.command("baseline")
+def baseline_command(
+    instance_file: Annotated[Path, typer.Argument(help="An instance JSON file.")],
+    name: Annotated[
+        str, typer.Option(help="per-class-greedy (§IV-G) or density-greedy.")
+    ] = "per-class-greedy",
+    out: Annotated[Path | None, typer.Option(help="Write the allocation to this file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Allocate with a baseline heuristic and score it; exit 0 feasible, 1 not."""
+    from vdlt_spec import serial
+    from vdlt_spec.allocation.baselines import BASELINES
+    from vdlt_spec.allocation.evaluator import evaluate
+
+    if name not in BASELINES:
+        fail(f"--name must be one of {', '.join(BASELINES)}, got {name!r}")
+    instance = _load_instance(instance_file)
+    allocation = BASELINES[name](instance)
+    ev = evaluate(instance, allocation)
+    if out is not None:
+        _write_output(out, serial.dumps(allocation, indent=2) + "\n")
+    if as_json:
+        emit_json({"baseline": name, "allocation": allocation, "evaluation": ev})
+    else:
+        console.print(
+            f"{name} on {instance.name}: {'feasible' if ev.feasible else 'infeasible'}; "
+            f"{ev.utility.value} = {_fraction_text(ev.objective)}, admitted {ev.admitted} of "
+            f"{ev.transactions}",
+            markup=False,
+            highlight=False,
+        )
+    raise typer.Exit(0 if ev.feasible else 1)
+
 
 # --- conformance ---------------------------------------------------------------------------
 

@@ -144,6 +144,12 @@ class Reason(StrEnum):
     NOTHING_TO_SLASH = "NOTHING_TO_SLASH"
 
     # --- allocation (§IV-E, §IV-G, Eq. (1)) -----------------------------------------------
+    DUPLICATE_NODE = "DUPLICATE_NODE"
+    UNKNOWN_NODE = "UNKNOWN_NODE"
+    UNKNOWN_TRANSACTION = "UNKNOWN_TRANSACTION"
+    PARAMETER_OUT_OF_RANGE = "PARAMETER_OUT_OF_RANGE"
+    UNKNOWN_SOLVER = "UNKNOWN_SOLVER"
+    SOLVER_FAILED = "SOLVER_FAILED"
 
     # --- virtualization and hierarchy (§III-C, §IV-H) -------------------------------------
     NEGATIVE_RESOURCE = "NEGATIVE_RESOURCE"

@@ -1,0 +1,291 @@
+"""Benchmark the exact allocation oracle of Eq. (1) against its peers (docs/allocation.md §6).
+
+Fixed set: 200 transactions x 40 execution nodes, seeds 1-5, both utilities; scale curve up to
+1000 x 100. For each instance: HiGHS and CBC side by side (one thread, a time limit each),
+time to proven optimum, the gap at the limit where not proven, and the baselines' utility as a
+share of the optimum (or of the best incumbent where none was proven). Ratios are against a
+peer measured in the same run (CBC/HiGHS time; heuristic/optimum utility).
+
+    python benchmarks/bench_allocation.py                   # the full run (about an hour)
+    python benchmarks/bench_allocation.py --quick           # a smoke run (a few minutes)
+    python benchmarks/bench_allocation.py --json out.json --markdown tables.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+
+from vdlt_spec.models.allocation import SolveReport, Status, best_start, solve
+
+from vdlt_spec.allocation.baselines import BASELINES
+from vdlt_spec.allocation.evaluator import evaluate
+from vdlt_spec.allocation.generate import generate
+from vdlt_spec.allocation.instance import Utility
+
+SOLVERS = ("highs", "cbc")
+UTILITIES = (Utility.THROUGHPUT, Utility.WELFARE)
+FIXED_SIZE = (200, 40)
+FIXED_SEEDS = (1, 2, 3, 4, 5)
+SCALE = ((50, 10), (100, 20), (200, 40), (500, 50), (1000, 100))
+SCALE_SEED = 1
+QUICK_FIXED_SIZE = (60, 12)
+QUICK_SEEDS = (1, 2)
+QUICK_SCALE = ((30, 8), (60, 12), (100, 20))
+TIME_LIMIT = 60.0
+THREADS = 1
+
+
+@dataclass
+class SolverRun:
+    """One solver's outcome on one instance."""
+
+    status: str
+    proven: bool
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    solver_seconds: float
+    total_seconds: float  # building the model and solving; the warm start is timed apart
+    admitted: int
+    warm_start: float | None
+
+
+@dataclass
+class Row:
+    """All measurements on one instance."""
+
+    transactions: int
+    nodes: int
+    seed: int
+    utility: str
+    binaries: int
+    rows: int
+    runs: dict[str, SolverRun] = field(default_factory=dict)
+    heuristics: dict[str, float | None] = field(default_factory=dict)
+    heuristic_seconds: dict[str, float] = field(default_factory=dict)
+
+    def reference(self) -> float | None:
+        """Return the proven optimum, else the best incumbent of any solver."""
+        proven = [r.objective for r in self.runs.values() if r.proven and r.objective is not None]
+        if proven:
+            return proven[0]
+        found = [r.objective for r in self.runs.values() if r.objective is not None]
+        return max(found) if found else None
+
+
+def _float(value: Fraction | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _run(report: SolveReport) -> SolverRun:
+    return SolverRun(
+        status=report.status.value,
+        proven=report.status is Status.OPTIMAL,
+        objective=_float(report.objective),
+        bound=report.bound,
+        gap=report.gap,
+        solver_seconds=report.solve_seconds,
+        total_seconds=report.seconds,
+        admitted=report.admitted,
+        warm_start=_float(report.warm_start),
+    )
+
+
+def measure(n: int, j: int, seed: int, utility: Utility, time_limit: float) -> Row:
+    """Generate one instance, run the baselines and both solvers on it."""
+    instance = generate(n, j, seed, utility)
+    began = time.perf_counter()
+    start = best_start(instance, THREADS)  # computed once, given to both solvers
+    start_seconds = time.perf_counter() - began
+    row: Row | None = None
+    for solver in SOLVERS:
+        report = solve(
+            instance,
+            solver=solver,
+            time_limit=time_limit,
+            threads=THREADS,
+            warm_start=start,
+            use_heuristic_start=False,
+        )
+        if row is None:
+            row = Row(n, j, seed, utility.value, report.binaries, report.constraints)
+            row.heuristic_seconds["warm-start"] = start_seconds
+        row.runs[solver] = _run(report)
+        print(
+            f"  {n}x{j} s{seed} {utility.value:10} {solver:5} {report.status.value:11} "
+            f"obj={_float(report.objective)} bound={report.bound} "
+            f"solver={report.solve_seconds:.1f}s total={report.seconds:.1f}s",
+            file=sys.stderr,
+            flush=True,
+        )
+    assert row is not None
+    for name, allocate in BASELINES.items():
+        began = time.perf_counter()
+        ev = evaluate(instance, allocate(instance))
+        row.heuristic_seconds[name] = time.perf_counter() - began
+        row.heuristics[name] = float(ev.objective) if ev.feasible else None
+    return row
+
+
+def _share(value: float | None, reference: float | None) -> str:
+    if value is None or reference is None or reference == 0:
+        return "-"
+    return f"{100 * value / reference:.1f} %"
+
+
+def _secs(run: SolverRun) -> str:
+    return f"{run.solver_seconds:.1f}" if run.proven else f"> {run.solver_seconds:.0f}"
+
+
+def _gap(run: SolverRun) -> str:
+    if run.proven:
+        return "0 (proven)"
+    if run.gap is None:
+        return "no incumbent" if run.objective is None else "no bound"
+    return f"{100 * run.gap:.2f} %"
+
+
+def fixed_table(rows: list[Row]) -> str:
+    """Render the fixed-set table in Markdown."""
+    head = (
+        "| instance | utility | optimum (or best) | admitted | HiGHS solver s | HiGHS total s "
+        "| HiGHS gap | CBC solver s | CBC gap | CBC/HiGHS time | per-class greedy | "
+        "density greedy | warm start | warm-start s |\n|" + "---|" * 14
+    )
+    lines = [head]
+    for r in rows:
+        h, c = r.runs["highs"], r.runs["cbc"]
+        ref = r.reference()
+        ratio = (
+            f"{c.solver_seconds / h.solver_seconds:.1f}x"
+            if h.proven and c.proven and h.solver_seconds > 0
+            else "-"
+        )
+        lines.append(
+            f"| {r.transactions}x{r.nodes} s{r.seed} | {r.utility} | {ref} | "
+            f"{h.admitted}/{r.transactions} | {_secs(h)} | {h.total_seconds:.1f} | {_gap(h)} | "
+            f"{_secs(c)} | {_gap(c)} | {ratio} | "
+            f"{_share(r.heuristics['per-class-greedy'], ref)} | "
+            f"{_share(r.heuristics['density-greedy'], ref)} | {_share(h.warm_start, ref)} | "
+            f"{r.heuristic_seconds['warm-start']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def summary(rows: list[Row]) -> str:
+    """Summarise the fixed set: proofs, median times, shares."""
+    out = []
+    for solver in SOLVERS:
+        runs = [r.runs[solver] for r in rows]
+        proven = [x for x in runs if x.proven]
+        times = [x.solver_seconds for x in runs]
+        median = statistics.median(times) if times else float("nan")
+        gaps = [x.gap for x in runs if not x.proven and x.gap is not None]
+        worst = f"{100 * max(gaps):.2f} %" if gaps else "-"
+        out.append(
+            f"- {solver}: proven optimum on {len(proven)} of {len(runs)}; median solver time "
+            f"{median:.1f} s (unproven counted at the limit); worst gap at the limit {worst}"
+        )
+    for name in BASELINES:
+        shares = [
+            r.heuristics[name] / ref
+            for r in rows
+            if (ref := r.reference()) and r.heuristics[name] is not None
+        ]
+        if shares:
+            out.append(
+                f"- {name}: {100 * statistics.mean(shares):.1f} % of the optimum on average "
+                f"(min {100 * min(shares):.1f} %)"
+            )
+    admitted = [r.runs["highs"].admitted / r.transactions for r in rows]
+    out.append(f"- admitted share at the best allocation: {100 * statistics.mean(admitted):.0f} %")
+    return "\n".join(out)
+
+
+def scale_table(rows: list[Row]) -> str:
+    """Render the scale-curve table in Markdown."""
+    head = (
+        "| size | utility | binaries | rows | HiGHS status | HiGHS solver s | HiGHS total s "
+        "| HiGHS gap | CBC status | CBC solver s | CBC gap | per-class greedy | "
+        "density greedy | warm start | warm-start s |\n|" + "---|" * 15
+    )
+    lines = [head]
+    for r in rows:
+        h, c = r.runs["highs"], r.runs["cbc"]
+        ref = r.reference()
+        lines.append(
+            f"| {r.transactions}x{r.nodes} | {r.utility} | {r.binaries} | {r.rows} | "
+            f"{h.status} | {_secs(h)} | {h.total_seconds:.1f} | {_gap(h)} | {c.status} | "
+            f"{_secs(c)} | {_gap(c)} | {_share(r.heuristics['per-class-greedy'], ref)} | "
+            f"{_share(r.heuristics['density-greedy'], ref)} | {_share(h.warm_start, ref)} | "
+            f"{r.heuristic_seconds['warm-start']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its tables (Markdown) on stdout."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--time-limit", type=float, default=TIME_LIMIT)
+    parser.add_argument("--json", help="write all measurements to this file")
+    parser.add_argument("--markdown", help="write the tables to this file")
+    parser.add_argument("--skip-scale", action="store_true")
+    args = parser.parse_args(argv)
+    size, seeds, scale = (
+        (QUICK_FIXED_SIZE, QUICK_SEEDS, QUICK_SCALE)
+        if args.quick
+        else (FIXED_SIZE, FIXED_SEEDS, SCALE)
+    )
+    started = time.perf_counter()
+    fixed = [
+        measure(size[0], size[1], seed, utility, args.time_limit)
+        for utility in UTILITIES
+        for seed in seeds
+    ]
+    curve: list[Row] = []
+    if not args.skip_scale:
+        for n, j in scale:
+            for utility in UTILITIES:
+                reuse = [
+                    r
+                    for r in fixed
+                    if (r.transactions, r.nodes, r.seed, r.utility)
+                    == (n, j, SCALE_SEED, utility.value)
+                ]
+                curve.append(
+                    reuse[0] if reuse else measure(n, j, SCALE_SEED, utility, args.time_limit)
+                )
+    text = "\n\n".join(
+        [
+            f"Fixed set: {size[0]} x {size[1]}, seeds {', '.join(map(str, seeds))}, "
+            f"time limit {args.time_limit:.0f} s, {THREADS} thread",
+            fixed_table(fixed),
+            summary(fixed),
+            "Scale curve (seed 1)" if curve else "",
+            scale_table(curve) if curve else "",
+            f"Total benchmark wall time: {time.perf_counter() - started:.0f} s",
+        ]
+    )
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(
+                {"fixed": [asdict(r) for r in fixed], "scale": [asdict(r) for r in curve]},
+                fh,
+                indent=2,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

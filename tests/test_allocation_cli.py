@@ -1,0 +1,184 @@
+"""Tests of the allocation commands: instance schema/generate, solve, evaluate, baseline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from vdlt_spec.allocation.bundled import bundled_instances
+from vdlt_spec.allocation.schema import loads_instance
+from vdlt_spec.cli import main
+
+INSTANCES = Path(__file__).resolve().parents[1] / "vdlt_spec" / "allocation" / "instances"
+
+
+def test_instance_schema_prints_a_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["instance", "schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == "instance" and "Transaction" in schema["$defs"]
+    assert main(["instance", "schema", "--allocation"]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "allocation"
+
+
+def test_instance_generate_writes_a_loadable_instance(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "i.json"
+    args = ["instance", "generate", "--tx", "12", "--nodes", "4", "--seed", "3"]
+    assert main([*args, "--utility", "welfare", "--out", str(out)]) == 0
+    instance = loads_instance(out.read_text())
+    assert len(instance.transactions) == 12 and instance.utility.value == "welfare"
+    assert main(args) == 0
+    assert loads_instance(capsys.readouterr().out).utility.value == "throughput"
+
+
+def test_solve_then_evaluate_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    instance = INSTANCES / "small-throughput.json"
+    allocation = tmp_path / "a.json"
+    lp, mps = tmp_path / "m.lp", tmp_path / "m.mps"
+    code = main(
+        [
+            "solve",
+            str(instance),
+            "--threads",
+            "1",
+            "--json",
+            "--out",
+            str(allocation),
+            "--lp",
+            str(lp),
+            "--mps",
+            str(mps),
+        ]
+    )
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)  # stdout is pure JSON (no solver banner)
+    assert report["status"] == "optimal" and report["proven_optimal"] is True
+    assert lp.exists() and mps.exists()
+    assert main(["evaluate", str(instance), str(allocation), "--json"]) == 0
+    ev = json.loads(capsys.readouterr().out)
+    assert ev["feasible"] is True and ev["objective"] == report["objective"]
+    assert main(["evaluate", str(instance), str(allocation)]) == 0
+    assert "feasible" in capsys.readouterr().out
+
+
+def test_solve_reports_infeasibility_with_a_diagnosis(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["solve", str(INSTANCES / "infeasible-latency.json"), "--threads", "1"])
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "infeasible" in out and "C2-latency" in out and "t00" in out
+
+
+def test_solve_with_cbc(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["solve", str(INSTANCES / "tiny-exhaustive.json"), "--solver", "cbc", "--json"])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["objective"] == "25"
+
+
+def test_evaluate_exits_1_on_a_violation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    allocation = tmp_path / "bad.json"
+    allocation.write_text(
+        json.dumps(
+            {
+                "assignments": [
+                    {
+                        "transaction": "t0",
+                        "control_ghz": "1",
+                        "replicas": [{"node": "n1", "rate_ghz": "2"}],
+                    }
+                ]
+            }
+        )
+    )
+    tiny = str(INSTANCES / "tiny-exhaustive.json")
+    assert main(["evaluate", tiny, str(allocation), "--json"]) == 1
+    ev = json.loads(capsys.readouterr().out)
+    violated = {
+        (r["constraint"], r["subject"]) for r in ev["reports"] if r["slack"].startswith("-")
+    }
+    assert ("replicas-min", "t0") in violated
+    assert main(["evaluate", tiny, str(allocation)]) == 1
+    assert "infeasible" in capsys.readouterr().out
+
+
+def test_baseline_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "b.json"
+    code = main(
+        [
+            "baseline",
+            str(INSTANCES / "small-welfare.json"),
+            "--name",
+            "density-greedy",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0 and out.exists()
+    assert "feasible" in capsys.readouterr().out
+    assert main(["baseline", str(INSTANCES / "small-welfare.json"), "--name", "magic"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("{not json", "MALFORMED_JSON"),
+        ('{"name": "x"}', "SCHEMA_VIOLATION"),
+        ("[]", "SCHEMA_VIOLATION"),
+    ],
+)
+def test_malformed_instance_files_get_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, reason: str
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    for argv in (["solve", str(bad)], ["evaluate", str(bad), str(bad)], ["baseline", str(bad)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1, err
+        assert reason in err and str(bad) in err
+
+
+def test_out_of_range_instance_gets_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads((INSTANCES / "tiny-exhaustive.json").read_text())
+    data["nodes"][0]["trust"] = "2"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    assert main(["solve", str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "TRUST_OUT_OF_RANGE" in err
+
+
+def test_missing_file_and_bad_options_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["solve", "/nonexistent/instance.json"]) == 2
+    assert "BAD_INPUT_FILE" in capsys.readouterr().err
+    tiny = str(INSTANCES / "tiny-exhaustive.json")
+    assert main(["solve", tiny, "--solver", "gurobi"]) == 2
+    assert "UNKNOWN_SOLVER" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "instance",
+                "generate",
+                "--tx",
+                "3",
+                "--nodes",
+                "2",
+                "--seed",
+                "1",
+                "--utility",
+                "speed",
+            ]
+        )
+        == 2
+    )
+
+
+def test_bundled_files_are_what_the_package_loads() -> None:
+    stems = {p.stem for p in INSTANCES.glob("*.json")} - {"expected"}
+    assert stems == set(bundled_instances())

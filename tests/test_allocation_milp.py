@@ -1,0 +1,193 @@
+"""Tests of the exact MILP of Eq. (1) against enumeration, a second solver and the evaluator."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
+
+import highspy
+import pulp
+import pytest
+from hypothesis import HealthCheck, given, settings
+from vdlt_spec.models.allocation import (
+    Raw,
+    Relaxation,
+    Status,
+    build_model,
+    decide,
+    diagnose_infeasibility,
+    is_feasible,
+    relaxation_dropping,
+    solve,
+)
+
+from vdlt_spec.allocation.baselines import BASELINES
+from vdlt_spec.allocation.bundled import bundled_instances
+from vdlt_spec.allocation.evaluator import Constraint, evaluate
+from vdlt_spec.allocation.exhaustive import exhaustive_optimum
+from vdlt_spec.allocation.generate import generate
+from vdlt_spec.allocation.instance import Instance, Utility
+from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.strategies import allocation_instances
+
+SMALL = settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@SMALL
+@given(allocation_instances())
+def test_milp_optimum_equals_exhaustive_enumeration_for_both_solvers(instance: Instance) -> None:
+    best = exhaustive_optimum(instance)
+    for solver in ("highs", "cbc"):
+        report = solve(instance, solver=solver, threads=1, diagnose=False)
+        if best.evaluation is None:
+            assert report.status is Status.INFEASIBLE, (solver, report.detail)
+            continue
+        assert report.status is Status.OPTIMAL, (solver, report.detail)
+        assert report.proven_optimal
+        assert report.allocation is not None
+        ev = evaluate(instance, report.allocation)
+        assert ev.feasible, (solver, ev.violations)  # the oracle passes the evaluator
+        assert ev.objective == best.evaluation.objective, solver
+        assert report.objective == ev.objective
+        for name, allocate in BASELINES.items():
+            h = evaluate(instance, allocate(instance))
+            if h.feasible:  # heuristics never beat the proven optimum
+                assert h.objective <= ev.objective, name
+
+
+@pytest.mark.parametrize(("seed", "utility"), [(11, Utility.THROUGHPUT), (12, Utility.WELFARE)])
+def test_highs_and_cbc_agree_when_both_prove_optimality(seed: int, utility: Utility) -> None:
+    instance = generate(24, 6, seed, utility)
+    reports = [solve(instance, solver=s, threads=1) for s in ("highs", "cbc")]
+    proven = [r for r in reports if r.status is Status.OPTIMAL]
+    assert proven, [r.detail for r in reports]
+    assert len({r.objective for r in proven}) == 1
+    for r in proven:
+        assert r.allocation is not None and evaluate(instance, r.allocation).feasible
+
+
+def test_the_oracle_passes_the_evaluator_on_generated_instances() -> None:
+    for name, instance in bundled_instances().items():
+        report = solve(instance, threads=1, diagnose=False)
+        if report.status is Status.INFEASIBLE:
+            continue
+        assert report.status is Status.OPTIMAL, name
+        assert report.allocation is not None
+        assert evaluate(instance, report.allocation).feasible, name
+        assert report.warm_start is not None and report.warm_start <= report.objective
+
+
+def _infeasible_cases() -> list[tuple[str, Instance]]:
+    base = generate(10, 5, 21, Utility.THROUGHPUT)
+    tx = base.transactions[0]
+    late = replace(tx, mandatory=True, latency_ms=Fraction(25))
+    poor = replace(tx, mandatory=True, budget=Fraction(1))
+    greedy = replace(tx, mandatory=True, min_replicas=10)
+    private = replace(tx, mandatory=True, private=True)
+    nodes_public = tuple(replace(n, private=False) for n in base.nodes)
+    return [
+        ("latency", replace(base, transactions=(late, *base.transactions[1:]))),
+        ("budget", replace(base, transactions=(poor, *base.transactions[1:]))),
+        ("replicas", replace(base, transactions=(greedy, *base.transactions[1:]))),
+        (
+            "privacy",
+            replace(base, nodes=nodes_public, transactions=(private, *base.transactions[1:])),
+        ),
+        ("bundled", bundled_instances()["infeasible-latency"]),
+    ]
+
+
+@pytest.mark.parametrize(("label", "instance"), _infeasible_cases())
+def test_diagnosis_names_constraints_that_really_bind(label: str, instance: Instance) -> None:
+    report = solve(instance, threads=1)
+    assert report.status is Status.INFEASIBLE, label
+    assert report.diagnosis, report.detail
+    assert all(r.slack < 0 for r in report.diagnosis)
+    # without the named constraints the instance is feasible; with them it is not
+    assert is_feasible(instance, Relaxation()) is False
+    assert is_feasible(instance, relaxation_dropping(report.diagnosis)) is True
+
+
+def test_diagnosis_of_a_known_cause_names_it() -> None:
+    instance = dict(_infeasible_cases())["latency"]
+    diagnosis, _ = diagnose_infeasibility(instance, threads=1)
+    assert (Constraint.LATENCY, "t0") in {(r.constraint, r.subject) for r in diagnosis}
+
+
+@SMALL
+@given(allocation_instances())
+def test_every_infeasible_small_instance_gets_a_binding_diagnosis(instance: Instance) -> None:
+    if is_feasible(instance, Relaxation()) is not False:
+        return
+    diagnosis, note = diagnose_infeasibility(instance, threads=1)
+    assert diagnosis, note
+    assert is_feasible(instance, relaxation_dropping(diagnosis)) is True
+
+
+def test_status_decision_never_calls_a_limit_optimal() -> None:
+    # HiGHS on a time limit: PuLP would call it "Optimal"; we do not
+    limit = Raw(False, False, True, {}, 10.0, 12.0, "HiGHS kTimeLimit")
+    assert decide(limit, Fraction(10), Fraction(1)) == (Status.TIME_LIMIT, False)
+    # the solver's gap criterion met, bound within one granularity step: proven
+    closed = Raw(True, False, False, {}, 10.0, 10.4, "kOptimal")
+    assert decide(closed, Fraction(10), Fraction(1)) == (Status.OPTIMAL, True)
+    # the solver's gap criterion met at a user's gap, bound further away: not proven
+    loose = Raw(True, False, False, {}, 10.0, 11.5, "kOptimal")
+    assert decide(loose, Fraction(10), Fraction(1)) == (Status.GAP_REACHED, False)
+    # no bound at all cannot prove anything
+    unbounded = Raw(True, False, False, {}, 10.0, None, "kOptimal")
+    assert decide(unbounded, Fraction(10), Fraction(1))[1] is False
+
+
+def test_pulp_would_report_a_time_limit_as_optimal_but_we_do_not() -> None:
+    instance = generate(150, 30, 4, Utility.THROUGHPUT)
+    model = build_model(instance)
+    pulp_solver = pulp.HiGHS(msg=False, timeLimit=0.5, threads=1)
+    model.problem.solve(pulp_solver)
+    status = model.problem.solverModel.getModelStatus()
+    if status != highspy.HighsModelStatus.kTimeLimit:
+        pytest.skip("solved within the limit on this machine")
+    assert pulp.LpStatus[model.problem.status] == "Optimal"  # PuLP's mapping
+    report = solve(instance, threads=1, time_limit=0.5, use_heuristic_start=False)
+    assert report.status is not Status.OPTIMAL or report.proven_optimal
+    if report.status is Status.TIME_LIMIT and report.objective is not None:
+        assert report.bound is not None and float(report.objective) <= report.bound + 1e-6
+        assert report.allocation is not None and evaluate(instance, report.allocation).feasible
+
+
+def test_exported_mps_resolves_to_the_same_optimum(tmp_path: Path) -> None:
+    instance = bundled_instances()["small-welfare"]
+    lp_file, mps_file = tmp_path / "m.lp", tmp_path / "m.mps"
+    report = solve(instance, threads=1, lp_path=str(lp_file), mps_path=str(mps_file))
+    assert report.status is Status.OPTIMAL and report.objective is not None
+    assert lp_file.read_text().startswith("\\*")
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.readModel(str(mps_file))
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    assert math.isclose(h.getInfo().objective_function_value, float(report.objective))
+
+
+def test_solver_arguments_are_checked() -> None:
+    instance = bundled_instances()["tiny-exhaustive"]
+    for kwargs, reason in (
+        ({"solver": "gurobi"}, Reason.UNKNOWN_SOLVER),
+        ({"time_limit": 0.0}, Reason.PARAMETER_OUT_OF_RANGE),
+        ({"gap": 1.5}, Reason.PARAMETER_OUT_OF_RANGE),
+    ):
+        with pytest.raises(SpecError) as info:
+            solve(instance, **kwargs)  # type: ignore[arg-type]
+        assert info.value.reason is reason
+
+
+def test_a_given_warm_start_is_used_and_never_worse() -> None:
+    instance = bundled_instances()["small-throughput"]
+    start = BASELINES["density-greedy"](instance)
+    report = solve(instance, threads=1, warm_start=start)
+    assert report.warm_start == evaluate(instance, start).objective
+    assert report.objective is not None and report.objective >= report.warm_start

@@ -1,0 +1,285 @@
+"""Allocate greedily: the per-class heuristic of §IV-G and a class-blind density baseline.
+
+Both place one transaction at a time, mandatory ones first, on nodes ranked by a policy;
+for each they try the smallest group first and the cheapest rate and control levels that meet
+the latency bound, keep the placement only if every per-transaction constraint holds (checked
+with the evaluator's own per-transaction report), and reserve its resources. A final repair
+drops admitted transactions until the decentralization constraint C1 holds. They are
+baselines for the exact MILP and for learned allocators; neither claims optimality.
+
+* :func:`per_class_greedy` (§IV-G): classes in priority order, and a node ranking per class:
+  fast confirmation on the most trusted nodes with the fewest replicas, computation-intensive
+  on the nodes with the most spare rate, storage-intensive on the cheapest storage, low cost on
+  the cheapest compute, management/control (high security) on the most trusted nodes, which
+  include the management/control nodes; best effort and scavenger spread over the least loaded.
+* :func:`density_greedy`: no classes; transactions by utility per reserved GHz, nodes by
+  least load then price (a first-fit-decreasing knapsack heuristic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from vdlt_spec.allocation import quantities as q
+from vdlt_spec.allocation.decision import Allocation, Assignment, Replica
+from vdlt_spec.allocation.evaluator import Constraint, node_loads, transaction_reports
+from vdlt_spec.allocation.instance import Instance, Node, NodeRole, Transaction, Utility
+from vdlt_spec.cos import ServiceClass
+
+#: Order in which the per-class heuristic serves the classes (control traffic first, then the
+#: latency-critical class, then by how hard the class is to place; scavenger last).
+CLASS_PRIORITY: tuple[ServiceClass, ...] = (
+    ServiceClass.MANAGEMENT_CONTROL,
+    ServiceClass.FAST_CONFIRMATION,
+    ServiceClass.PRIVATE,
+    ServiceClass.COMPUTATION_INTENSIVE,
+    ServiceClass.STORAGE_INTENSIVE,
+    ServiceClass.LOW_COST,
+    ServiceClass.BEST_EFFORT,
+    ServiceClass.SCAVENGER,
+)
+#: Checks a tentative placement must pass (capacity and C1 are tracked separately).
+LOCAL_CHECKS = frozenset(
+    {
+        Constraint.LATENCY,
+        Constraint.THROUGHPUT,
+        Constraint.ORDERING_THROUGHPUT,
+        Constraint.COST,
+        Constraint.PRIVACY,
+        Constraint.SECURITY,
+        Constraint.REPLICAS_MIN,
+        Constraint.REPLICAS_MAX,
+        Constraint.ELIGIBILITY,
+    }
+)
+
+_TOO_FEW = "too few hosts"
+NodeRank = Callable[[Transaction, Node, "_State"], tuple[object, ...]]
+
+
+@dataclass
+class _State:
+    instance: Instance
+    cpu: dict[str, Fraction] = field(default_factory=dict)
+    disk: dict[str, Fraction] = field(default_factory=dict)
+    link: dict[str, Fraction] = field(default_factory=dict)
+    load: dict[str, Fraction] = field(default_factory=dict)
+    control: Fraction = Fraction(0)
+    placed: dict[str, Assignment] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for n in self.instance.nodes:
+            self.cpu[n.id] = n.cpu_ghz
+            self.disk[n.id] = n.storage_gb
+            self.link[n.id] = n.bandwidth_mbps
+            self.load[n.id] = Fraction(0)
+        self.control = self.instance.control_capacity_ghz
+
+    def hosts(self, tx: Transaction, node: Node) -> bool:
+        if node.role is NodeRole.CONTROL and not tx.high_security:
+            return False
+        if tx.private and not node.private:
+            return False
+        return self.disk[node.id] >= tx.storage_gb and self.link[node.id] >= q.link_demand_mbps(tx)
+
+    def commit(self, tx: Transaction, a: Assignment) -> None:
+        for r in a.replicas:
+            self.cpu[r.node] -= r.rate_ghz
+            self.disk[r.node] -= tx.storage_gb
+            self.link[r.node] -= q.link_demand_mbps(tx)
+            self.load[r.node] += tx.throughput_tps
+        self.control -= a.control_ghz
+        self.placed[tx.id] = a
+
+
+def _level(
+    state: _State, tx: Transaction, node: Node, need: Fraction, headroom_ms: Fraction
+) -> Fraction | None:
+    """Return the lowest rate level meeting C3, the node's spare rate and the latency left."""
+    for rate in state.instance.rate_levels_ghz:
+        if rate < need or rate > state.cpu[node.id]:
+            continue
+        if q.execution_ms(tx, rate) <= headroom_ms:
+            return rate
+    return None
+
+
+def _try_group(
+    state: _State,
+    tx: Transaction,
+    ranked: list[tuple[Node, Fraction]],
+    control_ghz: Fraction,
+    k: int,
+) -> Assignment | str | None:
+    """Return a placement on the first k ranked nodes that can host, None if a per-transaction
+    constraint fails, or ``_TOO_FEW`` if fewer than k nodes can host at all (then no larger
+    group can: consensus time only grows with k)."""
+    inst = state.instance
+    need = q.execution_demand_ghz(tx)
+    budget_ms = tx.latency_ms - q.ordering_ms(tx, control_ghz) - q.consensus_ms(inst, k)
+    replicas: list[Replica] = []
+    for node, transfer in ranked:
+        rate = _level(state, tx, node, need, budget_ms - transfer)
+        if rate is not None:
+            replicas.append(Replica(node.id, rate))
+            if len(replicas) == k:
+                break
+    if len(replicas) < k:
+        return _TOO_FEW
+    chosen = [inst.node(r.node) for r in replicas]
+    if q.expected_faulty(chosen) > q.fault_bound(k):
+        return None  # quick reject before the full per-transaction report
+    cost = q.control_cost(inst, control_ghz) + sum(
+        (q.replica_cost(tx, n, r.rate_ghz) for n, r in zip(chosen, replicas, strict=True)),
+        Fraction(0),
+    )
+    if cost > tx.budget:
+        return None
+    a = Assignment(tx.id, control_ghz, tuple(replicas))
+    reports = transaction_reports(inst, tx, a)
+    if all(r.satisfied for r in reports if r.constraint in LOCAL_CHECKS):
+        return a
+    return None
+
+
+def _worth(instance: Instance, tx: Transaction, a: Assignment) -> bool:
+    if tx.mandatory or instance.utility is Utility.THROUGHPUT:
+        return True
+    cost = q.control_cost(instance, a.control_ghz) + sum(
+        (q.replica_cost(tx, instance.node(r.node), r.rate_ghz) for r in a.replicas), Fraction(0)
+    )
+    return tx.value > cost
+
+
+def _place(state: _State, tx: Transaction, rank: NodeRank) -> Assignment | None:
+    inst = state.instance
+    hosts = [(n, q.transfer_ms(inst, tx, n)) for n in inst.nodes if state.hosts(tx, n)]
+    orders = [
+        sorted(hosts, key=lambda h: rank(tx, h[0], state)),
+        sorted(hosts, key=lambda h: (-h[0].trust, h[0].id)),  # if security fails on the first
+        sorted(hosts, key=lambda h: (h[0].compute_price, h[0].id)),  # if the budget fails
+    ]
+    need = q.ordering_demand_ghz(tx)
+    for control_ghz in inst.control_levels_ghz:
+        if control_ghz < need or control_ghz > state.control:
+            continue
+        for k in range(tx.min_replicas, min(inst.max_replicas, len(hosts)) + 1):
+            found = [_try_group(state, tx, ranked, control_ghz, k) for ranked in orders[:1]]
+            if found[0] == _TOO_FEW:
+                break  # the node set that can host does not depend on the order
+            for ranked in orders[1:]:
+                if isinstance(found[-1], Assignment):
+                    break
+                found.append(_try_group(state, tx, ranked, control_ghz, k))
+            a = found[-1]
+            if isinstance(a, Assignment):
+                return a if _worth(inst, tx, a) else None
+    return None
+
+
+def _decentralized(instance: Instance, placed: dict[str, Assignment]) -> bool:
+    loads = list(node_loads(instance, Allocation(tuple(placed.values()))).values())
+    top = q.top_sum(loads, instance.decentralization_nodes - 1)
+    return top <= instance.decentralization_share * sum(loads, Fraction(0))
+
+
+def _repair(state: _State, order: list[Transaction]) -> None:
+    """Drop the last-served optional transactions on the busiest node until C1 holds."""
+    inst = state.instance
+    while not _decentralized(inst, state.placed):
+        busiest = max(state.load, key=lambda nid: (state.load[nid], nid))
+        victim = next(
+            (
+                tx
+                for tx in reversed(order)
+                if tx.id in state.placed
+                and not tx.mandatory
+                and any(r.node == busiest for r in state.placed[tx.id].replicas)
+            ),
+            None,
+        )
+        if victim is None:
+            victim = next(
+                (tx for tx in reversed(order) if tx.id in state.placed and not tx.mandatory), None
+            )
+        if victim is None:
+            return
+        a = state.placed.pop(victim.id)
+        for r in a.replicas:
+            state.cpu[r.node] += r.rate_ghz
+            state.disk[r.node] += victim.storage_gb
+            state.link[r.node] += q.link_demand_mbps(victim)
+            state.load[r.node] -= victim.throughput_tps
+        state.control += a.control_ghz
+
+
+def density(instance: Instance, tx: Transaction) -> Fraction:
+    """Return a transaction's utility per GHz it reserves at its smallest group (§IV-G)."""
+    rate = next(
+        (r for r in instance.rate_levels_ghz if r >= q.execution_demand_ghz(tx)),
+        instance.rate_levels_ghz[-1],
+    )
+    reserved = rate * tx.min_replicas
+    gain = tx.throughput_tps if instance.utility is Utility.THROUGHPUT else tx.value
+    return gain / reserved
+
+
+def greedy(instance: Instance, order: list[Transaction], rank: NodeRank) -> Allocation:
+    """Place transactions in ``order`` on nodes ranked by ``rank``, then repair C1 (§IV-G)."""
+    state = _State(instance)
+    for tx in order:
+        a = _place(state, tx, rank)
+        if a is not None:
+            state.commit(tx, a)
+    _repair(state, order)
+    return Allocation(tuple(state.placed[t.id] for t in order if t.id in state.placed))
+
+
+def _class_rank(tx: Transaction, node: Node, state: _State) -> tuple[object, ...]:
+    cls = tx.service_class
+    local = node.region != tx.origin
+    if cls in (ServiceClass.FAST_CONFIRMATION, ServiceClass.MANAGEMENT_CONTROL):
+        return (-node.trust, local, -node.bandwidth_mbps, node.id)
+    if cls is ServiceClass.COMPUTATION_INTENSIVE:
+        return (-state.cpu[node.id], node.compute_price, node.id)
+    if cls is ServiceClass.STORAGE_INTENSIVE:
+        return (node.storage_price, -state.link[node.id], node.id)
+    if cls in (ServiceClass.LOW_COST, ServiceClass.PRIVATE):
+        return (node.compute_price, local, node.id)
+    return (state.load[node.id], node.compute_price, node.id)
+
+
+def per_class_greedy(instance: Instance) -> Allocation:
+    """Allocate class by class with a node ranking per class (§IV-G); see the module doc."""
+    priority = {c: i for i, c in enumerate(CLASS_PRIORITY)}
+    order = sorted(
+        instance.transactions,
+        key=lambda t: (
+            not t.mandatory,
+            priority[t.service_class],
+            -density(instance, t),
+            t.id,
+        ),
+    )
+    return greedy(instance, order, _class_rank)
+
+
+def _load_rank(tx: Transaction, node: Node, state: _State) -> tuple[object, ...]:
+    return (state.load[node.id], node.compute_price, node.id)
+
+
+def density_greedy(instance: Instance) -> Allocation:
+    """Allocate class-blind: by utility per reserved GHz, on the least-loaded nodes (§IV-G)."""
+    order = sorted(
+        instance.transactions,
+        key=lambda t: (not t.mandatory, -density(instance, t), t.id),
+    )
+    return greedy(instance, order, _load_rank)
+
+
+BASELINES: dict[str, Callable[[Instance], Allocation]] = {
+    "per-class-greedy": per_class_greedy,
+    "density-greedy": density_greedy,
+}
