@@ -11,6 +11,14 @@ import highspy
 import pulp
 import pytest
 from hypothesis import HealthCheck, given, settings
+
+from vdlt_spec.allocation.baselines import BASELINES
+from vdlt_spec.allocation.bundled import bundled_instances
+from vdlt_spec.allocation.evaluator import Constraint, evaluate
+from vdlt_spec.allocation.exhaustive import exhaustive_optimum
+from vdlt_spec.allocation.generate import generate
+from vdlt_spec.allocation.instance import Instance, Utility
+from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.models.allocation import (
     Raw,
     Relaxation,
@@ -22,14 +30,6 @@ from vdlt_spec.models.allocation import (
     relaxation_dropping,
     solve,
 )
-
-from vdlt_spec.allocation.baselines import BASELINES
-from vdlt_spec.allocation.bundled import bundled_instances
-from vdlt_spec.allocation.evaluator import Constraint, evaluate
-from vdlt_spec.allocation.exhaustive import exhaustive_optimum
-from vdlt_spec.allocation.generate import generate
-from vdlt_spec.allocation.instance import Instance, Utility
-from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.strategies import allocation_instances
 
 SMALL = settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
