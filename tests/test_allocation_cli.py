@@ -156,7 +156,8 @@ def test_out_of_range_instance_gets_one_line_and_exit_2(
 
 def test_missing_file_and_bad_options_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["solve", "/nonexistent/instance.json"]) == 2
-    assert "BAD_INPUT_FILE" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "BAD_INPUT_FILE" in err and err.count("/nonexistent/instance.json") == 1
     tiny = str(INSTANCES / "tiny-exhaustive.json")
     assert main(["solve", tiny, "--solver", "gurobi"]) == 2
     assert "UNKNOWN_SOLVER" in capsys.readouterr().err

@@ -165,6 +165,9 @@ def test_cli_prove_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["prove", "--only", "multisig"]) == 0
     out = capsys.readouterr().out
     assert "multisig-plain-sum-rogue-key" in out and "valid" in out
+    # counterexamples are decoded below the table, one line each, whatever the width
+    assert "multisig-plain-sum-rogue-key: counterexample" in out
+    assert "multisig-coefficient-binding:" not in out
 
 
 def test_cli_prove_exit_codes(
@@ -190,9 +193,10 @@ def test_cli_prove_exit_codes(
     )
     monkeypatch.setattr(catalog, "OBLIGATIONS", (flipped,))
     assert main(["prove"]) == 1
+    assert "quorum-weak-rule-byzantine-third: counterexample n=" in capsys.readouterr().out
     monkeypatch.setattr(catalog, "OBLIGATIONS", (hard,))
     assert main(["prove", "--timeout", "0.3"]) == 2
-    capsys.readouterr()
+    assert "\nhard: " in capsys.readouterr().out  # an unknown finding says why below the table
 
 
 def test_cli_writes_smtlib(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

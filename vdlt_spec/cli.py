@@ -453,26 +453,33 @@ def prove(
         emit_json({"verdict": overall, "seconds": total, "obligations": results})
     else:
         table = Table(
-            title=f"vdlt prove: {overall.value} ({len(results)} obligations, {total:.2f} s)"
+            title=f"vdlt prove: {overall.value} ({len(results)} obligations, {total:.2f} s)",
+            show_edge=False,
         )
         table.add_column("obligation", no_wrap=True)
         table.add_column("scope")
         table.add_column("expected", no_wrap=True)
-        table.add_column("found", no_wrap=True)
-        table.add_column("verdict", no_wrap=True)
+        table.add_column("verdict", no_wrap=True)  # what the solver found; red if unexpected
         table.add_column("s", justify="right", no_wrap=True)
-        table.add_column("counterexample / detail", overflow="fold")
         for r in results:
             table.add_row(
                 r.name,
                 r.scope,
                 _short(r.expected.value),
-                _short(r.finding.value),
-                verdict_text(r.verdict),
+                f"[{VERDICT_STYLE[r.verdict]}]{_short(r.finding.value)}[/]",
                 f"{r.seconds:.2f}",
-                runner.summarize(r.counterexample) if r.counterexample else r.detail,
             )
         console.print(table)
+        # Counterexamples and unexpected details go below the table, one per line, so that
+        # they stay readable at any terminal width.
+        for r in results:
+            if r.counterexample:
+                line = f"{r.name}: counterexample {runner.summarize(r.counterexample)}"
+            elif r.verdict is not Verdict.VALID:
+                line = f"{r.name}: {r.detail}"
+            else:
+                continue
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(overall.exit_code)
 
 
@@ -631,8 +638,9 @@ def instance_generate(
 def _load_instance(path: Path) -> Any:
     from vdlt_spec.allocation.schema import parse_instance
 
+    document = read_json_file(path)
     try:
-        return parse_instance(read_json_file(path))
+        return parse_instance(document)
     except SpecError as exc:
         raise SpecError(exc.reason, f"{path}: {exc.detail}") from None
 
@@ -731,8 +739,9 @@ def evaluate_command(
     from vdlt_spec.allocation.schema import parse_allocation
 
     instance = _load_instance(instance_file)
+    document = read_json_file(allocation_file)
     try:
-        allocation = parse_allocation(read_json_file(allocation_file))
+        allocation = parse_allocation(document)
     except SpecError as exc:
         raise SpecError(exc.reason, f"{allocation_file}: {exc.detail}") from None
     ev = evaluate(instance, allocation)
