@@ -33,6 +33,8 @@ console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 
 FAILURES_SHOWN = 20
+#: Terminal width from which tables carry their long detail column inline.
+WIDE_TABLE = 120
 VERDICT_STYLE = {Verdict.VALID: "green", Verdict.INVALID: "red", Verdict.UNKNOWN: "yellow"}
 
 
@@ -130,24 +132,25 @@ def verify(
     if as_json:
         emit_json({"verdict": overall, "checks": runs})
     else:
+        # A narrow terminal (CI logs are 80 columns) gets the details below the table.
+        wide = console.width >= WIDE_TABLE
+        columns = ("check", "component", "section", "verdict", "seconds", "detail")
         table = Table(title=f"vdlt verify: {overall.value}")
-        for column in ("check", "component", "section", "verdict", "seconds", "detail"):
+        for column in columns if wide else columns[:2] + columns[3:5]:
             table.add_column(
                 column,
                 justify="right" if column == "seconds" else "left",
                 no_wrap=column in ("check", "verdict", "seconds"),
-                min_width=30 if column == "detail" else None,
+                max_width=14 if column == "section" else None,
+                ratio=1 if column == "detail" else None,
             )
         for r in runs:
-            table.add_row(
-                r.name,
-                r.component,
-                r.section,
-                verdict_text(r.verdict),
-                f"{r.seconds:.2f}",
-                r.detail,
-            )
+            cells = (r.name, r.component, r.section, verdict_text(r.verdict), f"{r.seconds:.2f}")
+            table.add_row(*((*cells, r.detail) if wide else cells[:2] + cells[3:]))
         console.print(table)
+        if not wide:
+            for r in runs:
+                console.print(f"{r.name} ({r.section}): {r.detail}", markup=False, highlight=False)
     raise typer.Exit(overall.exit_code)
 
 
