@@ -533,10 +533,18 @@ def governance_simulate(
         emit_json(report)
         raise typer.Exit(report.verdict.exit_code)
     trace = Table(title=f"governance simulate --seed {seed} --epochs {epochs}")
-    for column in ("epoch", "delegates", "minted", "burned", "supply", "stage", "rate", "events"):
-        trace.add_column(column, justify="left" if column in ("stage", "events") else "right")
+    # Amounts fold rather than elide (they are exact); a narrow terminal gets the events below.
+    wide = console.width >= WIDE_TABLE
+    columns = ("epoch", "delegates", "minted", "burned", "supply", "stage", "rate", "events")
+    for column in columns if wide else columns[:-1]:
+        trace.add_column(
+            column,
+            justify="left" if column in ("stage", "events") else "right",
+            overflow="fold",
+            ratio=1 if column == "events" else None,
+        )
     for e in report.summary:
-        trace.add_row(
+        cells = (
             str(e.epoch),
             str(e.delegates),
             str(e.minted),
@@ -544,9 +552,13 @@ def governance_simulate(
             str(e.supply),
             e.stage,
             str(e.inflation_rate),
-            "; ".join(e.events),
         )
+        trace.add_row(*((*cells, "; ".join(e.events)) if wide else cells))
     console.print(trace)
+    if not wide:
+        for e in report.summary:
+            for event in e.events:
+                console.print(f"epoch {e.epoch}: {event}", markup=False, highlight=False)
     checks = Table(title="invariants (checked after every step) and milestones")
     checks.add_column("check")
     checks.add_column("verdict")
