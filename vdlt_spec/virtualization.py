@@ -27,6 +27,7 @@ import networkx as nx
 from networkx.algorithms import bipartite
 
 from vdlt_spec.cos import ServiceClass
+from vdlt_spec.crypto.certificate import quorum_size as certificate_quorum
 from vdlt_spec.errors import Reason, SpecError
 
 # --- resources (D-virt-1) ----------------------------------------------------------------
@@ -837,9 +838,6 @@ def placed_demand(placement: Placement) -> Resources:
 
 # --- fault analysis (§III-D, D-virt-3) ---------------------------------------------------------
 
-QUORUM_NUMERATOR = 2
-QUORUM_DENOMINATOR = 3
-
 
 def quorum_size(group_size: int) -> int:
     """Return the smallest q with 3·q > 2·n, the BFT quorum of a group of n (§III-D, §IV-D).
@@ -850,7 +848,7 @@ def quorum_size(group_size: int) -> int:
         raise SpecError(
             Reason.GROUP_SIZE_OUT_OF_BOUNDS, f"a group needs >= 1 member, got {group_size!r}"
         )
-    return QUORUM_NUMERATOR * group_size // QUORUM_DENOMINATOR + 1
+    return certificate_quorum(group_size)
 
 
 @dataclass(frozen=True)

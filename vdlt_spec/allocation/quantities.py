@@ -16,17 +16,17 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
 from vdlt_spec.allocation.instance import Instance, Node, Transaction
+from vdlt_spec.crypto.certificate import max_faulty
 
 BITS_PER_BYTE = 8
 #: Mcycles/s per GHz, kbit/s per Mbps, ms per s: all 1000.
 KILO = 1000
+
+
 #: PBFT tolerates f faults among K replicas when K >= 3f + 1 (§IV-D).
-BFT_FACTOR = 3
-
-
 def fault_bound(replicas: int) -> int:
     """Return f = floor((K - 1) / 3), the faults a K-replica PBFT group tolerates (§IV-D)."""
-    return max(replicas - 1, 0) // BFT_FACTOR
+    return max_faulty(max(replicas, 1))
 
 
 def consensus_ms(instance: Instance, replicas: int) -> Fraction:
