@@ -313,6 +313,28 @@ def test_partition_heals_and_requests_complete() -> None:
     assert result.all_requests_executed
 
 
+def test_loss_that_heals_lets_exactly_a_quorum_of_honest_replicas_finish() -> None:
+    """D-cons-13: n = 7 with two silent replicas leaves exactly a quorum of honest ones; with
+    10 % loss for the whole run they were still changing views at the time limit (a case
+    Hypothesis found); once loss ends, every request completes."""
+    silent = {1: Behaviour.SILENT, 2: Behaviour.SILENT}
+    lossy = NetworkParams(1, 5, Fraction(1, 10), Fraction(0))
+    kwargs = {"byzantine": silent, "requests": 8, "request_interval": 20, "max_time": 60_000}
+    forever = run(ConsensusConfig(7), 0, network=lossy, **kwargs)
+    assert forever.verdict == Verdict.VALID  # safe all the same
+    assert not forever.requests_complete and max(forever.final_views.values()) > 10
+    healed = run(
+        ConsensusConfig(7), 0, network=dataclasses.replace(lossy, loss_until=1500), **kwargs
+    )
+    assert healed.verdict == Verdict.VALID and healed.requests_complete
+
+
+def test_loss_until_must_not_be_negative() -> None:
+    with pytest.raises(SpecError) as err:
+        NetworkParams(loss=Fraction(1, 10), loss_until=-1)
+    assert err.value.reason == Reason.BAD_CONSENSUS_PARAMETER
+
+
 def test_runs_are_deterministic_in_the_seed() -> None:
     network = NetworkParams(1, 20, Fraction(1, 10), Fraction(1, 10))
     kwargs = {"network": network, "byzantine": {2: Behaviour.STALE_FUTURE}, "requests": 8}

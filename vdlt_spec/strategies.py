@@ -158,7 +158,8 @@ def consensus_scenarios(
 
     At most f = (n - 1) // 3 replicas are Byzantine, or exactly f + ``extra_byzantine`` if
     that is positive (use 1 to search beyond the fault bound), each with one of
-    ``behaviours``. Partitions and crashes always heal, so liveness can be judged at the end.
+    ``behaviours``. Partitions, crashes and message loss always heal, so liveness can be judged
+    at the end.
     """
     n = draw(st.sampled_from(sizes))
     f = (n - 1) // 3
@@ -183,6 +184,7 @@ def consensus_scenarios(
         draw(st.sampled_from([5, 10, 30])),
         Fraction(draw(st.integers(0, 2)), 20),
         Fraction(draw(st.integers(0, 1)), 10),
+        loss_until=heal,  # loss heals with the partitions: liveness is judged after (D-cons-13)
     )
     return Scenario(
         ConsensusConfig(n, mode=mode),

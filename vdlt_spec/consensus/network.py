@@ -27,12 +27,19 @@ DEFAULT_MAX_DELAY = DEFAULT_TICK_DELAY
 
 @dataclass(frozen=True)
 class NetworkParams:
-    """Fix the delay range and the loss and duplication probabilities of links (§III-D)."""
+    """Fix the delay range and the loss and duplication probabilities of links (§III-D).
+
+    ``loss_until`` ends message loss at that time (None: links lose messages for the whole
+    run). PBFT is live only after the network delivers again (its global stabilisation time);
+    this spec, like PBFT's normal case, does not retransmit lost messages, so liveness is judged
+    in runs whose loss ends (D-cons-13).
+    """
 
     min_delay: int = DEFAULT_MIN_DELAY
     max_delay: int = DEFAULT_MAX_DELAY
     loss: Fraction = Fraction(0)
     duplication: Fraction = Fraction(0)
+    loss_until: int | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_delay <= self.max_delay:
@@ -43,6 +50,10 @@ class NetworkParams:
         for name, p in (("loss", self.loss), ("duplication", self.duplication)):
             if not 0 <= p < 1:
                 raise SpecError(Reason.BAD_CONSENSUS_PARAMETER, f"{name} must be in [0, 1): {p}")
+        if self.loss_until is not None and self.loss_until < 0:
+            raise SpecError(
+                Reason.BAD_CONSENSUS_PARAMETER, f"loss_until must be >= 0: {self.loss_until}"
+            )
 
 
 @dataclass(frozen=True)
@@ -173,7 +184,8 @@ class Network:
         self.traffic.bytes += size
         self.traffic.by_type[kind] += 1
         self.traffic.bytes_by_type[kind] += size
-        if self._chance(self.params.loss):
+        until = self.params.loss_until
+        if (until is None or self.now < until) and self._chance(self.params.loss):
             self.traffic.dropped += 1
             return
         copies = 2 if self._chance(self.params.duplication) else 1
