@@ -9,6 +9,11 @@ peer measured in the same run (CBC/HiGHS time; heuristic/optimum utility).
     python benchmarks/bench_allocation.py                   # the full run (about an hour)
     python benchmarks/bench_allocation.py --quick           # a smoke run (a few minutes)
     python benchmarks/bench_allocation.py --json out.json --markdown tables.md
+    python benchmarks/bench_allocation.py --store runs.jsonl  # keep each row; rerun resumes
+
+With ``--store`` every finished instance is appended to a JSON-lines file at once, and a later
+run with the same file and time limit reuses those rows: an interrupted or crashed run loses
+nothing it had measured.
 """
 
 from __future__ import annotations
@@ -132,6 +137,47 @@ def measure(n: int, j: int, seed: int, utility: Utility, time_limit: float) -> R
     return row
 
 
+def _key(n: int, j: int, seed: int, utility: str, time_limit: float) -> str:
+    return f"{n}x{j}/s{seed}/{utility}/{time_limit:g}s"
+
+
+def load_store(path: str | None) -> dict[str, Row]:
+    """Read the rows an earlier run stored, keyed by instance and time limit."""
+    rows: dict[str, Row] = {}
+    if path is None:
+        return rows
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    record = json.loads(line)
+                    runs = {k: SolverRun(**v) for k, v in record["row"]["runs"].items()}
+                    rows[record["key"]] = Row(**{**record["row"], "runs": runs})
+    except FileNotFoundError:
+        pass
+    return rows
+
+
+class Measurer:
+    """Measure instances, reusing and appending to a store of finished rows when given one."""
+
+    def __init__(self, store: str | None, time_limit: float) -> None:
+        self.store, self.time_limit = store, time_limit
+        self.done = load_store(store)
+
+    def __call__(self, n: int, j: int, seed: int, utility: Utility) -> Row:
+        key = _key(n, j, seed, utility.value, self.time_limit)
+        if key in self.done:
+            print(f"  {key}: reused from {self.store}", file=sys.stderr, flush=True)
+            return self.done[key]
+        row = measure(n, j, seed, utility, self.time_limit)
+        self.done[key] = row
+        if self.store is not None:
+            with open(self.store, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"key": key, "row": asdict(row)}) + "\n")
+        return row
+
+
 def _share(value: float | None, reference: float | None) -> str:
     if value is None or reference is None or reference == 0:
         return "-"
@@ -236,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="write all measurements to this file")
     parser.add_argument("--markdown", help="write the tables to this file")
     parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--store", help="JSON-lines file of finished rows (reused, appended)")
     args = parser.parse_args(argv)
     size, seeds, scale = (
         (QUICK_FIXED_SIZE, QUICK_SEEDS, QUICK_SCALE)
@@ -243,24 +290,11 @@ def main(argv: list[str] | None = None) -> int:
         else (FIXED_SIZE, FIXED_SEEDS, SCALE)
     )
     started = time.perf_counter()
-    fixed = [
-        measure(size[0], size[1], seed, utility, args.time_limit)
-        for utility in UTILITIES
-        for seed in seeds
-    ]
+    run = Measurer(args.store, args.time_limit)
+    fixed = [run(size[0], size[1], seed, utility) for utility in UTILITIES for seed in seeds]
     curve: list[Row] = []
     if not args.skip_scale:
-        for n, j in scale:
-            for utility in UTILITIES:
-                reuse = [
-                    r
-                    for r in fixed
-                    if (r.transactions, r.nodes, r.seed, r.utility)
-                    == (n, j, SCALE_SEED, utility.value)
-                ]
-                curve.append(
-                    reuse[0] if reuse else measure(n, j, SCALE_SEED, utility, args.time_limit)
-                )
+        curve = [run(n, j, SCALE_SEED, utility) for n, j in scale for utility in UTILITIES]
     text = "\n\n".join(
         [
             f"Fixed set: {size[0]} x {size[1]}, seeds {', '.join(map(str, seeds))}, "

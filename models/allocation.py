@@ -824,7 +824,15 @@ def _run_cbc(
             logPath=log_path,
             options=[f"{k} {v}" for k, v in extra.items()],
         )
-        prob.solve(solver)
+        try:
+            prob.solve(solver)
+        except pulp.PulpSolverError as exc:
+            # the CBC binary died (e.g. out of memory) or wrote no solution: undecided, and say
+            # why; the last lines of its log are the best account of it
+            with open(log_path, encoding="utf-8", errors="replace") as fh:
+                tail = " | ".join(line.strip() for line in fh.read().splitlines()[-3:] if line)
+            detail = f"CBC failed: {str(exc).split(':')[0]}; log: {tail or 'empty'}"
+            return Raw(False, False, False, None, None, None, detail)
         with open(log_path, encoding="utf-8", errors="replace") as fh:
             log = fh.read()
     finally:

@@ -157,6 +157,21 @@ def test_pulp_would_report_a_time_limit_as_optimal_but_we_do_not() -> None:
         assert report.allocation is not None and evaluate(instance, report.allocation).feasible
 
 
+def test_a_crashed_cbc_is_reported_undecided_with_its_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A CBC binary that dies (seen at 1000 x 100) is `unknown` with a reason, not a traceback."""
+
+    def crash(self: object, lp: pulp.LpProblem, callback: object = None) -> int:
+        raise pulp.PulpSolverError("Pulp: Error while trying to execute, use msg=True")
+
+    monkeypatch.setattr(pulp.PULP_CBC_CMD, "actualSolve", crash)
+    instance = bundled_instances()["tiny-exhaustive"]
+    report = solve(instance, solver="cbc", threads=1)
+    assert report.status is Status.UNKNOWN and not report.proven_optimal
+    assert report.allocation is None and "CBC failed" in report.detail
+
+
 def test_exported_mps_resolves_to_the_same_optimum(tmp_path: Path) -> None:
     instance = bundled_instances()["small-welfare"]
     lp_file, mps_file = tmp_path / "m.lp", tmp_path / "m.mps"
