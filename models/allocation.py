@@ -793,6 +793,7 @@ def _run_highs(
     )
 
 
+CBC_FAILED = "CBC failed"
 _CBC_RESULT = re.compile(r"^Result - (.*)$", re.M)
 _CBC_OBJECTIVE = re.compile(r"^Objective value:\s+(\S+)", re.M)
 _CBC_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.M)
@@ -831,7 +832,7 @@ def _run_cbc(
             # why; the last lines of its log are the best account of it
             with open(log_path, encoding="utf-8", errors="replace") as fh:
                 tail = " | ".join(line.strip() for line in fh.read().splitlines()[-3:] if line)
-            detail = f"CBC failed: {str(exc).split(':')[0]}; log: {tail or 'empty'}"
+            detail = f"{CBC_FAILED}: {str(exc).split(':')[0]}; log: {tail or 'empty'}"
             return Raw(False, False, False, None, None, None, detail)
         with open(log_path, encoding="utf-8", errors="replace") as fh:
             log = fh.read()
@@ -881,8 +882,22 @@ def _run(
             model, time_limit=time_limit, gap=gap, threads=threads, start=start, extra=options
         )
     if solver == "cbc":
-        return _run_cbc(
+        began = time.perf_counter()
+        raw = _run_cbc(
             model, time_limit=time_limit, gap=gap, threads=threads, start=start, extra=options
+        )
+        if not raw.detail.startswith(CBC_FAILED) or start is None:
+            return raw
+        # CBC 2.10 dies reading a MIP start into large models (seen at 1000 x 100): try once
+        # more without it in the time left, and say so (D-alloc-13)
+        left = None if time_limit is None else time_limit - (time.perf_counter() - began)
+        if left is not None and left <= 1:
+            return raw
+        again = _run_cbc(
+            model, time_limit=left, gap=gap, threads=threads, start=None, extra=options
+        )
+        return replace(
+            again, detail=f"{again.detail} (retried without the warm start: {raw.detail})"
         )
     raise SpecError(Reason.UNKNOWN_SOLVER, f"solver must be one of {', '.join(SOLVERS)}")
 

@@ -157,16 +157,30 @@ def test_pulp_would_report_a_time_limit_as_optimal_but_we_do_not() -> None:
         assert report.allocation is not None and evaluate(instance, report.allocation).feasible
 
 
-def test_a_crashed_cbc_is_reported_undecided_with_its_reason(
+def test_a_crashed_cbc_is_retried_cold_then_reported_undecided(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A CBC binary that dies (seen at 1000 x 100) is `unknown` with a reason, not a traceback."""
+    """CBC dies reading a MIP start into large models (seen at 1000 x 100): `solve` retries
+    once without the warm start; a CBC that dies anyway is `unknown` with its reason."""
+    original = pulp.PULP_CBC_CMD.actualSolve
+    calls: list[bool] = []
 
-    def crash(self: object, lp: pulp.LpProblem, callback: object = None) -> int:
+    def crash_when_warm(self: pulp.PULP_CBC_CMD, lp: pulp.LpProblem, **kwargs: object) -> int:
+        calls.append(bool(self.optionsDict.get("warmStart")))
+        if calls[-1]:
+            raise pulp.PulpSolverError("Pulp: Error while trying to execute, use msg=True")
+        return int(original(self, lp, **kwargs))
+
+    instance = bundled_instances()["small-throughput"]
+    monkeypatch.setattr(pulp.PULP_CBC_CMD, "actualSolve", crash_when_warm)
+    report = solve(instance, solver="cbc", threads=1, time_limit=60)
+    assert calls == [True, False]
+    assert report.status is Status.OPTIMAL and "retried without the warm start" in report.detail
+
+    def crash(self: pulp.PULP_CBC_CMD, lp: pulp.LpProblem, **kwargs: object) -> int:
         raise pulp.PulpSolverError("Pulp: Error while trying to execute, use msg=True")
 
     monkeypatch.setattr(pulp.PULP_CBC_CMD, "actualSolve", crash)
-    instance = bundled_instances()["tiny-exhaustive"]
     report = solve(instance, solver="cbc", threads=1)
     assert report.status is Status.UNKNOWN and not report.proven_optimal
     assert report.allocation is None and "CBC failed" in report.detail
