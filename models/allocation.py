@@ -794,6 +794,7 @@ def _run_highs(
 
 
 CBC_FAILED = "CBC failed"
+_CBC_PRESOLVE_INFEASIBLE = re.compile(r"^Problem is infeasible", re.M)
 _CBC_RESULT = re.compile(r"^Result - (.*)$", re.M)
 _CBC_OBJECTIVE = re.compile(r"^Objective value:\s+(\S+)", re.M)
 _CBC_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.M)
@@ -840,7 +841,9 @@ def _run_cbc(
         os.unlink(log_path)
     result = _CBC_RESULT.search(log)
     outcome = result.group(1).strip() if result else "no result line"
-    if prob.status == pulp.LpStatusInfeasible or "infeasible" in outcome.lower():
+    # Only CBC's own result line proves infeasibility: PuLP also maps a CBC that stopped (time
+    # limit, no integer solution yet, sometimes no result line at all) to LpStatusInfeasible.
+    if "infeasible" in outcome.lower() or _CBC_PRESOLVE_INFEASIBLE.search(log):
         return Raw(False, True, False, None, None, None, f"CBC: {outcome} (proven infeasible)")
     integer = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
     values = {v.name: float(v.varValue or 0.0) for v in prob.variables()} if integer else None
@@ -1031,6 +1034,14 @@ def solve(
         warm_start=start_objective,
         allocation=None,
     )
+    if raw.infeasible and start is not None:
+        # the warm start is an evaluator-feasible allocation: a solver that claims otherwise is
+        # wrong, and the claim is not passed on (D-alloc-13)
+        return replace(
+            base,
+            detail=f"{raw.detail}; contradicted by the feasible warm start (utility "
+            f"{start_objective}), so undecided",
+        )
     if raw.infeasible:
         diagnosis: tuple[ConstraintReport, ...] = ()
         detail = raw.detail

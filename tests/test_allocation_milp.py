@@ -186,6 +186,32 @@ def test_a_crashed_cbc_is_retried_cold_then_reported_undecided(
     assert report.allocation is None and "CBC failed" in report.detail
 
 
+def test_a_cbc_stopped_without_a_solution_is_not_called_infeasible() -> None:
+    """PuLP maps a CBC stopped before its first integer solution to "Infeasible" (found on the
+    1000 x 100 welfare benchmark): that must read as undecided, never as infeasible."""
+    instance = generate(300, 40, 2, Utility.WELFARE)
+    report = solve(
+        instance, solver="cbc", time_limit=1, threads=1, use_heuristic_start=False, diagnose=False
+    )
+    assert report.status is not Status.INFEASIBLE
+    assert report.status is Status.OPTIMAL or not report.proven_optimal
+
+
+def test_a_claim_of_infeasibility_against_a_feasible_warm_start_is_not_passed_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import vdlt_spec.models.allocation as oracle
+
+    def wrong(*args: object, **kwargs: object) -> Raw:
+        return Raw(False, True, False, None, None, None, "a solver that is wrong")
+
+    monkeypatch.setattr(oracle, "_run", wrong)
+    report = solve(bundled_instances()["small-welfare"], threads=1)
+    assert report.status is Status.UNKNOWN and "contradicted by the feasible warm start" in (
+        report.detail
+    )
+
+
 def test_exported_mps_resolves_to_the_same_optimum(tmp_path: Path) -> None:
     instance = bundled_instances()["small-welfare"]
     lp_file, mps_file = tmp_path / "m.lp", tmp_path / "m.mps"
