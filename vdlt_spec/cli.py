@@ -462,7 +462,7 @@ def prove(
         table.add_column("obligation", no_wrap=True)
         table.add_column("scope")
         table.add_column("expected", no_wrap=True)
-        table.add_column("verdict", no_wrap=True)  # what the solver found; red if unexpected
+        table.add_column("verdict", no_wrap=True)  # the finding, coloured by its verdict
         table.add_column("s", justify="right", no_wrap=True)
         for r in results:
             table.add_row(

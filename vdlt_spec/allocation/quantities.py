@@ -23,7 +23,6 @@ BITS_PER_BYTE = 8
 KILO = 1000
 
 
-#: PBFT tolerates f faults among K replicas when K >= 3f + 1 (§IV-D).
 def fault_bound(replicas: int) -> int:
     """Return f = floor((K - 1) / 3), the faults a K-replica PBFT group tolerates (§IV-D)."""
     return max_faulty(max(replicas, 1))
