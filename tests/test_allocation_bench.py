@@ -1,7 +1,8 @@
-"""Benchmark of the allocation oracle (marked bench: excluded from the default run).
+"""Benchmark of the allocation oracle, and its resumable store.
 
-Runs the quick variant of benchmarks/bench_allocation.py and prints its tables; the full run
-that produced the tables of docs/allocation.md is `python benchmarks/bench_allocation.py`.
+The benchmark test is marked bench (excluded from the default run): it runs the quick variant
+of benchmarks/bench_allocation.py and prints its tables; the full run that produced the tables
+of docs/allocation.md is `python benchmarks/bench_allocation.py`. The store test runs by default.
 """
 
 from __future__ import annotations
@@ -9,19 +10,18 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from vdlt_spec.allocation.instance import Utility
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_allocation.py"
 
 
 @pytest.mark.bench
 def test_allocation_benchmark_quick(capsys: pytest.CaptureFixture[str]) -> None:
-    spec = importlib.util.spec_from_file_location("bench_allocation", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_allocation"] = module
-    spec.loader.exec_module(module)
+    module: Any = _bench_module()
     assert module.main(["--quick", "--time-limit", "30"]) == 0
     out = capsys.readouterr().out
     with capsys.disabled():
@@ -32,3 +32,37 @@ def test_allocation_benchmark_quick(capsys: pytest.CaptureFixture[str]) -> None:
         if line.startswith("- ") and "greedy" in line and "of the optimum" in line:
             share = float(line.split(":")[1].split("%")[0])
             assert share <= 100.0
+
+
+def _bench_module() -> object:
+    spec = importlib.util.spec_from_file_location("bench_allocation", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_allocation"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_benchmark_store_keeps_finished_rows_and_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crashed or interrupted benchmark loses nothing it measured (the 1000 x 100 CBC crash)."""
+    bench: Any = _bench_module()
+    calls: list[tuple[int, int, int, str]] = []
+
+    def fake(n: int, j: int, seed: int, utility: Utility, time_limit: float) -> Any:
+        calls.append((n, j, seed, utility.value))
+        run = bench.SolverRun("optimal", True, 10.0, 10.0, 0.0, 1.0, 1.5, 3, 9.0)
+        row = bench.Row(n, j, seed, utility.value, 7, 5)
+        row.runs = {"highs": run, "cbc": run}
+        return row
+
+    monkeypatch.setattr(bench, "measure", fake)
+    store = str(tmp_path / "runs.jsonl")
+    first = bench.Measurer(store, 60.0)
+    row = first(20, 4, 1, Utility.WELFARE)
+    again = bench.Measurer(store, 60.0)(20, 4, 1, Utility.WELFARE)  # a new run, same store
+    assert calls == [(20, 4, 1, "welfare")]
+    assert again == row and isinstance(again.runs["cbc"], bench.SolverRun)
+    bench.Measurer(store, 30.0)(20, 4, 1, Utility.WELFARE)  # another time limit: measured anew
+    assert len(calls) == 2
