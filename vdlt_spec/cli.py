@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -67,6 +68,32 @@ def read_json_file(path: Path) -> Any:
         ) from None
 
 
+Named = TypeVar("Named")
+Done = TypeVar("Done")
+
+
+def with_progress(
+    verb: str, items: Sequence[Named], work: Callable[[Named], Done], *, quiet: bool
+) -> list[Done]:
+    """Apply ``work`` to each item in order, with a transient progress bar on a terminal."""
+    done: list[Done] = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=quiet or not err_console.is_terminal,
+    ) as progress:
+        task = progress.add_task(verb, total=len(items))
+        for item in items:
+            progress.update(task, description=f"{verb} {getattr(item, 'name', '')}".rstrip())
+            done.append(work(item))
+            progress.advance(task)
+    return done
+
+
 def emit_json(document: Any) -> None:
     """Print one JSON document on stdout (no Rich markup, no wrapping)."""
     from vdlt_spec.serial import encode
@@ -113,21 +140,7 @@ def verify(
     from vdlt_spec.verdict import combine
 
     checks = registry.select(registry.discover(), only or [])
-    runs = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=as_json or not err_console.is_terminal,
-    ) as progress:
-        task = progress.add_task("verifying", total=len(checks))
-        for chk in checks:
-            progress.update(task, description=f"verifying {chk.name}")
-            runs.append(registry.run(chk))
-            progress.advance(task)
+    runs = with_progress("verifying", checks, registry.run, quiet=as_json)
     overall = combine(r.verdict for r in runs)
     if as_json:
         emit_json({"verdict": overall, "checks": runs})
@@ -435,21 +448,9 @@ def prove(
         raise SpecError(Reason.BAD_USAGE, f"--timeout must be positive, got {timeout}")
     if smtlib is not None:
         _write_smtlib(smtlib, chosen)
-    results = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=as_json or not err_console.is_terminal,
-    ) as progress:
-        task = progress.add_task("proving", total=len(chosen))
-        for obligation in chosen:
-            progress.update(task, description=f"proving {obligation.name}")
-            results.append(runner.discharge(obligation, timeout))
-            progress.advance(task)
+    results = with_progress(
+        "proving", chosen, lambda obligation: runner.discharge(obligation, timeout), quiet=as_json
+    )
     overall = combine(r.verdict for r in results)
     total = sum(r.seconds for r in results)
     if as_json:
