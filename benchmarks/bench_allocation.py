@@ -58,6 +58,8 @@ class SolverRun:
     total_seconds: float  # building the model and solving; the warm start is timed apart
     admitted: int
     warm_start: float | None
+    searched: float | None = None  # after the neighbourhood search, when it improved
+    search_seconds: float = 0.0
 
 
 @dataclass
@@ -98,6 +100,8 @@ def _run(report: SolveReport) -> SolverRun:
         total_seconds=report.seconds,
         admitted=report.admitted,
         warm_start=_float(report.warm_start),
+        searched=_float(report.searched),
+        search_seconds=report.search_seconds,
     )
 
 
@@ -124,7 +128,8 @@ def measure(n: int, j: int, seed: int, utility: Utility, time_limit: float) -> R
         print(
             f"  {n}x{j} s{seed} {utility.value:10} {solver:5} {report.status.value:11} "
             f"obj={_float(report.objective)} bound={report.bound} "
-            f"solver={report.solve_seconds:.1f}s total={report.seconds:.1f}s",
+            f"solver={report.solve_seconds:.1f}s total={report.seconds:.1f}s "
+            f"search={_float(report.searched)} in {report.search_seconds:.1f}s",
             file=sys.stderr,
             flush=True,
         )

@@ -45,6 +45,7 @@ from vdlt_spec.allocation.decision import Allocation, Assignment, Replica
 from vdlt_spec.allocation.evaluator import SYSTEM, Constraint, ConstraintReport, evaluate
 from vdlt_spec.allocation.instance import Instance, Node, NodeRole, Transaction, Utility
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.models.allocation_search import improve, worthwhile
 
 #: Constraints the elastic relaxation may violate (the others are structure: one level per
 #: replica, one control level per admitted transaction, mandatory admission).
@@ -73,6 +74,9 @@ ON = 0.5
 BOUND_MARGIN = 1e-7
 #: Placement variables above which the LP relaxation is solved by interior point.
 LARGE = 20_000
+#: Share of a solve's time limit the solver has before the neighbourhood search takes over
+#: the rest (D-alloc-19).
+SOLVER_SHARE = 0.5
 
 
 class Mode(StrEnum):
@@ -172,6 +176,8 @@ class SolveReport:
     warm_start: Fraction | None
     allocation: Allocation | None
     diagnosis: tuple[ConstraintReport, ...] = ()
+    searched: Fraction | None = None  # the warm start after the neighbourhood search
+    search_seconds: float = 0.0
 
 
 # --- candidates and reductions -------------------------------------------------------------
@@ -946,12 +952,14 @@ def heuristic_starts(model: AllocationModel, threads: int | None = None) -> list
 
 
 def _best_start(
-    model: AllocationModel, starts: Iterable[Allocation]
+    model: AllocationModel, starts: Iterable[Allocation], above: Fraction | None = None
 ) -> tuple[Allocation, dict[str, float], Fraction] | None:
+    """Return the best evaluator-feasible start that the model can take, if any beats ``above``."""
     best: tuple[Allocation, dict[str, float], Fraction] | None = None
     for candidate in starts:
         ev = evaluate(model.instance, candidate)
-        if not ev.feasible or (best is not None and ev.objective <= best[2]):
+        floor = best[2] if best is not None else above
+        if not ev.feasible or (floor is not None and ev.objective <= floor):
             continue
         values = start_values(model, candidate)
         if values is not None:
@@ -975,6 +983,7 @@ def solve(
     threads: int | None = None,
     warm_start: Allocation | None = None,
     use_heuristic_start: bool = True,
+    search: bool = True,
     diagnose: bool = True,
     lp_path: str | None = None,
     mps_path: str | None = None,
@@ -983,8 +992,11 @@ def solve(
     """Solve Eq. (1) for an instance and report the outcome honestly (§IV-E; D-alloc-13).
 
     ``gap`` is a relative gap at which the solver may stop (then the status is ``gap_reached``
-    unless the bound also proves the exact optimum). Without ``warm_start`` the per-class greedy
-    heuristic's allocation seeds the solver when ``use_heuristic_start`` holds.
+    unless the bound also proves the exact optimum). Without ``warm_start`` the best of the
+    heuristics' allocations seeds the solver when ``use_heuristic_start`` holds; with ``search``
+    and a ``time_limit``, an instance large enough for it to pay gets the solver for
+    :data:`SOLVER_SHARE` of the limit and, unless that settled it, a large-neighbourhood search
+    from the best allocation so far for the rest; the solver's bound still stands (D-alloc-19).
     """
     if solver not in SOLVERS:
         raise SpecError(Reason.UNKNOWN_SOLVER, f"solver must be one of {', '.join(SOLVERS)}")
@@ -1004,15 +1016,36 @@ def solve(
     chosen = _best_start(model, starts)
     start, start_objective = (None, None) if chosen is None else (chosen[1], chosen[2])
     prepared = time.perf_counter()
+    searching = search and time_limit is not None and worthwhile(model)
     raw = _run(
         solver,
         model,
-        time_limit=time_limit,
+        time_limit=SOLVER_SHARE * time_limit if searching and time_limit else time_limit,
         gap=gap,
         threads=threads,
         start=start,
         extra=solver_options,
     )
+    searched, search_seconds = None, 0.0
+    if searching and time_limit is not None and not (raw.proven_gap or raw.infeasible):
+        pool = ([chosen[0]] if chosen else []) + (
+            [extract(model, raw.values)] if raw.values is not None else []
+        )
+        origin = _best_start(model, pool)
+        left = time_limit - (time.perf_counter() - prepared)
+        if origin is not None and left >= 1:
+            climb = improve(model, origin[1], time_limit=left, threads=threads)
+            search_seconds = climb.seconds
+            better = _best_start(model, [extract(model, climb.values)], origin[2])
+            if better is not None:
+                searched = better[2]
+                raw = replace(
+                    raw,
+                    values=better[1],
+                    incumbent=climb.best,
+                    detail=f"{raw.detail}; neighbourhood search from {origin[2]} reached "
+                    f"{better[2]} in {climb.rounds} rounds",
+                )
     solve_seconds = time.perf_counter() - prepared
     base = SolveReport(
         instance=instance.name,
@@ -1033,6 +1066,8 @@ def solve(
         binaries=model.binaries,
         warm_start=start_objective,
         allocation=None,
+        searched=searched,
+        search_seconds=search_seconds,
     )
     if raw.infeasible and start is not None:
         # the warm start is an evaluator-feasible allocation: a solver that claims otherwise is
@@ -1040,7 +1075,7 @@ def solve(
         return replace(
             base,
             detail=f"{raw.detail}; contradicted by the feasible warm start (utility "
-            f"{start_objective}), so undecided",
+            f"{searched or start_objective}), so undecided",
         )
     if raw.infeasible:
         diagnosis: tuple[ConstraintReport, ...] = ()
@@ -1091,13 +1126,15 @@ def solve(
 def decide(raw: Raw, exact: Fraction, granularity: Fraction) -> tuple[Status, bool]:
     """Decide the status of a solve whose allocation the evaluator accepts (D-alloc-13).
 
-    Optimal only if the solver stopped on its gap criterion (not a limit) and its bound lies
-    within one granularity step of the exact utility: every utility is a multiple of the
-    granularity, so no allocation can be better (D-alloc-13).
+    Optimal only if the solver stopped on its gap criterion or its time limit (a bound at the
+    limit is still a bound) and its bound lies within one granularity step of the exact
+    utility: every utility is a multiple of the granularity, so no allocation can be better.
+    The allocation may be the neighbourhood search's, found after the solver stopped
+    (D-alloc-13, D-alloc-19).
     """
     bound = raw.bound
     proven = (
-        raw.proven_gap
+        (raw.proven_gap or raw.timed_out)
         and bound is not None
         and bound - float(exact) < float(granularity) * (1 - BOUND_MARGIN)
     )

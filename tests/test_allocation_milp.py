@@ -130,6 +130,14 @@ def test_status_decision_never_calls_a_limit_optimal() -> None:
     # HiGHS on a time limit: PuLP would call it "Optimal"; we do not
     limit = Raw(False, False, True, {}, 10.0, 12.0, "HiGHS kTimeLimit")
     assert decide(limit, Fraction(10), Fraction(1)) == (Status.TIME_LIMIT, False)
+    # a bound at the time limit is still a bound: an allocation within one granularity step of
+    # it (the neighbourhood search's, found after the solver stopped) is proven optimal
+    met = Raw(False, False, True, {}, 9.0, 10.7, "HiGHS kTimeLimit")
+    assert decide(met, Fraction(10), Fraction(1)) == (Status.OPTIMAL, True)
+    assert decide(met, Fraction(9), Fraction(1)) == (Status.TIME_LIMIT, False)
+    # a solver that neither met its gap nor stopped on time proves nothing, bound or not
+    failed = Raw(False, False, False, {}, 10.0, 10.0, "CBC failed")
+    assert decide(failed, Fraction(10), Fraction(1)) == (Status.UNKNOWN, False)
     # the solver's gap criterion met, bound within one granularity step: proven
     closed = Raw(True, False, False, {}, 10.0, 10.4, "kOptimal")
     assert decide(closed, Fraction(10), Fraction(1)) == (Status.OPTIMAL, True)

@@ -675,6 +675,14 @@ def solve_command(
     warm_start: Annotated[
         bool, typer.Option("--warm-start/--no-warm-start", help="Seed with the heuristics.")
     ] = True,
+    search: Annotated[
+        bool,
+        typer.Option(
+            "--search/--no-search",
+            help="With --time-limit on large instances: hand the second half of the limit to "
+            "a neighbourhood search if the solver has not finished.",
+        ),
+    ] = True,
     lp: Annotated[Path | None, typer.Option("--lp", help="Export the model as .lp.")] = None,
     mps: Annotated[Path | None, typer.Option("--mps", help="Export the model as .mps.")] = None,
     out: Annotated[
@@ -694,6 +702,7 @@ def solve_command(
         gap=gap,
         threads=threads,
         use_heuristic_start=warm_start,
+        search=search,
         lp_path=str(lp) if lp else None,
         mps_path=str(mps) if mps else None,
     )
@@ -714,6 +723,12 @@ def solve_command(
             ("relative gap", _fraction_text(report.gap)),
             ("admitted", f"{report.admitted} of {report.transactions}"),
             ("warm start", _fraction_text(report.warm_start)),
+            (
+                "neighbourhood search",
+                f"{_fraction_text(report.searched)} in {report.search_seconds:.2f} s"
+                if report.search_seconds
+                else "-",
+            ),
             ("binaries / rows", f"{report.binaries} / {report.constraints}"),
             ("seconds (solver)", f"{report.seconds:.2f} ({report.solve_seconds:.2f})"),
         ]

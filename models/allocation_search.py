@@ -1,0 +1,197 @@
+"""Improve a feasible allocation by large-neighbourhood search over the exact MILP (D-alloc-19).
+
+The warm start of the oracle (LP-guided rounding or a baseline, D-alloc-12) is a few per cent
+below the optimum on large instances, and a branch-and-bound solver given 60 s at 1000 x 100
+barely moves it. This module climbs from it with the model itself: repeatedly fix every
+transaction's decisions to the incumbent except those of a neighbourhood, a few random nodes'
+transactions plus a sample of the rejected ones, and let HiGHS re-optimise that sub-MIP from
+the incumbent (so it can only improve). The neighbourhood grows while sub-MIPs are solved to
+optimality and shrinks when they hit their time limit (adaptive LNS, as in relaxation-induced
+and fix-and-optimize heuristics).
+
+The result is only a better start: it is re-read into an :class:`Allocation`, scored by the
+exact evaluator and handed to the solver, which alone decides the status (D-alloc-13). The
+search proves nothing and is never reported as a bound.
+
+Not a spec module: it drives an external solver and stops on wall-clock time.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import highspy
+import numpy as np
+import pulp
+
+if TYPE_CHECKING:
+    from vdlt_spec.models.allocation import AllocationModel
+
+#: Transactions freed by the first neighbourhood, and the bounds the adaptive size stays in.
+FIRST_SIZE = 60
+MIN_SIZE = 20
+MAX_SIZE = 400
+#: Neighbourhoods in a row without improvement after which the search stops by itself.
+STALL = 12
+#: Sub-MIP time limit: a share of the time left, within these bounds (seconds).
+SUB_SHARE = 0.25
+SUB_MIN_S, SUB_MAX_S = 0.5, 4.0
+#: An instance whose transactions all fit in this many first neighbourhoods is left to the
+#: solver: a neighbourhood that frees most of the model is the model.
+WORTHWHILE = 2
+
+
+@dataclass(frozen=True)
+class SearchReport:
+    """Report a search: rounds, improving rounds, objective before and after, seconds."""
+
+    rounds: int
+    improved: int
+    start: float
+    best: float
+    seconds: float
+    values: dict[str, float]
+
+
+def worthwhile(model: AllocationModel) -> bool:
+    """Tell whether the instance is large enough for the search to pay (D-alloc-19)."""
+    return len(model.admit) > WORTHWHILE * FIRST_SIZE
+
+
+def _highs(model: AllocationModel, threads: int | None) -> highspy.Highs:
+    """Load the model into a fresh HiGHS object through PuLP's own builder (columns = indexes)."""
+    builder = pulp.HiGHS(msg=False, threads=threads)
+    builder.createAndConfigureSolver(model.problem)
+    builder.buildSolverModel(model.problem)
+    h: highspy.Highs = model.problem.solverModel
+    return h
+
+
+def improve(
+    model: AllocationModel,
+    start: dict[str, float],
+    *,
+    time_limit: float | None,
+    threads: int | None = None,
+    seed: int = 0,
+    stall: int = STALL,
+) -> SearchReport:
+    """Climb from a feasible start by re-optimising random neighbourhoods (D-alloc-19).
+
+    Stops at ``time_limit`` seconds or after ``stall`` neighbourhoods in a row that did not
+    improve. Returns the best values found (the start's if none improved it).
+    """
+    began = time.perf_counter()
+    variables = model.problem.variables()
+    names = [v.name for v in variables]
+    h = _highs(model, threads)
+    lp = h.getLp()
+    lower = np.array(lp.col_lower_, dtype=np.float64)
+    upper = np.array(lp.col_upper_, dtype=np.float64)
+    cost = np.array(lp.col_cost_, dtype=np.float64)  # PuLP minimises -utility when maximising
+    index = np.arange(len(names), dtype=np.int32)
+    current = np.array([start.get(name, 0.0) for name in names], dtype=np.float64)
+
+    # column groups: each transaction's decisions; the C1 auxiliaries stay free
+    column = {v.name: i for i, v in enumerate(variables)}
+    of_tx: dict[int, list[int]] = defaultdict(list)
+    for n, v in model.admit.items():
+        of_tx[n].append(column[v.name])
+    for (n, _), v in model.control.items():
+        of_tx[n].append(column[v.name])
+    for n in model.size:
+        of_tx[n] += [column[model.size[n].name], column[model.faults[n].name]]
+    placement: dict[int, tuple[int, int]] = {}
+    for (n, j, _), v in model.place.items():
+        of_tx[n].append(column[v.name])
+        placement[column[v.name]] = (n, j)
+    always = np.ones(len(names), dtype=bool)
+    for cols in of_tx.values():
+        always[cols] = False
+    admit_col = {n: column[v.name] for n, v in model.admit.items() if v.upBound != 0}
+    nodes = sorted({j for _, j in placement.values()})
+    hosts: dict[int, list[int]] = defaultdict(list)  # node -> transactions that may use it
+    for n, j in set(placement.values()):
+        hosts[j].append(n)
+
+    rng = random.Random(seed)
+    best = float(cost @ current)
+    first = best
+    size = FIRST_SIZE
+    rounds = improved = stalled = 0
+    while stalled < stall:
+        left = math.inf if time_limit is None else time_limit - (time.perf_counter() - began)
+        if left < SUB_MIN_S:
+            break
+        rounds += 1
+        chosen = _neighbourhood(rng, size, current, placement, admit_col, nodes, hosts)
+        free = always.copy()
+        for n in chosen:
+            free[of_tx[n]] = True
+        h.changeColsBounds(
+            len(names), index, np.where(free, lower, current), np.where(free, upper, current)
+        )
+        solution = highspy.HighsSolution()
+        solution.col_value = list(current)
+        solution.value_valid = True
+        h.setSolution(solution)
+        h.setOptionValue("time_limit", max(SUB_MIN_S, min(SUB_MAX_S, SUB_SHARE * left)))
+        h.run()
+        solved = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        if h.getInfo().primal_solution_status == 2:  # kSolutionStatusFeasible
+            found = np.array(h.getSolution().col_value, dtype=np.float64)
+            value = float(cost @ found)
+            if value < best - 1e-6 * max(1.0, abs(best)):
+                current = np.where(always, found, np.round(found))
+                best, stalled = value, 0
+                improved += 1
+            else:
+                stalled += 1
+        else:
+            stalled += 1
+        size = min(MAX_SIZE, size + size // 4) if solved else max(MIN_SIZE, size * 3 // 4)
+    h.changeColsBounds(len(names), index, lower, upper)
+    sign = -1.0 if model.problem.sense == pulp.LpMaximize else 1.0
+    return SearchReport(
+        rounds=rounds,
+        improved=improved,
+        start=sign * first,
+        best=sign * best,
+        seconds=time.perf_counter() - began,
+        values={name: float(current[i]) for i, name in enumerate(names)},
+    )
+
+
+def _neighbourhood(
+    rng: random.Random,
+    size: int,
+    current: Any,
+    placement: dict[int, tuple[int, int]],
+    admit_col: dict[int, int],
+    nodes: list[int],
+    hosts: dict[int, list[int]],
+) -> set[int]:
+    """Return about ``size`` transactions: those on random nodes, then rejected ones there."""
+    on_node: dict[int, set[int]] = defaultdict(set)
+    for col, (n, j) in placement.items():
+        if current[col] > 0.5:
+            on_node[j].add(n)
+    admitted = {n for n, col in admit_col.items() if current[col] > 0.5}
+    chosen: set[int] = set()
+    picked: list[int] = []
+    order = nodes[:]
+    rng.shuffle(order)
+    for j in order:
+        if len(chosen) >= size // 2:
+            break
+        picked.append(j)
+        chosen |= on_node[j]
+    rejected = sorted({n for j in picked for n in hosts[j]} - admitted)
+    rng.shuffle(rejected)
+    chosen.update(rejected[: max(size - len(chosen), 0)])
+    return chosen
