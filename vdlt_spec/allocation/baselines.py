@@ -77,12 +77,13 @@ class _State:
             self.load[n.id] = Fraction(0)
         self.control = self.instance.control_capacity_ghz
 
-    def hosts(self, tx: Transaction, node: Node) -> bool:
+    def hosts(self, tx: Transaction, node: Node, link_mbps: Fraction) -> bool:
+        """Tell whether the node may take a replica of tx that needs ``link_mbps`` of its link."""
         if node.role is NodeRole.CONTROL and not tx.high_security:
             return False
         if tx.private and not node.private:
             return False
-        return self.disk[node.id] >= tx.storage_gb and self.link[node.id] >= q.link_demand_mbps(tx)
+        return self.disk[node.id] >= tx.storage_gb and self.link[node.id] >= link_mbps
 
     def commit(self, tx: Transaction, a: Assignment) -> None:
         for r in a.replicas:
@@ -95,13 +96,12 @@ class _State:
 
 
 def _level(
-    state: _State, tx: Transaction, node: Node, need: Fraction, headroom_ms: Fraction
+    state: _State, node: Node, levels: list[tuple[Fraction, Fraction]], headroom_ms: Fraction
 ) -> Fraction | None:
-    """Return the lowest rate level meeting C3, the node's spare rate and the latency left."""
-    for rate in state.instance.rate_levels_ghz:
-        if rate < need or rate > state.cpu[node.id]:
-            continue
-        if q.execution_ms(tx, rate) <= headroom_ms:
+    """Return the lowest of the (rate, execution ms) levels meeting C3 (``levels`` holds only
+    those), the node's spare rate and the latency left."""
+    for rate, execution in levels:
+        if rate <= state.cpu[node.id] and execution <= headroom_ms:
             return rate
     return None
 
@@ -118,10 +118,11 @@ def _try_group(
     group can: consensus time only grows with k)."""
     inst = state.instance
     need = q.execution_demand_ghz(tx)
+    levels = [(r, q.execution_ms(tx, r)) for r in inst.rate_levels_ghz if r >= need]
     budget_ms = tx.latency_ms - q.ordering_ms(tx, control_ghz) - q.consensus_ms(inst, k)
     replicas: list[Replica] = []
     for node, transfer in ranked:
-        rate = _level(state, tx, node, need, budget_ms - transfer)
+        rate = _level(state, node, levels, budget_ms - transfer)
         if rate is not None:
             replicas.append(Replica(node.id, rate))
             if len(replicas) == k:
@@ -155,24 +156,32 @@ def _worth(instance: Instance, tx: Transaction, a: Assignment) -> bool:
 
 def _place(state: _State, tx: Transaction, rank: NodeRank) -> Assignment | None:
     inst = state.instance
-    hosts = [(n, q.transfer_ms(inst, tx, n)) for n in inst.nodes if state.hosts(tx, n)]
-    orders = [
-        sorted(hosts, key=lambda h: rank(tx, h[0], state)),
-        sorted(hosts, key=lambda h: (-h[0].trust, h[0].id)),  # if security fails on the first
-        sorted(hosts, key=lambda h: (h[0].compute_price, h[0].id)),  # if the budget fails
+    link = q.link_demand_mbps(tx)
+    hosts = [(n, q.transfer_ms(inst, tx, n)) for n in inst.nodes if state.hosts(tx, n, link)]
+    keys: list[Callable[[tuple[Node, Fraction]], tuple[object, ...]]] = [
+        lambda h: rank(tx, h[0], state),
+        lambda h: (-h[0].trust, h[0].id),  # if security fails on the first order
+        lambda h: (h[0].compute_price, h[0].id),  # if the budget fails
     ]
+    orders: list[list[tuple[Node, Fraction]]] = []  # sorted when first needed
+
+    def order(i: int) -> list[tuple[Node, Fraction]]:
+        while len(orders) <= i:
+            orders.append(sorted(hosts, key=keys[len(orders)]))
+        return orders[i]
+
     need = q.ordering_demand_ghz(tx)
     for control_ghz in inst.control_levels_ghz:
         if control_ghz < need or control_ghz > state.control:
             continue
         for k in range(tx.min_replicas, min(inst.max_replicas, len(hosts)) + 1):
-            found = [_try_group(state, tx, ranked, control_ghz, k) for ranked in orders[:1]]
+            found = [_try_group(state, tx, order(0), control_ghz, k)]
             if found[0] == _TOO_FEW:
                 break  # the node set that can host does not depend on the order
-            for ranked in orders[1:]:
+            for i in range(1, len(keys)):
                 if isinstance(found[-1], Assignment):
                     break
-                found.append(_try_group(state, tx, ranked, control_ghz, k))
+                found.append(_try_group(state, tx, order(i), control_ghz, k))
             a = found[-1]
             if isinstance(a, Assignment):
                 return a if _worth(inst, tx, a) else None
