@@ -246,25 +246,37 @@ def candidates(
         j for j, node in enumerate(instance.nodes) if node_eligible(instance, tx, node, relax)
     ]
     k_lo, k_hi = _group_bounds(instance, tx, relax, len(eligible))
+    # per transaction, computed once: the latency left in the best case (fastest ordering,
+    # smallest group) and the worst (slowest, largest), the budget left after the cheapest
+    # ordering, and the levels that meet C3 with their execution times
+    best_left = tx.latency_ms - min(ords) - q.consensus_ms(instance, k_lo)
+    worst = max(ords) + q.consensus_ms(instance, k_hi) if k_hi >= 1 else None
+    budget_left = tx.budget - min(ctrl_costs)
+    demand = q.execution_demand_ghz(tx)
+    levels_ok = [
+        (level, rate, q.execution_ms(tx, rate))
+        for level, rate in enumerate(instance.rate_levels_ghz)
+        if not (hard(Constraint.THROUGHPUT, tx.id) and rate < demand)
+    ]
+    latency_hard = hard(Constraint.LATENCY, tx.id)
+    cost_hard = hard(Constraint.COST, tx.id)
     out: list[Candidate] = []
     for j in eligible:
         node = instance.nodes[j]
+        cpu_hard = hard(Constraint.CPU, node.id)
+        transfer = q.transfer_ms(instance, tx, node)
         options: list[Candidate] = []
-        for level, rate in enumerate(instance.rate_levels_ghz):
-            if hard(Constraint.CPU, node.id) and rate > node.cpu_ghz:
+        for level, rate, execution in levels_ok:
+            if cpu_hard and rate > node.cpu_ghz:
                 continue
-            if hard(Constraint.THROUGHPUT, tx.id) and rate < q.execution_demand_ghz(tx):
-                continue
-            t = q.transfer_ms(instance, tx, node) + q.execution_ms(tx, rate)
-            late = t + min(ords) + q.consensus_ms(instance, k_lo) > tx.latency_ms
-            if late and hard(Constraint.LATENCY, tx.id):
+            t = transfer + execution
+            if latency_hard and t > best_left:
                 continue
             cost = q.replica_cost(tx, node, rate)
-            if hard(Constraint.COST, tx.id) and cost + min(ctrl_costs) > tx.budget:
+            if cost_hard and cost > budget_left:
                 continue
             options.append(Candidate(n, j, level, rate, t, cost))
-        if hard(Constraint.LATENCY, tx.id) and k_hi >= 1:
-            worst = max(ords) + q.consensus_ms(instance, k_hi)
+        if latency_hard and worst is not None:
             for index, c in enumerate(options):
                 if c.time_ms + worst <= tx.latency_ms:
                     options = options[: index + 1]  # higher levels are dominated
