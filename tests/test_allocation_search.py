@@ -63,3 +63,14 @@ def test_solve_searches_only_large_instances_under_a_time_limit() -> None:
     assert report.bound is not None and report.bound >= float(report.objective) - 1e-6
     # without a time limit the solver alone decides: no search
     assert solve(small, threads=1).search_seconds == 0
+
+
+def test_models_too_large_for_the_solver_s_half_keep_the_whole_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vdlt_spec.models import allocation_search
+
+    model = build_model(generate(150, 20, seed=7))
+    assert worthwhile(model)
+    monkeypatch.setattr(allocation_search, "MAX_BINARIES", model.binaries - 1)
+    assert not worthwhile(model)
