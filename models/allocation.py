@@ -42,31 +42,26 @@ import pulp
 
 from vdlt_spec.allocation import quantities as q
 from vdlt_spec.allocation.decision import Allocation, Assignment, Replica
-from vdlt_spec.allocation.evaluator import SYSTEM, Constraint, ConstraintReport, evaluate
+from vdlt_spec.allocation.evaluator import (
+    PLACEMENT_CONSTRAINTS,
+    SYSTEM,
+    Constraint,
+    ConstraintReport,
+    evaluate,
+)
 from vdlt_spec.allocation.instance import Instance, Node, NodeRole, Transaction, Utility
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.models.allocation_search import improve, worthwhile
 
 #: Constraints the elastic relaxation may violate (the others are structure: one level per
 #: replica, one control level per admitted transaction, mandatory admission).
-RELAXABLE = frozenset(
-    {
-        Constraint.DECENTRALIZATION,
-        Constraint.LATENCY,
-        Constraint.THROUGHPUT,
-        Constraint.ORDERING_THROUGHPUT,
-        Constraint.COST,
-        Constraint.PRIVACY,
-        Constraint.SECURITY,
-        Constraint.REPLICAS_MIN,
-        Constraint.REPLICAS_MAX,
-        Constraint.ELIGIBILITY,
-        Constraint.CPU,
-        Constraint.STORAGE,
-        Constraint.BANDWIDTH,
-        Constraint.CONTROL_CAPACITY,
-    }
-)
+RELAXABLE = PLACEMENT_CONSTRAINTS | {
+    Constraint.DECENTRALIZATION,
+    Constraint.CPU,
+    Constraint.STORAGE,
+    Constraint.BANDWIDTH,
+    Constraint.CONTROL_CAPACITY,
+}
 SOLVERS = ("highs", "cbc")
 #: A binary is "on" above this value (solvers return floats).
 ON = 0.5

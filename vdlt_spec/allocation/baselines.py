@@ -24,7 +24,11 @@ from fractions import Fraction
 
 from vdlt_spec.allocation import quantities as q
 from vdlt_spec.allocation.decision import Allocation, Assignment, Replica
-from vdlt_spec.allocation.evaluator import Constraint, node_loads, transaction_reports
+from vdlt_spec.allocation.evaluator import (
+    PLACEMENT_CONSTRAINTS,
+    node_loads,
+    transaction_reports,
+)
 from vdlt_spec.allocation.instance import Instance, Node, NodeRole, Transaction, Utility
 from vdlt_spec.cos import ServiceClass
 
@@ -40,21 +44,6 @@ CLASS_PRIORITY: tuple[ServiceClass, ...] = (
     ServiceClass.BEST_EFFORT,
     ServiceClass.SCAVENGER,
 )
-#: Checks a tentative placement must pass (capacity and C1 are tracked separately).
-LOCAL_CHECKS = frozenset(
-    {
-        Constraint.LATENCY,
-        Constraint.THROUGHPUT,
-        Constraint.ORDERING_THROUGHPUT,
-        Constraint.COST,
-        Constraint.PRIVACY,
-        Constraint.SECURITY,
-        Constraint.REPLICAS_MIN,
-        Constraint.REPLICAS_MAX,
-        Constraint.ELIGIBILITY,
-    }
-)
-
 _TOO_FEW = "too few hosts"
 NodeRank = Callable[[Transaction, Node, "_State"], tuple[object, ...]]
 
@@ -140,7 +129,8 @@ def _try_group(
         return None
     a = Assignment(tx.id, control_ghz, tuple(replicas))
     reports = transaction_reports(inst, tx, a)
-    if all(r.satisfied for r in reports if r.constraint in LOCAL_CHECKS):
+    # capacity and C1 are tracked apart, in the state and by the final repair
+    if all(r.satisfied for r in reports if r.constraint in PLACEMENT_CONSTRAINTS):
         return a
     return None
 

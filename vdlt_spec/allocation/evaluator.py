@@ -46,6 +46,23 @@ class Constraint(StrEnum):
     CONTROL_CAPACITY = "capacity-control"
 
 
+#: The domain constraints judged on one transaction's placement alone (C2-C5, security, group
+#: size, control-node eligibility): what a greedy checks before committing a placement.
+PLACEMENT_CONSTRAINTS = frozenset(
+    {
+        Constraint.LATENCY,
+        Constraint.THROUGHPUT,
+        Constraint.ORDERING_THROUGHPUT,
+        Constraint.COST,
+        Constraint.PRIVACY,
+        Constraint.SECURITY,
+        Constraint.REPLICAS_MIN,
+        Constraint.REPLICAS_MAX,
+        Constraint.ELIGIBILITY,
+    }
+)
+
+
 @dataclass(frozen=True)
 class ConstraintReport:
     """Report one constraint on one subject: value, bound, slack (< 0 violated), unit (§IV-E)."""

@@ -20,6 +20,7 @@ from fractions import Fraction
 from vdlt_spec.allocation import quantities as q
 from vdlt_spec.allocation.decision import Allocation, Assignment, Replica
 from vdlt_spec.allocation.evaluator import (
+    PLACEMENT_CONSTRAINTS,
     Constraint,
     Evaluation,
     evaluate,
@@ -31,21 +32,7 @@ from vdlt_spec.errors import Reason, SpecError
 #: Refuse instances whose enumeration would not finish in reasonable time.
 MAX_PLACEMENTS = 200_000
 #: Constraints judged on a transaction's placement alone.
-LOCAL = frozenset(
-    {
-        Constraint.LATENCY,
-        Constraint.THROUGHPUT,
-        Constraint.ORDERING_THROUGHPUT,
-        Constraint.COST,
-        Constraint.PRIVACY,
-        Constraint.SECURITY,
-        Constraint.REPLICAS_MIN,
-        Constraint.REPLICAS_MAX,
-        Constraint.ELIGIBILITY,
-        Constraint.RATE_LEVEL,
-        Constraint.CONTROL_LEVEL,
-    }
-)
+LOCAL = PLACEMENT_CONSTRAINTS | {Constraint.RATE_LEVEL, Constraint.CONTROL_LEVEL}
 
 
 @dataclass(frozen=True)
