@@ -808,6 +808,11 @@ def _run_highs(
 
 CBC_FAILED = "CBC failed"
 _CBC_PRESOLVE_INFEASIBLE = re.compile(r"^Problem is infeasible", re.M)
+# CBC's preprocessing cannot tell infeasible from unbounded; with a finite continuous optimum
+# printed before it, the MILP is bounded (its relaxation is), so this means infeasible
+_CBC_PREPROCESS_INFEASIBLE = re.compile(
+    r"^Continuous objective value is [-+0-9.eE]+.*^Pre-processing says infeasible", re.M | re.S
+)
 _CBC_RESULT = re.compile(r"^Result - (.*)$", re.M)
 _CBC_OBJECTIVE = re.compile(r"^Objective value:\s+(\S+)", re.M)
 _CBC_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.M)
@@ -856,7 +861,11 @@ def _run_cbc(
     outcome = result.group(1).strip() if result else "no result line"
     # Only CBC's own result line proves infeasibility: PuLP also maps a CBC that stopped (time
     # limit, no integer solution yet, sometimes no result line at all) to LpStatusInfeasible.
-    if "infeasible" in outcome.lower() or _CBC_PRESOLVE_INFEASIBLE.search(log):
+    if (
+        "infeasible" in outcome.lower()
+        or _CBC_PRESOLVE_INFEASIBLE.search(log)
+        or _CBC_PREPROCESS_INFEASIBLE.search(log)
+    ):
         return Raw(False, True, False, None, None, None, f"CBC: {outcome} (proven infeasible)")
     integer = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
     values = {v.name: float(v.varValue or 0.0) for v in prob.variables()} if integer else None

@@ -254,3 +254,15 @@ def test_a_given_warm_start_is_used_and_never_worse() -> None:
     report = solve(instance, threads=1, warm_start=start)
     assert report.warm_start == evaluate(instance, start).objective
     assert report.objective is not None and report.objective >= report.warm_start
+
+
+def test_cbc_preprocessing_infeasibility_is_read_as_infeasible() -> None:
+    # found by Hypothesis: CBC prints no "Result" line, only "Pre-processing says infeasible or
+    # unbounded" after a finite continuous optimum; the MILP is bounded, so it is infeasible
+    from vdlt_spec.allocation.schema import loads_instance
+
+    data = Path(__file__).parent / "data" / "cbc_preprocess_infeasible.json"
+    instance = loads_instance(data.read_text(encoding="utf-8"))
+    for solver in ("highs", "cbc"):
+        report = solve(instance, solver=solver, threads=1, diagnose=False)
+        assert report.status is Status.INFEASIBLE, (solver, report.detail)
