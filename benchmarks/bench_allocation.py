@@ -60,6 +60,7 @@ class SolverRun:
     warm_start: float | None
     searched: float | None = None  # after the neighbourhood search, when it improved
     search_seconds: float = 0.0
+    relaxation_bound: float | None = None  # the LP relaxation's, when the solve computed it
 
 
 @dataclass
@@ -102,6 +103,7 @@ def _run(report: SolveReport) -> SolverRun:
         warm_start=_float(report.warm_start),
         searched=_float(report.searched),
         search_seconds=report.search_seconds,
+        relaxation_bound=report.relaxation_bound,
     )
 
 

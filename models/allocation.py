@@ -51,7 +51,7 @@ from vdlt_spec.allocation.evaluator import (
 )
 from vdlt_spec.allocation.instance import Instance, Node, NodeRole, Transaction, Utility
 from vdlt_spec.errors import Reason, SpecError
-from vdlt_spec.models.allocation_search import improve, worthwhile
+from vdlt_spec.models.allocation_search import improve, searches_first, worthwhile
 
 #: Constraints the elastic relaxation may violate (the others are structure: one level per
 #: replica, one control level per admitted transaction, mandatory admission).
@@ -69,6 +69,8 @@ ON = 0.5
 BOUND_MARGIN = 1e-7
 #: Placement variables above which the LP relaxation is solved by interior point.
 LARGE = 20_000
+#: Relative widening of the LP relaxation's objective before it is used as a bound (D-alloc-20).
+RELAXATION_MARGIN = 1e-6
 #: Share of a solve's time limit the solver has before the neighbourhood search takes over
 #: the rest (D-alloc-19).
 SOLVER_SHARE = 0.5
@@ -173,6 +175,7 @@ class SolveReport:
     diagnosis: tuple[ConstraintReport, ...] = ()
     searched: Fraction | None = None  # the warm start after the neighbourhood search
     search_seconds: float = 0.0
+    relaxation_bound: float | None = None  # the LP relaxation's bound, if it was solved
 
 
 # --- candidates and reductions -------------------------------------------------------------
@@ -927,23 +930,49 @@ def _run(
     raise SpecError(Reason.UNKNOWN_SOLVER, f"solver must be one of {', '.join(SOLVERS)}")
 
 
-def lp_guided(model: AllocationModel, threads: int | None = None) -> Allocation:
-    """Place greedily in the order of the LP relaxation's admissions and placements (§IV-G).
+@dataclass(frozen=True)
+class Relaxed:
+    """Hold the LP relaxation of a model: its values and, if solved, a bound (§IV-E)."""
 
-    Solves the LP relaxation of the model, then runs the baselines' greedy with transactions
-    ordered by their fractional admission x and nodes ranked by their fractional placement y:
-    a rounding heuristic that seeds the solver (D-alloc-12); not a baseline.
+    values: dict[str, float]
+    bound: float | None  # on the utility (penalty, if elastic), widened by the LP's own error
+
+
+def relax(model: AllocationModel, threads: int | None = None) -> Relaxed:
+    """Solve the LP relaxation of the model and bound its utility from it (§IV-E; D-alloc-20).
+
+    Large relaxations go to interior point without crossover (rounding needs no vertex). Its
+    objective is within HiGHS's reported primal-dual error of the LP optimum, so the bound is
+    widened by that error plus ``RELAXATION_MARGIN`` of the objective's magnitude; without an
+    optimal LP there is no bound.
     """
-    from vdlt_spec.allocation.baselines import density, greedy
-
     _silence_banner()
-    inst = model.instance
-    # interior point without crossover is much faster than simplex on large relaxations, and
-    # rounding needs no vertex
     lp_options = {"solver": "ipm", "run_crossover": "off"} if len(model.place) > LARGE else {}
     relaxed = _HiGHS(None, mip=False, msg=False, threads=threads, **lp_options)
     model.problem.solve(relaxed)
-    values = relaxed.values
+    bound = None
+    if relaxed.model_status == highspy.HighsModelStatus.kOptimal and relaxed.primal_valid:
+        value = relaxed.info.objective_function_value
+        error = abs(relaxed.info.primal_dual_objective_error)
+        widen = (error + RELAXATION_MARGIN) * (1 + abs(value))
+        maximise = model.problem.sense == pulp.LpMaximize
+        bound = -value + widen if maximise else value - widen  # PuLP minimises -utility
+    return Relaxed(relaxed.values, bound)
+
+
+def lp_guided(
+    model: AllocationModel, threads: int | None = None, relaxed: Relaxed | None = None
+) -> Allocation:
+    """Place greedily in the order of the LP relaxation's admissions and placements (§IV-G).
+
+    Runs the baselines' greedy with transactions ordered by their fractional admission x in
+    the LP relaxation (solved here unless given) and nodes ranked by their fractional
+    placement y: a rounding heuristic that seeds the solver (D-alloc-12); not a baseline.
+    """
+    from vdlt_spec.allocation.baselines import density, greedy
+
+    inst = model.instance
+    values = (relaxed or relax(model, threads)).values
     admit = {n: values.get(v.name, 0.0) for n, v in model.admit.items()}
     share: dict[tuple[int, int], float] = defaultdict(float)
     for (n, j, _), v in model.place.items():
@@ -960,11 +989,13 @@ def lp_guided(model: AllocationModel, threads: int | None = None) -> Allocation:
     return greedy(inst, order, rank)
 
 
-def heuristic_starts(model: AllocationModel, threads: int | None = None) -> list[Allocation]:
+def heuristic_starts(
+    model: AllocationModel, threads: int | None = None, relaxed: Relaxed | None = None
+) -> list[Allocation]:
     """Return the candidate warm starts: LP-guided rounding and both baselines (§IV-G)."""
     from vdlt_spec.allocation.baselines import BASELINES
 
-    return [lp_guided(model, threads), *(h(model.instance) for h in BASELINES.values())]
+    return [lp_guided(model, threads, relaxed), *(h(model.instance) for h in BASELINES.values())]
 
 
 def _best_start(
@@ -1026,42 +1057,60 @@ def solve(
         model.problem.writeLP(lp_path)
     if mps_path is not None:
         model.problem.writeMPS(mps_path, with_objsense=True)
+    searching = search and time_limit is not None and worthwhile(model)
+    first = searching and searches_first(model)
+    heuristic = warm_start is None and use_heuristic_start
+    relaxed = relax(model, threads) if heuristic or first else None
     starts = [warm_start] if warm_start is not None else []
-    if warm_start is None and use_heuristic_start:
-        starts = heuristic_starts(model, threads)
+    if heuristic:
+        starts = heuristic_starts(model, threads, relaxed)
     chosen = _best_start(model, starts)
     start, start_objective = (None, None) if chosen is None else (chosen[1], chosen[2])
     prepared = time.perf_counter()
-    searching = search and time_limit is not None and worthwhile(model)
-    raw = _run(
-        solver,
-        model,
-        time_limit=SOLVER_SHARE * time_limit if searching and time_limit else time_limit,
-        gap=gap,
-        threads=threads,
-        start=start,
-        extra=solver_options,
-    )
-    searched, search_seconds = None, 0.0
-    if searching and time_limit is not None and not (raw.proven_gap or raw.infeasible):
+    searched, search_seconds, notes = None, 0.0, []
+    if first and time_limit is not None and chosen is not None:
+        # too large for the solver to pass its root in the limit: climb first, bound by the LP
+        # relaxation, and leave the solver the time the search does not use (D-alloc-20)
+        better, search_seconds, note = _climb(model, chosen, time_limit, threads)
+        notes.append(note)
+        if better is not None:
+            chosen, searched, start = better, better[2], better[1]
+    left = None if time_limit is None else time_limit - (time.perf_counter() - prepared)
+    if left is None or left >= 1:
+        share = SOLVER_SHARE if searching and not first and left is not None else 1.0
+        raw = _run(
+            solver,
+            model,
+            time_limit=None if left is None else share * left,
+            gap=gap,
+            threads=threads,
+            start=start,
+            extra=solver_options,
+        )
+    else:
+        unused = f"{solver} not run: the search used the limit"
+        raw = Raw(False, False, True, None, None, None, unused)
+    if searching and not first and time_limit is not None:
         pool = ([chosen[0]] if chosen else []) + (
             [extract(model, raw.values)] if raw.values is not None else []
         )
         origin = _best_start(model, pool)
         left = time_limit - (time.perf_counter() - prepared)
-        if origin is not None and left >= 1:
-            climb = improve(model, origin[1], time_limit=left, threads=threads)
-            search_seconds = climb.seconds
-            better = _best_start(model, [extract(model, climb.values)], origin[2])
+        if not (raw.proven_gap or raw.infeasible) and origin is not None and left >= 1:
+            better, search_seconds, note = _climb(model, origin, left, threads)
+            notes.append(note)
             if better is not None:
-                searched = better[2]
-                raw = replace(
-                    raw,
-                    values=better[1],
-                    incumbent=climb.best,
-                    detail=f"{raw.detail}; neighbourhood search from {origin[2]} reached "
-                    f"{better[2]} in {climb.rounds} rounds",
-                )
+                chosen, searched = better, better[2]
+    if notes and chosen is not None and not raw.infeasible:
+        # after a search, the best allocation so far stands unless the solver found a better one
+        mine = _best_start(model, [extract(model, raw.values)]) if raw.values else None
+        if mine is None or mine[2] < chosen[2]:
+            raw = replace(raw, values=chosen[1], incumbent=float(chosen[2]))
+    if relaxed is not None and relaxed.bound is not None:
+        tighter = relaxed.bound if raw.bound is None else min(relaxed.bound, raw.bound)
+        raw = replace(raw, bound=tighter)
+    if notes:
+        raw = replace(raw, detail="; ".join([raw.detail, *notes]))
     solve_seconds = time.perf_counter() - prepared
     base = SolveReport(
         instance=instance.name,
@@ -1084,6 +1133,7 @@ def solve(
         allocation=None,
         searched=searched,
         search_seconds=search_seconds,
+        relaxation_bound=None if relaxed is None else relaxed.bound,
     )
     if raw.infeasible and start is not None:
         # the warm start is an evaluator-feasible allocation: a solver that claims otherwise is
@@ -1137,6 +1187,20 @@ def solve(
         proven_optimal=proven,
         gap=_relative_gap(float(ev.objective), raw.bound),
     )
+
+
+def _climb(
+    model: AllocationModel,
+    origin: tuple[Allocation, dict[str, float], Fraction],
+    limit: float,
+    threads: int | None,
+) -> tuple[tuple[Allocation, dict[str, float], Fraction] | None, float, str]:
+    """Run the neighbourhood search from ``origin``: what beats it, seconds, a note (D-alloc-19)."""
+    report = improve(model, origin[1], time_limit=limit, threads=threads)
+    better = _best_start(model, [extract(model, report.values)], origin[2])
+    reached = origin[2] if better is None else better[2]
+    note = f"neighbourhood search from {origin[2]} reached {reached} in {report.rounds} rounds"
+    return better, report.seconds, note
 
 
 def decide(raw: Raw, exact: Fraction, granularity: Fraction) -> tuple[Status, bool]:

@@ -51,6 +51,9 @@ def test_milp_optimum_equals_exhaustive_enumeration_for_both_solvers(instance: I
         assert ev.feasible, (solver, ev.violations)  # the oracle passes the evaluator
         assert ev.objective == best.evaluation.objective, solver
         assert report.objective == ev.objective
+        # the LP relaxation's bound (D-alloc-20) never cuts off the enumerated optimum
+        assert report.relaxation_bound is not None
+        assert report.relaxation_bound >= float(ev.objective) - 1e-9
         for name, allocate in BASELINES.items():
             h = evaluate(instance, allocate(instance))
             if h.feasible:  # heuristics never beat the proven optimum

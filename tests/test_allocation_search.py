@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from vdlt_spec.allocation.baselines import per_class_greedy
 from vdlt_spec.allocation.evaluator import evaluate
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Utility
-from vdlt_spec.models.allocation import build_model, extract, solve, start_values
-from vdlt_spec.models.allocation_search import improve, worthwhile
+from vdlt_spec.models.allocation import Status, build_model, extract, solve, start_values
+from vdlt_spec.models.allocation_search import improve, searches_first, worthwhile
 
 
 @pytest.mark.parametrize("utility", [Utility.THROUGHPUT, Utility.WELFARE])
@@ -65,12 +67,46 @@ def test_solve_searches_only_large_instances_under_a_time_limit() -> None:
     assert solve(small, threads=1).search_seconds == 0
 
 
-def test_models_too_large_for_the_solver_s_half_keep_the_whole_limit(
+def test_models_too_large_for_the_solver_s_root_search_first_bounded_by_the_lp(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from vdlt_spec.models import allocation_search
 
-    model = build_model(generate(150, 20, seed=7))
-    assert worthwhile(model)
-    monkeypatch.setattr(allocation_search, "MAX_BINARIES", model.binaries - 1)
-    assert not worthwhile(model)
+    instance = generate(150, 20, seed=7, utility=Utility.WELFARE)
+    model = build_model(instance)
+    assert worthwhile(model) and not searches_first(model)
+    monkeypatch.setattr(allocation_search, "SEARCH_FIRST", model.binaries - 1)
+    assert searches_first(model)
+    report = solve(instance, threads=1, time_limit=6)
+    assert report.search_seconds > 0
+    assert "neighbourhood search" in report.detail
+    assert report.allocation is not None and report.warm_start is not None
+    ev = evaluate(instance, report.allocation)
+    assert ev.feasible and ev.objective == report.objective >= report.warm_start
+    # the reported bound is the tighter of the LP relaxation's and the solver's, and valid
+    assert report.relaxation_bound is not None and report.bound is not None
+    assert float(report.objective) - 1e-6 <= report.bound <= report.relaxation_bound
+    if report.searched is not None:
+        assert report.objective >= report.searched
+
+
+def test_a_search_that_uses_the_whole_limit_leaves_its_allocation_not_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vdlt_spec.models import allocation as oracle
+    from vdlt_spec.models import allocation_search
+    from vdlt_spec.models.allocation_search import SearchReport
+
+    instance = generate(150, 20, seed=7)
+    monkeypatch.setattr(allocation_search, "SEARCH_FIRST", 0)
+
+    def slow_idle(model: object, start: dict[str, float], **_: object) -> SearchReport:
+        time.sleep(2.5)  # past the whole limit, improving nothing
+        return SearchReport(0, 0, 0.0, 0.0, 2.5, dict(start))
+
+    monkeypatch.setattr(oracle, "improve", slow_idle)
+    report = solve(instance, threads=1, time_limit=2)
+    assert "not run" in report.detail
+    assert report.status is Status.TIME_LIMIT and report.searched is None
+    assert report.allocation is not None and report.objective == report.warm_start
+    assert report.bound == report.relaxation_bound and report.gap is not None

@@ -666,7 +666,12 @@ def solve_command(
     instance_file: Annotated[Path, typer.Argument(help="An instance JSON file.")],
     solver: Annotated[str, typer.Option(help="MILP solver: highs or cbc.")] = "highs",
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Seconds before the solver stops.")
+        float | None,
+        typer.Option(
+            "--time-limit",
+            help="Seconds for the solver and the search, counted after the model and the "
+            "warm start are built.",
+        ),
     ] = None,
     gap: Annotated[
         float | None, typer.Option(help="Relative gap at which the solver may stop.")
@@ -679,8 +684,9 @@ def solve_command(
         bool,
         typer.Option(
             "--search/--no-search",
-            help="With --time-limit on large instances: hand the second half of the limit to "
-            "a neighbourhood search if the solver has not finished.",
+            help="With --time-limit on large instances: a neighbourhood search improves the "
+            "allocation, after the solver's half of the limit or, above 50,000 binaries, "
+            "before the solver.",
         ),
     ] = True,
     lp: Annotated[Path | None, typer.Option("--lp", help="Export the model as .lp.")] = None,
@@ -720,6 +726,7 @@ def solve_command(
             ("proven optimal", "yes" if report.proven_optimal else "no"),
             (f"{instance.utility.value} (exact)", _fraction_text(report.objective)),
             ("bound", _fraction_text(report.bound)),
+            ("LP relaxation bound", _fraction_text(report.relaxation_bound)),
             ("relative gap", _fraction_text(report.gap)),
             ("admitted", f"{report.admitted} of {report.transactions}"),
             ("warm start", _fraction_text(report.warm_start)),
