@@ -1079,6 +1079,9 @@ def solve(
     and a ``time_limit``, an instance large enough for it to pay gets the solver for
     :data:`SOLVER_SHARE` of the limit and, unless that settled it, a large-neighbourhood search
     from the best allocation so far for the rest; the solver's bound still stands (D-alloc-19).
+    Above the search-first size the search runs first and the solver gets what it leaves; the
+    LP relaxation, solved for the warm start or for that bound, bounds every such solve
+    (D-alloc-20).
     """
     if solver not in SOLVERS:
         raise SpecError(Reason.UNKNOWN_SOLVER, f"solver must be one of {', '.join(SOLVERS)}")
@@ -1125,13 +1128,14 @@ def solve(
     else:
         unused = f"{solver} not run: the search used the limit"
         raw = Raw(False, False, True, None, None, None, unused)
-    if searching and not first and time_limit is not None:
+    settled = raw.proven_gap or raw.infeasible
+    if searching and not first and not settled and time_limit is not None:
         pool = ([chosen[0]] if chosen else []) + (
             [extract(model, raw.values)] if raw.values is not None else []
         )
         origin = _best_start(model, pool)
         left = time_limit - (time.perf_counter() - prepared)
-        if not (raw.proven_gap or raw.infeasible) and origin is not None and left >= 1:
+        if origin is not None and left >= 1:
             better, search_seconds, note = _climb(model, origin, left, threads)
             notes.append(note)
             if better is not None:
