@@ -95,11 +95,13 @@ def improve(
     threads: int | None = None,
     seed: int = 0,
     stall: int = STALL,
+    target: float | None = None,
 ) -> SearchReport:
     """Climb from a feasible start by re-optimising random neighbourhoods (D-alloc-19).
 
-    Stops at ``time_limit`` seconds or after ``stall`` neighbourhoods in a row that did not
-    improve. Returns the best values found (the start's if none improved it).
+    Stops at ``time_limit`` seconds, after ``stall`` neighbourhoods in a row that did not
+    improve, or once the objective reaches ``target`` (a value a bound proves optimal).
+    Returns the best values found (the start's if none improved it).
     """
     began = time.perf_counter()
     variables = model.problem.variables()
@@ -137,9 +139,12 @@ def improve(
     rng = random.Random(seed)
     best = float(cost @ current)
     first = best
+    sign = -1.0 if model.problem.sense == pulp.LpMaximize else 1.0
+    # in the solver's terms (minimised): reaching ``goal`` ends the search
+    goal = -math.inf if target is None else sign * target
     size = FIRST_SIZE
     rounds = improved = stalled = 0
-    while stalled < stall:
+    while stalled < stall and best > goal:
         left = math.inf if time_limit is None else time_limit - (time.perf_counter() - began)
         if left < SUB_MIN_S:
             break
@@ -171,7 +176,6 @@ def improve(
             stalled += 1
         size = min(MAX_SIZE, size + size // 4) if solved else max(MIN_SIZE, size * 3 // 4)
     h.changeColsBounds(len(names), index, lower, upper)
-    sign = -1.0 if model.problem.sense == pulp.LpMaximize else 1.0
     return SearchReport(
         rounds=rounds,
         improved=improved,

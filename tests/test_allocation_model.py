@@ -225,6 +225,22 @@ def test_baselines_return_feasible_allocations_or_leave_mandatory_out(instance: 
         assert {r.constraint for r in ev.violations} <= {Constraint.MANDATORY}
 
 
+def test_baselines_drop_mandatory_transactions_when_they_alone_break_c1() -> None:
+    # C1 over all nodes but one at share 1/100: any positive load breaks it, so a greedy must
+    # end with nothing placed and say so as unplaced mandatory transactions (found by
+    # Hypothesis: a lone mandatory transaction on one node was kept, violating C1)
+    base = generate(40, 6, 1, Utility.THROUGHPUT)
+    instance = replace(
+        base, decentralization_nodes=len(base.nodes), decentralization_share=Fraction(1, 100)
+    )
+    assert any(t.mandatory for t in instance.transactions)
+    for name, allocate in BASELINES.items():
+        allocation = allocate(instance)
+        ev = evaluate(instance, allocation)
+        assert not allocation.assignments, name
+        assert {r.constraint for r in ev.violations} == {Constraint.MANDATORY}, name
+
+
 def test_baselines_are_feasible_on_a_generated_instance() -> None:
     instance = generate(60, 12, 3, Utility.THROUGHPUT)
     for name, allocate in BASELINES.items():

@@ -36,6 +36,21 @@ def test_search_climbs_from_a_weak_start_and_stays_feasible(utility: Utility) ->
     assert mandatory <= {a.transaction for a in extract(model, report.values).assignments}
 
 
+def test_search_stops_once_it_reaches_the_target_a_bound_proves() -> None:
+    instance = generate(150, 20, seed=7, utility=Utility.WELFARE)
+    model = build_model(instance)
+    weak = per_class_greedy(instance)
+    start = start_values(model, weak)
+    assert start is not None
+    value = float(evaluate(instance, weak).objective)
+    # already there: no neighbourhood is tried
+    assert improve(model, start, time_limit=6, threads=1, target=value).rounds == 0
+    # one unit above the start: the first improving neighbourhood ends the search
+    report = improve(model, start, time_limit=30, threads=1, target=value + 1)
+    assert report.best >= value + 1
+    assert report.improved == 1
+
+
 def test_search_stops_by_itself_without_a_time_limit() -> None:
     instance = generate(130, 16, seed=3)
     model = build_model(instance)

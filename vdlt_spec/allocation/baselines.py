@@ -185,26 +185,22 @@ def _decentralized(instance: Instance, placed: dict[str, Assignment]) -> bool:
 
 
 def _repair(state: _State, order: list[Transaction]) -> None:
-    """Drop the last-served optional transactions on the busiest node until C1 holds."""
+    """Drop the last-served transactions on the busiest node until C1 holds (§IV-E, C1).
+
+    Optional transactions go first; only if C1 fails on the mandatory ones alone are those
+    dropped too, so that the allocation violates nothing but ``mandatory`` (the documented way
+    a greedy fails). With nothing placed C1 holds, so the loop ends.
+    """
     inst = state.instance
     while not _decentralized(inst, state.placed):
         busiest = max(state.load, key=lambda nid: (state.load[nid], nid))
-        victim = next(
-            (
-                tx
-                for tx in reversed(order)
-                if tx.id in state.placed
-                and not tx.mandatory
-                and any(r.node == busiest for r in state.placed[tx.id].replicas)
-            ),
-            None,
+        placed = [tx for tx in reversed(order) if tx.id in state.placed]
+        there = [t for t in placed if any(r.node == busiest for r in state.placed[t.id].replicas)]
+        victim = (
+            next((tx for tx in there if not tx.mandatory), None)
+            or next((tx for tx in placed if not tx.mandatory), None)
+            or there[0]
         )
-        if victim is None:
-            victim = next(
-                (tx for tx in reversed(order) if tx.id in state.placed and not tx.mandatory), None
-            )
-        if victim is None:
-            return
         a = state.placed.pop(victim.id)
         for r in a.replicas:
             state.cpu[r.node] += r.rate_ghz
