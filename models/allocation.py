@@ -1119,6 +1119,7 @@ def solve(
     start, start_objective = (None, None) if chosen is None else (chosen[1], chosen[2])
     prepared = time.perf_counter()
     searched, search_seconds, notes = None, 0.0, []
+    proved = False
     if first and time_limit is not None and chosen is not None:
         # too large for the solver to pass its root in the limit: climb first, bound by the LP
         # relaxation, and leave the solver the time the search does not use (D-alloc-20)
@@ -1127,8 +1128,12 @@ def solve(
         notes.append(note)
         if better is not None:
             chosen, searched, start = better, better[2], better[1]
+        proved = goal is not None and float(chosen[2]) > goal
     left = None if time_limit is None else time_limit - (time.perf_counter() - prepared)
-    if left is None or left >= 1:
+    if proved:
+        done = f"{solver} not run: the LP relaxation's bound proves the search's allocation"
+        raw = Raw(True, False, False, None, None, None, done)
+    elif left is None or left >= 1:
         share = SOLVER_SHARE if searching and not first and left is not None else 1.0
         raw = _run(
             solver,

@@ -125,3 +125,31 @@ def test_a_search_that_uses_the_whole_limit_leaves_its_allocation_not_nothing(
     assert report.status is Status.TIME_LIMIT and report.searched is None
     assert report.allocation is not None and report.objective == report.warm_start
     assert report.bound == report.relaxation_bound and report.gap is not None
+
+
+def test_a_search_first_allocation_the_lp_bound_proves_skips_the_solver(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vdlt_spec.models import allocation as oracle
+    from vdlt_spec.models import allocation_search
+
+    instance = generate(150, 20, seed=7)
+    monkeypatch.setattr(allocation_search, "SEARCH_FIRST", 0)
+    real_relax = oracle.relax
+    tight: list[float] = []
+
+    def relax_with_a_tight_bound(model: object, threads: int | None = None) -> object:
+        # pretend the LP relaxation were tight at the warm start (a bound within one step)
+        relaxed = real_relax(model, threads)  # type: ignore[arg-type]
+        start = oracle._best_start(model, oracle.heuristic_starts(model, threads, relaxed))  # type: ignore[arg-type]
+        assert start is not None
+        tight.append(float(start[2]) + 0.5)
+        return oracle.Relaxed(relaxed.values, tight[0])
+
+    monkeypatch.setattr(oracle, "relax", relax_with_a_tight_bound)
+    report = solve(instance, threads=1, time_limit=30)
+    assert "not run" in report.detail and "proves" in report.detail
+    assert report.status is Status.OPTIMAL and report.proven_optimal
+    assert report.bound == tight[0] == report.relaxation_bound
+    assert report.objective == report.warm_start
+    assert report.allocation is not None and evaluate(instance, report.allocation).feasible
