@@ -52,7 +52,7 @@ from vdlt_spec.allocation.evaluator import (
 from vdlt_spec.allocation.instance import Instance, Node, NodeRole, Transaction, Utility
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.models.allocation_search import (
-    FIRST_STALL,
+    SOLVE_STALL,
     STALL,
     improve,
     searches_first,
@@ -1124,7 +1124,7 @@ def solve(
         # too large for the solver to pass its root in the limit: climb first, bound by the LP
         # relaxation, and leave the solver the time the search does not use (D-alloc-20)
         goal = _proof_target(model, relaxed.bound if relaxed else None)
-        better, search_seconds, note = _climb(model, chosen, time_limit, threads, FIRST_STALL, goal)
+        better, search_seconds, note = _climb(model, chosen, time_limit, threads, SOLVE_STALL, goal)
         notes.append(note)
         if better is not None:
             chosen, searched, start = better, better[2], better[1]
@@ -1156,7 +1156,7 @@ def solve(
         left = time_limit - (time.perf_counter() - prepared)
         if origin is not None and left >= 1:
             goal = _proof_target(model, raw.bound, relaxed.bound if relaxed else None)
-            better, search_seconds, note = _climb(model, origin, left, threads, STALL, goal)
+            better, search_seconds, note = _climb(model, origin, left, threads, SOLVE_STALL, goal)
             notes.append(note)
             if better is not None:
                 chosen, searched = better, better[2]

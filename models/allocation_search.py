@@ -38,11 +38,11 @@ MIN_SIZE = 20
 MAX_SIZE = 400
 #: Neighbourhoods in a row without improvement after which the search stops by itself.
 STALL = 12
-#: The same when the search goes first (D-alloc-20): the solver can use the time a stalled
-#: search leaves only when there is plenty of it (at 1000 x 100 it needs most of a minute to
-#: reach its root), so the search keeps trying three times as long (a 60 s run measured: a
-#: search that stopped after 12 idle rounds at 48 s reached 4,801, one that ran on, 4,807).
-FIRST_STALL = 3 * STALL
+#: The same inside a time-limited solve, where nothing uses the time a stalled search leaves
+#: but the solver after a search-first run, which at that size needs most of a minute to reach
+#: its root (D-alloc-19, D-alloc-20). A 60 s run at 1000 x 100 measured: a search that stopped
+#: after 12 idle rounds at 48 s reached 4,801, one that ran on, 4,807.
+SOLVE_STALL = 3 * STALL
 #: Sub-MIP time limit: a share of the time left, within these bounds (seconds).
 SUB_SHARE = 0.25
 SUB_MIN_S, SUB_MAX_S = 0.5, 4.0
