@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,9 @@ def test_solve_then_evaluate_round_trip(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 0
     report = json.loads(capsys.readouterr().out)  # stdout is pure JSON (no solver banner)
     assert report["status"] == "optimal" and report["proven_optimal"] is True
+    # the LP relaxation's bound travels with the report and never cuts off the optimum
+    assert float(report["relaxation_bound"]) >= float(report["bound"]) - 1e-6
+    assert float(report["bound"]) >= float(Fraction(report["objective"])) - 1e-6
     assert lp.exists() and mps.exists()
     assert main(["evaluate", str(instance), str(allocation), "--json"]) == 0
     ev = json.loads(capsys.readouterr().out)
