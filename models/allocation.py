@@ -53,7 +53,6 @@ from vdlt_spec.allocation.instance import Instance, Node, NodeRole, Transaction,
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.models.allocation_search import (
     SOLVE_STALL,
-    STALL,
     improve,
     searches_first,
     worthwhile,
@@ -204,11 +203,12 @@ def node_eligible(
     tx: Transaction,
     node: Node,
     relax: Relaxation,
-    link: Fraction | None = None,
+    link: Fraction,
 ) -> bool:
     """Tell whether a node may host the transaction under its hard pair constraints (§IV-G).
 
-    ``link`` is the transaction's link demand when the caller has it already.
+    ``link`` is the transaction's link demand (``quantities.link_demand_mbps``), computed once
+    per transaction by the caller.
     """
 
     def hard(c: Constraint, s: str) -> bool:
@@ -217,7 +217,7 @@ def node_eligible(
     lent = node.role is NodeRole.CONTROL and not tx.high_security
     exposed = tx.private and not node.private
     too_big = tx.storage_gb > node.storage_gb
-    too_fast = (q.link_demand_mbps(tx) if link is None else link) > node.bandwidth_mbps
+    too_fast = link > node.bandwidth_mbps
     return not (
         (lent and hard(Constraint.ELIGIBILITY, tx.id))
         or (exposed and hard(Constraint.PRIVACY, tx.id))
@@ -1123,8 +1123,8 @@ def solve(
     if first and time_limit is not None and chosen is not None:
         # too large for the solver to pass its root in the limit: climb first, bound by the LP
         # relaxation, and leave the solver the time the search does not use (D-alloc-20)
-        goal = _proof_target(model, relaxed.bound if relaxed else None)
-        better, search_seconds, note = _climb(model, chosen, time_limit, threads, SOLVE_STALL, goal)
+        goal = _proof_target(model.granularity, relaxed.bound if relaxed else None)
+        better, search_seconds, note = _climb(model, chosen, time_limit, threads, goal)
         notes.append(note)
         if better is not None:
             chosen, searched, start = better, better[2], better[1]
@@ -1155,8 +1155,8 @@ def solve(
         origin = _best_start(model, pool)
         left = time_limit - (time.perf_counter() - prepared)
         if origin is not None and left >= 1:
-            goal = _proof_target(model, raw.bound, relaxed.bound if relaxed else None)
-            better, search_seconds, note = _climb(model, origin, left, threads, SOLVE_STALL, goal)
+            goal = _proof_target(model.granularity, raw.bound, relaxed.bound if relaxed else None)
+            better, search_seconds, note = _climb(model, origin, left, threads, goal)
             notes.append(note)
             if better is not None:
                 chosen, searched = better, better[2]
@@ -1248,15 +1248,17 @@ def solve(
     )
 
 
-def _proof_target(model: AllocationModel, *bounds: float | None) -> float | None:
+def _proof_target(granularity: Fraction, *bounds: float | None) -> float | None:
     """Return the utility above which the tightest of ``bounds`` proves optimality, if any.
 
-    The search stops there: :func:`decide` will call such an allocation optimal (D-alloc-13).
+    Every utility is a multiple of the granularity, so one above this value is within one step
+    of the bound: no allocation can be better (D-alloc-13). :func:`decide` proves with it, and
+    the search stops there.
     """
     known = [b for b in bounds if b is not None]
     if not known:
         return None
-    return min(known) - float(model.granularity) * (1 - BOUND_MARGIN)
+    return min(known) - float(granularity) * (1 - BOUND_MARGIN)
 
 
 def _climb(
@@ -1264,12 +1266,11 @@ def _climb(
     origin: tuple[Allocation, dict[str, float], Fraction],
     limit: float,
     threads: int | None,
-    stall: int = STALL,
-    target: float | None = None,
+    target: float | None,
 ) -> tuple[tuple[Allocation, dict[str, float], Fraction] | None, float, str]:
     """Run the neighbourhood search from ``origin``: what beats it, seconds, a note (D-alloc-19)."""
     report = improve(
-        model, origin[1], time_limit=limit, threads=threads, stall=stall, target=target
+        model, origin[1], time_limit=limit, threads=threads, stall=SOLVE_STALL, target=target
     )
     better = _best_start(model, [extract(model, report.values)], origin[2])
     reached = origin[2] if better is None else better[2]
@@ -1286,12 +1287,8 @@ def decide(raw: Raw, exact: Fraction, granularity: Fraction) -> tuple[Status, bo
     The allocation may be the neighbourhood search's, found after the solver stopped
     (D-alloc-13, D-alloc-19).
     """
-    bound = raw.bound
-    proven = (
-        (raw.proven_gap or raw.timed_out)
-        and bound is not None
-        and bound - float(exact) < float(granularity) * (1 - BOUND_MARGIN)
-    )
+    target = _proof_target(granularity, raw.bound)
+    proven = (raw.proven_gap or raw.timed_out) and target is not None and float(exact) > target
     if proven:
         return Status.OPTIMAL, True
     if raw.proven_gap:

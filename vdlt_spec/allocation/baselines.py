@@ -26,7 +26,6 @@ from vdlt_spec.allocation import quantities as q
 from vdlt_spec.allocation.decision import Allocation, Assignment, Replica
 from vdlt_spec.allocation.evaluator import (
     PLACEMENT_CONSTRAINTS,
-    node_loads,
     transaction_reports,
 )
 from vdlt_spec.allocation.instance import Instance, Node, NodeRole, Transaction, Utility
@@ -178,10 +177,11 @@ def _place(state: _State, tx: Transaction, rank: NodeRank) -> Assignment | None:
     return None
 
 
-def _decentralized(instance: Instance, placed: dict[str, Assignment]) -> bool:
-    loads = list(node_loads(instance, Allocation(tuple(placed.values()))).values())
-    top = q.top_sum(loads, instance.decentralization_nodes - 1)
-    return top <= instance.decentralization_share * sum(loads, Fraction(0))
+def _decentralized(state: _State) -> bool:
+    """Tell whether the loads placed so far meet C1 (the state tracks them, as node_loads would)."""
+    loads = list(state.load.values())
+    top = q.top_sum(loads, state.instance.decentralization_nodes - 1)
+    return top <= state.instance.decentralization_share * sum(loads, Fraction(0))
 
 
 def _repair(state: _State, order: list[Transaction]) -> None:
@@ -191,8 +191,7 @@ def _repair(state: _State, order: list[Transaction]) -> None:
     dropped too, so that the allocation violates nothing but ``mandatory`` (the documented way
     a greedy fails). With nothing placed C1 holds, so the loop ends.
     """
-    inst = state.instance
-    while not _decentralized(inst, state.placed):
+    while not _decentralized(state):
         busiest = max(state.load, key=lambda nid: (state.load[nid], nid))
         placed = [tx for tx in reversed(order) if tx.id in state.placed]
         there = [t for t in placed if any(r.node == busiest for r in state.placed[t.id].replicas)]
