@@ -246,9 +246,9 @@ def summary(rows: list[Row]) -> str:
         )
     for name in BASELINES:
         shares = [
-            r.heuristics[name] / ref
+            value / ref
             for r in rows
-            if (ref := r.reference()) and r.heuristics[name] is not None
+            if (ref := r.reference()) and (value := r.heuristics[name]) is not None
         ]
         if shares:
             out.append(

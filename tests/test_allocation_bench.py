@@ -1,8 +1,9 @@
-"""Benchmark of the allocation oracle, and its resumable store.
+"""Benchmarks of the allocation oracle: the benchmark, its resumable store, the proof split.
 
 The benchmark test is marked bench (excluded from the default run): it runs the quick variant
 of benchmarks/bench_allocation.py and prints its tables; the full run that produced the tables
-of docs/allocation.md is `python benchmarks/bench_allocation.py`. The store test runs by default.
+of docs/allocation.md is `python benchmarks/bench_allocation.py`. The store test and the quick
+run of benchmarks/bench_allocation_proof.py (finding against proving) run by default.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 
 from vdlt_spec.allocation.instance import Utility
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_allocation.py"
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 @pytest.mark.bench
@@ -34,11 +35,11 @@ def test_allocation_benchmark_quick(capsys: pytest.CaptureFixture[str]) -> None:
             assert share <= 100.0
 
 
-def _bench_module() -> object:
-    spec = importlib.util.spec_from_file_location("bench_allocation", BENCH)
+def _bench_module(name: str = "bench_allocation") -> object:
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_allocation"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -66,3 +67,16 @@ def test_the_benchmark_store_keeps_finished_rows_and_resumes(
     assert again == row and isinstance(again.runs["cbc"], bench.SolverRun)
     bench.Measurer(store, 30.0)(20, 4, 1, Utility.WELFARE)  # another time limit: measured anew
     assert len(calls) == 2
+
+
+def test_the_proof_split_reproves_each_best_allocation(capsys: pytest.CaptureFixture[str]) -> None:
+    """The finding/proving split re-solves from the best allocation and proves it (tiny set)."""
+    split: Any = _bench_module("bench_allocation_proof")
+    assert split.main(["--quick", "--time-limit", "30"]) == 0
+    rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines()]
+    table = [r for r in rows if len(r) == 6 and r[1].isdigit()]
+    assert len(table) == 4  # both utilities, seeds 1 and 2
+    for _utility, _seed, best, solve_s, proof_s, ratio in table:
+        assert int(best) > 0
+        # tiny instances are proven both ways; the cells are seconds, not "not proven"
+        assert float(solve_s) >= 0 and float(proof_s) >= 0 and float(ratio.rstrip(" |")) >= 0
