@@ -70,6 +70,7 @@ def read_json_file(path: Path) -> Any:
 
 Named = TypeVar("Named")
 Done = TypeVar("Done")
+Parsed = TypeVar("Parsed")
 
 
 def with_progress(
@@ -654,11 +655,7 @@ def instance_generate(
 def _load_instance(path: Path) -> Any:
     from vdlt_spec.allocation.schema import parse_instance
 
-    document = read_json_file(path)
-    try:
-        return parse_instance(document)
-    except SpecError as exc:
-        raise SpecError(exc.reason, f"{path}: {exc.detail}") from None
+    return _read_as(path, parse_instance)
 
 
 @app.command("solve")
@@ -768,6 +765,13 @@ def solve_command(
 def evaluate_command(
     instance_file: Annotated[Path, typer.Argument(help="An instance JSON file.")],
     allocation_file: Annotated[Path, typer.Argument(help="An allocation JSON file.")],
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            help="The oracle's answer to score against: a `vdlt solve --json` report "
+            "(allocation, bound, proof) or an allocation file.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Score an allocation against Eq. (1); exit 0 feasible, 1 any constraint violated."""
@@ -775,16 +779,16 @@ def evaluate_command(
 
     from vdlt_spec.allocation.evaluator import evaluate
     from vdlt_spec.allocation.schema import parse_allocation
+    from vdlt_spec.allocation.score import parse_reference, score
 
     instance = _load_instance(instance_file)
-    document = read_json_file(allocation_file)
-    try:
-        allocation = parse_allocation(document)
-    except SpecError as exc:
-        raise SpecError(exc.reason, f"{allocation_file}: {exc.detail}") from None
+    allocation = _read_as(allocation_file, parse_allocation)
     ev = evaluate(instance, allocation)
+    standing = None
+    if against is not None:
+        standing = score(instance, allocation, _read_as(against, parse_reference))
     if as_json:
-        emit_json(ev)
+        emit_json(ev if standing is None else {"evaluation": ev, "score": standing})
     else:
         shown = ev.violations or tuple(
             sorted(ev.reports, key=lambda r: r.slack / max(abs(r.bound), Fraction(1)))[:5]
@@ -815,7 +819,40 @@ def evaluate_command(
             markup=False,
             highlight=False,
         )
+        if standing is not None:
+            console.print(_standing_text(standing), markup=False, highlight=False)
     raise typer.Exit(0 if ev.feasible else 1)
+
+
+def _read_as(path: Path, parse: Callable[[Any], Parsed]) -> Parsed:
+    """Read a JSON file and parse it, naming the file in any rejection."""
+    document = read_json_file(path)
+    try:
+        return parse(document)
+    except SpecError as exc:
+        raise SpecError(exc.reason, f"{path}: {exc.detail}") from None
+
+
+def _percent(share: Any) -> str:
+    return "-" if share is None else f"{float(100 * share):.2f} %"
+
+
+def _standing_text(s: Any) -> str:
+    """Say where a scored allocation stands against the oracle, in one line (§IV-F)."""
+    best = _fraction_text(s.best)
+    if not s.feasible:
+        return f"against the oracle: infeasible, so no share (the oracle's best is {best})"
+    if s.proven:
+        return (
+            f"against the oracle: {_percent(s.share_high)} of the proven optimum {best} "
+            f"(short by {_fraction_text(s.shortfall)})"
+        )
+    if s.bound is None:
+        return f"against the oracle: {_percent(s.share_high)} of its allocation's {best}"
+    return (
+        f"against the oracle: {_percent(s.share_low)} to {_percent(s.share_high)} of the "
+        f"optimum (best known {best}, bound {_fraction_text(s.bound)})"
+    )
 
 
 @app.command("baseline")

@@ -150,6 +150,7 @@ class Reason(StrEnum):
     PARAMETER_OUT_OF_RANGE = "PARAMETER_OUT_OF_RANGE"
     UNKNOWN_SOLVER = "UNKNOWN_SOLVER"
     SOLVER_FAILED = "SOLVER_FAILED"
+    BAD_REFERENCE = "BAD_REFERENCE"  # an oracle answer that is infeasible or contradicts itself
 
     # --- virtualization and hierarchy (§III-C, §IV-H) -------------------------------------
     NEGATIVE_RESOURCE = "NEGATIVE_RESOURCE"
