@@ -81,6 +81,8 @@ RELAXATION_MARGIN = 1e-6
 #: Share of a solve's time limit the solver has before the neighbourhood search takes over
 #: the rest (D-alloc-19).
 SOLVER_SHARE = 0.5
+#: Share of a solve's time limit for guessing the optimum down from the LP bound (D-alloc-22).
+PROBE_SHARE = 0.25
 
 
 class Mode(StrEnum):
@@ -1129,10 +1131,29 @@ def solve(
         if better is not None:
             chosen, searched, start = better, better[2], better[1]
         proved = goal is not None and float(chosen[2]) > goal
+    probed: Raw | None = None
+    if (
+        searching
+        and not first
+        and solver == "highs"
+        and chosen is not None
+        and relaxed is not None
+        and relaxed.bound is not None
+        and time_limit is not None
+    ):
+        probed, note = _probe(
+            model, relaxed.bound, chosen[2], PROBE_SHARE * time_limit, threads, solver_options
+        )
+        notes.append(note)
+        if probed is not None and probed.values is not None:
+            chosen = _best_start(model, [extract(model, probed.values)], chosen[2]) or chosen
+            start = chosen[1]
     left = None if time_limit is None else time_limit - (time.perf_counter() - prepared)
     if proved:
         done = f"{solver} not run: the LP relaxation's bound proves the search's allocation"
         raw = Raw(True, False, False, None, None, None, done)
+    elif probed is not None and probed.proven_gap:
+        raw = probed
     elif left is None or left >= 1:
         share = SOLVER_SHARE if searching and not first and left is not None else 1.0
         raw = _run(
@@ -1245,6 +1266,62 @@ def solve(
         status=status,
         proven_optimal=proven,
         gap=_relative_gap(float(ev.objective), raw.bound),
+    )
+
+
+def _probe(
+    model: AllocationModel,
+    ceiling: float,
+    floor: Fraction,
+    limit: float,
+    threads: int | None,
+    extra: Mapping[str, Any] | None,
+) -> tuple[Raw | None, str]:
+    """Guess the optimum down from the LP bound, one HiGHS run per guess (§IV-E; D-alloc-22).
+
+    Each guess v, from the largest multiple of the granularity g under ``ceiling`` down to just
+    above ``floor`` (the warm start's utility), runs HiGHS with an objective cutoff at v - g/2:
+    it may prune every node whose bound lies below v - g/2, and its reduced-cost fixing is as
+    strong as if it held an allocation worth v. A run that ends with nothing at or above the
+    cutoff (optimal or infeasible under it) says the guess was too high: the next one is one
+    step lower. The first run that finds an allocation at or above its cutoff is returned: its
+    bound is valid for the model without the cutoff, since everything the cutoff pruned lies
+    below that allocation. A run that stops on the time limit ends the probing. Returns that
+    run (or None) and a note.
+    """
+    g = model.granularity
+    guess = (Fraction(ceiling) // g) * g
+    began = time.perf_counter()
+    tried = 0
+    while guess - g / 2 > floor:
+        left = limit - (time.perf_counter() - began)
+        if left < 1:
+            break
+        cutoff = float(guess - g / 2)
+        raw = _run_highs(
+            model,
+            time_limit=left,
+            gap=None,
+            threads=threads,
+            start=None,
+            extra={**(extra or {}), "objective_bound": -cutoff},  # HiGHS minimises -utility
+        )
+        tried += 1
+        if raw.values is not None and raw.incumbent is not None and raw.incumbent >= cutoff:
+            seconds = time.perf_counter() - began
+            return (
+                raw,
+                f"probing from the LP bound found {raw.incumbent:g} at guess {guess} "
+                f"({tried} runs, {seconds:.2f} s)",
+            )
+        if not (raw.infeasible or raw.proven_gap):
+            break
+        guess -= g
+    seconds = time.perf_counter() - began
+    return (
+        None,
+        f"probing from the LP bound stopped at guess {guess}, nothing found ({tried} runs, "
+        f"{seconds:.2f} s)",
     )
 
 

@@ -153,3 +153,29 @@ def test_a_search_first_allocation_the_lp_bound_proves_skips_the_solver(
     assert report.bound == tight[0] == report.relaxation_bound
     assert report.objective == report.warm_start
     assert report.allocation is not None and evaluate(instance, report.allocation).feasible
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("utility", [Utility.THROUGHPUT, Utility.WELFARE])
+def test_probing_down_from_a_bound_above_the_optimum_finds_and_proves_it(
+    utility: Utility, seed: int
+) -> None:
+    """Guesses above the optimum find nothing and step down; the right one proves (D-alloc-22)."""
+    from fractions import Fraction
+
+    from vdlt_spec.models.allocation import _probe
+
+    instance = generate(60, 12, seed=seed, utility=utility)
+    optimum = solve(instance, threads=1)
+    assert optimum.proven_optimal and optimum.objective is not None
+    model = build_model(instance)
+    # a ceiling 2.5 steps above the optimum: guesses optimum + 2, + 1 must come back empty
+    raw, note = _probe(model, float(optimum.objective) + 2.5, Fraction(0), 60, 1, None)
+    assert raw is not None and raw.values is not None, note
+    found = evaluate(instance, extract(model, raw.values))
+    assert found.feasible and found.objective == optimum.objective
+    assert raw.proven_gap and raw.bound is not None
+    assert float(optimum.objective) - 1e-6 <= raw.bound < float(optimum.objective) + 1
+    assert "(3 runs" in note
+    # nothing above the floor to guess: no run at all
+    assert _probe(model, float(optimum.objective), optimum.objective, 60, 1, None)[0] is None
