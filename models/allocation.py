@@ -1096,7 +1096,8 @@ def solve(
     from the best allocation so far for the rest; the solver's bound still stands (D-alloc-19).
     Above the search-first size the search runs first and the solver gets what it leaves; the
     LP relaxation, solved for the warm start or for that bound, bounds every such solve
-    (D-alloc-20).
+    (D-alloc-20). Below it, with HiGHS, probing down from the LP bound with an objective cutoff
+    comes first, for :data:`PROBE_SHARE` of the limit (D-alloc-22).
     """
     if solver not in SOLVERS:
         raise SpecError(Reason.UNKNOWN_SOLVER, f"solver must be one of {', '.join(SOLVERS)}")

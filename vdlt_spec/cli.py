@@ -681,9 +681,10 @@ def solve_command(
         bool,
         typer.Option(
             "--search/--no-search",
-            help="With --time-limit on large instances: a neighbourhood search improves the "
-            "allocation, after the solver's half of the limit or, above 50,000 binaries, "
-            "before the solver.",
+            help="With --time-limit on large instances: HiGHS first guesses the optimum down "
+            "from the LP bound (up to 50,000 binaries), and a neighbourhood search improves "
+            "the allocation, after the solver's half of the time left or, above 50,000 "
+            "binaries, before the solver.",
         ),
     ] = True,
     lp: Annotated[Path | None, typer.Option("--lp", help="Export the model as .lp.")] = None,
