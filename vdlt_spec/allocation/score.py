@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from vdlt_spec.allocation.decision import Allocation
-from vdlt_spec.allocation.evaluator import Evaluation, evaluate
+from vdlt_spec.allocation.evaluator import evaluate
 from vdlt_spec.allocation.instance import Instance, Utility
 from vdlt_spec.allocation.schema import parse_allocation
 from vdlt_spec.errors import Reason, SpecError
@@ -78,7 +78,7 @@ def score(instance: Instance, allocation: Allocation, reference: Reference) -> S
             f"the reference is for instance {reference.instance!r}, not {instance.name!r}",
         )
     mine = evaluate(instance, allocation)
-    theirs: Evaluation = evaluate(instance, reference.allocation)
+    theirs = evaluate(instance, reference.allocation)
     if not theirs.feasible:
         worst = theirs.violations[0]
         raise SpecError(
