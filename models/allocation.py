@@ -51,6 +51,7 @@ from vdlt_spec.allocation.evaluator import (
 )
 from vdlt_spec.allocation.instance import Instance, Node, NodeRole, Transaction, Utility
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.models.allocation_bound import lagrangian_bound
 from vdlt_spec.models.allocation_search import (
     SOLVE_STALL,
     improve,
@@ -83,6 +84,12 @@ RELAXATION_MARGIN = 1e-6
 SOLVER_SHARE = 0.5
 #: Share of a solve's time limit for guessing the optimum down from the LP bound (D-alloc-22).
 PROBE_SHARE = 0.25
+#: Share of a time limit for the Lagrangian bound (D-alloc-23); measured at 200 x 40: 1.2-6.5 s.
+BOUND_SHARE = 0.25
+#: Share of a time limit (or seconds, without one) for repairing the Lagrangian relaxation's
+#: admissions into an allocation (D-alloc-23); measured at 200 x 40: 0.2-1.1 s.
+REPAIR_SHARE = 0.1
+REPAIR_CAP_S = 10.0
 
 
 class Mode(StrEnum):
@@ -185,6 +192,7 @@ class SolveReport:
     searched: Fraction | None = None  # the warm start after the neighbourhood search
     search_seconds: float = 0.0
     relaxation_bound: float | None = None  # the LP relaxation's bound, if it was solved
+    lagrangian_bound: float | None = None  # the Lagrangian knapsack bound (D-alloc-23), if any
 
 
 # --- candidates and reductions -------------------------------------------------------------
@@ -756,9 +764,12 @@ def _use_threads(threads: int | None) -> None:
 class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
     """PuLP's highspy-based HiGHS, read honestly and warm-started (D-alloc-13)."""
 
-    def __init__(self, start: dict[str, float] | None, **kwargs: Any) -> None:
+    def __init__(
+        self, start: dict[str, float] | None, target: float | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.start = start
+        self.target = target  # in HiGHS's terms (minimised): an incumbent below it stops the run
         self.values: dict[str, float] = {}
         self.model_status: Any = None
         self.run_status: Any = None
@@ -776,6 +787,20 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
             index = np.array([v.index for v in variables], dtype=np.int32)
             vals = np.array([self.start.get(v.name, 0.0) for v in variables], dtype=np.float64)
             h.setSolution(len(variables), index, vals)
+        if self.target is not None:
+            # an improving solution past the target raises the flag and the next interrupt
+            # check stops the run (the primal bound there may be an objective cutoff instead)
+            target, reached = self.target, [False]
+
+            def improving(event: Any) -> None:
+                reached[0] = reached[0] or event.data_out.objective_function_value < target
+
+            def interrupt(event: Any) -> None:
+                if reached[0]:
+                    event.interrupt()
+
+            h.cbMipImprovingSolution.subscribe(improving)
+            h.cbMipInterrupt.subscribe(interrupt)
         self.run_status = h.run()
         self.model_status = h.getModelStatus()
         self.info = h.getInfo()
@@ -817,6 +842,7 @@ class Raw:
     incumbent: float | None
     bound: float | None
     detail: str
+    interrupted: bool = False  # stopped on reaching a utility an outside bound proves optimal
 
 
 def _run_highs(
@@ -827,12 +853,15 @@ def _run_highs(
     threads: int | None,
     start: dict[str, float] | None,
     extra: Mapping[str, Any],
+    target: float | None = None,
 ) -> Raw:
+    """Run HiGHS; with ``target``, stop once an allocation's utility exceeds it (D-alloc-23)."""
     _silence_banner()
     sign = -1.0 if model.problem.sense == pulp.LpMaximize else 1.0
     options: dict[str, Any] = {"mip_abs_gap": _abs_gap(model), **extra}
     solver = _HiGHS(
         start,
+        target=None if target is None else sign * target,
         msg=False,
         timeLimit=time_limit,
         gapRel=gap if gap is not None else 0.0,
@@ -856,6 +885,7 @@ def _run_highs(
         bound=incumbent if bound is None and st == ms.kOptimal else bound,
         detail=f"HiGHS run {solver.run_status.name}, model status {st.name}, primal solution "
         f"status {info.primal_solution_status}",
+        interrupted=st == ms.kInterrupt and solver.primal_valid,
     )
 
 
@@ -953,11 +983,19 @@ def _run(
     threads: int | None,
     start: dict[str, float] | None,
     extra: Mapping[str, Any] | None = None,
+    target: float | None = None,
 ) -> Raw:
+    """Run the named solver; HiGHS stops early at ``target`` (CBC through PuLP cannot)."""
     options = extra or {}
     if solver == "highs":
         return _run_highs(
-            model, time_limit=time_limit, gap=gap, threads=threads, start=start, extra=options
+            model,
+            time_limit=time_limit,
+            gap=gap,
+            threads=threads,
+            start=start,
+            extra=options,
+            target=target,
         )
     if solver == "cbc":
         began = time.perf_counter()
@@ -997,7 +1035,9 @@ def relax(model: AllocationModel, threads: int | None = None) -> Relaxed:
     optimal LP there is no bound.
     """
     _silence_banner()
-    lp_options = {"solver": "ipm", "run_crossover": "off"} if len(model.place) > LARGE else {}
+    lp_options: dict[str, Any] = (
+        {"solver": "ipm", "run_crossover": "off"} if len(model.place) > LARGE else {}
+    )
     relaxed = _HiGHS(None, mip=False, msg=False, threads=threads, **lp_options)
     model.problem.solve(relaxed)
     bound = None
@@ -1123,35 +1163,63 @@ def solve(
     prepared = time.perf_counter()
     searched, search_seconds, notes = None, 0.0, []
     proved = False
+    lagrangian = None
+    if relaxed is not None and relaxed.bound is not None and not first:
+        # the LP bound's packing gap closed by a knapsack in integers (D-alloc-23)
+        lagrangian = lagrangian_bound(
+            model,
+            time_limit=None if time_limit is None else BOUND_SHARE * time_limit,
+            threads=threads,
+            best=None if chosen is None else chosen[2],
+        )
+        notes.append(lagrangian.detail)
+    known = _tightest(relaxed.bound if relaxed else None, lagrangian.bound if lagrangian else None)
+    goal = _proof_target(model.granularity, known)
+    unproven = chosen is None or goal is None or float(chosen[2]) <= goal
+    # a primal heuristic, like the probing: HiGHS's runs only
+    if (
+        lagrangian is not None
+        and lagrangian.admitted is not None
+        and unproven
+        and solver == "highs"
+    ):
+        limit = REPAIR_CAP_S if time_limit is None else REPAIR_SHARE * time_limit
+        repaired, note = _repair(model, lagrangian.admitted, limit, threads, goal)
+        notes.append(note)
+        chosen = _best_start(model, repaired, None if chosen is None else chosen[2]) or chosen
+        start = None if chosen is None else chosen[1]
     if first and time_limit is not None and chosen is not None:
         # too large for the solver to pass its root in the limit: climb first, bound by the LP
         # relaxation, and leave the solver the time the search does not use (D-alloc-20)
-        goal = _proof_target(model.granularity, relaxed.bound if relaxed else None)
         better, search_seconds, note = _climb(model, chosen, time_limit, threads, goal)
         notes.append(note)
         if better is not None:
             chosen, searched, start = better, better[2], better[1]
-        proved = goal is not None and float(chosen[2]) > goal
+    proved = chosen is not None and goal is not None and float(chosen[2]) > goal
     probed: Raw | None = None
     if (
         searching
         and not first
+        and not proved
         and solver == "highs"
         and chosen is not None
-        and relaxed is not None
-        and relaxed.bound is not None
+        and known is not None
         and time_limit is not None
     ):
-        probed, note = _probe(
-            model, relaxed.bound, chosen[2], PROBE_SHARE * time_limit, threads, solver_options
+        probed, refuted, note = _probe(
+            model, known, chosen[2], PROBE_SHARE * time_limit, threads, solver_options
         )
         notes.append(note)
+        known = _tightest(known, refuted)
+        goal = _proof_target(model.granularity, known)
         if probed is not None and probed.values is not None:
             chosen = _best_start(model, [extract(model, probed.values)], chosen[2]) or chosen
             start = chosen[1]
+            proved = goal is not None and float(chosen[2]) > goal
     left = None if time_limit is None else time_limit - (time.perf_counter() - prepared)
     if proved:
-        done = f"{solver} not run: the LP relaxation's bound proves the search's allocation"
+        what = "the search's allocation" if first else "the best allocation so far"
+        done = f"{solver} not run: a bound proves {what}"
         raw = Raw(True, False, False, None, None, None, done)
     elif probed is not None and probed.proven_gap:
         raw = probed
@@ -1165,6 +1233,7 @@ def solve(
             threads=threads,
             start=start,
             extra=solver_options,
+            target=goal,
         )
     else:
         unused = f"{solver} not run: the search used the limit"
@@ -1177,19 +1246,18 @@ def solve(
         origin = _best_start(model, pool)
         left = time_limit - (time.perf_counter() - prepared)
         if origin is not None and left >= 1:
-            goal = _proof_target(model.granularity, raw.bound, relaxed.bound if relaxed else None)
-            better, search_seconds, note = _climb(model, origin, left, threads, goal)
+            target = _proof_target(model.granularity, raw.bound, known)
+            better, search_seconds, note = _climb(model, origin, left, threads, target)
             notes.append(note)
             if better is not None:
                 chosen, searched = better, better[2]
-    if notes and chosen is not None and not raw.infeasible:
+    if (notes or proved) and chosen is not None and not raw.infeasible:
         # after a search, the best allocation so far stands unless the solver found a better one
         mine = _best_start(model, [extract(model, raw.values)]) if raw.values else None
         if mine is None or mine[2] < chosen[2]:
             raw = replace(raw, values=chosen[1], incumbent=float(chosen[2]))
-    if relaxed is not None and relaxed.bound is not None:
-        tighter = relaxed.bound if raw.bound is None else min(relaxed.bound, raw.bound)
-        raw = replace(raw, bound=tighter)
+    if known is not None:
+        raw = replace(raw, bound=_tightest(known, raw.bound))
     if notes:
         raw = replace(raw, detail="; ".join([raw.detail, *notes]))
     solve_seconds = time.perf_counter() - prepared
@@ -1215,6 +1283,7 @@ def solve(
         searched=searched,
         search_seconds=search_seconds,
         relaxation_bound=None if relaxed is None else relaxed.bound,
+        lagrangian_bound=None if lagrangian is None else lagrangian.bound,
     )
     if raw.infeasible and start is not None:
         # the warm start is an evaluator-feasible allocation: a solver that claims otherwise is
@@ -1270,6 +1339,45 @@ def solve(
     )
 
 
+def _repair(
+    model: AllocationModel,
+    admitted: frozenset[int],
+    limit: float,
+    threads: int | None,
+    target: float | None,
+) -> tuple[list[Allocation], str]:
+    """Place exactly the admissions of the Lagrangian relaxation's best solution (D-alloc-23).
+
+    The relaxation keeps each transaction's own constraints and the total capacity, so its
+    admitted set usually fits the nodes too; HiGHS then only has to find the placements. Stops
+    at ``target`` (a utility a bound proves optimal). Returns the allocation found, if any.
+    """
+    began = time.perf_counter()
+    saved = {n: (x.lowBound, x.upBound) for n, x in model.admit.items()}
+    try:
+        for n, x in model.admit.items():
+            x.lowBound = x.upBound = 1 if n in admitted else 0
+        raw = _run_highs(
+            model,
+            time_limit=limit,
+            gap=None,
+            threads=threads,
+            start=None,
+            extra={},
+            target=target,
+        )
+    finally:
+        for n, x in model.admit.items():
+            x.lowBound, x.upBound = saved[n]
+    seconds = time.perf_counter() - began
+    if raw.values is None:
+        return [], f"no placement of the Lagrangian admissions found ({seconds:.2f} s)"
+    return (
+        [extract(model, raw.values)],
+        f"Lagrangian admissions placed: {raw.incumbent:g} ({seconds:.2f} s)",
+    )
+
+
 def _probe(
     model: AllocationModel,
     ceiling: float,
@@ -1277,7 +1385,7 @@ def _probe(
     limit: float,
     threads: int | None,
     extra: Mapping[str, Any] | None,
-) -> tuple[Raw | None, str]:
+) -> tuple[Raw | None, float | None, str]:
     """Guess the optimum down from the LP bound, one HiGHS run per guess (§IV-E; D-alloc-22).
 
     Each guess v, from the largest multiple of the granularity g under ``ceiling`` down to just
@@ -1287,13 +1395,16 @@ def _probe(
     cutoff (optimal or infeasible under it) says the guess was too high: the next one is one
     step lower. The first run that finds an allocation at or above its cutoff is returned: its
     bound is valid for the model without the cutoff, since everything the cutoff pruned lies
-    below that allocation. A run that stops on the time limit ends the probing. Returns that
-    run (or None) and a note.
+    below that allocation. A run that stops on the time limit ends the probing. A refuted
+    guess is itself a bound: no allocation lies above its cutoff (D-alloc-23), so each run
+    stops as soon as it holds an allocation that this bound or ``ceiling`` proves optimal.
+    Returns that run (or None), the bound of the refuted guesses (or None) and a note.
     """
     g = model.granularity
     guess = (Fraction(ceiling) // g) * g
     began = time.perf_counter()
     tried = 0
+    refuted: float | None = None
     while guess - g / 2 > floor:
         left = limit - (time.perf_counter() - began)
         if left < 1:
@@ -1306,24 +1417,34 @@ def _probe(
             threads=threads,
             start=None,
             extra={**(extra or {}), "objective_bound": -cutoff},  # HiGHS minimises -utility
+            target=_proof_target(g, ceiling, refuted),
         )
         tried += 1
         if raw.values is not None and raw.incumbent is not None and raw.incumbent >= cutoff:
             seconds = time.perf_counter() - began
             return (
                 raw,
-                f"probing from the LP bound found {raw.incumbent:g} at guess {guess} "
+                refuted,
+                f"probing from the bound found {raw.incumbent:g} at guess {guess} "
                 f"({tried} runs, {seconds:.2f} s)",
             )
         if not (raw.infeasible or raw.proven_gap):
             break
+        refuted = cutoff
         guess -= g
     seconds = time.perf_counter() - began
     return (
         None,
-        f"probing from the LP bound stopped at guess {guess}, nothing found ({tried} runs, "
+        refuted,
+        f"probing from the bound stopped at guess {guess}, nothing found ({tried} runs, "
         f"{seconds:.2f} s)",
     )
+
+
+def _tightest(*bounds: float | None) -> float | None:
+    """Return the smallest of the known bounds on the utility, None if there is none."""
+    known = [b for b in bounds if b is not None]
+    return min(known) if known else None
 
 
 def _proof_target(granularity: Fraction, *bounds: float | None) -> float | None:
@@ -1333,10 +1454,10 @@ def _proof_target(granularity: Fraction, *bounds: float | None) -> float | None:
     of the bound: no allocation can be better (D-alloc-13). :func:`decide` proves with it, and
     the search stops there.
     """
-    known = [b for b in bounds if b is not None]
-    if not known:
+    tightest = _tightest(*bounds)
+    if tightest is None:
         return None
-    return min(known) - float(granularity) * (1 - BOUND_MARGIN)
+    return tightest - float(granularity) * (1 - BOUND_MARGIN)
 
 
 def _climb(
@@ -1366,7 +1487,8 @@ def decide(raw: Raw, exact: Fraction, granularity: Fraction) -> tuple[Status, bo
     (D-alloc-13, D-alloc-19).
     """
     target = _proof_target(granularity, raw.bound)
-    proven = (raw.proven_gap or raw.timed_out) and target is not None and float(exact) > target
+    stopped = raw.proven_gap or raw.timed_out or raw.interrupted
+    proven = stopped and target is not None and float(exact) > target
     if proven:
         return Status.OPTIMAL, True
     if raw.proven_gap:

@@ -78,7 +78,7 @@ def searches_first(model: AllocationModel) -> bool:
     return model.binaries > SEARCH_FIRST
 
 
-def _highs(model: AllocationModel, threads: int | None) -> highspy.Highs:
+def load_highs(model: AllocationModel, threads: int | None) -> highspy.Highs:
     """Load the model into a fresh HiGHS object through PuLP's own builder (columns = indexes)."""
     builder = pulp.HiGHS(msg=False, threads=threads)
     builder.createAndConfigureSolver(model.problem)
@@ -106,7 +106,7 @@ def improve(
     began = time.perf_counter()
     variables = model.problem.variables()
     names = [v.name for v in variables]
-    h = _highs(model, threads)
+    h = load_highs(model, threads)
     lp = h.getLp()
     lower = np.array(lp.col_lower_, dtype=np.float64)
     upper = np.array(lp.col_upper_, dtype=np.float64)

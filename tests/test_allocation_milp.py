@@ -23,6 +23,7 @@ from vdlt_spec.models.allocation import (
     Raw,
     Relaxation,
     Status,
+    best_start,
     build_model,
     decide,
     diagnose_infeasibility,
@@ -54,6 +55,11 @@ def test_milp_optimum_equals_exhaustive_enumeration_for_both_solvers(instance: I
         # the LP relaxation's bound (D-alloc-20) never cuts off the enumerated optimum
         assert report.relaxation_bound is not None
         assert report.relaxation_bound >= float(ev.objective) - 1e-9
+        # so does the Lagrangian knapsack bound (D-alloc-23), and it is never above the LP's
+        lagrangian = report.lagrangian_bound
+        assert lagrangian is not None, report.detail
+        lp = report.relaxation_bound
+        assert float(ev.objective) - 1e-9 <= lagrangian <= lp + 1e-6 * (1 + abs(lp))
         for name, allocate in BASELINES.items():
             h = evaluate(instance, allocate(instance))
             if h.feasible:  # heuristics never beat the proven optimum
@@ -183,8 +189,10 @@ def test_a_crashed_cbc_is_retried_cold_then_reported_undecided(
         return int(original(self, lp, **kwargs))
 
     instance = bundled_instances()["small-throughput"]
+    # a start of our own: the heuristic one brings the bounds, which may prove it without CBC
+    start = best_start(instance, threads=1)
     monkeypatch.setattr(pulp.PULP_CBC_CMD, "actualSolve", crash_when_warm)
-    report = solve(instance, solver="cbc", threads=1, time_limit=60)
+    report = solve(instance, solver="cbc", threads=1, time_limit=60, warm_start=start)
     assert calls == [True, False]
     assert report.status is Status.OPTIMAL and "retried without the warm start" in report.detail
 
@@ -194,7 +202,10 @@ def test_a_crashed_cbc_is_retried_cold_then_reported_undecided(
     monkeypatch.setattr(pulp.PULP_CBC_CMD, "actualSolve", crash)
     report = solve(instance, solver="cbc", threads=1)
     assert report.status is Status.UNKNOWN and not report.proven_optimal
-    assert report.allocation is None and "CBC failed" in report.detail
+    assert "CBC failed" in report.detail
+    # what was computed before the crash is not lost: the warm start, feasible, unproven
+    assert report.allocation is not None and report.objective == report.warm_start
+    assert evaluate(instance, report.allocation).feasible
 
 
 def test_a_cbc_stopped_without_a_solution_is_not_called_infeasible() -> None:
@@ -216,8 +227,10 @@ def test_a_claim_of_infeasibility_against_a_feasible_warm_start_is_not_passed_on
     def wrong(*args: object, **kwargs: object) -> Raw:
         return Raw(False, True, False, None, None, None, "a solver that is wrong")
 
+    instance = bundled_instances()["small-welfare"]
+    start = best_start(instance, threads=1)  # given, so no bound proves it before the solver
     monkeypatch.setattr(oracle, "_run", wrong)
-    report = solve(bundled_instances()["small-welfare"], threads=1)
+    report = solve(instance, threads=1, warm_start=start)
     assert report.status is Status.UNKNOWN and "contradicted by the feasible warm start" in (
         report.detail
     )
