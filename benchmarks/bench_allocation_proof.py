@@ -57,6 +57,7 @@ def measure(n: int, j: int, seed: int, utility: Utility, limit: float) -> tuple[
         threads=THREADS,
         warm_start=found.allocation,
         use_heuristic_start=False,
+        bounds=False,
         search=False,
     )
     full, alone = _seconds(found), _seconds(proof)

@@ -86,8 +86,9 @@ SOLVER_SHARE = 0.5
 PROBE_SHARE = 0.25
 #: Share of a time limit for the Lagrangian bound (D-alloc-23); measured at 200 x 40: 1.2-6.5 s.
 BOUND_SHARE = 0.25
-#: Share of a time limit (or seconds, without one) for repairing the Lagrangian relaxation's
-#: admissions into an allocation (D-alloc-23); measured at 200 x 40: 0.2-1.1 s.
+#: Share of a time limit (or seconds, without one) for placing the Lagrangian relaxation's
+#: admissions (D-alloc-23; throughput only, where admissions alone fix the utility). Measured
+#: at 200 x 40: 0.3-2.5 s where the probing took 5-15 s.
 REPAIR_SHARE = 0.1
 REPAIR_CAP_S = 10.0
 
@@ -1121,6 +1122,7 @@ def solve(
     warm_start: Allocation | None = None,
     use_heuristic_start: bool = True,
     search: bool = True,
+    bounds: bool = True,
     diagnose: bool = True,
     lp_path: str | None = None,
     mps_path: str | None = None,
@@ -1136,8 +1138,11 @@ def solve(
     from the best allocation so far for the rest; the solver's bound still stands (D-alloc-19).
     Above the search-first size the search runs first and the solver gets what it leaves; the
     LP relaxation, solved for the warm start or for that bound, bounds every such solve
-    (D-alloc-20). Below it, with HiGHS, probing down from the LP bound with an objective cutoff
-    comes first, for :data:`PROBE_SHARE` of the limit (D-alloc-22).
+    (D-alloc-20). Below it, with ``bounds``, the LP relaxation's bound and the Lagrangian
+    knapsack bound come first (D-alloc-23; under throughput the relaxation's admissions are
+    placed too), then, with HiGHS, probing down from the tighter bound with an objective cutoff,
+    for :data:`PROBE_SHARE` of the limit (D-alloc-22). Without ``bounds`` and without the
+    heuristic start, the solver runs alone.
     """
     if solver not in SOLVERS:
         raise SpecError(Reason.UNKNOWN_SOLVER, f"solver must be one of {', '.join(SOLVERS)}")
@@ -1154,7 +1159,7 @@ def solve(
     searching = search and time_limit is not None and worthwhile(model)
     first = searching and searches_first(model)
     heuristic = warm_start is None and use_heuristic_start
-    relaxed = relax(model, threads) if heuristic or first else None
+    relaxed = relax(model, threads) if heuristic or first or bounds else None
     starts = [warm_start] if warm_start is not None else []
     if heuristic:
         starts = heuristic_starts(model, threads, relaxed)
@@ -1164,7 +1169,7 @@ def solve(
     searched, search_seconds, notes = None, 0.0, []
     proved = False
     lagrangian = None
-    if relaxed is not None and relaxed.bound is not None and not first:
+    if bounds and relaxed is not None and relaxed.bound is not None and not first:
         # the LP bound's packing gap closed by a knapsack in integers (D-alloc-23)
         lagrangian = lagrangian_bound(
             model,
@@ -1176,15 +1181,18 @@ def solve(
     known = _tightest(relaxed.bound if relaxed else None, lagrangian.bound if lagrangian else None)
     goal = _proof_target(model.granularity, known)
     unproven = chosen is None or goal is None or float(chosen[2]) <= goal
-    # a primal heuristic, like the probing: HiGHS's runs only
+    # a primal heuristic, like the probing: HiGHS's runs only. Under throughput, admissions
+    # alone fix the utility, so placing the relaxation's is a feasibility question; under
+    # welfare the placements' cost must be optimal too, which the probing finds faster
     if (
         lagrangian is not None
         and lagrangian.admitted is not None
         and unproven
         and solver == "highs"
+        and instance.utility is Utility.THROUGHPUT
     ):
         limit = REPAIR_CAP_S if time_limit is None else REPAIR_SHARE * time_limit
-        repaired, note = _repair(model, lagrangian.admitted, limit, threads, goal)
+        repaired, note = _repair(model, lagrangian.admitted, limit, threads, known)
         notes.append(note)
         chosen = _best_start(model, repaired, None if chosen is None else chosen[2]) or chosen
         start = None if chosen is None else chosen[1]
@@ -1344,15 +1352,24 @@ def _repair(
     admitted: frozenset[int],
     limit: float,
     threads: int | None,
-    target: float | None,
+    ceiling: float | None,
 ) -> tuple[list[Allocation], str]:
     """Place exactly the admissions of the Lagrangian relaxation's best solution (D-alloc-23).
 
     The relaxation keeps each transaction's own constraints and the total capacity, so its
-    admitted set usually fits the nodes too; HiGHS then only has to find the placements. Stops
-    at ``target`` (a utility a bound proves optimal). Returns the allocation found, if any.
+    admitted set usually fits the nodes too; HiGHS then only has to find the placements. With
+    a ``ceiling`` (a bound), only placements worth its last granularity step count (an
+    objective cutoff half a step below it), and the run stops at the first. Returns the
+    allocation found, if any.
     """
     began = time.perf_counter()
+    extra: dict[str, Any] = {}
+    target = None
+    if ceiling is not None:
+        g = model.granularity
+        guess = (Fraction(ceiling) // g) * g
+        extra["objective_bound"] = -float(guess - g / 2)  # HiGHS minimises -utility
+        target = _proof_target(g, ceiling)
     saved = {n: (x.lowBound, x.upBound) for n, x in model.admit.items()}
     try:
         for n, x in model.admit.items():
@@ -1363,7 +1380,7 @@ def _repair(
             gap=None,
             threads=threads,
             start=None,
-            extra={},
+            extra=extra,
             target=target,
         )
     finally:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+import highspy
+import numpy as np
 import pytest
 
 from vdlt_spec.allocation.evaluator import evaluate
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Utility
+from vdlt_spec.models import allocation_bound
 from vdlt_spec.models.allocation import (
     Relaxation,
     Status,
@@ -19,12 +22,19 @@ from vdlt_spec.models.allocation import (
     relax,
     solve,
 )
-from vdlt_spec.models.allocation_bound import lagrangian_bound
+from vdlt_spec.models.allocation_bound import (
+    _by_dynamic_programming,
+    _owners,
+    _rate_unit,
+    _relaxation,
+    lagrangian_bound,
+)
+from vdlt_spec.models.allocation_search import load_highs
 
 
 def _pure_optimum(instance: object) -> Fraction:
     """Solve with HiGHS alone: no LP relaxation, so no Lagrangian bound and no probing."""
-    report = solve(instance, threads=1, use_heuristic_start=False)  # type: ignore[arg-type]
+    report = solve(instance, threads=1, use_heuristic_start=False, bounds=False)  # type: ignore[arg-type]
     assert report.status is Status.OPTIMAL and report.lagrangian_bound is None, report.detail
     assert report.objective is not None
     return report.objective
@@ -56,9 +66,10 @@ def test_the_bound_proves_the_optimum_the_lp_bound_cannot() -> None:
 
 
 def test_the_relaxations_admissions_are_repaired_into_the_proven_optimum() -> None:
-    instance = generate(60, 12, 4, Utility.WELFARE)  # LP bound 3494.4, Lagrangian 3475.0
+    instance = generate(60, 12, 3, Utility.THROUGHPUT)  # LP bound 424.65, Lagrangian 421.0
     report = solve(instance, threads=1, time_limit=30)
-    assert "Lagrangian admissions placed" in report.detail
+    assert "Lagrangian admissions placed: 421" in report.detail
+    assert "highs not run" in report.detail  # the bound proves the placed allocation
     assert report.status is Status.OPTIMAL and report.allocation is not None
     assert evaluate(instance, report.allocation).feasible
     assert report.objective == _pure_optimum(instance)
@@ -90,3 +101,48 @@ def test_highs_stops_once_an_allocation_reaches_the_target() -> None:
     assert raw.interrupted and not raw.proven_gap and raw.values is not None
     assert raw.incumbent is not None and raw.incumbent > target
     assert evaluate(instance, extract(model, raw.values)).feasible
+
+
+@pytest.mark.parametrize(("size", "seed"), [((40, 8), 1), ((40, 8), 5), ((60, 12), 3)])
+@pytest.mark.parametrize("utility", [Utility.THROUGHPUT, Utility.WELFARE])
+def test_the_dynamic_programme_equals_the_relaxation_solved_as_one_mip(
+    size: tuple[int, int], seed: int, utility: Utility
+) -> None:
+    """The fast path (a staircase per transaction, then a knapsack programme) is exact."""
+    model = build_model(generate(*size, seed, utility))
+    h = load_highs(model, 1)
+    lp = h.getLp()
+    h.setOptionValue("solve_relaxation", True)
+    h.run()
+    sub, _, families = _relaxation(model, lp, np.array(h.getSolution().row_dual), ("cpu",))
+    assert families == ["cpu"]
+    column = {v.name: i for i, v in enumerate(model.problem.variables())}
+    admits = {n: column[v.name] for n, v in model.admit.items()}
+    unit = _rate_unit(model)
+    assert unit is not None
+    solved = _by_dynamic_programming(sub, _owners(model), admits, unit, None, 1)
+    assert solved is not None
+    plain = highspy.Highs()
+    plain.setOptionValue("output_flag", False)
+    plain.setOptionValue("threads", 1)
+    plain.setOptionValue("mip_rel_gap", 0.0)
+    plain.setOptionValue("mip_abs_gap", 0.0)
+    plain.passModel(sub)
+    plain.run()
+    assert plain.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    value = plain.getInfo().objective_function_value
+    assert solved[0] == pytest.approx(value, abs=1e-6 * (1 + abs(value)))
+
+
+def test_branch_and_bound_stands_in_where_the_programme_does_not_apply(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = build_model(generate(60, 12, 4, Utility.THROUGHPUT))
+    fast = lagrangian_bound(model, time_limit=None, threads=1)
+    monkeypatch.setattr(allocation_bound, "_rate_unit", lambda model: None)
+    slow = lagrangian_bound(model, time_limit=None, threads=1)
+    assert "dynamic programme" in fast.detail and "HiGHS" in slow.detail
+    assert fast.bound is not None and slow.bound is not None
+    # the programme's is the relaxation's optimum; the MIP stops once its bound is in that
+    # optimum's granularity step
+    assert fast.bound - 1e-6 <= slow.bound < math.floor(fast.bound) + 1

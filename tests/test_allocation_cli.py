@@ -59,6 +59,9 @@ def test_solve_then_evaluate_round_trip(tmp_path: Path, capsys: pytest.CaptureFi
     assert report["status"] == "optimal" and report["proven_optimal"] is True
     # the LP relaxation's bound travels with the report and never cuts off the optimum
     assert float(report["relaxation_bound"]) >= float(report["bound"]) - 1e-6
+    # and so does the Lagrangian knapsack bound (D-alloc-23), never above the LP's
+    lagrangian = float(report["lagrangian_bound"])
+    assert float(report["bound"]) - 1e-6 <= lagrangian <= float(report["relaxation_bound"]) + 1e-3
     assert float(report["bound"]) >= float(Fraction(report["objective"])) - 1e-6
     assert lp.exists() and mps.exists()
     assert main(["evaluate", str(instance), str(allocation), "--json"]) == 0

@@ -167,7 +167,7 @@ def test_pulp_would_report_a_time_limit_as_optimal_but_we_do_not() -> None:
     if status != highspy.HighsModelStatus.kTimeLimit:
         pytest.skip("solved within the limit on this machine")
     assert pulp.LpStatus[model.problem.status] == "Optimal"  # PuLP's mapping
-    report = solve(instance, threads=1, time_limit=0.5, use_heuristic_start=False)
+    report = solve(instance, threads=1, time_limit=0.5, use_heuristic_start=False, bounds=False)
     assert report.status is not Status.OPTIMAL or report.proven_optimal
     if report.status is Status.TIME_LIMIT and report.objective is not None:
         assert report.bound is not None and float(report.objective) <= report.bound + 1e-6
@@ -189,10 +189,10 @@ def test_a_crashed_cbc_is_retried_cold_then_reported_undecided(
         return int(original(self, lp, **kwargs))
 
     instance = bundled_instances()["small-throughput"]
-    # a start of our own: the heuristic one brings the bounds, which may prove it without CBC
+    # without the bounds (D-alloc-23), which may prove the warm start before CBC runs
     start = best_start(instance, threads=1)
     monkeypatch.setattr(pulp.PULP_CBC_CMD, "actualSolve", crash_when_warm)
-    report = solve(instance, solver="cbc", threads=1, time_limit=60, warm_start=start)
+    report = solve(instance, solver="cbc", threads=1, time_limit=60, warm_start=start, bounds=False)
     assert calls == [True, False]
     assert report.status is Status.OPTIMAL and "retried without the warm start" in report.detail
 
@@ -213,7 +213,13 @@ def test_a_cbc_stopped_without_a_solution_is_not_called_infeasible() -> None:
     1000 x 100 welfare benchmark): that must read as undecided, never as infeasible."""
     instance = generate(300, 40, 2, Utility.WELFARE)
     report = solve(
-        instance, solver="cbc", time_limit=1, threads=1, use_heuristic_start=False, diagnose=False
+        instance,
+        solver="cbc",
+        time_limit=1,
+        threads=1,
+        use_heuristic_start=False,
+        bounds=False,
+        diagnose=False,
     )
     assert report.status is not Status.INFEASIBLE
     assert report.status is Status.OPTIMAL or not report.proven_optimal
@@ -228,9 +234,9 @@ def test_a_claim_of_infeasibility_against_a_feasible_warm_start_is_not_passed_on
         return Raw(False, True, False, None, None, None, "a solver that is wrong")
 
     instance = bundled_instances()["small-welfare"]
-    start = best_start(instance, threads=1)  # given, so no bound proves it before the solver
+    start = best_start(instance, threads=1)
     monkeypatch.setattr(oracle, "_run", wrong)
-    report = solve(instance, threads=1, warm_start=start)
+    report = solve(instance, threads=1, warm_start=start, bounds=False)  # no bound proves it
     assert report.status is Status.UNKNOWN and "contradicted by the feasible warm start" in (
         report.detail
     )

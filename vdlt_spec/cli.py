@@ -675,7 +675,12 @@ def solve_command(
     ] = None,
     threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
     warm_start: Annotated[
-        bool, typer.Option("--warm-start/--no-warm-start", help="Seed with the heuristics.")
+        bool,
+        typer.Option(
+            "--warm-start/--no-warm-start",
+            help="Seed with the heuristics and bound with the LP and Lagrangian relaxations "
+            "first; --no-warm-start runs the solver alone.",
+        ),
     ] = True,
     search: Annotated[
         bool,
@@ -706,6 +711,7 @@ def solve_command(
         gap=gap,
         threads=threads,
         use_heuristic_start=warm_start,
+        bounds=warm_start,
         search=search,
         lp_path=str(lp) if lp else None,
         mps_path=str(mps) if mps else None,
@@ -725,6 +731,7 @@ def solve_command(
             (f"{instance.utility.value} (exact)", _fraction_text(report.objective)),
             ("bound", _fraction_text(report.bound)),
             ("LP relaxation bound", _fraction_text(report.relaxation_bound)),
+            ("Lagrangian bound", _fraction_text(report.lagrangian_bound)),
             ("relative gap", _fraction_text(report.gap)),
             ("admitted", f"{report.admitted} of {report.transactions}"),
             ("warm start", _fraction_text(report.warm_start)),
