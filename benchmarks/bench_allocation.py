@@ -61,6 +61,7 @@ class SolverRun:
     searched: float | None = None  # after the neighbourhood search, when it improved
     search_seconds: float = 0.0
     relaxation_bound: float | None = None  # the LP relaxation's, when the solve computed it
+    lagrangian_bound: float | None = None  # the Lagrangian knapsack bound (D-alloc-23), if any
 
 
 @dataclass
@@ -104,6 +105,7 @@ def _run(report: SolveReport) -> SolverRun:
         searched=_float(report.searched),
         search_seconds=report.search_seconds,
         relaxation_bound=report.relaxation_bound,
+        lagrangian_bound=report.lagrangian_bound,
     )
 
 

@@ -84,7 +84,7 @@ RELAXATION_MARGIN = 1e-6
 SOLVER_SHARE = 0.5
 #: Share of a solve's time limit for guessing the optimum down from the LP bound (D-alloc-22).
 PROBE_SHARE = 0.25
-#: Share of a time limit for the Lagrangian bound (D-alloc-23); measured at 200 x 40: 1.2-6.5 s.
+#: Share of a time limit for the Lagrangian bound (D-alloc-23); measured at 200 x 40: 1.3-2.1 s.
 BOUND_SHARE = 0.25
 #: Share of a time limit (or seconds, without one) for placing the Lagrangian relaxation's
 #: admissions (D-alloc-23; throughput only, where admissions alone fix the utility). Measured
@@ -772,6 +772,7 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
         self.start = start
         self.target = target  # in HiGHS's terms (minimised): an incumbent below it stops the run
         self.values: dict[str, float] = {}
+        self.duals: tuple[float, ...] = ()
         self.model_status: Any = None
         self.run_status: Any = None
         self.info: Any = None
@@ -807,8 +808,11 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
         self.info = h.getInfo()
         self.primal_valid = self.info.primal_solution_status == 2  # kSolutionStatusFeasible
         if self.primal_valid:
-            col = list(h.getSolution().col_value)
+            solution = h.getSolution()
+            col = list(solution.col_value)
             self.values = {v.name: col[v.index] for v in variables}
+            if not self.mip:  # an LP's row duals, in the order of the model's rows
+                self.duals = tuple(solution.row_dual)
         return 0
 
 
@@ -1025,6 +1029,7 @@ class Relaxed:
 
     values: dict[str, float]
     bound: float | None  # on the utility (penalty, if elastic), widened by the LP's own error
+    duals: tuple[float, ...] = ()  # the rows' duals (HiGHS's, minimising), if solved
 
 
 def relax(model: AllocationModel, threads: int | None = None) -> Relaxed:
@@ -1048,7 +1053,7 @@ def relax(model: AllocationModel, threads: int | None = None) -> Relaxed:
         widen = (error + RELAXATION_MARGIN) * (1 + abs(value))
         maximise = model.problem.sense == pulp.LpMaximize
         bound = -value + widen if maximise else value - widen  # PuLP minimises -utility
-    return Relaxed(relaxed.values, bound)
+    return Relaxed(relaxed.values, bound, relaxed.duals if bound is not None else ())
 
 
 def lp_guided(
@@ -1176,6 +1181,7 @@ def solve(
             time_limit=None if time_limit is None else BOUND_SHARE * time_limit,
             threads=threads,
             best=None if chosen is None else chosen[2],
+            relaxed=(relaxed.duals, relaxed.values) if relaxed.duals else None,
         )
         notes.append(lagrangian.detail)
     known = _tightest(relaxed.bound if relaxed else None, lagrangian.bound if lagrangian else None)
@@ -1403,7 +1409,7 @@ def _probe(
     threads: int | None,
     extra: Mapping[str, Any] | None,
 ) -> tuple[Raw | None, float | None, str]:
-    """Guess the optimum down from the LP bound, one HiGHS run per guess (§IV-E; D-alloc-22).
+    """Guess the optimum down from a bound, one HiGHS run per guess (§IV-E; D-alloc-22).
 
     Each guess v, from the largest multiple of the granularity g under ``ceiling`` down to just
     above ``floor`` (the warm start's utility), runs HiGHS with an objective cutoff at v - g/2:
@@ -1414,7 +1420,9 @@ def _probe(
     bound is valid for the model without the cutoff, since everything the cutoff pruned lies
     below that allocation. A run that stops on the time limit ends the probing. A refuted
     guess is itself a bound: no allocation lies above its cutoff (D-alloc-23), so each run
-    stops as soon as it holds an allocation that this bound or ``ceiling`` proves optimal.
+    stops as soon as it holds an allocation that this bound or ``ceiling`` proves optimal. The
+    runs have no absolute gap: HiGHS may only call a guess refuted once its tree is exhausted,
+    never because its bound came within a gap of the cutoff.
     Returns that run (or None), the bound of the refuted guesses (or None) and a note.
     """
     g = model.granularity
@@ -1433,7 +1441,8 @@ def _probe(
             gap=None,
             threads=threads,
             start=None,
-            extra={**(extra or {}), "objective_bound": -cutoff},  # HiGHS minimises -utility
+            # HiGHS minimises -utility
+            extra={**(extra or {}), "objective_bound": -cutoff, "mip_abs_gap": 0.0},
             target=_proof_target(g, ceiling, refuted),
         )
         tried += 1

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -77,31 +77,39 @@ def lagrangian_bound(
     time_limit: float | None,
     threads: int | None = None,
     best: Fraction | None = None,
+    relaxed: tuple[Sequence[float], Mapping[str, float]] | None = None,
 ) -> LagrangianBound:
     """Bound the utility of Eq. (1) by Lagrangian relaxation with the knapsacks kept (D-alloc-23).
 
-    Solves the LP relaxation for its duals and builds the relaxation described in the
-    module's docstring. With the CPU knapsack alone it is solved exactly by a dynamic
-    programme; when storage or bandwidth rows bind as well (and the programme's bound does not
-    already prove ``best``, the utility of a known allocation) HiGHS solves the relaxation
-    with all the knapsacks, stopping once its bound can no longer drop by a granularity step
-    (its incumbent lies in the same step) or proves ``best``; the tighter bound is returned.
-    A bound at a stop or at ``time_limit`` is valid; it is widened by :data:`MARGIN` for
-    floating point. Only for the hard (not elastic) maximisation model.
+    Takes the LP relaxation's row duals and column values from ``relaxed`` (as
+    :func:`~vdlt_spec.models.allocation.relax` keeps them) or solves it for them, and builds
+    the relaxation described in the module's docstring. With the CPU knapsack alone it is
+    solved exactly by a dynamic programme; when storage or bandwidth rows bind as well (and the
+    programme's bound does not already prove ``best``, the utility of a known allocation)
+    HiGHS solves the relaxation with all the knapsacks, stopping once its bound can no longer
+    drop by a granularity step (its incumbent lies in the same step) or proves ``best``; the
+    tighter bound is returned. A bound at a stop or at ``time_limit`` is valid; it is widened
+    by :data:`MARGIN` for floating point. Only for the hard (not elastic) maximisation model.
     """
     began = time.perf_counter()
     if model.relaxation.elastic or model.problem.sense != pulp.LpMaximize:
         return LagrangianBound(None, 0.0, "Lagrangian bound: only for the maximisation model")
     h = load_highs(model, threads)
     lp = h.getLp()
-    h.setOptionValue("solve_relaxation", True)
-    if time_limit is not None:
-        h.setOptionValue("time_limit", max(time_limit, 0.1))
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        lp_status = h.getModelStatus().name
-        return LagrangianBound(None, _since(began), f"Lagrangian bound: LP relaxation {lp_status}")
-    duals = np.array(h.getSolution().row_dual, dtype=np.float64)
+    if relaxed is None:
+        h.setOptionValue("solve_relaxation", True)
+        if time_limit is not None:
+            h.setOptionValue("time_limit", max(time_limit, 0.1))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            status = h.getModelStatus().name
+            return LagrangianBound(None, _since(began), f"Lagrangian bound: LP relaxation {status}")
+        names = [v.name for v in model.problem.variables()]
+        relaxed = (
+            h.getSolution().row_dual,
+            dict(zip(names, h.getSolution().col_value, strict=True)),
+        )
+    duals = np.array(relaxed[0], dtype=np.float64)
     sub, constant, families = _relaxation(model, lp, duals, KNAPSACK_FAMILIES)
     unit = _rate_unit(model)
     fast = None
@@ -110,32 +118,32 @@ def lagrangian_bound(
         # programme over the capacity, exact and much faster than branch and bound
         cpu_sub, cpu_constant, _ = _relaxation(model, lp, duals, ("cpu",))
         left = None if time_limit is None else time_limit - _since(began)
-        column = {v.name: i for i, v in enumerate(model.problem.variables())}
+        column = _columns(model)
         admits = {n: column[v.name] for n, v in model.admit.items()}
-        relaxed = h.getSolution().col_value
-        leaning = {n: float(relaxed[c]) for n, c in admits.items()}
+        leaning = {n: relaxed[1].get(v.name, 0.0) for n, v in model.admit.items()}
         solved = _by_dynamic_programming(
             cpu_sub, _owners(model), admits, unit, left, threads, leaning
         )
         if solved is not None:
             bound = _widen(-(solved[0] + cpu_constant))
             capacity = cpu_sub.row_upper_[cpu_sub.num_row_ - 1]
+            seconds = _since(began)
             fast = LagrangianBound(
                 bound,
-                _since(began),
-                f"Lagrangian bound {bound:.6g} in {_since(began):.2f} s (dynamic programme "
-                f"over {capacity:g} GHz of capacity)",
+                seconds,
+                f"Lagrangian bound {bound:.6g} in {seconds:.2f} s (dynamic programme over "
+                f"{capacity:g} GHz of capacity)",
                 solved[1],
             )
             g = float(model.granularity)
             if families == ["cpu"] or (best is not None and bound < float(best) + g):
                 return fast
     slow = _by_branch_and_bound(model, sub, constant, began, time_limit, threads, best)
-    if fast is None or (
-        slow.bound is not None and fast.bound is not None and slow.bound < fast.bound
-    ):
+    if fast is None:
         return slow
-    return replace(fast, seconds=_since(began), detail=f"{fast.detail}; {slow.detail}")
+    keep_fast = slow.bound is None or (fast.bound is not None and fast.bound <= slow.bound)
+    tighter = fast if keep_fast else slow
+    return replace(tighter, seconds=_since(began), detail=f"{fast.detail}; {slow.detail}")
 
 
 def _by_branch_and_bound(
@@ -188,7 +196,7 @@ def _by_branch_and_bound(
     admitted = None
     if info.primal_solution_status == 2:  # kSolutionStatusFeasible
         values = solver.getSolution().col_value
-        column = {v.name: i for i, v in enumerate(model.problem.variables())}
+        column = _columns(model)
         admitted = frozenset(n for n, v in model.admit.items() if values[column[v.name]] > 0.5)
     seconds = _since(began)
     return LagrangianBound(
@@ -480,9 +488,14 @@ def _rowwise(a: Any, nrow: int, ncol: int) -> tuple[Any, Any, Any]:
     return np.concatenate([[0], np.cumsum(counts)]), col_of[order], value[order]
 
 
+def _columns(model: AllocationModel) -> dict[str, int]:
+    """Map each variable's name to its column in HiGHS (PuLP passes them in this order)."""
+    return {v.name: i for i, v in enumerate(model.problem.variables())}
+
+
 def _owners(model: AllocationModel) -> Any:
     """Map each column to the transaction whose decision it is, -1 for the shared ones."""
-    column = {v.name: i for i, v in enumerate(model.problem.variables())}
+    column = _columns(model)
     owner = np.full(len(column), -1, dtype=np.int64)
     groups: Iterable[tuple[int, pulp.LpVariable]] = [
         *model.admit.items(),

@@ -146,3 +146,29 @@ def test_branch_and_bound_stands_in_where_the_programme_does_not_apply(
     # the programme's is the relaxation's optimum; the MIP stops once its bound is in that
     # optimum's granularity step
     assert fast.bound - 1e-6 <= slow.bound < math.floor(fast.bound) + 1
+
+
+def test_the_verify_check_fails_on_a_bound_below_the_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`vdlt verify`'s MILP check judges the reported bounds too; it can fail."""
+    from dataclasses import replace
+
+    from vdlt_spec.allocation import bundled
+    from vdlt_spec.checks.allocation import milp_optimum
+    from vdlt_spec.models import allocation as oracle
+    from vdlt_spec.verdict import Verdict
+
+    name = "small-throughput"
+    instance = bundled.bundled_instances()[name]
+    honest = solve(instance, threads=1)
+    assert honest.objective is not None and honest.lagrangian_bound is not None
+    monkeypatch.setattr(bundled, "bundled_instances", lambda: {name: instance})
+    for wrong, words in (
+        ({"lagrangian_bound": float(honest.objective) - 1}, "cuts off the optimum"),
+        ({"relaxation_bound": float(honest.objective) - 1}, "cuts off the optimum"),
+        ({"lagrangian_bound": (honest.relaxation_bound or 0) + 1}, "above the LP's"),
+    ):
+        monkeypatch.setattr(oracle, "solve", lambda inst, _w=wrong, **_: replace(honest, **_w))
+        outcome = milp_optimum()
+        assert outcome.verdict is Verdict.INVALID and words in outcome.detail, outcome.detail

@@ -21,7 +21,8 @@ def milp_optimum() -> Outcome:
     """Solve the bundled feasible instances: each optimum proven, feasible, as recorded (§IV-E).
 
     Each baseline is scored against the proven optimum (its share is a figure); one that is
-    feasible and beats it makes the check invalid.
+    feasible and beats it makes the check invalid, and so does an LP or Lagrangian bound
+    (D-alloc-23) below the optimum or a Lagrangian bound above the LP's.
     """
     from vdlt_spec.allocation.baselines import BASELINES
     from vdlt_spec.allocation.bundled import bundled_instances, expected_results
@@ -50,6 +51,11 @@ def milp_optimum() -> Outcome:
                     Verdict.INVALID,
                     f"{name}: {solver} optimum {ev.objective}, recorded {want.objective}",
                 )
+            wrong = _wrong_bounds(report.relaxation_bound, report.lagrangian_bound, ev.objective)
+            if wrong:
+                return Outcome(Verdict.INVALID, f"{name}: {solver}: {wrong}")
+            if report.lagrangian_bound is not None:
+                figures[f"{name}/Lagrangian bound"] = f"{report.lagrangian_bound:.6g}"
             optimum = Reference(report.allocation, proven=True)
             for heuristic, allocation in heuristics.items():
                 try:
@@ -61,6 +67,17 @@ def milp_optimum() -> Outcome:
             figures[f"{name}/{solver}"] = str(ev.objective)
             proven += 1
     return Outcome(Verdict.VALID, f"{proven} proven optima match", figures)
+
+
+def _wrong_bounds(lp: float | None, lagrangian: float | None, optimum: Fraction) -> str | None:
+    """Say what is wrong with the reported bounds of a proven optimum, if anything (D-alloc-23)."""
+    tolerance = 1e-6 * (1 + abs(float(optimum)))
+    for name, bound in (("LP relaxation", lp), ("Lagrangian", lagrangian)):
+        if bound is not None and bound < float(optimum) - tolerance:
+            return f"the {name} bound {bound:.6g} cuts off the optimum {optimum}"
+    if lp is not None and lagrangian is not None and lagrangian > lp + tolerance:
+        return f"the Lagrangian bound {lagrangian:.6g} lies above the LP's {lp:.6g}"
+    return None
 
 
 @check("allocation-exhaustive-oracle", COMPONENT, "§IV-E Eq. (1)")
