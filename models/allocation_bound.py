@@ -18,8 +18,9 @@ the LP bound; it is lower because the knapsack is solved in integers: a transact
 admitted whole or not at all. What is left is a multiple-choice knapsack: each transaction's
 options (CPU used, value) come from its own small MIP, and a dynamic programme over the
 capacity picks one per transaction (HiGHS's branch and bound on the whole relaxation where the
-programme does not apply). Its bound, with the optimum's repair, proved 9 of the 10 benchmark
-instances of issue 6.
+programme does not apply). With this bound, and the allocations that the relaxation's
+admissions (throughput) or the probing (welfare) then find, 9 of the 10 benchmark instances of
+issue 6 are proven optimal, in a median of 3.9 s.
 
 Not a spec module: it drives an external solver and stops on wall-clock time.
 """
