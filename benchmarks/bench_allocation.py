@@ -6,7 +6,7 @@ time to proven optimum, the gap at the limit where not proven, and the baselines
 share of the optimum (or of the best incumbent where none was proven). Ratios are against a
 peer measured in the same run (CBC/HiGHS time; heuristic/optimum utility).
 
-    python benchmarks/bench_allocation.py                   # the full run (about 30 min)
+    python benchmarks/bench_allocation.py                   # the full run (about 20 min)
     python benchmarks/bench_allocation.py --quick           # a smoke run (a few minutes)
     python benchmarks/bench_allocation.py --json out.json --markdown tables.md
     python benchmarks/bench_allocation.py --store runs.jsonl  # keep each row; rerun resumes

@@ -8,7 +8,7 @@ holds the best known allocation. Its peer, measured in the same run, is the firs
 ratio says what share of the time to a proven optimum the proof accounts for, and so whether a
 faster primal heuristic or a stronger bound is what an instance needs.
 
-    python benchmarks/bench_allocation_proof.py            # the fixed set (about 20 min)
+    python benchmarks/bench_allocation_proof.py            # the fixed set (about 6 min)
     python benchmarks/bench_allocation_proof.py --quick    # a smoke run (under a minute)
     python benchmarks/bench_allocation_proof.py --utility welfare --seeds 4 5
 """
