@@ -108,26 +108,26 @@ def lagrangian_bound(
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             status = h.getModelStatus().name
             return LagrangianBound(None, _since(began), f"Lagrangian bound: LP relaxation {status}")
-        names = [v.name for v in model.problem.variables()]
-        relaxed = (
-            h.getSolution().row_dual,
-            dict(zip(names, h.getSolution().col_value, strict=True)),
-        )
+        solution = h.getSolution()
+        relaxed = (solution.row_dual, dict(zip(_columns(model), solution.col_value, strict=True)))
     duals = np.array(relaxed[0], dtype=np.float64)
-    sub, constant, families = _relaxation(model, lp, duals, KNAPSACK_FAMILIES)
+    owner = _owners(model)
+    sub, constant, families = _relaxation(model, lp, duals, owner, KNAPSACK_FAMILIES)
     unit = _rate_unit(model)
     fast = None
     if "cpu" in families and unit is not None:
         # the CPU knapsack in whole rate units: per transaction a staircase, then a dynamic
         # programme over the capacity, exact and much faster than branch and bound
-        cpu_sub, cpu_constant, _ = _relaxation(model, lp, duals, ("cpu",))
+        cpu_sub, cpu_constant = (
+            (sub, constant)
+            if families == ["cpu"]
+            else _relaxation(model, lp, duals, owner, ("cpu",))[:2]
+        )
         left = None if time_limit is None else time_limit - _since(began)
         column = _columns(model)
         admits = {n: column[v.name] for n, v in model.admit.items()}
         leaning = {n: relaxed[1].get(v.name, 0.0) for n, v in model.admit.items()}
-        solved = _by_dynamic_programming(
-            cpu_sub, _owners(model), admits, unit, left, threads, leaning
-        )
+        solved = _by_dynamic_programming(cpu_sub, owner, admits, unit, left, threads, leaning)
         if solved is not None:
             bound = _widen(-(solved[0] + cpu_constant))
             capacity = cpu_sub.row_upper_[cpu_sub.num_row_ - 1]
@@ -410,12 +410,18 @@ def _widen(bound: float) -> float:
 
 
 def _relaxation(
-    model: AllocationModel, lp: Any, duals: Any, knapsack_families: tuple[str, ...]
+    model: AllocationModel,
+    lp: Any,
+    duals: Any,
+    owner: Any,
+    knapsack_families: tuple[str, ...],
 ) -> tuple[highspy.HighsLp, float, list[str]]:
     """Return the Lagrangian relaxation at ``duals`` (HiGHS's, minimising) and its constant.
 
     HiGHS minimises -utility; the relaxation's optimum plus the constant (the dualized rows'
-    sum of multiplier times right-hand side) bounds that minimum from below.
+    sum of multiplier times right-hand side) bounds that minimum from below. ``owner`` maps
+    each column to its transaction (:func:`_owners`); the rows of ``knapsack_families`` with
+    binding duals become the knapsack rows.
     """
     ncol, nrow = lp.num_col_, lp.num_row_
     names = [c.name for c in model.problem.constraints()]  # in the order PuLP passes them
@@ -427,7 +433,6 @@ def _relaxation(
     upper = np.array(lp.row_upper_, dtype=np.float64)
     col_upper = np.array(lp.col_upper_, dtype=np.float64)
 
-    owner = _owners(model)  # column -> transaction, -1 for the C1 auxiliaries
     local = _local_rows(start, owner[index], nrow)
     y = np.where(np.abs(duals) <= DUAL_TOLERANCE, 0.0, duals)
     # a multiplier must price a side its row has: >= rows (finite lower) take y >= 0, <= rows

@@ -114,7 +114,8 @@ def test_the_dynamic_programme_equals_the_relaxation_solved_as_one_mip(
     lp = h.getLp()
     h.setOptionValue("solve_relaxation", True)
     h.run()
-    sub, _, families = _relaxation(model, lp, np.array(h.getSolution().row_dual), ("cpu",))
+    duals = np.array(h.getSolution().row_dual)
+    sub, _, families = _relaxation(model, lp, duals, _owners(model), ("cpu",))
     assert families == ["cpu"]
     column = {v.name: i for i, v in enumerate(model.problem.variables())}
     admits = {n: column[v.name] for n, v in model.admit.items()}
