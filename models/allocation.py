@@ -1141,11 +1141,13 @@ def solve(
     """Solve Eq. (1) for an instance and report the outcome honestly (§IV-E; D-alloc-13).
 
     ``gap`` is a relative gap at which the solver may stop (then the status is ``gap_reached``
-    unless the bound also proves the exact optimum). Without ``warm_start`` the best of the
-    heuristics' allocations seeds the solver when ``use_heuristic_start`` holds; with ``search``
-    and a ``time_limit``, an instance large enough for it to pay gets the solver for
-    :data:`SOLVER_SHARE` of the limit and, unless that settled it, a large-neighbourhood search
-    from the best allocation so far for the rest; the solver's bound still stands (D-alloc-19).
+    unless the bound also proves the exact optimum). A ``warm_start`` (any allocator's answer)
+    seeds the solver if the evaluator accepts it, and is otherwise left out with a note;
+    without one the best of the heuristics' allocations does when ``use_heuristic_start``
+    holds; with ``search`` and a ``time_limit``, an instance large enough for it to pay gets
+    the solver for :data:`SOLVER_SHARE` of the limit and, unless that settled it, a
+    large-neighbourhood search from the best allocation so far for the rest; the solver's
+    bound still stands (D-alloc-19).
     Above the search-first size the search runs first and the solver gets what it leaves; the
     LP relaxation, solved for the warm start or for that bound, bounds every such solve
     (D-alloc-20). Below it, with ``bounds``, the LP relaxation's bound and the Lagrangian
@@ -1177,6 +1179,8 @@ def solve(
     start, start_objective = (None, None) if chosen is None else (chosen[1], chosen[2])
     prepared = time.perf_counter()
     searched, search_seconds, notes = None, 0.0, []
+    if warm_start is not None and chosen is None:
+        notes.append("the warm start handed in is infeasible or outside the model: not used")
     proved = False
     lagrangian = None
     if bounds and relaxed is not None and relaxed.bound is not None and not first:

@@ -112,6 +112,52 @@ def test_evaluate_exits_1_on_a_violation(
     assert "infeasible" in capsys.readouterr().out
 
 
+def test_solve_starts_from_a_given_allocation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    small = str(INSTANCES / "small-welfare.json")
+    start = tmp_path / "start.json"
+    assert main(["baseline", small, "--name", "density-greedy", "--out", str(start)]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", small, str(start), "--json"]) == 0
+    given = json.loads(capsys.readouterr().out)["objective"]
+    assert main(["solve", small, "--threads", "1", "--start", str(start), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["warm_start"] == given  # the start handed in, not the heuristics' best
+    assert report["proven_optimal"] is True
+    assert Fraction(report["objective"]) >= Fraction(given)
+
+
+@pytest.mark.parametrize(
+    ("assignments", "reason"),
+    [
+        # one replica where four are needed: the evaluator rejects it
+        (
+            [
+                {
+                    "transaction": "t0",
+                    "control_ghz": "1",
+                    "replicas": [{"node": "n1", "rate_ghz": "2"}],
+                }
+            ],
+            "INFEASIBLE_START",
+        ),
+        ([{"transaction": "t9", "control_ghz": "1", "replicas": []}], "UNKNOWN_TRANSACTION"),
+    ],
+)
+def test_solve_rejects_a_bad_start_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], assignments: object, reason: str
+) -> None:
+    start = tmp_path / "start.json"
+    start.write_text(json.dumps({"assignments": assignments}))
+    out = tmp_path / "never.json"
+    tiny = str(INSTANCES / "tiny-exhaustive.json")
+    assert main(["solve", tiny, "--start", str(start), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and reason in err and str(start) in err
+    assert not out.exists()
+
+
 def test_baseline_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "b.json"
     code = main(

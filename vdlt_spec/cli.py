@@ -692,6 +692,14 @@ def solve_command(
             "binaries, before the solver.",
         ),
     ] = True,
+    start: Annotated[
+        Path | None,
+        typer.Option(
+            help="An allocation to start from instead of the heuristics' (any allocator's, e.g. "
+            "a DRL agent's, another solver's or an earlier `--out`): the oracle improves on it "
+            "or proves it optimal. It must be feasible.",
+        ),
+    ] = None,
     lp: Annotated[Path | None, typer.Option("--lp", help="Export the model as .lp.")] = None,
     mps: Annotated[Path | None, typer.Option("--mps", help="Export the model as .mps.")] = None,
     out: Annotated[
@@ -704,12 +712,14 @@ def solve_command(
     from vdlt_spec.models.allocation import Status, solve
 
     instance = _load_instance(instance_file)
+    begin = None if start is None else _load_start(instance, start)
     report = solve(
         instance,
         solver=solver,
         time_limit=time_limit,
         gap=gap,
         threads=threads,
+        warm_start=begin,
         use_heuristic_start=warm_start,
         bounds=warm_start,
         search=search,
@@ -830,6 +840,26 @@ def evaluate_command(
         if standing is not None:
             console.print(_standing_text(standing), markup=False, highlight=False)
     raise typer.Exit(0 if ev.feasible else 1)
+
+
+def _load_start(instance: Any, path: Path) -> Any:
+    """Read a start for the oracle, rejecting one the evaluator does not accept (§IV-E)."""
+    from vdlt_spec.allocation.evaluator import evaluate
+    from vdlt_spec.allocation.schema import parse_allocation
+
+    allocation = _read_as(path, parse_allocation)
+    try:
+        ev = evaluate(instance, allocation)
+    except SpecError as exc:  # e.g. a transaction or node the instance does not have
+        raise SpecError(exc.reason, f"{path}: {exc.detail}") from None
+    if not ev.feasible:
+        worst = ev.violations[0]
+        raise SpecError(
+            Reason.INFEASIBLE_START,
+            f"{path}: the start is infeasible ({len(ev.violations)} violations, e.g. "
+            f"{worst.constraint.value} on {worst.subject}); `vdlt evaluate` lists them",
+        )
+    return allocation
 
 
 def _read_as(path: Path, parse: Callable[[Any], Parsed]) -> Parsed:

@@ -151,6 +151,7 @@ class Reason(StrEnum):
     UNKNOWN_SOLVER = "UNKNOWN_SOLVER"
     SOLVER_FAILED = "SOLVER_FAILED"
     BAD_REFERENCE = "BAD_REFERENCE"  # an oracle answer that is infeasible or contradicts itself
+    INFEASIBLE_START = "INFEASIBLE_START"  # a start for the oracle that the evaluator rejects
 
     # --- virtualization and hierarchy (§III-C, §IV-H) -------------------------------------
     NEGATIVE_RESOURCE = "NEGATIVE_RESOURCE"
