@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from vdlt_spec.cos import Transaction
+from vdlt_spec.cos import ServiceClass, Transaction
 from vdlt_spec.fifo import fifo_run
 from vdlt_spec.queuing import (
     VDLT_DEFAULT_SHARES,
@@ -70,7 +70,11 @@ def nspy_wfq(config: CbwfqConfig, arrivals: Sequence[Transaction]) -> Callable[[
     from ns.scheduler.wfq import WFQServer
 
     feed = [(float(t.arrival), t.size, t.id, int(t.service_class)) for t in arrivals]
-    weights = {int(c): float(s) for c, s in config.shares.items()}
+    weights: dict[int, float] = {}
+    for c, s in config.shares.items():
+        if not isinstance(c, ServiceClass):  # ns.py's peer has one flow per class, no default
+            raise ValueError("the ns.py peer takes no class-default queue")
+        weights[int(c)] = float(s)
     rate = float(config.rate) * BITS_PER_BYTE
 
     def simulate() -> int:

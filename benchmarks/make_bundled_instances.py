@@ -18,6 +18,15 @@ from vdlt_spec.cos import ServiceClass
 OUT = Path("vdlt_spec/allocation/instances")
 
 
+#: The tiny instance's nodes: CPU (GHz), trust, compute price, privacy-capable, region.
+TINY_NODES: list[tuple[int, int | str, int, bool, str]] = [
+    (3, 1, 1, True, "a"),
+    (2, 1, 2, False, "a"),
+    (4, "9/10", 1, True, "b"),
+    (2, 1, 3, False, "b"),
+]
+
+
 def tiny() -> Instance:
     """Return a 3-transaction, 4-node instance small enough for exhaustive enumeration."""
     nodes = tuple(
@@ -33,14 +42,7 @@ def tiny() -> Instance:
             private=private,
             region=region,
         )
-        for j, (cpu, trust, price, private, region) in enumerate(
-            [
-                (3, 1, 1, True, "a"),
-                (2, 1, 2, False, "a"),
-                (4, "9/10", 1, True, "b"),
-                (2, 1, 3, False, "b"),
-            ]
-        )
+        for j, (cpu, trust, price, private, region) in enumerate(TINY_NODES)
     )
     base = Transaction(
         id="t0",
