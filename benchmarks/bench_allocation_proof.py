@@ -22,6 +22,7 @@ import json
 import statistics
 import sys
 import time
+from fractions import Fraction
 from pathlib import Path
 
 from vdlt_spec.allocation.decision import Allocation
@@ -41,15 +42,16 @@ GOAL_S = 5.0
 BEST_KNOWN = Path(__file__).resolve().parent / "best_known"
 
 
-def best_known(instance: Instance) -> Allocation | None:
-    """Return the stored best-known allocation of an instance, checked feasible, if any."""
+def best_known(instance: Instance) -> tuple[Allocation, Fraction] | None:
+    """Return the stored best-known allocation of an instance and its utility, if any."""
     path = BEST_KNOWN / f"{instance.name}.json"
     if not path.exists():
         return None
     allocation = parse_allocation(json.loads(path.read_text()))
-    if not evaluate(instance, allocation).feasible:
+    ev = evaluate(instance, allocation)
+    if not ev.feasible:
         raise SystemExit(f"{path}: infeasible for {instance.name}")
-    return allocation
+    return allocation, ev.objective
 
 
 def _seconds(report: SolveReport) -> float:
@@ -81,8 +83,8 @@ def measure(
         return _seconds(found), float("inf"), whole
     start, note = found.allocation, ""
     known = best_known(instance)
-    if known is not None and evaluate(instance, known).objective > (found.objective or 0):
-        start, note = known, " (best known)"
+    if known is not None and known[1] > (found.objective or 0):
+        start, note = known[0], " (best known)"
     proof = solve(
         instance,
         time_limit=limit,
