@@ -1350,7 +1350,7 @@ def solve(
         return replace(
             found,
             detail=f"{raw.detail}; the exact evaluator rejects the solver's allocation: "
-            f"{worst.constraint.value} on {worst.subject} off by {float(-worst.slack):.3g} "
+            f"{worst.where} off by {float(-worst.slack):.3g} "
             f"{worst.unit} (numerical tolerance)",
         )
     status, proven = decide(raw, ev.objective, model.granularity)
@@ -1382,8 +1382,8 @@ def _repair(
     target = None
     if ceiling is not None:
         g = model.granularity
-        guess = (Fraction(ceiling) // g) * g
-        extra["objective_bound"] = -float(guess - g / 2)  # HiGHS minimises -utility
+        # HiGHS minimises -utility: a cutoff half a step under the top guess
+        extra["objective_bound"] = -float(_top_guess(g, ceiling) - g / 2)
         target = _proof_target(g, ceiling)
     saved = {n: (x.lowBound, x.upBound) for n, x in model.admit.items()}
     try:
@@ -1435,7 +1435,7 @@ def _probe(
     Returns that run (or None), the bound of the refuted guesses (or None) and a note.
     """
     g = model.granularity
-    guess = (Fraction(ceiling) // g) * g
+    guess = _top_guess(g, ceiling)
     began = time.perf_counter()
     tried = 0
     refuted: float | None = None
@@ -1474,6 +1474,11 @@ def _probe(
         f"probing from the bound stopped at guess {guess}, nothing found ({tried} runs, "
         f"{seconds:.2f} s)",
     )
+
+
+def _top_guess(granularity: Fraction, ceiling: float) -> Fraction:
+    """Return the largest multiple of the granularity at or under a bound: the first guess."""
+    return (Fraction(ceiling) // granularity) * granularity
 
 
 def _tightest(*bounds: float | None) -> float | None:

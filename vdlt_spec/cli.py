@@ -853,11 +853,10 @@ def _load_start(instance: Any, path: Path) -> Any:
     except SpecError as exc:  # e.g. a transaction or node the instance does not have
         raise SpecError(exc.reason, f"{path}: {exc.detail}") from None
     if not ev.feasible:
-        worst = ev.violations[0]
         raise SpecError(
             Reason.INFEASIBLE_START,
             f"{path}: the start is infeasible ({len(ev.violations)} violations, e.g. "
-            f"{worst.constraint.value} on {worst.subject}); `vdlt evaluate` lists them",
+            f"{ev.violations[0].where}); `vdlt evaluate` lists them",
         )
     return allocation
 

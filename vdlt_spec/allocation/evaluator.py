@@ -80,6 +80,11 @@ class ConstraintReport:
         """Tell whether the constraint holds (slack >= 0)."""
         return self.slack >= 0
 
+    @property
+    def where(self) -> str:
+        """Name the constraint and its subject, e.g. ``C2-latency on t012`` (§IV-E)."""
+        return f"{self.constraint.value} on {self.subject}"
+
 
 @dataclass(frozen=True)
 class Evaluation:

@@ -80,11 +80,10 @@ def score(instance: Instance, allocation: Allocation, reference: Reference) -> S
     mine = evaluate(instance, allocation)
     theirs = evaluate(instance, reference.allocation)
     if not theirs.feasible:
-        worst = theirs.violations[0]
         raise SpecError(
             Reason.BAD_REFERENCE,
             f"the reference allocation is infeasible for {instance.name}: "
-            f"{worst.constraint.value} on {worst.subject}",
+            f"{theirs.violations[0].where}",
         )
     best = theirs.objective
     if reference.claimed is not None and reference.claimed != best:

@@ -135,6 +135,6 @@ def infeasibility_diagnosis() -> Outcome:
     worst = max(report.diagnosis, key=lambda r: -r.slack / max(abs(r.bound), Fraction(1)))
     return Outcome(
         Verdict.VALID,
-        f"names {len(named)} constraint(s), e.g. {worst.constraint.value} on {worst.subject}",
+        f"names {len(named)} constraint(s), e.g. {worst.where}",
         {"diagnosis": sorted(f"{c} {s}" for c, s in named)},
     )
