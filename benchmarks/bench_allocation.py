@@ -3,7 +3,8 @@
 Fixed set: 200 transactions x 40 execution nodes, seeds 1-5, both utilities; scale curve up to
 1000 x 100. For each instance: HiGHS and CBC side by side (one thread, a time limit each),
 time to proven optimum, the gap at the limit where not proven, and the baselines' utility as a
-share of the optimum (or of the best incumbent where none was proven). Ratios are against a
+share of the optimum (or, where none was proven, of the best incumbent or of a stored best-known
+allocation, `benchmarks/best_known/`, whichever is better). Ratios are against a
 peer measured in the same run (CBC/HiGHS time; heuristic/optimum utility).
 
     python benchmarks/bench_allocation.py                   # the full run (about 20 min)
@@ -25,6 +26,8 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
+
+from known import best_known
 
 from vdlt_spec.allocation.baselines import BASELINES
 from vdlt_spec.allocation.evaluator import evaluate
@@ -77,14 +80,24 @@ class Row:
     runs: dict[str, SolverRun] = field(default_factory=dict)
     heuristics: dict[str, float | None] = field(default_factory=dict)
     heuristic_seconds: dict[str, float] = field(default_factory=dict)
+    best_known: float | None = None  # a stored allocation's utility (benchmarks/best_known/)
 
     def reference(self) -> float | None:
-        """Return the proven optimum, else the best incumbent of any solver."""
+        """Return the proven optimum, else the best of any solver's incumbent and the best known."""
         proven = [r.objective for r in self.runs.values() if r.proven and r.objective is not None]
         if proven:
             return proven[0]
         found = [r.objective for r in self.runs.values() if r.objective is not None]
+        if self.best_known is not None:
+            found.append(self.best_known)
         return max(found) if found else None
+
+    def reference_cell(self) -> str:
+        """Return the reference for a table, marked where it is the stored best-known one."""
+        ref = self.reference()
+        solvers = [r.objective for r in self.runs.values() if r.objective is not None]
+        beyond = ref is not None and all(ref > found for found in solvers)
+        return f"{ref} (best known)" if beyond else str(ref)
 
 
 def _float(value: Fraction | None) -> float | None:
@@ -138,6 +151,8 @@ def measure(n: int, j: int, seed: int, utility: Utility, time_limit: float) -> R
             flush=True,
         )
     assert row is not None
+    known = best_known(instance)
+    row.best_known = None if known is None else float(known[1])
     for name, allocate in BASELINES.items():
         began = time.perf_counter()
         ev = evaluate(instance, allocate(instance))
@@ -222,7 +237,7 @@ def fixed_table(rows: list[Row]) -> str:
             else "-"
         )
         lines.append(
-            f"| {r.transactions}x{r.nodes} s{r.seed} | {r.utility} | {ref} | "
+            f"| {r.transactions}x{r.nodes} s{r.seed} | {r.utility} | {r.reference_cell()} | "
             f"{h.admitted}/{r.transactions} | {_secs(h)} | {h.total_seconds:.1f} | {_gap(h)} | "
             f"{_secs(c)} | {_gap(c)} | {ratio} | "
             f"{_share(r.heuristics['per-class-greedy'], ref)} | "

@@ -18,18 +18,14 @@ oracle, allocation §6), the proof starts from that one, and the table says so.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
-from fractions import Fraction
-from pathlib import Path
 
-from vdlt_spec.allocation.decision import Allocation
-from vdlt_spec.allocation.evaluator import evaluate
+from known import best_known
+
 from vdlt_spec.allocation.generate import generate
-from vdlt_spec.allocation.instance import Instance, Utility
-from vdlt_spec.allocation.schema import parse_allocation
+from vdlt_spec.allocation.instance import Utility
 from vdlt_spec.models.allocation import SolveReport, Status, solve
 
 SIZE, QUICK_SIZE = (200, 40), (60, 12)
@@ -38,20 +34,6 @@ TIME_LIMIT = 60.0
 THREADS = 1
 #: The median time to a proven optimum that issue 6 sets as the goal at 200 x 40 (seconds).
 GOAL_S = 5.0
-#: Allocations better than the oracle's own, one file per instance name.
-BEST_KNOWN = Path(__file__).resolve().parent / "best_known"
-
-
-def best_known(instance: Instance) -> tuple[Allocation, Fraction] | None:
-    """Return the stored best-known allocation of an instance and its utility, if any."""
-    path = BEST_KNOWN / f"{instance.name}.json"
-    if not path.exists():
-        return None
-    allocation = parse_allocation(json.loads(path.read_text()))
-    ev = evaluate(instance, allocation)
-    if not ev.feasible:
-        raise SystemExit(f"{path}: infeasible for {instance.name}")
-    return allocation, ev.objective
 
 
 def _seconds(report: SolveReport) -> float:
