@@ -151,14 +151,19 @@ def measure(n: int, j: int, seed: int, utility: Utility, time_limit: float) -> R
             flush=True,
         )
     assert row is not None
-    known = best_known(instance)
-    row.best_known = None if known is None else float(known[1])
+    row.best_known = _best_known(n, j, seed, utility)
     for name, allocate in BASELINES.items():
         began = time.perf_counter()
         ev = evaluate(instance, allocate(instance))
         row.heuristic_seconds[name] = time.perf_counter() - began
         row.heuristics[name] = float(ev.objective) if ev.feasible else None
     return row
+
+
+def _best_known(n: int, j: int, seed: int, utility: Utility) -> float | None:
+    """Return the utility of the instance's stored best-known allocation, if it has one."""
+    known = best_known(generate(n, j, seed, utility))
+    return None if known is None else float(known[1])
 
 
 def _key(n: int, j: int, seed: int, utility: str, time_limit: float) -> str:
@@ -193,7 +198,9 @@ class Measurer:
         key = _key(n, j, seed, utility.value, self.time_limit)
         if key in self.done:
             print(f"  {key}: reused from {self.store}", file=sys.stderr, flush=True)
-            return self.done[key]
+            row = self.done[key]
+            row.best_known = _best_known(n, j, seed, utility)  # stored before one was, or since
+            return row
         row = measure(n, j, seed, utility, self.time_limit)
         self.done[key] = row
         if self.store is not None:

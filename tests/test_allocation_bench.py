@@ -69,6 +69,10 @@ def test_the_benchmark_store_keeps_finished_rows_and_resumes(
     assert again == row and isinstance(again.runs["cbc"], bench.SolverRun)
     bench.Measurer(store, 30.0)(20, 4, 1, Utility.WELFARE)  # another time limit: measured anew
     assert len(calls) == 2
+    # a best-known allocation stored after the row was is read when the row is reused
+    monkeypatch.setattr(bench, "_best_known", lambda *_: 11.0)
+    reused = bench.Measurer(store, 60.0)(20, 4, 1, Utility.WELFARE)
+    assert len(calls) == 2 and reused.best_known == 11.0
 
 
 def test_the_proof_split_reproves_each_best_allocation(capsys: pytest.CaptureFixture[str]) -> None:
