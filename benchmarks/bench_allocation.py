@@ -32,7 +32,7 @@ from known import best_known
 from vdlt_spec.allocation.baselines import BASELINES
 from vdlt_spec.allocation.evaluator import evaluate
 from vdlt_spec.allocation.generate import generate
-from vdlt_spec.allocation.instance import Utility
+from vdlt_spec.allocation.instance import Instance, Utility
 from vdlt_spec.models.allocation import SolveReport, Status, best_start, solve
 
 SOLVERS = ("highs", "cbc")
@@ -151,7 +151,7 @@ def measure(n: int, j: int, seed: int, utility: Utility, time_limit: float) -> R
             flush=True,
         )
     assert row is not None
-    row.best_known = _best_known(n, j, seed, utility)
+    row.best_known = _best_known(instance)
     for name, allocate in BASELINES.items():
         began = time.perf_counter()
         ev = evaluate(instance, allocate(instance))
@@ -160,9 +160,9 @@ def measure(n: int, j: int, seed: int, utility: Utility, time_limit: float) -> R
     return row
 
 
-def _best_known(n: int, j: int, seed: int, utility: Utility) -> float | None:
+def _best_known(instance: Instance) -> float | None:
     """Return the utility of the instance's stored best-known allocation, if it has one."""
-    known = best_known(generate(n, j, seed, utility))
+    known = best_known(instance)
     return None if known is None else float(known[1])
 
 
@@ -199,7 +199,8 @@ class Measurer:
         if key in self.done:
             print(f"  {key}: reused from {self.store}", file=sys.stderr, flush=True)
             row = self.done[key]
-            row.best_known = _best_known(n, j, seed, utility)  # stored before one was, or since
+            # a best-known allocation may have been stored since the row was
+            row.best_known = _best_known(generate(n, j, seed, utility))
             return row
         row = measure(n, j, seed, utility, self.time_limit)
         self.done[key] = row
