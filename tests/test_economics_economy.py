@@ -24,9 +24,9 @@ from vdlt_spec.economics.simulation import (
 )
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance.amendment import Amendment, Poll, PollGroup
-from vdlt_spec.governance.dpos import Role
 from vdlt_spec.governance.parameters import ParameterChange, Parameters
 from vdlt_spec.governance.voting import VotingMode
+from vdlt_spec.roles import NodeRole
 from vdlt_spec.verdict import Verdict
 
 PARAMS = Parameters(
@@ -49,7 +49,7 @@ def running() -> E.Economy:
     econ = E.start(allocations, PARAMS)
     for name in (*MANAGERS, "x0"):
         econ = E.apply(econ, E.Bond(name, 100))
-        role = Role.EXECUTION if name == "x0" else Role.MANAGEMENT
+        role = NodeRole.EXECUTION if name == "x0" else NodeRole.MANAGEMENT_CONTROL
         econ = E.apply(econ, E.Register(name, role, key(name), 7, QUALIFIED_SPEC))
     econ = E.apply(econ, E.Stake("h0", 1_000_000))
     econ = E.apply(econ, E.Stake("h1", 1_000_000))
@@ -244,7 +244,9 @@ def test_elections_can_use_the_plain_quadratic_price() -> None:
     econ = E.start(allocations, PARAMS, election_mode=VotingMode.QUADRATIC)
     for name in MANAGERS:
         econ = E.apply(econ, E.Bond(name, 100))
-        econ = E.apply(econ, E.Register(name, Role.MANAGEMENT, key(name), 7, QUALIFIED_SPEC))
+        econ = E.apply(
+            econ, E.Register(name, NodeRole.MANAGEMENT_CONTROL, key(name), 7, QUALIFIED_SPEC)
+        )
     assert econ.registry.election is not None
     ballot_id = econ.registry.election.ballot_id
     for votes, name in enumerate(MANAGERS, start=1):

@@ -1,1 +1,1 @@
-"""Token ledger, incentives and penalties (§IV-I, §IV-J)."""
+"""Incentives, penalties and the economy state machine (§IV-I, §IV-J)."""

@@ -17,17 +17,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from vdlt_spec import ledger as ledger_ops
 from vdlt_spec.economics import incentives, penalties
-from vdlt_spec.economics import ledger as ledger_ops
 from vdlt_spec.economics.incentives import Pools
-from vdlt_spec.economics.ledger import Ledger
 from vdlt_spec.economics.penalties import Evidence, PenaltyState
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import amendment, dpos, voting
 from vdlt_spec.governance.amendment import Amendment, GovernanceState, Poll, Stage
-from vdlt_spec.governance.dpos import DposState, Node, NodeSpec, Role
+from vdlt_spec.governance.dpos import DposState, Node, NodeSpec
 from vdlt_spec.governance.parameters import Parameters, validate
 from vdlt_spec.governance.voting import Ballot, VotingMode
+from vdlt_spec.ledger import Ledger
+from vdlt_spec.roles import NodeRole, as_node_role
 
 # --- operations ----------------------------------------------------------------------------------
 
@@ -84,7 +85,7 @@ class Register:
     """Register a node for a role with its key, declared pay and spec (§IV-B)."""
 
     account: str
-    role: Role
+    role: NodeRole
     key: bytes
     declared_pay: int
     spec: NodeSpec
@@ -483,7 +484,7 @@ def apply(econ: Economy, op: Operation) -> Economy:
                 econ, ledger=ledger_ops.unbond(ledger, account, amount, delay)
             )
         case Register(account, role, key, declared_pay, spec):
-            node = Node(account, Role(role), key, declared_pay, spec, econ.epoch)
+            node = Node(account, as_node_role(role), key, declared_pay, spec, econ.epoch)
             return dataclasses.replace(
                 econ, registry=dpos.register(econ.registry, ledger, params, node)
             )

@@ -24,15 +24,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from vdlt_spec import ledger as ledger_ops
 from vdlt_spec.consensus.messages import VoteKind, tagged_hash, vote_payload
 from vdlt_spec.crypto import bip340
 from vdlt_spec.crypto.certificate import Certificate, certificate_is_valid
-from vdlt_spec.economics import ledger as ledger_ops
-from vdlt_spec.economics.ledger import Ledger
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import dpos
 from vdlt_spec.governance.dpos import DposState, RosterEntry
 from vdlt_spec.governance.parameters import Parameters
+from vdlt_spec.ledger import Ledger
 
 CERTIFICATE_CLAIM_TAG = b"vDLT/certificate-claim"
 DOUBLE_SIGN = "double-sign"

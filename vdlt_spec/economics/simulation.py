@@ -59,8 +59,9 @@ from vdlt_spec.economics.penalties import (
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import amendment, dpos
 from vdlt_spec.governance.amendment import NAY, PASS, YEA, Amendment, Poll, PollGroup, Stage
-from vdlt_spec.governance.dpos import NodeSpec, Role
+from vdlt_spec.governance.dpos import NodeSpec
 from vdlt_spec.governance.parameters import ParameterChange, Parameters
+from vdlt_spec.roles import NodeRole
 from vdlt_spec.verdict import Verdict
 
 SCENARIO_PARAMETERS = Parameters(poll_period_epochs=2, vote_period_epochs=2, test_period_epochs=3)
@@ -240,16 +241,16 @@ class _Run:
             pay = self.rng.randint(1, 50) * 10**6
             expect = Reason.NODE_REQUIREMENTS_UNMET if spec is UNQUALIFIED_SPEC else None
             key = compressed_public_key(self.keys[name])
-            self.step(Register(name, Role.MANAGEMENT, key, pay, spec), expect)
+            self.step(Register(name, NodeRole.MANAGEMENT_CONTROL, key, pay, spec), expect)
         for name in self.executors:
             self.step(Bond(name, params.min_collateral))
             pay = self.rng.randint(1, 100) * 10**6
             key = compressed_public_key(self.keys[name])
-            self.step(Register(name, Role.EXECUTION, key, pay, QUALIFIED_SPEC))
+            self.step(Register(name, NodeRole.EXECUTION, key, pay, QUALIFIED_SPEC))
         # an execution node cannot also stand for election (role separation, §IV-B)
         spare = compressed_public_key(simulation_secret_key(self.seed, "spare"))
         self.step(
-            Register(self.executors[0], Role.MANAGEMENT, spare, 1, QUALIFIED_SPEC),
+            Register(self.executors[0], NodeRole.MANAGEMENT_CONTROL, spare, 1, QUALIFIED_SPEC),
             Reason.ALREADY_REGISTERED,
         )
         for holder in self.holders:
