@@ -53,7 +53,7 @@ from vdlt_spec.economics.penalties import (
     FORGED_CERTIFICATE,
     DoubleSignEvidence,
     ForgedCertificateEvidence,
-    SignedVote,
+    SignedStatement,
     certificate_claim_digest,
 )
 from vdlt_spec.errors import Reason, SpecError
@@ -128,13 +128,13 @@ def compressed_public_key(seckey: bytes) -> bytes:
     return bytes(coincurve.PrivateKey(seckey).public_key.format(compressed=True))
 
 
-def sign_vote(seckey: bytes, kind: VoteKind, view: int, seq: int, digest: bytes) -> SignedVote:
+def sign_vote(seckey: bytes, kind: VoteKind, view: int, seq: int, digest: bytes) -> SignedStatement:
     """Sign a consensus statement with BIP340 over its canonical payload (§IV-D).
 
     Signing runs on libsecp256k1 (the crypto fast path, property-tested equal to the readable
     one); verification in :mod:`vdlt_spec.economics.penalties` uses the readable path.
     """
-    unsigned = SignedVote(kind, view, seq, digest, bytes(64))
+    unsigned = SignedStatement(kind, view, seq, digest, bytes(64))
     signature = bip340.schnorr_sign(unsigned.payload(), seckey, bytes(32), group=FAST)
     return dataclasses.replace(unsigned, signature=signature)
 
