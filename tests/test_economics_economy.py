@@ -14,14 +14,13 @@ from vdlt_spec import registry, serial
 from vdlt_spec.cli import main
 from vdlt_spec.economics import economy as E
 from vdlt_spec.economics import incentives
-from vdlt_spec.economics.simulation import (
-    QUALIFIED_SPEC,
-    campaign,
+from vdlt_spec.economics.campaign import campaign
+from vdlt_spec.economics.signing import (
     compressed_public_key,
     double_sign_evidence,
-    simulate,
     simulation_secret_key,
 )
+from vdlt_spec.economics.simulation import QUALIFIED_SPEC, simulate
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance.amendment import Amendment, Poll, PollGroup
 from vdlt_spec.governance.parameters import ParameterChange, Parameters

@@ -25,13 +25,13 @@ from hypothesis.stateful import (
 from vdlt_spec import strategies as vst
 from vdlt_spec.economics import economy as E
 from vdlt_spec.economics import incentives
-from vdlt_spec.economics.simulation import (
-    QUALIFIED_SPEC,
+from vdlt_spec.economics.signing import (
     compressed_public_key,
     double_sign_evidence,
     forged_certificate_evidence,
     simulation_secret_key,
 )
+from vdlt_spec.economics.simulation import QUALIFIED_SPEC
 from vdlt_spec.errors import SpecError
 from vdlt_spec.governance.amendment import NAY, PASS, YEA, Amendment, Poll, PollGroup, Stage
 from vdlt_spec.governance.dpos import NodeSpec

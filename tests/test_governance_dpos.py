@@ -10,11 +10,8 @@ from hypothesis import strategies as st
 
 from vdlt_spec import ledger as L
 from vdlt_spec import strategies as vst
-from vdlt_spec.economics.simulation import (
-    QUALIFIED_SPEC,
-    compressed_public_key,
-    simulation_secret_key,
-)
+from vdlt_spec.economics.signing import compressed_public_key, simulation_secret_key
+from vdlt_spec.economics.simulation import QUALIFIED_SPEC
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import dpos, voting
 from vdlt_spec.governance.dpos import DposState, Node
