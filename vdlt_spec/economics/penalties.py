@@ -20,9 +20,9 @@ one offence (key, kind, view, sequence) is slashed once; the slash is ``slash_fr
 slashable collateral; the reporter gets floor(slashed · ``denouncer_reward``) (Tezos: 1/11),
 always less than the slashed amount, and the rest is burnt, so reporting oneself never pays.
 Every kind of evidence carries this one penalty, and the offender is expelled from the DPoS
-registry (D-econ-10). A consensus double vote names the same offence as a double signing of
+registry (D-econ-11). A consensus double vote names the same offence as a double signing of
 the same statement, so one equivocation is slashed once whichever form reports it; an amnesia
-is one offence per (key, commit view, commit sequence).
+is one offence per (key, commit view, commit sequence) (D-econ-12).
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def offence_id(evidence: Evidence) -> str:
 
 
 def consensus_offence_id(evidence: ConsensusEvidence, key: bytes) -> str:
-    """Name the offence consensus evidence proves, given the accused's key (§IV-J, D-econ-10).
+    """Name the offence consensus evidence proves, given the accused's key (§IV-J, D-econ-12).
 
     A double vote is named as the double signing of its lowest (kind, view, sequence), the view
     as the signature covers it; an amnesia by the commit's view and sequence.
