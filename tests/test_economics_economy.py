@@ -14,19 +14,18 @@ from vdlt_spec import registry, serial
 from vdlt_spec.cli import main
 from vdlt_spec.economics import economy as E
 from vdlt_spec.economics import incentives
-from vdlt_spec.economics.simulation import (
-    QUALIFIED_SPEC,
-    campaign,
+from vdlt_spec.economics.campaign import campaign
+from vdlt_spec.economics.signing import (
     compressed_public_key,
     double_sign_evidence,
-    simulate,
     simulation_secret_key,
 )
+from vdlt_spec.economics.simulation import QUALIFIED_SPEC, simulate
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance.amendment import Amendment, Poll, PollGroup
-from vdlt_spec.governance.dpos import Role
 from vdlt_spec.governance.parameters import ParameterChange, Parameters
 from vdlt_spec.governance.voting import VotingMode
+from vdlt_spec.roles import NodeRole
 from vdlt_spec.verdict import Verdict
 
 PARAMS = Parameters(
@@ -49,7 +48,7 @@ def running() -> E.Economy:
     econ = E.start(allocations, PARAMS)
     for name in (*MANAGERS, "x0"):
         econ = E.apply(econ, E.Bond(name, 100))
-        role = Role.EXECUTION if name == "x0" else Role.MANAGEMENT
+        role = NodeRole.EXECUTION if name == "x0" else NodeRole.MANAGEMENT_CONTROL
         econ = E.apply(econ, E.Register(name, role, key(name), 7, QUALIFIED_SPEC))
     econ = E.apply(econ, E.Stake("h0", 1_000_000))
     econ = E.apply(econ, E.Stake("h1", 1_000_000))
@@ -244,7 +243,9 @@ def test_elections_can_use_the_plain_quadratic_price() -> None:
     econ = E.start(allocations, PARAMS, election_mode=VotingMode.QUADRATIC)
     for name in MANAGERS:
         econ = E.apply(econ, E.Bond(name, 100))
-        econ = E.apply(econ, E.Register(name, Role.MANAGEMENT, key(name), 7, QUALIFIED_SPEC))
+        econ = E.apply(
+            econ, E.Register(name, NodeRole.MANAGEMENT_CONTROL, key(name), 7, QUALIFIED_SPEC)
+        )
     assert econ.registry.election is not None
     ballot_id = econ.registry.election.ballot_id
     for votes, name in enumerate(MANAGERS, start=1):

@@ -6,15 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vdlt_spec import ledger as L
 from vdlt_spec import serial
-from vdlt_spec.economics import ledger as L
-from vdlt_spec.economics.ledger import Ledger
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance.parameters import (
     BASE_UNITS_PER_TOKEN,
     GENESIS_SUPPLY,
     GENESIS_TOKENS,
 )
+from vdlt_spec.ledger import Ledger
 
 SMALL = 1_000
 

@@ -9,12 +9,12 @@ from fractions import Fraction
 
 import pytest
 
+from vdlt_spec import ledger as L
 from vdlt_spec.consensus.messages import VoteKind
 from vdlt_spec.crypto.certificate import certificate_is_valid, make_certificate
-from vdlt_spec.economics import ledger as L
 from vdlt_spec.economics import penalties as P
 from vdlt_spec.economics.penalties import DoubleSignEvidence, PenaltyState
-from vdlt_spec.economics.simulation import (
+from vdlt_spec.economics.signing import (
     compressed_public_key,
     double_sign_evidence,
     forged_certificate_evidence,

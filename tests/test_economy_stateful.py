@@ -25,17 +25,18 @@ from hypothesis.stateful import (
 from vdlt_spec import strategies as vst
 from vdlt_spec.economics import economy as E
 from vdlt_spec.economics import incentives
-from vdlt_spec.economics.simulation import (
-    QUALIFIED_SPEC,
+from vdlt_spec.economics.signing import (
     compressed_public_key,
     double_sign_evidence,
     forged_certificate_evidence,
     simulation_secret_key,
 )
+from vdlt_spec.economics.simulation import QUALIFIED_SPEC
 from vdlt_spec.errors import SpecError
 from vdlt_spec.governance.amendment import NAY, PASS, YEA, Amendment, Poll, PollGroup, Stage
-from vdlt_spec.governance.dpos import NodeSpec, Role
+from vdlt_spec.governance.dpos import NodeSpec
 from vdlt_spec.governance.parameters import ParameterChange, Parameters
+from vdlt_spec.roles import NodeRole
 
 HOLDERS = ("h0", "h1", "h2", "h3")
 MANAGERS = ("m0", "m1", "m2", "m3", "m4", "m5")
@@ -109,7 +110,7 @@ class EconomyMachine(RuleBasedStateMachine):
         holders = incentives.largest_remainder(rest, dict(zip(HOLDERS, weights, strict=True)))
         self.econ = E.start({**holders, **nodes}, PARAMS)
         for name in (*MANAGERS, *EXECUTORS):
-            role = Role.EXECUTION if name in EXECUTORS else Role.MANAGEMENT
+            role = NodeRole.EXECUTION if name in EXECUTORS else NodeRole.MANAGEMENT_CONTROL
             assert self.do(E.Bond(name, PARAMS.min_collateral))
             assert self.do(E.Register(name, role, KEY[name], 10 + len(name), QUALIFIED_SPEC))
 
@@ -154,13 +155,13 @@ class EconomyMachine(RuleBasedStateMachine):
 
     @rule(
         account=accounts,
-        role=st.sampled_from(Role),
+        role=st.sampled_from(NodeRole),
         pay=st.integers(min_value=-1, max_value=500),
         spec=specs,
         borrowed_key=st.booleans(),
     )
     def register(
-        self, account: str, role: Role, pay: int, spec: NodeSpec, borrowed_key: bool
+        self, account: str, role: NodeRole, pay: int, spec: NodeSpec, borrowed_key: bool
     ) -> None:
         key = KEY["m0" if borrowed_key else account]
         self.do(E.Register(account, role, key, pay, spec))

@@ -8,18 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vdlt_spec import ledger as L
 from vdlt_spec import strategies as vst
-from vdlt_spec.economics import ledger as L
-from vdlt_spec.economics.simulation import (
-    QUALIFIED_SPEC,
-    compressed_public_key,
-    simulation_secret_key,
-)
+from vdlt_spec.economics.signing import compressed_public_key, simulation_secret_key
+from vdlt_spec.economics.simulation import QUALIFIED_SPEC
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import dpos, voting
-from vdlt_spec.governance.dpos import DposState, Node, Role
+from vdlt_spec.governance.dpos import DposState, Node
 from vdlt_spec.governance.parameters import DELEGATE_COUNT, Parameters
 from vdlt_spec.governance.voting import VotingMode
+from vdlt_spec.roles import PRODUCES_USER_BLOCKS, NodeRole
 
 PARAMS = Parameters(min_collateral=10)
 
@@ -34,7 +32,7 @@ def world(candidates: int, executors: int = 0) -> tuple[DposState, L.Ledger]:
     state = DposState()
     for name in names:
         ledger = L.bond(ledger, name, 10)
-        role = Role.EXECUTION if name.startswith("x") else Role.MANAGEMENT
+        role = NodeRole.EXECUTION if name.startswith("x") else NodeRole.MANAGEMENT_CONTROL
         state = dpos.register(
             state, ledger, PARAMS, Node(name, role, key(name), 5, QUALIFIED_SPEC, 0)
         )
@@ -107,10 +105,15 @@ def test_node_requirements_are_data_and_are_enforced() -> None:
     assert len(dpos.unmet_requirements(weak, required)) == 2
     ledger = L.bond(L.genesis({"n": 100}, 100), "n", 10)
     with pytest.raises(SpecError) as err:
-        dpos.register(DposState(), ledger, PARAMS, Node("n", Role.MANAGEMENT, key("n"), 1, weak, 0))
+        dpos.register(
+            DposState(),
+            ledger,
+            PARAMS,
+            Node("n", NodeRole.MANAGEMENT_CONTROL, key("n"), 1, weak, 0),
+        )
     assert err.value.reason == Reason.NODE_REQUIREMENTS_UNMET
     # execution nodes are not held to the management requirements
-    dpos.register(DposState(), ledger, PARAMS, Node("n", Role.EXECUTION, key("n"), 1, weak, 0))
+    dpos.register(DposState(), ledger, PARAMS, Node("n", NodeRole.EXECUTION, key("n"), 1, weak, 0))
 
 
 @settings(max_examples=60, deadline=None)
@@ -139,7 +142,9 @@ def test_a_spec_qualifies_iff_no_requirement_is_unmet(spec: dpos.NodeSpec) -> No
 )
 def test_registration_rejects_bad_nodes(change: dict[str, object], reason: Reason) -> None:
     ledger = L.bond(L.genesis({"n": 100}, 100), "n", 10)
-    node = dataclasses.replace(Node("n", Role.MANAGEMENT, key("n"), 1, QUALIFIED_SPEC, 0), **change)
+    node = dataclasses.replace(
+        Node("n", NodeRole.MANAGEMENT_CONTROL, key("n"), 1, QUALIFIED_SPEC, 0), **change
+    )
     with pytest.raises(SpecError) as err:
         dpos.register(DposState(), ledger, PARAMS, node)
     assert err.value.reason == reason
@@ -147,7 +152,7 @@ def test_registration_rejects_bad_nodes(change: dict[str, object], reason: Reaso
 
 def test_registration_needs_collateral_and_unique_keys() -> None:
     ledger = L.genesis({"n": 100, "m": 100}, 200)
-    node = Node("n", Role.MANAGEMENT, key("n"), 1, QUALIFIED_SPEC, 0)
+    node = Node("n", NodeRole.MANAGEMENT_CONTROL, key("n"), 1, QUALIFIED_SPEC, 0)
     with pytest.raises(SpecError) as err:
         dpos.register(DposState(), ledger, PARAMS, node)
     assert err.value.reason == Reason.INSUFFICIENT_COLLATERAL
@@ -157,12 +162,15 @@ def test_registration_needs_collateral_and_unique_keys() -> None:
         dpos.register(state, ledger, PARAMS, dataclasses.replace(node, account="m"))
     assert err.value.reason == Reason.DUPLICATE_KEY
     with pytest.raises(SpecError) as err:
-        dpos.register(state, ledger, PARAMS, dataclasses.replace(node, role=Role.EXECUTION))
+        dpos.register(state, ledger, PARAMS, dataclasses.replace(node, role=NodeRole.EXECUTION))
     assert err.value.reason == Reason.ALREADY_REGISTERED
 
 
 def test_delegates_never_produce_user_blocks() -> None:
-    assert dpos.PRODUCES_USER_BLOCKS == {Role.MANAGEMENT: False, Role.EXECUTION: True}
+    assert PRODUCES_USER_BLOCKS == {
+        NodeRole.MANAGEMENT_CONTROL: False,
+        NodeRole.EXECUTION: True,
+    }
     state, ledger = world(5, executors=2)
     for i in range(5):
         state, ledger = vote(state, ledger, f"c0{i}", 5, f"c0{i}")
@@ -171,7 +179,7 @@ def test_delegates_never_produce_user_blocks() -> None:
         with pytest.raises(SpecError) as err:
             dpos.authorize_user_block(state, delegate)
         assert err.value.reason == Reason.DELEGATE_PRODUCED_USER_BLOCK
-    assert dpos.authorize_user_block(state, "x0").role == Role.EXECUTION
+    assert dpos.authorize_user_block(state, "x0").role == NodeRole.EXECUTION
     with pytest.raises(SpecError) as err:
         dpos.authorize_user_block(state, "voter")
     assert err.value.reason == Reason.NOT_AN_EXECUTION_NODE
@@ -179,7 +187,7 @@ def test_delegates_never_produce_user_blocks() -> None:
     left = dpos.deregister(state, "c00")
     with pytest.raises(SpecError) as err:
         dpos.register(
-            left, ledger, PARAMS, Node("c00", Role.EXECUTION, key("c00"), 1, QUALIFIED_SPEC, 1)
+            left, ledger, PARAMS, Node("c00", NodeRole.EXECUTION, key("c00"), 1, QUALIFIED_SPEC, 1)
         )
     assert err.value.reason == Reason.ROLE_CONFLICT
     assert dpos.role_violations(state, PARAMS) == ()

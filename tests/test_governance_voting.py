@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vdlt_spec import ledger as L
 from vdlt_spec import strategies as vst
-from vdlt_spec.economics import ledger as L
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import voting as V
 from vdlt_spec.governance.voting import VotingMode

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vdlt_spec.economics import ledger as ledger_ops
+from vdlt_spec import ledger as ledger_ops
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import voting as spec
 from vdlt_spec.models import voting as model

@@ -6,7 +6,8 @@ import random
 from fractions import Fraction
 
 from vdlt_spec.economics import incentives
-from vdlt_spec.economics.simulation import campaign, simulate
+from vdlt_spec.economics.campaign import campaign
+from vdlt_spec.economics.simulation import simulate
 from vdlt_spec.governance import voting
 from vdlt_spec.governance.parameters import GENESIS_SUPPLY, Parameters
 from vdlt_spec.registry import Outcome, check

@@ -14,280 +14,40 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Literal
 
+from vdlt_spec import ledger as ledger_ops
 from vdlt_spec.economics import incentives, penalties
-from vdlt_spec.economics import ledger as ledger_ops
-from vdlt_spec.economics.incentives import Pools
-from vdlt_spec.economics.ledger import Ledger
-from vdlt_spec.economics.penalties import Evidence, PenaltyState
+from vdlt_spec.economics.operations import (
+    Bond,
+    CastLockedVote,
+    Deregister,
+    EndEpoch,
+    LockTokens,
+    ManagementDecision,
+    Operation,
+    ProduceUserBlock,
+    QuadraticVote,
+    RecordPoll,
+    Register,
+    ReportTestFailure,
+    Stake,
+    SubmitAmendment,
+    SubmitEvidence,
+    Transfer,
+    Unbond,
+    Unstake,
+    VoteWithLock,
+)
+from vdlt_spec.economics.penalties import PenaltyState
+from vdlt_spec.economics.state import Economy, EpochActivity, EpochMint, LockRules, Payout
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import amendment, dpos, voting
-from vdlt_spec.governance.amendment import Amendment, GovernanceState, Poll, Stage
-from vdlt_spec.governance.dpos import DposState, Node, NodeSpec, Role
+from vdlt_spec.governance.amendment import Stage
+from vdlt_spec.governance.dpos import DposState, Node
 from vdlt_spec.governance.parameters import Parameters, validate
 from vdlt_spec.governance.voting import Ballot, VotingMode
-
-# --- operations ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """Move free tokens, paying a fee that may be zero (§IV-I: free transactions)."""
-
-    src: str
-    dst: str
-    amount: int
-    fee: int = 0
-    op: Literal["transfer"] = "transfer"
-
-
-@dataclass(frozen=True)
-class Stake:
-    """Stake free tokens: register them to vote and earn staking rewards (§IV-I)."""
-
-    account: str
-    amount: int
-    op: Literal["stake"] = "stake"
-
-
-@dataclass(frozen=True)
-class Unstake:
-    """Return staked tokens to the free balance (§IV-I)."""
-
-    account: str
-    amount: int
-    op: Literal["unstake"] = "unstake"
-
-
-@dataclass(frozen=True)
-class Bond:
-    """Post collateral for a node role (§IV-J)."""
-
-    account: str
-    amount: int
-    op: Literal["bond"] = "bond"
-
-
-@dataclass(frozen=True)
-class Unbond:
-    """Release collateral; it stays slashable through the evidence window (§IV-J)."""
-
-    account: str
-    amount: int
-    op: Literal["unbond"] = "unbond"
-
-
-@dataclass(frozen=True)
-class Register:
-    """Register a node for a role with its key, declared pay and spec (§IV-B)."""
-
-    account: str
-    role: Role
-    key: bytes
-    declared_pay: int
-    spec: NodeSpec
-    op: Literal["register"] = "register"
-
-
-@dataclass(frozen=True)
-class Deregister:
-    """Withdraw a node's registration (§IV-B)."""
-
-    account: str
-    op: Literal["deregister"] = "deregister"
-
-
-@dataclass(frozen=True)
-class LockTokens:
-    """Lock free tokens for k² periods, bound to one open ballot (§IV-C)."""
-
-    owner: str
-    ballot_id: str
-    amount: int
-    k: int
-    op: Literal["lock"] = "lock"
-
-
-@dataclass(frozen=True)
-class CastLockedVote:
-    """Vote on a ballot with a lock made for it in this epoch (§IV-C)."""
-
-    voter: str
-    ballot_id: str
-    lock_id: int
-    option: str
-    op: Literal["cast-locked-vote"] = "cast-locked-vote"
-
-
-@dataclass(frozen=True)
-class VoteWithLock:
-    """Lock tokens and vote with them at once (§IV-C)."""
-
-    voter: str
-    ballot_id: str
-    amount: int
-    k: int
-    option: str
-    op: Literal["vote-with-lock"] = "vote-with-lock"
-
-
-@dataclass(frozen=True)
-class QuadraticVote:
-    """Buy votes at the plain quadratic price on a quadratic ballot (§IV-C)."""
-
-    voter: str
-    ballot_id: str
-    votes: int
-    option: str
-    op: Literal["quadratic-vote"] = "quadratic-vote"
-
-
-@dataclass(frozen=True)
-class SubmitAmendment:
-    """Submit an amendment to the governance process (§IV-K)."""
-
-    amendment: Amendment
-    op: Literal["submit-amendment"] = "submit-amendment"
-
-
-@dataclass(frozen=True)
-class RecordPoll:
-    """Record one group's poll on the amendment being polled (§IV-K)."""
-
-    poll: Poll
-    op: Literal["record-poll"] = "record-poll"
-
-
-@dataclass(frozen=True)
-class ReportTestFailure:
-    """Report, as a sitting delegate, that the test system failed under the amendment (§IV-K)."""
-
-    reporter: str
-    detail: str
-    op: Literal["report-test-failure"] = "report-test-failure"
-
-
-@dataclass(frozen=True)
-class ManagementDecision:
-    """Record one management/control decision; its pay goes to one delegate, in turn (§IV-B)."""
-
-    op: Literal["management-decision"] = "management-decision"
-
-
-@dataclass(frozen=True)
-class ProduceUserBlock:
-    """Record a user transaction block by an execution node (§III-B, §IV-G)."""
-
-    producer: str
-    op: Literal["produce-user-block"] = "produce-user-block"
-
-
-@dataclass(frozen=True)
-class SubmitEvidence:
-    """Submit cryptographic evidence of misbehaviour (§IV-J)."""
-
-    reporter: str
-    evidence: Evidence
-    op: Literal["submit-evidence"] = "submit-evidence"
-
-
-@dataclass(frozen=True)
-class EndEpoch:
-    """Close the epoch: pay, elect, test, advance governance and the clock (§IV-C, §IV-I, §IV-K)."""
-
-    op: Literal["end-epoch"] = "end-epoch"
-
-
-Operation = (
-    Transfer
-    | Stake
-    | Unstake
-    | Bond
-    | Unbond
-    | Register
-    | Deregister
-    | LockTokens
-    | CastLockedVote
-    | VoteWithLock
-    | QuadraticVote
-    | SubmitAmendment
-    | RecordPoll
-    | ReportTestFailure
-    | ManagementDecision
-    | ProduceUserBlock
-    | SubmitEvidence
-    | EndEpoch
-)
-
-
-# --- state ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EpochActivity:
-    """Count what happened in the current epoch, and what is left of its pools (§IV-I).
-
-    ``declared`` maps each block producer to the pay it declared when it contributed.
-    """
-
-    pools: Pools = field(default_factory=lambda: Pools(0, 0, 0))
-    minted: int = 0
-    management_left: int = 0
-    decisions: int = 0
-    blocks: dict[str, int] = field(default_factory=dict)
-    declared: dict[str, int] = field(default_factory=dict)
-    voters: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Payout:
-    """Record one payment of new tokens: to whom, why, how much, in which epoch (§IV-I)."""
-
-    epoch: int
-    account: str
-    reason: str
-    amount: int
-
-
-@dataclass(frozen=True)
-class EpochMint:
-    """Record the pools an epoch could mint (its issuance) and what it minted (§IV-I)."""
-
-    epoch: int
-    pools: Pools
-    minted: int
-
-
-@dataclass(frozen=True)
-class Economy:
-    """Hold the whole economy: ledger, nodes and elections, governance, penalties, pay (§IV)."""
-
-    genesis_params: Parameters
-    election_mode: VotingMode
-    ledger: Ledger
-    registry: DposState
-    governance: GovernanceState
-    penalties: PenaltyState
-    activity: EpochActivity
-    year_start_supply: int
-    minted_this_year: int
-    paid_out: int = 0
-    payouts: tuple[Payout, ...] = ()
-    mints: tuple[EpochMint, ...] = ()
-    elections_failed: int = 0
-
-    @property
-    def params(self) -> Parameters:
-        """Return the live protocol parameters (§IV-K)."""
-        return self.governance.params
-
-    @property
-    def epoch(self) -> int:
-        """Return the current epoch (§IV-C)."""
-        return self.ledger.now
-
+from vdlt_spec.ledger import Ledger
+from vdlt_spec.roles import as_node_role
 
 # --- construction and epochs ---------------------------------------------------------------------
 
@@ -423,6 +183,11 @@ def _ballot(econ: Economy, ballot_id: str) -> Ballot:
     raise SpecError(Reason.UNKNOWN_BALLOT, f"no open ballot {ballot_id!r}")
 
 
+def _lock_rules(params: Parameters) -> LockRules:
+    """Return the lock limits of the live parameters, as the voting rules take them (§IV-C)."""
+    return {"max_k": params.max_lock_multiplier, "lock_period_epochs": params.lock_period_epochs}
+
+
 def _store_vote(econ: Economy, ballot: Ballot, ledger: Ledger, voter: str) -> Economy:
     election = econ.registry.election
     if election is not None and election.ballot_id == ballot.ballot_id:
@@ -483,22 +248,16 @@ def apply(econ: Economy, op: Operation) -> Economy:
                 econ, ledger=ledger_ops.unbond(ledger, account, amount, delay)
             )
         case Register(account, role, key, declared_pay, spec):
-            node = Node(account, Role(role), key, declared_pay, spec, econ.epoch)
+            node = Node(account, as_node_role(role), key, declared_pay, spec, econ.epoch)
             return dataclasses.replace(
                 econ, registry=dpos.register(econ.registry, ledger, params, node)
             )
         case Deregister(account):
             return dataclasses.replace(econ, registry=dpos.deregister(econ.registry, account))
         case LockTokens(owner, ballot_id, amount, k):
-            locked, _ = voting.lock_for_ballot(
-                ledger,
-                _ballot(econ, ballot_id),
-                owner,
-                amount,
-                k,
-                max_k=params.max_lock_multiplier,
-                lock_period_epochs=params.lock_period_epochs,
-            )
+            rules = _lock_rules(params)
+            ballot = _ballot(econ, ballot_id)
+            locked, _ = voting.lock_for_ballot(ledger, ballot, owner, amount, k, **rules)
             return dataclasses.replace(econ, ledger=locked)
         case CastLockedVote(voter, ballot_id, lock_id, option):
             ballot = voting.cast_locked_vote(
@@ -506,17 +265,10 @@ def apply(econ: Economy, op: Operation) -> Economy:
             )
             return _store_vote(econ, ballot, ledger, voter)
         case VoteWithLock(voter, ballot_id, amount, k, option):
-            ballot, locked = voting.vote_with_lock(
-                _ballot(econ, ballot_id),
-                ledger,
-                voter,
-                amount,
-                k,
-                option,
-                max_k=params.max_lock_multiplier,
-                lock_period_epochs=params.lock_period_epochs,
-            )
-            return _store_vote(econ, ballot, locked, voter)
+            rules = _lock_rules(params)
+            ballot = _ballot(econ, ballot_id)
+            voted, locked = voting.vote_with_lock(ballot, ledger, voter, amount, k, option, **rules)
+            return _store_vote(econ, voted, locked, voter)
         case QuadraticVote(voter, ballot_id, votes, option):
             ballot, paid = voting.cast_quadratic_vote(
                 _ballot(econ, ballot_id), ledger, voter, votes, option
@@ -614,3 +366,35 @@ def invariant_report(econ: Economy) -> dict[str, tuple[str, ...]]:
 def invariant_violations(econ: Economy) -> tuple[str, ...]:
     """List every broken invariant of the whole economy; empty when all hold (§IV)."""
     return tuple(p for problems in invariant_report(econ).values() for p in problems)
+
+
+__all__ = [
+    "INVARIANTS",
+    "Bond",
+    "CastLockedVote",
+    "Deregister",
+    "Economy",
+    "EndEpoch",
+    "EpochActivity",
+    "EpochMint",
+    "LockTokens",
+    "ManagementDecision",
+    "Operation",
+    "Payout",
+    "ProduceUserBlock",
+    "QuadraticVote",
+    "RecordPoll",
+    "Register",
+    "ReportTestFailure",
+    "Stake",
+    "SubmitAmendment",
+    "SubmitEvidence",
+    "Transfer",
+    "Unbond",
+    "Unstake",
+    "VoteWithLock",
+    "apply",
+    "invariant_report",
+    "invariant_violations",
+    "start",
+]

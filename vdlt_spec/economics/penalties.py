@@ -8,13 +8,21 @@ the canonical consensus payload (:func:`vdlt_spec.consensus.messages.vote_payloa
 * **double signing**: one key signed two statements of the same kind, view and sequence
   number with different digests;
 * **forged certificate**: a key signed a statement claiming that a certificate proves a
-  quorum, and the certificate does not verify against the epoch's roster.
+  quorum, and the certificate does not verify against the epoch's roster;
+* **consensus evidence** (:class:`ConsensusEvidence`): an item that
+  :mod:`vdlt_spec.consensus.accountability` returns, a double vote or an amnesia, re-verified
+  here from the epoch's roster and the signed bytes alone. Replica i of an epoch's consensus is
+  the i-th delegate of that epoch's roster (election order).
 
 Rules (``docs/decisions.md``, D-econ-6..9): evidence names the epoch of the offence, whose
 roster must contain the accused key; evidence older than ``evidence_window_epochs`` is stale;
 one offence (key, kind, view, sequence) is slashed once; the slash is ``slash_fraction`` of the
 slashable collateral; the reporter gets floor(slashed · ``denouncer_reward``) (Tezos: 1/11),
 always less than the slashed amount, and the rest is burnt, so reporting oneself never pays.
+Every kind of evidence carries this one penalty, and the offender is expelled from the DPoS
+registry (D-econ-11). A consensus double vote names the same offence as a double signing of
+the same statement, so one equivocation is slashed once whichever form reports it; an amnesia
+is one offence per (key, commit view, commit sequence) (D-econ-12).
 """
 
 from __future__ import annotations
@@ -24,24 +32,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from vdlt_spec import ledger as ledger_ops
+from vdlt_spec.consensus import accountability
 from vdlt_spec.consensus.messages import VoteKind, tagged_hash, vote_payload
+from vdlt_spec.consensus.real import RosterVerifier
+from vdlt_spec.consensus.wire import CHECKPOINT_VIEW
 from vdlt_spec.crypto import bip340
 from vdlt_spec.crypto.certificate import Certificate, certificate_is_valid
-from vdlt_spec.economics import ledger as ledger_ops
-from vdlt_spec.economics.ledger import Ledger
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import dpos
 from vdlt_spec.governance.dpos import DposState, RosterEntry
 from vdlt_spec.governance.parameters import Parameters
+from vdlt_spec.ledger import Ledger
 
 CERTIFICATE_CLAIM_TAG = b"vDLT/certificate-claim"
 DOUBLE_SIGN = "double-sign"
 FORGED_CERTIFICATE = "forged-certificate"
+AMNESIA = "amnesia"
 
 
 @dataclass(frozen=True)
-class SignedVote:
-    """Hold one signed consensus statement: what was signed and the BIP340 signature (§IV-D)."""
+class SignedStatement:
+    """Hold one statement signed by a roster key: what was signed and the BIP340 signature (§IV-D).
+
+    The key-addressed form of a consensus vote, for evidence handed in outside consensus (a
+    replica-addressed vote is :class:`vdlt_spec.consensus.quorum.SignedStatement`).
+    """
 
     kind: VoteKind
     view: int
@@ -60,8 +76,8 @@ class DoubleSignEvidence:
 
     epoch: int
     signer: bytes
-    first: SignedVote
-    second: SignedVote
+    first: SignedStatement
+    second: SignedStatement
 
 
 @dataclass(frozen=True)
@@ -75,12 +91,23 @@ class ForgedCertificateEvidence:
 
     epoch: int
     signer: bytes
-    claim: SignedVote
+    claim: SignedStatement
     message: bytes
     certificate: Certificate
 
 
-Evidence = DoubleSignEvidence | ForgedCertificateEvidence
+@dataclass(frozen=True)
+class ConsensusEvidence:
+    """Carry one item of consensus accountability evidence and the epoch it is about (§IV-J).
+
+    ``proof.culprit`` is a replica index: the position of the accused in the epoch's roster.
+    """
+
+    epoch: int
+    proof: accountability.Evidence
+
+
+Evidence = DoubleSignEvidence | ForgedCertificateEvidence | ConsensusEvidence
 
 
 @dataclass(frozen=True)
@@ -121,6 +148,8 @@ def certificate_claim_digest(message: bytes, certificate: Certificate) -> bytes:
 
 def offence_id(evidence: Evidence) -> str:
     """Name the offence evidence proves: its type, key, kind, view and sequence (§IV-J)."""
+    if isinstance(evidence, ConsensusEvidence):
+        raise SpecError(Reason.BAD_EVIDENCE, "consensus evidence is named from its roster")
     if isinstance(evidence, DoubleSignEvidence):
         vote, what = evidence.first, DOUBLE_SIGN
     else:
@@ -128,7 +157,25 @@ def offence_id(evidence: Evidence) -> str:
     return f"{what}:{evidence.signer.hex()}:{int(vote.kind)}:{vote.view}:{vote.seq}"
 
 
-def _signed_by(vote: SignedVote, signer: bytes) -> bool:
+def consensus_offence_id(evidence: ConsensusEvidence, key: bytes) -> str:
+    """Name the offence consensus evidence proves, given the accused's key (§IV-J, D-econ-12).
+
+    A double vote is named as the double signing of its lowest (kind, view, sequence), the view
+    as the signature covers it; an amnesia by the commit's view and sequence.
+    """
+    proof = evidence.proof
+    if proof.rule == accountability.Rule.AMNESIA:
+        return f"{AMNESIA}:{key.hex()}:{proof.first.view}:{proof.first.seq}"
+    statements = [proof.first] if proof.second is None else [proof.first, proof.second]
+    kind, view, seq = min((int(st.kind), _signed_view(st), st.seq) for st in statements)
+    return f"{DOUBLE_SIGN}:{key.hex()}:{kind}:{view}:{seq}"
+
+
+def _signed_view(statement: accountability.Statement) -> int:
+    return CHECKPOINT_VIEW if statement.kind == VoteKind.CHECKPOINT else statement.view
+
+
+def _signed_by(vote: SignedStatement, signer: bytes) -> bool:
     try:
         return bip340.schnorr_verify(vote.payload(), signer[1:], vote.signature)
     except SpecError:
@@ -142,6 +189,47 @@ def _roster_entry(roster: Sequence[RosterEntry], signer: bytes, epoch: int) -> R
     raise SpecError(Reason.NOT_IN_ROSTER, f"key {signer.hex()} did not serve in epoch {epoch}")
 
 
+def _check_epoch(epoch: int, now: int, window: int) -> None:
+    if epoch > now:
+        raise SpecError(Reason.FUTURE_EVIDENCE, f"evidence about epoch {epoch} > {now}")
+    if epoch < now - window:
+        raise SpecError(
+            Reason.STALE_EVIDENCE,
+            f"evidence about epoch {epoch} is older than {window} epochs (now {now})",
+        )
+
+
+def verify_consensus_evidence(
+    evidence: ConsensusEvidence, roster: Sequence[RosterEntry]
+) -> RosterEntry:
+    """Re-check accountability evidence against the epoch's roster; return the culprit (§IV-J).
+
+    Raise ``NOT_IN_ROSTER`` for a replica index outside the roster, ``BAD_EVIDENCE`` for an
+    item missing its second part or a signature that does not verify, and ``NO_CONFLICT`` when
+    the signed items do not show the rule's misbehaviour by the culprit.
+    """
+    proof = evidence.proof
+    if not 0 <= proof.culprit < len(roster):
+        raise SpecError(
+            Reason.NOT_IN_ROSTER,
+            f"replica {proof.culprit} did not serve in epoch {evidence.epoch}",
+        )
+    verifier = RosterVerifier(tuple(entry.key for entry in roster))
+    if proof.rule == accountability.Rule.DOUBLE_VOTE:
+        if proof.second is None:
+            raise SpecError(Reason.BAD_EVIDENCE, "a double vote needs two statements")
+        named = accountability.double_votes(verifier, proof.first, proof.second)
+    elif proof.rule == accountability.Rule.AMNESIA:
+        if proof.view_change is None:
+            raise SpecError(Reason.BAD_EVIDENCE, "an amnesia needs the view change")
+        named = accountability.amnesia(verifier, proof.first, proof.view_change)
+    else:
+        raise SpecError(Reason.BAD_EVIDENCE, f"no penalty rule for {proof.rule!r}")
+    if proof.culprit not in {item.culprit for item in named}:
+        raise SpecError(Reason.NO_CONFLICT, f"the items do not convict replica {proof.culprit}")
+    return roster[proof.culprit]
+
+
 def verify_evidence(
     evidence: Evidence, roster: Sequence[RosterEntry], now: int, window: int
 ) -> str:
@@ -150,15 +238,12 @@ def verify_evidence(
     Raise ``STALE_EVIDENCE``/``FUTURE_EVIDENCE`` outside [now - window, now],
     ``NOT_IN_ROSTER`` for a key that did not serve, ``BAD_EVIDENCE`` for statements that do not
     conflict or claims that do not match, ``BAD_SIGNATURE`` when a signature does not verify,
-    and ``CERTIFICATE_VALID`` when the allegedly forged certificate verifies.
+    and ``CERTIFICATE_VALID`` when the allegedly forged certificate verifies. Consensus evidence
+    fails as :func:`verify_consensus_evidence` says.
     """
-    if evidence.epoch > now:
-        raise SpecError(Reason.FUTURE_EVIDENCE, f"evidence about epoch {evidence.epoch} > {now}")
-    if evidence.epoch < now - window:
-        raise SpecError(
-            Reason.STALE_EVIDENCE,
-            f"evidence about epoch {evidence.epoch} is older than {window} epochs (now {now})",
-        )
+    _check_epoch(evidence.epoch, now, window)
+    if isinstance(evidence, ConsensusEvidence):
+        return verify_consensus_evidence(evidence, roster).account
     entry = _roster_entry(roster, evidence.signer, evidence.epoch)
     if isinstance(evidence, DoubleSignEvidence):
         a, b = evidence.first, evidence.second
@@ -178,6 +263,13 @@ def verify_evidence(
     if certificate_is_valid(keys, evidence.message, evidence.certificate, fast=False):
         raise SpecError(Reason.CERTIFICATE_VALID, "the certificate verifies: nothing was forged")
     return entry.account
+
+
+def evidence_offence(evidence: Evidence, roster: Sequence[RosterEntry]) -> str:
+    """Name the offence of evidence already verified against ``roster`` (§IV-J)."""
+    if isinstance(evidence, ConsensusEvidence):
+        return consensus_offence_id(evidence, roster[evidence.proof.culprit].key)
+    return offence_id(evidence)
 
 
 def slash_amounts(slashable: int, params: Parameters) -> tuple[int, int]:
@@ -205,7 +297,7 @@ def submit_evidence(
         raise SpecError(Reason.UNKNOWN_ACCOUNT, f"no account named {reporter!r}")
     roster = registry.rosters.get(evidence.epoch, ())
     offender = verify_evidence(evidence, roster, ledger.now, params.evidence_window_epochs)
-    offence = offence_id(evidence)
+    offence = evidence_offence(evidence, roster)
     if offence in state.punished:
         raise SpecError(Reason.DUPLICATE_EVIDENCE, f"{offence} was already punished")
     slashable = ledger.account(offender).slashable

@@ -19,20 +19,13 @@ activation, slashing, free-rider comparison); ``valid`` otherwise.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import random
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-import coincurve
-
-from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.crypto import bip340
-from vdlt_spec.crypto.certificate import Certificate, encode_bitmap, make_certificate
-from vdlt_spec.crypto.fast import FAST
-from vdlt_spec.crypto.secp256k1 import N
 from vdlt_spec.economics import economy as econ_ops
-from vdlt_spec.economics.economy import (
+from vdlt_spec.economics.incentives import largest_remainder
+from vdlt_spec.economics.operations import (
     Bond,
     EndEpoch,
     ManagementDecision,
@@ -44,23 +37,24 @@ from vdlt_spec.economics.economy import (
     SubmitAmendment,
     SubmitEvidence,
     Transfer,
-    Unstake,
     VoteWithLock,
 )
-from vdlt_spec.economics.incentives import largest_remainder
 from vdlt_spec.economics.penalties import (
     DOUBLE_SIGN,
     FORGED_CERTIFICATE,
-    DoubleSignEvidence,
-    ForgedCertificateEvidence,
-    SignedVote,
-    certificate_claim_digest,
+)
+from vdlt_spec.economics.signing import (
+    compressed_public_key,
+    double_sign_evidence,
+    forged_certificate_evidence,
+    simulation_secret_key,
 )
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import amendment, dpos
 from vdlt_spec.governance.amendment import NAY, PASS, YEA, Amendment, Poll, PollGroup, Stage
-from vdlt_spec.governance.dpos import NodeSpec, Role
+from vdlt_spec.governance.dpos import NodeSpec
 from vdlt_spec.governance.parameters import ParameterChange, Parameters
+from vdlt_spec.roles import NodeRole
 from vdlt_spec.verdict import Verdict
 
 SCENARIO_PARAMETERS = Parameters(poll_period_epochs=2, vote_period_epochs=2, test_period_epochs=3)
@@ -70,7 +64,6 @@ HOLDERS = 30
 CANDIDATES = 25
 UNQUALIFIED_CANDIDATES = 2
 EXECUTORS = 8
-KEY_TAG = b"vDLT/simulation-key"
 RAISED_RATE = Fraction(3, 100)
 SLASH_EPOCH = 3
 ABSTAIN_CHANCE = 0.25
@@ -116,58 +109,6 @@ class SimulationReport:
     violations: tuple[str, ...] = field(default=())
 
 
-def simulation_secret_key(seed: int, name: str) -> bytes:
-    """Derive a deterministic secret key for a simulated node, tests only (§IV-D)."""
-    digest = hashlib.sha256(KEY_TAG + seed.to_bytes(8, "big") + name.encode()).digest()
-    return ((int.from_bytes(digest, "big") % (N - 1)) + 1).to_bytes(32, "big")
-
-
-def compressed_public_key(seckey: bytes) -> bytes:
-    """Return the 33-byte compressed public key of a secret key (§IV-D)."""
-    return bytes(coincurve.PrivateKey(seckey).public_key.format(compressed=True))
-
-
-def sign_vote(seckey: bytes, kind: VoteKind, view: int, seq: int, digest: bytes) -> SignedVote:
-    """Sign a consensus statement with BIP340 over its canonical payload (§IV-D).
-
-    Signing runs on libsecp256k1 (the crypto fast path, property-tested equal to the readable
-    one); verification in :mod:`vdlt_spec.economics.penalties` uses the readable path.
-    """
-    unsigned = SignedVote(kind, view, seq, digest, bytes(64))
-    signature = bip340.schnorr_sign(unsigned.payload(), seckey, bytes(32), group=FAST)
-    return dataclasses.replace(unsigned, signature=signature)
-
-
-def double_sign_evidence(seckey: bytes, epoch: int, view: int, seq: int) -> DoubleSignEvidence:
-    """Make evidence of a key signing two PREPAREs for one (view, seq) (§IV-J)."""
-    first = sign_vote(seckey, VoteKind.PREPARE, view, seq, hashlib.sha256(b"block A").digest())
-    second = sign_vote(seckey, VoteKind.PREPARE, view, seq, hashlib.sha256(b"block B").digest())
-    return DoubleSignEvidence(epoch, compressed_public_key(seckey), first, second)
-
-
-def forged_certificate_evidence(
-    accused: bytes,
-    roster: tuple[bytes, ...],
-    signers: dict[int, bytes],
-    epoch: int,
-    view: int,
-    seq: int,
-    seed: int = 0,
-) -> ForgedCertificateEvidence:
-    """Make evidence of ``accused`` vouching for a certificate signed only by ``signers``.
-
-    The certificate is a real MuSig2 certificate of the given signers over a block digest,
-    but its bitmap claims the whole roster: it cannot verify (§IV-D, §IV-J). The accused
-    signs a PRE_PREPARE whose digest is the claim digest of the certificate.
-    """
-    message = hashlib.sha256(b"block " + seq.to_bytes(8, "big")).digest()
-    real = make_certificate(roster, signers, message, random.Random(seed))
-    forged = Certificate(encode_bitmap(range(len(roster)), len(roster)), real.signature)
-    digest = certificate_claim_digest(message, forged)
-    claim = sign_vote(accused, VoteKind.PRE_PREPARE, view, seq, digest)
-    return ForgedCertificateEvidence(epoch, compressed_public_key(accused), claim, message, forged)
-
-
 QUALIFIED_SPEC = NodeSpec(
     dedicated_ip=True,
     uptime_bp=9_995,
@@ -179,7 +120,7 @@ QUALIFIED_SPEC = NodeSpec(
 UNQUALIFIED_SPEC = dataclasses.replace(QUALIFIED_SPEC, dedicated_ip=False, bandwidth_mbps=100)
 
 
-class _Run:
+class ScenarioRun:
     """Drive the scenario step by step, checking invariants after each step."""
 
     def __init__(self, seed: int, params: Parameters) -> None:
@@ -240,16 +181,16 @@ class _Run:
             pay = self.rng.randint(1, 50) * 10**6
             expect = Reason.NODE_REQUIREMENTS_UNMET if spec is UNQUALIFIED_SPEC else None
             key = compressed_public_key(self.keys[name])
-            self.step(Register(name, Role.MANAGEMENT, key, pay, spec), expect)
+            self.step(Register(name, NodeRole.MANAGEMENT_CONTROL, key, pay, spec), expect)
         for name in self.executors:
             self.step(Bond(name, params.min_collateral))
             pay = self.rng.randint(1, 100) * 10**6
             key = compressed_public_key(self.keys[name])
-            self.step(Register(name, Role.EXECUTION, key, pay, QUALIFIED_SPEC))
+            self.step(Register(name, NodeRole.EXECUTION, key, pay, QUALIFIED_SPEC))
         # an execution node cannot also stand for election (role separation, §IV-B)
         spare = compressed_public_key(simulation_secret_key(self.seed, "spare"))
         self.step(
-            Register(self.executors[0], Role.MANAGEMENT, spare, 1, QUALIFIED_SPEC),
+            Register(self.executors[0], NodeRole.MANAGEMENT_CONTROL, spare, 1, QUALIFIED_SPEC),
             Reason.ALREADY_REGISTERED,
         )
         for holder in self.holders:
@@ -439,7 +380,7 @@ def simulate(seed: int, epochs: int, params: Parameters = SCENARIO_PARAMETERS) -
     """Run the seeded scenario for ``epochs`` epochs and judge it (§IV-B..§IV-K)."""
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise SpecError(Reason.BAD_USAGE, f"epochs must be a positive integer, got {epochs!r}")
-    run = _Run(seed, params)
+    run = ScenarioRun(seed, params)
     run.setup()
     for epoch in range(epochs):
         run.begin_epoch()
@@ -502,119 +443,4 @@ def simulate(seed: int, epochs: int, params: Parameters = SCENARIO_PARAMETERS) -
         figures=figures,
         verdict=verdict,
         violations=tuple(run.violations[:20]),
-    )
-
-
-# --- random campaign -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CampaignReport:
-    """Report a random-operation campaign: what was tried, accepted, and what broke."""
-
-    seed: int
-    steps: int
-    accepted: int
-    rejected: dict[str, int]
-    slashes: int
-    amendments_live: int
-    violations: tuple[str, ...]
-    verdict: Verdict
-
-
-CAMPAIGN_PARAMETERS = Parameters(
-    poll_period_epochs=1, vote_period_epochs=3, test_period_epochs=1, epochs_per_year=10
-)
-"""Short stages and a ten-epoch year, so a campaign crosses years and amendment stages."""
-CAMPAIGN_END_EPOCH_CHANCE = 0.04
-
-
-def _random_operation(run: _Run, rng: random.Random) -> Operation:
-    """Draw one operation, valid or not, touching every kind of transition."""
-    econ = run.econ
-    names = [*run.holders, *run.candidates[:6], *run.executors[:2], "stranger"]
-    who, other = rng.choice(names), rng.choice(names)
-    amount = rng.choice([-1, 0, 1, rng.randint(1, 10**9), rng.randint(1, 10**13)])
-    election = econ.registry.election
-    ballot = econ.governance.ballot
-    ballots = [b.ballot_id for b in (election, ballot) if b is not None] + ["no-such-ballot"]
-    options = [*(election.options if election else ()), YEA, NAY, PASS, "nobody"]
-    roster = econ.registry.rosters.get(econ.epoch, ())
-    if rng.random() < CAMPAIGN_END_EPOCH_CHANCE:
-        return EndEpoch()
-    kind = rng.randrange(12)
-    if kind == 0:
-        return Transfer(who, other, amount, rng.choice([0, 0, 1, -1]))
-    if kind == 1:
-        return Stake(who, amount) if rng.random() < 0.7 else Unstake(who, amount)
-    if kind == 2:
-        return Bond(who, amount)
-    if kind == 3:
-        return VoteWithLock(
-            who, rng.choice(ballots), amount, rng.randint(0, 9), rng.choice(options)
-        )
-    if kind == 4:
-        change = rng.choice(
-            [
-                ParameterChange("inflation_rate", Fraction(rng.randint(0, 8), 100)),
-                ParameterChange("delegate_count", Fraction(rng.randint(1, 30))),
-                ParameterChange("genesis_supply", Fraction(1)),
-            ]
-        )
-        return SubmitAmendment(Amendment(f"c{rng.randrange(10**6)}", who, (change,)))
-    if kind == 5:
-        group = rng.choice(list(PollGroup))
-        return RecordPoll(Poll(group, rng.randint(40, 100), rng.randint(0, 60)))
-    if kind == 6:
-        return ManagementDecision()
-    if kind == 7:
-        return ProduceUserBlock(rng.choice([*run.executors, *run.candidates[:3], who]))
-    if kind == 8 and roster:
-        signer = rng.choice(roster).account
-        back = rng.randint(0, 4)
-        evidence = double_sign_evidence(
-            run.keys[signer], max(0, econ.epoch - back), rng.randint(0, 3), rng.randint(0, 3)
-        )
-        return SubmitEvidence(who, evidence)
-    if kind == 9 and ballot is not None:
-        # a cooperative voter, so amendment votes can pass
-        holder = rng.choice(run.holders)
-        free = econ.ledger.account(holder).free
-        return VoteWithLock(holder, ballot.ballot_id, max(1, free // 2), 1, YEA)
-    if kind == 10 and econ.governance.stage == Stage.POLLING:
-        return RecordPoll(Poll(rng.choice(list(PollGroup)), 9, 1))
-    # otherwise a candidate votes for itself, so elections seat delegates
-    candidate = rng.choice(run.candidates)
-    free = econ.ledger.account(candidate).free
-    ballot_id = election.ballot_id if election is not None else "no-such-ballot"
-    return VoteWithLock(candidate, ballot_id, max(1, free // 4), 1, candidate)
-
-
-def campaign(seed: int, steps: int, params: Parameters = CAMPAIGN_PARAMETERS) -> CampaignReport:
-    """Apply ``steps`` random operations, valid and invalid, checking invariants (§IV-B..§IV-K).
-
-    A rejected operation must leave the economy equal to what it was; an accepted one must
-    keep every invariant of :func:`vdlt_spec.economics.economy.invariant_report`.
-    """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise SpecError(Reason.BAD_USAGE, f"steps must be a positive integer, got {steps!r}")
-    run = _Run(seed, params)
-    run.setup()
-    rng = random.Random(seed)
-    for _ in range(steps):
-        before = run.econ
-        op = _random_operation(run, rng)
-        if not run.step(op) and run.econ is not before:
-            run.violations.append(f"rejected {op.op} replaced the economy")
-    econ = run.econ
-    verdict = Verdict.INVALID if run.violations else Verdict.VALID
-    return CampaignReport(
-        seed=seed,
-        steps=steps,
-        accepted=run.accepted,
-        rejected=dict(sorted(run.rejected.items())),
-        slashes=len(econ.penalties.slashes),
-        amendments_live=len(econ.governance.activated),
-        violations=tuple(run.violations[:20]),
-        verdict=verdict,
     )

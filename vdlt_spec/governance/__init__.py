@@ -1,1 +1,47 @@
 """DPoS, quadratic voting with token lock, self-amending governance (§III-D, §IV-C, §IV-K)."""
+
+from vdlt_spec.governance.amendment import (
+    NAY,
+    PASS,
+    YEA,
+    Amendment,
+    GovernanceState,
+    Poll,
+    PollGroup,
+    Stage,
+)
+from vdlt_spec.governance.dpos import DposState, Node, NodeSpec, RosterEntry
+from vdlt_spec.governance.parameters import ParameterChange, Parameters, queuing_config, validate
+from vdlt_spec.governance.voting import (
+    Ballot,
+    VotingMode,
+    lock_periods,
+    lock_votes,
+    max_quadratic_votes,
+    quadratic_cost,
+)
+
+__all__ = [
+    "NAY",
+    "PASS",
+    "YEA",
+    "Amendment",
+    "Ballot",
+    "DposState",
+    "GovernanceState",
+    "Node",
+    "NodeSpec",
+    "ParameterChange",
+    "Parameters",
+    "Poll",
+    "PollGroup",
+    "RosterEntry",
+    "Stage",
+    "VotingMode",
+    "lock_periods",
+    "lock_votes",
+    "max_quadratic_votes",
+    "quadratic_cost",
+    "queuing_config",
+    "validate",
+]

@@ -16,33 +16,21 @@ nodes do not produce user transaction blocks"). :func:`authorize_user_block` enf
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import coincurve
 
 from vdlt_spec.consensus.messages import tagged_hash
-from vdlt_spec.economics.ledger import Ledger
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import voting
 from vdlt_spec.governance.parameters import Parameters
 from vdlt_spec.governance.voting import Ballot, VotingMode
+from vdlt_spec.ledger import Ledger
+from vdlt_spec.roles import PRODUCES_USER_BLOCKS, NodeRole
 
 COMPRESSED_KEY_BYTES = 33
 TIE_BREAK_TAG = b"vDLT/dpos-tie"
 ELECTION_PREFIX = "election-"
-
-
-class Role(StrEnum):
-    """Name the two node roles of the decoupled architecture (§III-B, Fig. 8)."""
-
-    MANAGEMENT = "management"
-    EXECUTION = "execution"
-
-
-PRODUCES_USER_BLOCKS: Mapping[Role, bool] = {Role.MANAGEMENT: False, Role.EXECUTION: True}
-"""Which roles may produce user transaction blocks (§IV-B): execution nodes only."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +94,7 @@ class Node:
     """
 
     account: str
-    role: Role
+    role: NodeRole
     key: bytes
     declared_pay: int
     spec: NodeSpec
@@ -137,11 +125,13 @@ class DposState:
 
     def management_nodes(self) -> tuple[str, ...]:
         """Return the accounts registered as management/control candidates, sorted (§IV-B)."""
-        return tuple(sorted(a for a, n in self.nodes.items() if n.role == Role.MANAGEMENT))
+        return tuple(
+            sorted(a for a, n in self.nodes.items() if n.role == NodeRole.MANAGEMENT_CONTROL)
+        )
 
     def execution_nodes(self) -> tuple[str, ...]:
         """Return the accounts registered as execution nodes, sorted (§IV-G)."""
-        return tuple(sorted(a for a, n in self.nodes.items() if n.role == Role.EXECUTION))
+        return tuple(sorted(a for a, n in self.nodes.items() if n.role == NodeRole.EXECUTION))
 
 
 def check_key(key: bytes) -> bytes:
@@ -176,14 +166,14 @@ def register(state: DposState, ledger: Ledger, params: Parameters, node: Node) -
             f"{node.account} bonds {ledger.account(node.account).collateral}"
             f" < {params.min_collateral}",
         )
-    if node.role == Role.MANAGEMENT:
+    if node.role == NodeRole.MANAGEMENT_CONTROL:
         misses = unmet_requirements(node.spec, node_requirements(params))
         if misses:
             raise SpecError(Reason.NODE_REQUIREMENTS_UNMET, "missing " + ", ".join(misses))
     if node.role not in PRODUCES_USER_BLOCKS:
         raise SpecError(Reason.SCHEMA_VIOLATION, f"unknown role {node.role!r}")
     election = state.election
-    if election is not None and node.role == Role.MANAGEMENT:
+    if election is not None and node.role == NodeRole.MANAGEMENT_CONTROL:
         election = voting.add_option(election, node.account)
     return dataclasses.replace(state, nodes={**state.nodes, node.account: node}, election=election)
 
@@ -230,7 +220,7 @@ def is_eligible(state: DposState, ledger: Ledger, params: Parameters, account: s
     node = state.nodes.get(account)
     return (
         node is not None
-        and node.role == Role.MANAGEMENT
+        and node.role == NodeRole.MANAGEMENT_CONTROL
         and ledger.account(account).collateral >= params.min_collateral
         and not unmet_requirements(node.spec, node_requirements(params))
     )
@@ -319,6 +309,6 @@ def role_violations(state: DposState, params: Parameters) -> tuple[str, ...]:
     if len(set(keys)) != len(keys):
         problems.append("two nodes share a key")
     for role, allowed in PRODUCES_USER_BLOCKS.items():
-        if role == Role.MANAGEMENT and allowed:
+        if role == NodeRole.MANAGEMENT_CONTROL and allowed:
             problems.append("the role model lets management nodes produce user blocks")
     return tuple(problems)

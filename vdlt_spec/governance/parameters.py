@@ -17,6 +17,9 @@ from typing import Any
 
 from vdlt_spec.cos import ServiceClass
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.ledger import BASE_UNITS_PER_TOKEN as BASE_UNITS_PER_TOKEN
+from vdlt_spec.ledger import GENESIS_SUPPLY as GENESIS_SUPPLY
+from vdlt_spec.ledger import GENESIS_TOKENS as GENESIS_TOKENS
 from vdlt_spec.queuing import (
     DEFAULT_RATE,
     LINK_CAPACITY,
@@ -24,15 +27,6 @@ from vdlt_spec.queuing import (
     CbwfqConfig,
     ClassPolicy,
 )
-
-# --- units and supply (§IV-I) -----------------------------------------------------------------
-
-BASE_UNITS_PER_TOKEN = 10**6
-"""Base units per token (D-econ-1, Tezos' 1 tez = 10^6 mutez)."""
-GENESIS_TOKENS = 10**9
-"""Total tokens at genesis: "1 Billion" (§IV-I)."""
-GENESIS_SUPPLY = GENESIS_TOKENS * BASE_UNITS_PER_TOKEN
-"""Genesis supply in base units."""
 
 # --- time (D-gov-1) ---------------------------------------------------------------------------
 

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from vdlt_spec.economics import ledger as ledger_ops
-from vdlt_spec.economics.ledger import Ledger
+from vdlt_spec import ledger as ledger_ops
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.ledger import Ledger
 
 MIN_LOCK_MULTIPLIER = 1
 """Smallest k of a token lock: one period, one vote per token (§IV-C)."""

@@ -1,4 +1,4 @@
-"""Conformance operations of quadratic voting and the token economy (§IV-C, §IV-I, §IV-J, §IV-K).
+"""Conformance operations of the token economy (§IV-C, §IV-I, §IV-J, §IV-K).
 
 ``economy.run`` replays a sequence of economy operations from genesis: each one is applied
 wholly or rejected with its reason, and the vector fixes the answer to every step and the
@@ -17,30 +17,9 @@ from vdlt_spec.conformance.operations import operation
 from vdlt_spec.conformance.suite import VectorInput, inputs
 from vdlt_spec.economics import economy
 from vdlt_spec.errors import SpecError
-from vdlt_spec.governance import voting
 from vdlt_spec.governance.parameters import GENESIS_SUPPLY, Parameters
 
 ACCEPTED = "ok"
-
-
-@operation("voting.lock_votes", "§IV-C")
-def lock_votes(payload: Any) -> Any:
-    """Return the votes and the lock periods of N tokens locked with multiplier k (§IV-C)."""
-    tokens = serial.decode(int, payload.get("tokens"), "$.tokens")
-    k = serial.decode(int, payload.get("k"), "$.k")
-    return {"votes": voting.lock_votes(tokens, k), "periods": voting.lock_periods(k)}
-
-
-@operation("voting.quadratic", "§IV-C")
-def quadratic(payload: Any) -> Any:
-    """Return the price of v votes, the price of the v-th vote, and votes a budget buys."""
-    votes = serial.decode(int, payload.get("votes"), "$.votes")
-    budget = serial.decode(int, payload.get("budget"), "$.budget")
-    return {
-        "cost": voting.quadratic_cost(votes),
-        "marginal": voting.marginal_cost(votes) if votes >= 1 else 0,
-        "affordable": voting.max_quadratic_votes(budget),
-    }
 
 
 @operation("economy.run", "§IV-C, §IV-I, §IV-J, §IV-K")
@@ -93,16 +72,6 @@ def _random_ops(rng: random.Random, count: int) -> list[dict[str, Any]]:
 
 @inputs("economy")
 def _economy_inputs() -> Iterator[VectorInput]:
-    for tokens, k in ((1, 1), (100, 2), (10**9, 4), (0, 3), (5, 0), (-1, 1)):
-        yield VectorInput(
-            f"voting-lock-{tokens}-{k}", "voting.lock_votes", {"tokens": tokens, "k": k}
-        )
-    for votes, budget in ((1, 1), (2, 4), (3, 8), (4, 16), (10, 99), (0, 0), (-1, 5)):
-        yield VectorInput(
-            f"voting-quadratic-{votes}-{budget}",
-            "voting.quadratic",
-            {"votes": votes, "budget": budget},
-        )
     share = GENESIS_SUPPLY // len(HOLDERS)
     allocations = dict.fromkeys(HOLDERS, share)
     for seed in range(1, 7):

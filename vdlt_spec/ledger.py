@@ -21,7 +21,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from vdlt_spec.errors import Reason, SpecError
-from vdlt_spec.governance.parameters import GENESIS_SUPPLY
+
+BASE_UNITS_PER_TOKEN = 10**6
+"""Base units per token (D-econ-1, Tezos' 1 tez = 10^6 mutez)."""
+GENESIS_TOKENS = 10**9
+"""Total tokens at genesis: "1 Billion" (§IV-I)."""
+GENESIS_SUPPLY = GENESIS_TOKENS * BASE_UNITS_PER_TOKEN
+"""Genesis supply in base units."""
 
 
 @dataclass(frozen=True)
