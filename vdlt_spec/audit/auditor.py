@@ -48,9 +48,7 @@ class AuditReport:
 
 
 AuditorBody = Callable[[Trace], Audit]
-AUDITORS: plugins.Registry[AuditorBody] = plugins.Registry(
-    "auditor for traces of kind", Reason.BAD_TRACE
-)
+AUDITORS: plugins.Registry[AuditorBody] = plugins.Registry("trace auditor", Reason.BAD_TRACE)
 """The registered auditors, by the trace kind they audit."""
 
 AUDITOR_PACKAGE = "vdlt_spec.audit.rules"
