@@ -15,7 +15,7 @@ from enum import StrEnum
 from vdlt_spec.models.query import Query
 
 
-class Finding(StrEnum):
+class ProofOutcome(StrEnum):
     """Name what the solver established about a claim (§III-D)."""
 
     PROVED = "proved"  # every query unsat: the negated claim has no model
@@ -30,9 +30,9 @@ class Expected(StrEnum):
     COUNTEREXAMPLE = "counterexample"
 
     @property
-    def finding(self) -> Finding:
+    def finding(self) -> ProofOutcome:
         """Return the finding that matches this expectation (§III-D)."""
-        return Finding(self.value)
+        return ProofOutcome(self.value)
 
 
 @dataclass(frozen=True)

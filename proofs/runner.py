@@ -17,7 +17,7 @@ import z3
 
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.models.query import Query, solver_for, to_smtlib
-from vdlt_spec.proofs.obligation import Expected, Finding, Obligation
+from vdlt_spec.proofs.obligation import Expected, Obligation, ProofOutcome
 from vdlt_spec.verdict import Verdict
 
 DEFAULT_TIMEOUT_S = 60.0  # solver budget per obligation
@@ -44,7 +44,7 @@ class Discharge:
     scope: str
     bounded: bool
     expected: Expected
-    finding: Finding
+    finding: ProofOutcome
     verdict: Verdict
     seconds: float
     counterexample: dict[str, str]
@@ -52,21 +52,21 @@ class Discharge:
     queries: tuple[QueryRun, ...]
 
 
-def verdict_of(expected: Expected, finding: Finding) -> Verdict:
+def verdict_of(expected: Expected, finding: ProofOutcome) -> Verdict:
     """Compare a finding with its expectation: match valid, else invalid or unknown (§III-D)."""
-    if finding is Finding.UNKNOWN:
+    if finding is ProofOutcome.UNKNOWN:
         return Verdict.UNKNOWN
     return Verdict.VALID if finding is expected.finding else Verdict.INVALID
 
 
-def finding_of(answers: Iterable[str]) -> Finding:
+def finding_of(answers: Iterable[str]) -> ProofOutcome:
     """Combine answers: any sat a counterexample, all unsat a proof, else unknown (§III-D)."""
     seen = list(answers)
     if "sat" in seen:
-        return Finding.COUNTEREXAMPLE
+        return ProofOutcome.COUNTEREXAMPLE
     if seen and all(a == "unsat" for a in seen):
-        return Finding.PROVED
-    return Finding.UNKNOWN
+        return ProofOutcome.PROVED
+    return ProofOutcome.UNKNOWN
 
 
 def run_query(query: Query, timeout_s: float) -> QueryRun:
@@ -109,9 +109,9 @@ def discharge(obligation: Obligation, timeout_s: float = DEFAULT_TIMEOUT_S) -> D
     verdict = verdict_of(obligation.expected, finding)
     witness = next((r for r in runs if r.answer == "sat"), None)
     counterexample = dict(witness.counterexample) if witness else {}
-    if finding is Finding.PROVED:
+    if finding is ProofOutcome.PROVED:
         detail = f"{len(runs)} quer{'y' if len(runs) == 1 else 'ies'} unsat"
-    elif finding is Finding.COUNTEREXAMPLE and witness is not None:
+    elif finding is ProofOutcome.COUNTEREXAMPLE and witness is not None:
         detail = f"{witness.name}: {summarize(counterexample)}"
     else:
         open_runs = [r for r in runs if r.answer not in ("sat", "unsat")]

@@ -277,7 +277,7 @@ def test_default_policy_round_trips_through_json() -> None:
 
 
 def test_node_roles_of_the_virtualization_model_are_accepted() -> None:
-    from vdlt_spec import virtualization
+    from vdlt_spec.roles import NodeRole
 
-    manager = {virtualization.Role.MANAGEMENT_CONTROL}
+    manager = {NodeRole.MANAGEMENT_CONTROL}
     assert reclassify(SC.MANAGEMENT_CONTROL, Fraction(1), manager).reason is R.DECLARED  # type: ignore[arg-type]

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vdlt_spec import registry, serial
+from vdlt_spec import checks as self_checks
+from vdlt_spec import serial
 from vdlt_spec.cli import main
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.verdict import Verdict, combine
@@ -103,18 +104,18 @@ def test_combine(verdicts: list[Verdict], expected: Verdict) -> None:
 
 
 def test_a_crashing_check_is_unknown() -> None:
-    def body() -> registry.Outcome:
+    def body() -> self_checks.Outcome:
         raise RuntimeError("boom")
 
-    chk = registry.Check("t", "test", "§0", "", body)
-    run = registry.run(chk)
+    chk = self_checks.Check("t", "test", "§0", "", body)
+    run = self_checks.run(chk)
     assert run.verdict is Verdict.UNKNOWN
     assert "boom" in run.detail
 
 
 def test_select_rejects_unknown_names() -> None:
     with pytest.raises(SpecError) as info:
-        registry.select(registry.discover(), ["no-such-check"])
+        self_checks.select(self_checks.discover(), ["no-such-check"])
     assert info.value.reason is Reason.UNKNOWN_CHECK
 
 

@@ -15,6 +15,7 @@ from vdlt_spec import hierarchy as h
 from vdlt_spec import virtualization as v
 from vdlt_spec.cos import ServiceClass
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.roles import NodeRole
 from vdlt_spec.strategies import SMALL_MANAGEMENT, hierarchies
 
 FAST = settings(max_examples=60, deadline=None)
@@ -123,7 +124,7 @@ def test_hierarchy_data_faults_are_caught() -> None:
     too_big = h.Hierarchy((eu0, eu1, us0), 1)
     assert {x.kind for x in h.validate(too_big)} == {Reason.GROUP_SIZE_OUT_OF_BOUNDS}
     with pytest.raises(SpecError) as info:
-        h.route(too_big, h.Transaction("t", ServiceClass.LOW_COST, ("eu-00",)))
+        h.route(too_big, h.RoutingRequest("t", ServiceClass.LOW_COST, ("eu-00",)))
     assert info.value.reason is Reason.GROUP_SIZE_OUT_OF_BOUNDS
 
 
@@ -137,13 +138,13 @@ def test_hierarchy_data_faults_are_caught() -> None:
         (lambda: h.ExecutionNode("x", ""), "BAD_IDENTIFIER"),
         (
             lambda: h.route(
-                h.build(nodes({"eu": 2})), h.Transaction("t", ServiceClass.LOW_COST, ("nope",))
+                h.build(nodes({"eu": 2})), h.RoutingRequest("t", ServiceClass.LOW_COST, ("nope",))
             ),
             "UNKNOWN_EXECUTION_NODE",
         ),
         (
             lambda: h.route(
-                h.build(nodes({"eu": 2})), h.Transaction("t", ServiceClass.PRIVATE, ())
+                h.build(nodes({"eu": 2})), h.RoutingRequest("t", ServiceClass.PRIVATE, ())
             ),
             "EMPTY_TRANSACTION_SCOPE",
         ),
@@ -169,17 +170,18 @@ def test_malformed_input_is_rejected(call: Any, reason: str) -> None:
 
 def test_routing_rules() -> None:
     built = h.build(nodes({"eu": 6, "us": 3}), 3)
-    local = h.route(built, h.Transaction("a", ServiceClass.FAST_CONFIRMATION, ("eu-00", "eu-02")))
+    request = h.RoutingRequest("a", ServiceClass.FAST_CONFIRMATION, ("eu-00", "eu-02"))
+    local = h.route(built, request)
     assert (local.layer, local.group) == (h.Layer.LOCAL, "eu/0")
-    cross = h.route(built, h.Transaction("b", ServiceClass.LOW_COST, ("eu-00", "eu-03")))
+    cross = h.route(built, h.RoutingRequest("b", ServiceClass.LOW_COST, ("eu-00", "eu-03")))
     assert (cross.layer, cross.group) == (h.Layer.TOP, "top")
     assert "2 local domains" in cross.why
-    control = h.route(built, h.Transaction("c", ServiceClass.MANAGEMENT_CONTROL, ("eu-00",)))
+    control = h.route(built, h.RoutingRequest("c", ServiceClass.MANAGEMENT_CONTROL, ("eu-00",)))
     assert (control.layer, control.group) == (h.Layer.TOP, "top")
-    assert h.route(built, h.Transaction("d", ServiceClass.MANAGEMENT_CONTROL, ())).layer == "top"
+    assert h.route(built, h.RoutingRequest("d", ServiceClass.MANAGEMENT_CONTROL, ())).layer == "top"
     private_global = h.route(
         built,
-        h.Transaction("e", ServiceClass.PRIVATE, ("us-00",)),
+        h.RoutingRequest("e", ServiceClass.PRIVATE, ("us-00",)),
         frozenset({ServiceClass.PRIVATE}),
     )
     assert private_global.layer == h.Layer.TOP
@@ -229,8 +231,8 @@ def test_hierarchy_of_an_admitted_system() -> None:
         for i in range(8)
     )
     substrate = v.Substrate(hosts, (), SMALL_MANAGEMENT)
-    nodes_ = [v.VirtualNode("m0", v.Role.MANAGEMENT_CONTROL, v.Resources(1, 1, 1))] + [
-        v.VirtualNode(f"e{i}", v.Role.EXECUTION, v.Resources(1, 1, 1)) for i in range(7)
+    nodes_ = [v.VirtualNode("m0", NodeRole.MANAGEMENT_CONTROL, v.Resources(1, 1, 1))] + [
+        v.VirtualNode(f"e{i}", NodeRole.EXECUTION, v.Resources(1, 1, 1)) for i in range(7)
     ]
     system = v.VirtualSystem("s", "a", (ServiceClass.LOW_COST,), tuple(nodes_))
     placement = v.admit(substrate, v.EMPTY_PLACEMENT, system)
@@ -239,3 +241,14 @@ def test_hierarchy_of_an_admitted_system() -> None:
     where = placement.hosts_of("s")
     assert regions == {f"s/e{i}": ("eu" if where[f"e{i}"] < "p4" else "us") for i in range(7)}
     assert h.validate(built) == ()
+
+
+def test_regional_nodes_name_each_region_and_reject_empty_counts() -> None:
+    built = h.regional_nodes(2, 3)
+    assert [n.id for n in built] == ["r0-000", "r0-001", "r0-002", "r1-000", "r1-001", "r1-002"]
+    assert {n.region for n in built} == {"r0", "r1"}
+    for regions, per_region in ((0, 3), (2, 0)):
+        with pytest.raises(SpecError) as info:
+            h.regional_nodes(regions, per_region)
+        assert info.value.reason is Reason.BAD_USAGE
+    assert h.SWEEP_LOCALITIES[0] == 0 and h.SWEEP_LOCALITIES[-1] == 1

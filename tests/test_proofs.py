@@ -14,7 +14,7 @@ from vdlt_spec.cli import main
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.models.query import Query, Setup
 from vdlt_spec.proofs import catalog, runner
-from vdlt_spec.proofs.obligation import Expected, Finding, Obligation, Scope
+from vdlt_spec.proofs.obligation import Expected, Obligation, ProofOutcome, Scope
 from vdlt_spec.verdict import Verdict
 
 # --- every obligation matches its expectation ---------------------------------------------------
@@ -25,7 +25,7 @@ def test_obligation_matches_its_expectation(obligation: Obligation) -> None:
     result = runner.discharge(obligation, timeout_s=60)
     assert result.verdict is Verdict.VALID, result.detail
     assert result.finding is obligation.expected.finding
-    if result.finding is Finding.COUNTEREXAMPLE:
+    if result.finding is ProofOutcome.COUNTEREXAMPLE:
         assert result.counterexample, "a counterexample must be decoded into domain terms"
     else:
         assert all(q.answer == "unsat" for q in result.queries)
@@ -69,17 +69,17 @@ def test_decoded_counterexamples_speak_domain_terms() -> None:
 
 
 def test_finding_combination() -> None:
-    assert runner.finding_of(["unsat", "unsat"]) is Finding.PROVED
-    assert runner.finding_of(["unsat", "sat"]) is Finding.COUNTEREXAMPLE
-    assert runner.finding_of(["unsat", "unknown"]) is Finding.UNKNOWN
-    assert runner.finding_of(["unsat", "not run"]) is Finding.UNKNOWN
-    assert runner.finding_of([]) is Finding.UNKNOWN
+    assert runner.finding_of(["unsat", "unsat"]) is ProofOutcome.PROVED
+    assert runner.finding_of(["unsat", "sat"]) is ProofOutcome.COUNTEREXAMPLE
+    assert runner.finding_of(["unsat", "unknown"]) is ProofOutcome.UNKNOWN
+    assert runner.finding_of(["unsat", "not run"]) is ProofOutcome.UNKNOWN
+    assert runner.finding_of([]) is ProofOutcome.UNKNOWN
 
 
-@given(st.sampled_from(list(Expected)), st.sampled_from(list(Finding)))
-def test_verdict_of(expected: Expected, finding: Finding) -> None:
+@given(st.sampled_from(list(Expected)), st.sampled_from(list(ProofOutcome)))
+def test_verdict_of(expected: Expected, finding: ProofOutcome) -> None:
     verdict = runner.verdict_of(expected, finding)
-    if finding is Finding.UNKNOWN:
+    if finding is ProofOutcome.UNKNOWN:
         assert verdict is Verdict.UNKNOWN
     elif finding.value == expected.value:
         assert verdict is Verdict.VALID
@@ -105,7 +105,7 @@ def test_timeout_is_unknown_never_proved() -> None:
         "hard", "test", "§IV-D", "hard", Scope.bound("n = 64"), Expected.PROVED, (), _hard_queries
     )
     result = runner.discharge(hard, timeout_s=0.3)
-    assert result.finding is Finding.UNKNOWN
+    assert result.finding is ProofOutcome.UNKNOWN
     assert result.verdict is Verdict.UNKNOWN
     assert result.queries[0].answer == "unknown"
 
@@ -135,7 +135,7 @@ def test_wrong_expectation_is_invalid() -> None:
         base.encoding,
     )
     result = runner.discharge(flipped)
-    assert result.finding is Finding.COUNTEREXAMPLE and result.verdict is Verdict.INVALID
+    assert result.finding is ProofOutcome.COUNTEREXAMPLE and result.verdict is Verdict.INVALID
 
 
 def test_select_and_bad_names() -> None:
@@ -213,19 +213,19 @@ def test_cli_writes_smtlib(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_verify_registers_the_groups() -> None:
-    from vdlt_spec import registry
+    from vdlt_spec import checks as self_checks
 
-    checks = {c.name for c in registry.discover() if c.component == "proofs"}
+    checks = {c.name for c in self_checks.discover() if c.component == "proofs"}
     assert checks == {
         f"proofs-{g}"
         for g in ("quorum", "bitmap", "pbft", "accountability", "multisig", "checkpoint", "voting")
     }
-    run = registry.run(next(c for c in registry.discover() if c.name == "proofs-quorum"))
+    run = self_checks.run(next(c for c in self_checks.discover() if c.name == "proofs-quorum"))
     assert run.verdict is Verdict.VALID
 
 
 def test_verify_check_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
-    from vdlt_spec import registry
+    from vdlt_spec import checks as self_checks
 
     base = catalog.by_name()["quorum-weak-rule-byzantine-third"]
     flipped = Obligation(
@@ -239,5 +239,5 @@ def test_verify_check_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
         base.encoding,
     )
     monkeypatch.setattr(catalog, "OBLIGATIONS", (flipped,))
-    run = registry.run(next(c for c in registry.discover() if c.name == "proofs-quorum"))
+    run = self_checks.run(next(c for c in self_checks.discover() if c.name == "proofs-quorum"))
     assert run.verdict is Verdict.INVALID

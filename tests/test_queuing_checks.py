@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from vdlt_spec import registry
+from vdlt_spec import checks as self_checks
 from vdlt_spec.checks import cos as cos_checks
 from vdlt_spec.checks import queuing as queuing_checks
 from vdlt_spec.cli import main
@@ -26,9 +26,9 @@ NAMES = (
 )
 
 
-def _run(name: str) -> registry.CheckRun:
-    checks = {c.name: c for c in registry.discover()}
-    return registry.run(checks[name])
+def _run(name: str) -> self_checks.CheckRun:
+    checks = {c.name: c for c in self_checks.discover()}
+    return self_checks.run(checks[name])
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -15,10 +15,12 @@ from vdlt_spec import serial
 from vdlt_spec import virtualization as v
 from vdlt_spec.cos import ServiceClass
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.roles import NodeRole
 from vdlt_spec.strategies import SMALL_MANAGEMENT, resources, substrates, virtual_systems
+from vdlt_spec.virtualization import admission, faults
 
 R = v.Resources
-MC, EX = v.Role.MANAGEMENT_CONTROL, v.Role.EXECUTION
+MC, EX = NodeRole.MANAGEMENT_CONTROL, NodeRole.EXECUTION
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -326,7 +328,7 @@ def test_an_anti_affinity_breach_costs_two_replicas() -> None:
     _, p = _valid_pair()
     hosts = p.hosts_of("a")
     shared = _move(p, "a", "e0", hosts["e1"])
-    impacts = v._impacts(shared, frozenset({hosts["e1"]}))
+    impacts = faults._impacts(shared, frozenset({hosts["e1"]}))
     assert max(i.lost for i in impacts) == 2
 
 
@@ -516,15 +518,15 @@ def test_look_ahead_embedding_equals_backtracking(
 ) -> None:
     order = [v.VirtualNode(n, EX, R()) for n in ("a", "b", "c")]
     calls: list[int] = []
-    matching = v._matching_size
+    matching = admission._matching_size
 
     def counted(*args: Any) -> Any:
         calls.append(len(args[2]))
         return matching(*args)
 
-    monkeypatch.setattr(v, "_matching_size", counted)
-    found = v._embed(order, eligible)
-    assert found == v._search(order, eligible)
+    monkeypatch.setattr(admission, "_matching_size", counted)
+    found = admission._embed(order, eligible)
+    assert found == admission._search(order, eligible)
     if expected is None:
         assert found is None
     else:

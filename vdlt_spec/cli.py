@@ -137,11 +137,11 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Run every registered self-check; exit 0 all valid, 1 any invalid, 2 any unknown."""
-    from vdlt_spec import registry
+    from vdlt_spec import checks as self_checks
     from vdlt_spec.verdict import combine
 
-    checks = registry.select(registry.discover(), only or [])
-    runs = with_progress("verifying", checks, registry.run, quiet=as_json)
+    checks = self_checks.select(self_checks.discover(), only or [])
+    runs = with_progress("verifying", checks, self_checks.run, quiet=as_json)
     overall = combine(r.verdict for r in runs)
     if as_json:
         emit_json({"verdict": overall, "checks": runs})
@@ -1164,17 +1164,10 @@ def virtualization_hierarchy(
 
     from vdlt_spec import hierarchy, serial
 
-    if regions < 1 or per_region < 1:
-        fail("--regions and --per-region must be at least 1")
+    nodes = hierarchy.regional_nodes(regions, per_region)
     share = serial.decode(Fraction, global_share, "--global-share")
-    nodes = [
-        hierarchy.ExecutionNode(f"r{r}-{i:03d}", f"r{r}")
-        for r in range(regions)
-        for i in range(per_region)
-    ]
     built = hierarchy.build(nodes, group_size)
-    localities = [Fraction(k, 100) for k in (0, 25, 50, 75, 90, 100)]
-    rows = hierarchy.locality_sweep(built, seed, count, localities, share)
+    rows = hierarchy.locality_sweep(built, seed, count, hierarchy.SWEEP_LOCALITIES, share)
     if as_json:
         emit_json({"groups": len(built.groups), "rows": rows})
         return

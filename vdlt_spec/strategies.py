@@ -339,6 +339,7 @@ def allocation_instances(
 
 from vdlt_spec import hierarchy as _hierarchy  # noqa: E402
 from vdlt_spec import virtualization as _virt  # noqa: E402
+from vdlt_spec.roles import NodeRole as _NodeRole  # noqa: E402
 
 SMALL_MANAGEMENT = _virt.ManagementRequirements(minimum=_virt.Resources(4, 4, 4))
 
@@ -399,7 +400,7 @@ def virtual_systems(
 ) -> _virt.VirtualSystem:
     """Draw a virtual system with 1..max_group nodes in each role (§III-C, Fig. 8)."""
     nodes = []
-    for role, prefix in ((_virt.Role.MANAGEMENT_CONTROL, "m"), (_virt.Role.EXECUTION, "e")):
+    for role, prefix in ((_NodeRole.MANAGEMENT_CONTROL, "m"), (_NodeRole.EXECUTION, "e")):
         for i in range(draw(st.integers(min_value=1, max_value=max_group))):
             nodes.append(_virt.VirtualNode(f"{prefix}{i}", role, draw(resources(max_demand))))
     classes = draw(st.lists(service_classes, min_size=1, max_size=3, unique=True))

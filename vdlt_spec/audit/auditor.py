@@ -8,13 +8,12 @@ and how many events it checked; a trace that exercised nothing the auditor could
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from vdlt_spec import plugins
 from vdlt_spec.audit.trace import Trace
-from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.errors import Reason
 from vdlt_spec.verdict import Verdict
 
 
@@ -49,37 +48,27 @@ class AuditReport:
 
 
 AuditorBody = Callable[[Trace], Audit]
-_AUDITORS: dict[str, AuditorBody] = {}
+AUDITORS: plugins.Registry[AuditorBody] = plugins.Registry("trace auditor", Reason.BAD_TRACE)
+"""The registered auditors, by the trace kind they audit."""
+
+AUDITOR_PACKAGE = "vdlt_spec.audit.rules"
 
 
 def auditor(kind: str) -> Callable[[AuditorBody], AuditorBody]:
     """Register the decorated function as the auditor of traces of ``kind``."""
-
-    def register(body: AuditorBody) -> AuditorBody:
-        _AUDITORS[kind] = body
-        return body
-
-    return register
+    return AUDITORS.register(kind, lambda body: body)
 
 
 def auditors() -> dict[str, AuditorBody]:
     """Import every module of :mod:`vdlt_spec.audit.rules` and return the auditors by kind."""
-    import vdlt_spec.audit.rules as package
-
-    for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
-        importlib.import_module(info.name)
-    return dict(sorted(_AUDITORS.items()))
+    plugins.discover(AUDITOR_PACKAGE)
+    return dict(AUDITORS.items())
 
 
 def audit(trace: Trace) -> AuditReport:
     """Audit ``trace`` with the auditor of its kind: invalid on any finding, unknown if idle."""
-    known = auditors()
-    if trace.kind not in known:
-        raise SpecError(
-            Reason.BAD_TRACE,
-            f"no auditor for traces of kind {trace.kind!r}; known: {', '.join(known) or 'none'}",
-        )
-    result = known[trace.kind](trace)
+    plugins.discover(AUDITOR_PACKAGE)
+    result = AUDITORS.get(trace.kind)(trace)
     if result.findings:
         verdict = Verdict.INVALID
     elif result.checked == 0:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from vdlt_spec.registry import Outcome, check
+from vdlt_spec.checks import Outcome, check
 from vdlt_spec.verdict import Verdict
 
 COMPONENT = "allocation"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from vdlt_spec.checks import Outcome, check
 from vdlt_spec.conformance import suite
 from vdlt_spec.conformance.adapter import ReferenceAdapter
-from vdlt_spec.registry import Outcome, check
 from vdlt_spec.verdict import Verdict
 
 

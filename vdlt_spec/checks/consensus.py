@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
+from vdlt_spec.checks import Outcome, check
 from vdlt_spec.consensus.byzantine import Behaviour
 from vdlt_spec.consensus.config import ConsensusConfig, Mode, quorum
 from vdlt_spec.consensus.context import signed_payload
@@ -14,7 +15,6 @@ from vdlt_spec.consensus.quorum import Certificate, encode_bitmap, verify_proof
 from vdlt_spec.consensus.real import RealScheme
 from vdlt_spec.consensus.signatures import SignatureScheme
 from vdlt_spec.consensus.simulation import Scenario, Signatures, culprits, make_scheme, simulate
-from vdlt_spec.registry import Outcome, check
 from vdlt_spec.verdict import Verdict
 
 COMPONENT = "consensus"

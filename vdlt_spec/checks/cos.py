@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
+from vdlt_spec.checks import Outcome, check
 from vdlt_spec.cos import (
     DEFAULT_MIN_TRUST,
     DEFAULT_POLICY,
@@ -18,7 +19,6 @@ from vdlt_spec.cos import (
     reclassify_transaction,
     reserved_bits,
 )
-from vdlt_spec.registry import Outcome, check
 from vdlt_spec.verdict import Verdict
 
 TABLE_II_BITS = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+from vdlt_spec.checks import Outcome, check
 from vdlt_spec.conformance.bip_vectors import CaseResult, run_bip327, run_bip340
 from vdlt_spec.crypto import rogue_key
 from vdlt_spec.crypto.certificate import (
@@ -22,7 +23,6 @@ from vdlt_spec.crypto.certificate import (
 from vdlt_spec.crypto.fast import FAST
 from vdlt_spec.crypto.group import READABLE
 from vdlt_spec.errors import Reason, SpecError
-from vdlt_spec.registry import Outcome, check
 from vdlt_spec.verdict import Verdict
 
 COMPONENT = "crypto"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
+from vdlt_spec.checks import Outcome, check
 from vdlt_spec.economics import incentives
 from vdlt_spec.economics.campaign import campaign
 from vdlt_spec.economics.simulation import simulate
 from vdlt_spec.governance import voting
 from vdlt_spec.governance.parameters import GENESIS_SUPPLY, Parameters
-from vdlt_spec.registry import Outcome, check
 from vdlt_spec.verdict import Verdict, combine
 
 COMPONENT = "governance"

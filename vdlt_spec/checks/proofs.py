@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from vdlt_spec.registry import Outcome, check
+from vdlt_spec.checks import Outcome, check
 from vdlt_spec.verdict import combine
 
 COMPONENT = "proofs"

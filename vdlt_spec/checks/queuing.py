@@ -7,6 +7,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from vdlt_spec import queuing_invariants as audit
+from vdlt_spec.checks import Outcome, check
 from vdlt_spec.cos import ServiceClass
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.fifo import fifo_run
@@ -20,7 +21,6 @@ from vdlt_spec.queuing import (
     run,
 )
 from vdlt_spec.queuing_fast import run_fast
-from vdlt_spec.registry import Outcome, check
 from vdlt_spec.verdict import Verdict
 from vdlt_spec.workload import (
     OVERLOAD_FAST_SIZE,

@@ -14,9 +14,10 @@ from vdlt_spec import hierarchy, virtualization
 from vdlt_spec.audit import trace
 from vdlt_spec.audit.auditor import audit
 from vdlt_spec.audit.rules.virtualization import reference_trace
+from vdlt_spec.checks import Outcome, check
 from vdlt_spec.cos import ServiceClass
 from vdlt_spec.errors import SpecError
-from vdlt_spec.registry import Outcome, check
+from vdlt_spec.roles import NodeRole
 from vdlt_spec.verdict import Verdict
 
 SEED = 20240501
@@ -25,7 +26,7 @@ RELEASE_ODDS = Fraction(1, 4)
 SEARCH_INSTANCES = 150
 REGIONS = ("eu", "us", "asia")
 R = virtualization.Resources
-MC, EX = virtualization.Role.MANAGEMENT_CONTROL, virtualization.Role.EXECUTION
+MC, EX = NodeRole.MANAGEMENT_CONTROL, NodeRole.EXECUTION
 REQUIREMENTS = virtualization.ManagementRequirements(minimum=R(4000, 100 * 1024, 10_000))
 
 

@@ -7,12 +7,11 @@ operations with :func:`operation` in modules under :mod:`vdlt_spec.conformance.o
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from vdlt_spec import plugins
 from vdlt_spec.errors import Reason, SpecError
 
 OperationBody = Callable[[Any], Any]
@@ -28,36 +27,31 @@ class Operation:
     body: OperationBody
 
 
-_OPERATIONS: dict[str, Operation] = {}
+OPERATIONS: plugins.Registry[Operation] = plugins.Registry(
+    "operation", Reason.UNSUPPORTED_OPERATION
+)
+"""The registered conformance operations, by name."""
+
+OPERATION_PACKAGE = "vdlt_spec.conformance.ops"
 
 
 def operation(name: str, section: str) -> Callable[[OperationBody], OperationBody]:
     """Register the decorated JSON-to-JSON function as conformance operation ``name``."""
-
-    def register(body: OperationBody) -> OperationBody:
-        if name in _OPERATIONS and _OPERATIONS[name].body is not body:
-            raise ValueError(f"operation {name!r} registered twice")
-        doc = (body.__doc__ or "").strip().splitlines()
-        _OPERATIONS[name] = Operation(name, section, doc[0] if doc else "", body)
-        return body
-
-    return register
+    return OPERATIONS.register(
+        name, lambda body: Operation(name, section, plugins.first_line(body), body)
+    )
 
 
 def operations() -> dict[str, Operation]:
     """Import every module of :mod:`vdlt_spec.conformance.ops` and return the operations."""
-    import vdlt_spec.conformance.ops as package
-
-    for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
-        importlib.import_module(info.name)
-    return dict(sorted(_OPERATIONS.items()))
+    plugins.discover(OPERATION_PACKAGE)
+    return dict(OPERATIONS.items())
 
 
 def call(name: str, payload: Any) -> Any:
     """Run operation ``name`` on a JSON payload with the reference spec; raise ``SpecError``."""
-    ops = operations()
-    if name not in ops:
-        raise SpecError(Reason.UNSUPPORTED_OPERATION, f"no operation named {name!r}")
+    plugins.discover(OPERATION_PACKAGE)
+    body = OPERATIONS.get(name).body
     if not isinstance(payload, dict):
         raise SpecError(Reason.SCHEMA_VIOLATION, f"{name}: input must be a JSON object")
-    return ops[name].body(payload)
+    return body(payload)

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from vdlt_spec import serial
+from vdlt_spec import plugins, serial
 from vdlt_spec.conformance.adapter import Adapter, reference_answer
 from vdlt_spec.conformance.operations import operations
 from vdlt_spec.conformance.vector import FORMAT_VERSION, Vector, VectorFile
-from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.errors import Reason
 from vdlt_spec.verdict import Verdict, combine
 
 
@@ -34,26 +34,20 @@ class VectorInput:
 
 
 InputSource = Callable[[], Iterable[VectorInput]]
-_SOURCES: dict[str, InputSource] = {}
+SOURCES: plugins.Registry[InputSource] = plugins.Registry("vector suite", Reason.UNKNOWN_CHECK)
+"""The input lists of the vector suites, by suite name."""
 
 
 def inputs(suite: str) -> Callable[[InputSource], InputSource]:
     """Register the decorated function as the list of inputs of vector suite ``suite``."""
-
-    def register(source: InputSource) -> InputSource:
-        _SOURCES[suite] = source
-        return source
-
-    return register
+    return SOURCES.register(suite, lambda source: source)
 
 
 def generate(suite: str) -> VectorFile:
     """Compute the expected answers of suite ``suite`` with the reference spec."""
     ops = operations()  # imports every ops module, which registers the input sources
-    if suite not in _SOURCES:
-        raise SpecError(Reason.UNKNOWN_CHECK, f"no vector suite named {suite!r}")
     vectors = []
-    for item in _SOURCES[suite]():
+    for item in SOURCES.get(suite)():
         answer = reference_answer(item.op, item.input)
         vectors.append(
             Vector(
@@ -72,7 +66,7 @@ def generate(suite: str) -> VectorFile:
 def suites() -> tuple[str, ...]:
     """Return the names of all registered vector suites."""
     operations()
-    return tuple(sorted(_SOURCES))
+    return SOURCES.names()
 
 
 VECTOR_SUFFIX = ".vectors.json"

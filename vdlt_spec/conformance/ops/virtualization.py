@@ -13,6 +13,7 @@ from vdlt_spec.conformance.operations import operation
 from vdlt_spec.conformance.suite import VectorInput, inputs
 from vdlt_spec.cos import ServiceClass
 from vdlt_spec.errors import SpecError
+from vdlt_spec.roles import NodeRole
 
 
 def _field(payload: Any, name: str, tp: Any, default: Any = None) -> Any:
@@ -81,7 +82,7 @@ def build(payload: Any) -> Any:
 def route(payload: Any) -> Any:
     """Say which layer and group decides a transaction (§IV-H)."""
     built = _hierarchy(payload)
-    tx = _field(payload, "transaction", hierarchy.Transaction)
+    tx = _field(payload, "transaction", hierarchy.RoutingRequest)
     decided = hierarchy.route(built, tx)
     return {"layer": decided.layer.value, "group": decided.group}
 
@@ -89,7 +90,7 @@ def route(payload: Any) -> Any:
 # --- vector inputs ----------------------------------------------------------------------------
 
 R = virt.Resources
-MC, EX = virt.Role.MANAGEMENT_CONTROL, virt.Role.EXECUTION
+MC, EX = NodeRole.MANAGEMENT_CONTROL, NodeRole.EXECUTION
 REQUIREMENTS = virt.ManagementRequirements(minimum=R(4000, 100 * 1024, 10_000))
 
 
@@ -276,13 +277,15 @@ def _virtualization_inputs() -> Iterator[VectorInput]:
     yield VectorInput("hierarchy-build-duplicate", op, _encode(nodes=nodes + nodes[:1]), "rejected")
     op = "hierarchy.route"
     transactions = {
-        "local": hierarchy.Transaction("t1", ServiceClass.FAST_CONFIRMATION, ("eu-00", "eu-03")),
-        "cross-group": hierarchy.Transaction("t2", ServiceClass.LOW_COST, ("eu-00", "eu-04")),
-        "cross-region": hierarchy.Transaction("t3", ServiceClass.PRIVATE, ("eu-00", "us-00")),
-        "global-class": hierarchy.Transaction("t4", ServiceClass.MANAGEMENT_CONTROL, ("asia-00",)),
-        "global-no-nodes": hierarchy.Transaction("t5", ServiceClass.MANAGEMENT_CONTROL, ()),
-        "unknown-node": hierarchy.Transaction("t6", ServiceClass.LOW_COST, ("mars-00",)),
-        "empty-scope": hierarchy.Transaction("t7", ServiceClass.LOW_COST, ()),
+        "local": hierarchy.RoutingRequest("t1", ServiceClass.FAST_CONFIRMATION, ("eu-00", "eu-03")),
+        "cross-group": hierarchy.RoutingRequest("t2", ServiceClass.LOW_COST, ("eu-00", "eu-04")),
+        "cross-region": hierarchy.RoutingRequest("t3", ServiceClass.PRIVATE, ("eu-00", "us-00")),
+        "global-class": hierarchy.RoutingRequest(
+            "t4", ServiceClass.MANAGEMENT_CONTROL, ("asia-00",)
+        ),
+        "global-no-nodes": hierarchy.RoutingRequest("t5", ServiceClass.MANAGEMENT_CONTROL, ()),
+        "unknown-node": hierarchy.RoutingRequest("t6", ServiceClass.LOW_COST, ("mars-00",)),
+        "empty-scope": hierarchy.RoutingRequest("t7", ServiceClass.LOW_COST, ()),
     }
     for name, tx in transactions.items():
         yield VectorInput(

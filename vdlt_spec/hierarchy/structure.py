@@ -1,37 +1,25 @@
-"""Organise management/control in two layers and route decisions to them (§IV-H, Fig. 10).
-
-§IV-H: "There are two layers for the management/control nodes. The bottom layer
-management/control nodes are responsible for the local services and applications that occur
-frequently near the local execution nodes. Multiple groups of local management/control nodes are
-deployed throughout the system; each group manage/control one of a handful of execution nodes.
-The top management/control nodes are responsible for the global services and applications that
-need a global view of the system."
+"""Organise execution nodes under local and top management/control groups (§IV-H, Fig. 10).
 
 The hierarchy is a tree: the top management/control group, under it the local groups, under
-each local group the execution nodes of its domain (a handful, in one region). A transaction is
-decided locally when every execution node it needs lies in one local domain and its class is
-not global; otherwise it is escalated to the top (docs/decisions.md D-hier-1 ... D-hier-5).
+each local group the execution nodes of its domain (a handful, in one region; D-hier-1,
+D-hier-2).
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from fractions import Fraction
 
 import networkx as nx
 
-from vdlt_spec.cos import ServiceClass
 from vdlt_spec.errors import Reason, SpecError
-from vdlt_spec.virtualization import Placement, Role, Substrate, Violation, require_valid
+from vdlt_spec.roles import NodeRole
+from vdlt_spec.virtualization import Placement, Substrate, Violation, require_valid
 
 DEFAULT_GROUP_SIZE = 5  # "a handful" of execution nodes per local group (D-hier-1)
 MIN_GROUP_SIZE = 1
 TOP_GROUP = "top"
-GLOBAL_CLASSES = frozenset({ServiceClass.MANAGEMENT_CONTROL})  # D-hier-3
-LOCAL_SPAN = 2  # execution nodes a generated transaction needs (D-hier-5)
 
 LAYER = "layer"
 REGION = "region"
@@ -142,7 +130,7 @@ def from_placement(
     return build(
         (
             ExecutionNode(f"{system.id}/{n.id}", region[hosts[n.id]])
-            for n in system.group(Role.EXECUTION)
+            for n in system.group(NodeRole.EXECUTION)
         ),
         max_group_size,
     )
@@ -267,205 +255,3 @@ def require_valid_hierarchy(hierarchy: Hierarchy) -> None:
     if found:
         first = found[0]
         raise SpecError(first.kind, f"{first.subject}: {first.detail} ({len(found)} violation(s))")
-
-
-# --- routing (D-hier-3, D-hier-4) ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Transaction:
-    """Name a transaction, its class, and the execution nodes it needs (§IV-A, §IV-H)."""
-
-    id: str
-    service_class: ServiceClass
-    nodes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Route:
-    """Say which layer and group decides a transaction, and why (§IV-H)."""
-
-    transaction: str
-    layer: Layer
-    group: str
-    why: str
-
-
-def _domains(hierarchy: Hierarchy) -> dict[str, str]:
-    require_valid_hierarchy(hierarchy)
-    return {m.id: g.id for g in hierarchy.groups for m in g.members}
-
-
-def _route(
-    domain: dict[str, str],
-    top: str,
-    tx: Transaction,
-    global_classes: frozenset[ServiceClass],
-) -> Route:
-    unknown = sorted(set(tx.nodes) - set(domain))
-    if unknown:
-        raise SpecError(
-            Reason.UNKNOWN_EXECUTION_NODE, f"transaction {tx.id} needs unknown nodes {unknown}"
-        )
-    if tx.service_class in global_classes:
-        return Route(tx.id, Layer.TOP, top, f"global class {tx.service_class.name}")
-    if not tx.nodes:
-        raise SpecError(
-            Reason.EMPTY_TRANSACTION_SCOPE,
-            f"transaction {tx.id} of class {tx.service_class.name} needs no execution node",
-        )
-    groups = sorted({domain[n] for n in tx.nodes})
-    if len(groups) == 1:
-        return Route(tx.id, Layer.LOCAL, groups[0], "all its execution nodes in one domain")
-    return Route(tx.id, Layer.TOP, top, f"spans {len(groups)} local domains")
-
-
-def route(
-    hierarchy: Hierarchy,
-    tx: Transaction,
-    global_classes: frozenset[ServiceClass] = GLOBAL_CLASSES,
-) -> Route:
-    """Route one transaction to the local group of its domain, or to the top (§IV-H).
-
-    Local when every execution node it needs lies in one domain and its class is not global;
-    otherwise the top group decides it (D-hier-3, D-hier-4).
-    """
-    return _route(_domains(hierarchy), hierarchy.top, tx, global_classes)
-
-
-def route_all(
-    hierarchy: Hierarchy,
-    txs: Iterable[Transaction],
-    global_classes: frozenset[ServiceClass] = GLOBAL_CLASSES,
-) -> tuple[Route, ...]:
-    """Route every transaction of a workload, in order (§IV-H)."""
-    domain = _domains(hierarchy)
-    return tuple(_route(domain, hierarchy.top, tx, global_classes) for tx in txs)
-
-
-# --- load summary ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GroupLoad:
-    """Count the decisions one management/control group made (§IV-H)."""
-
-    group: str
-    decisions: int
-
-
-@dataclass(frozen=True)
-class Load:
-    """Summarise who decided a workload: the top layer and each local group (§IV-H).
-
-    ``top_share`` is the top layer's fraction of all decisions; a flat, one-layer design would
-    have one group make all of them (share 1).
-    """
-
-    total: int
-    top: int
-    local: tuple[GroupLoad, ...]
-    top_share: Fraction
-    busiest_local: int
-
-
-def load(
-    hierarchy: Hierarchy,
-    txs: Iterable[Transaction],
-    global_classes: frozenset[ServiceClass] = GLOBAL_CLASSES,
-) -> Load:
-    """Count the decisions of each layer and group for a workload (§IV-H)."""
-    routes = route_all(hierarchy, txs, global_classes)
-    counts = {g.id: 0 for g in hierarchy.groups}
-    top = 0
-    for r in routes:
-        if r.layer == Layer.TOP:
-            top += 1
-        else:
-            counts[r.group] += 1
-    share = Fraction(top, len(routes)) if routes else Fraction(0)
-    return Load(
-        len(routes),
-        top,
-        tuple(GroupLoad(g, c) for g, c in counts.items()),
-        share,
-        max(counts.values(), default=0),
-    )
-
-
-def _check_probability(name: str, p: Fraction) -> None:
-    if not isinstance(p, Fraction | int) or isinstance(p, bool) or not 0 <= p <= 1:
-        raise SpecError(Reason.BAD_PROBABILITY, f"{name} must be a fraction in [0, 1], got {p!r}")
-
-
-def _bernoulli(rng: random.Random, p: Fraction) -> bool:
-    p = Fraction(p)
-    return rng.randrange(p.denominator) < p.numerator
-
-
-def workload(
-    hierarchy: Hierarchy,
-    rng: random.Random,
-    count: int,
-    locality: Fraction,
-    global_share: Fraction,
-) -> tuple[Transaction, ...]:
-    """Generate a seeded workload of global, local and cross-domain transactions (§IV-H).
-
-    (D-hier-5) With probability ``global_share`` a transaction is of the management/
-    control class and needs no execution node. Otherwise its class is drawn from the other
-    classes and, with probability ``locality``, it needs up to ``LOCAL_SPAN`` nodes of one
-    local domain; else one node in each of ``LOCAL_SPAN`` distinct domains (when the hierarchy
-    has that many). Exact: probabilities are fractions tested with integer draws.
-    """
-    _check_probability("locality", locality)
-    _check_probability("global_share", global_share)
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise SpecError(Reason.BAD_USAGE, f"count must be an integer >= 0, got {count!r}")
-    require_valid_hierarchy(hierarchy)
-    groups = list(hierarchy.groups)
-    if not groups:
-        raise SpecError(Reason.EXECUTION_NODE_UNMANAGED, "the hierarchy has no execution node")
-    local_classes = sorted(c for c in ServiceClass if c not in GLOBAL_CLASSES)
-    txs = []
-    for index in range(count):
-        tx_id = f"tx{index}"
-        if _bernoulli(rng, global_share):
-            txs.append(Transaction(tx_id, ServiceClass.MANAGEMENT_CONTROL, ()))
-            continue
-        service_class = rng.choice(local_classes)
-        if _bernoulli(rng, locality) or len(groups) < LOCAL_SPAN:
-            group = rng.choice(groups)
-            picked = rng.sample(group.members, min(LOCAL_SPAN, len(group.members)))
-        else:
-            picked = [rng.choice(g.members) for g in rng.sample(groups, LOCAL_SPAN)]
-        txs.append(Transaction(tx_id, service_class, tuple(sorted(n.id for n in picked))))
-    return tuple(txs)
-
-
-@dataclass(frozen=True)
-class SweepRow:
-    """One row of a locality sweep: the locality and the measured load (§IV-H)."""
-
-    locality: Fraction
-    load: Load
-
-
-def locality_sweep(
-    hierarchy: Hierarchy,
-    seed: int,
-    count: int,
-    localities: Sequence[Fraction],
-    global_share: Fraction,
-) -> tuple[SweepRow, ...]:
-    """Measure the load of seeded workloads at each locality (§IV-H); one seed per row."""
-    return tuple(
-        SweepRow(
-            Fraction(p),
-            load(
-                hierarchy,
-                workload(hierarchy, random.Random(seed), count, Fraction(p), global_share),
-            ),
-        )
-        for p in localities
-    )
