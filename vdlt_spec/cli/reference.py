@@ -39,6 +39,11 @@ Tables adapt to the terminal: from 120 columns the long columns (details, events
 table; on a narrower one (CI logs are 80 columns) they are printed below it, one line per row,
 so nothing is cut. Exact amounts fold rather than being elided. `vdlt prove` always prints its
 decoded counterexamples below its table.
+
+What the figures mean is explained with each component: [queuing.md](queuing.md),
+[consensus.md](consensus.md), [governance.md](governance.md), [allocation.md](allocation.md),
+[virtualization.md](virtualization.md), [hierarchy.md](hierarchy.md),
+[conformance.md](conformance.md), [audit.md](audit.md), [proofs.md](proofs.md).
 """
 
 
