@@ -1,4 +1,4 @@
-"""Tests of the allocation commands: instance schema/generate, solve, evaluate, baseline."""
+"""Tests of `vdlt allocation`: schema, generate, solve, evaluate, baseline."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ INSTANCES = Path(__file__).resolve().parents[1] / "vdlt_spec" / "allocation" / "
 
 
 def test_instance_schema_prints_a_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["instance", "schema"]) == 0
+    assert main(["allocation", "schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert schema["title"] == "instance" and "Transaction" in schema["$defs"]
-    assert main(["instance", "schema", "--allocation"]) == 0
+    assert main(["allocation", "schema", "--allocation"]) == 0
     assert json.loads(capsys.readouterr().out)["title"] == "allocation"
 
 
@@ -27,7 +27,7 @@ def test_instance_generate_writes_a_loadable_instance(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "i.json"
-    args = ["instance", "generate", "--tx", "12", "--nodes", "4", "--seed", "3"]
+    args = ["allocation", "generate", "--tx", "12", "--nodes", "4", "--seed", "3"]
     assert main([*args, "--utility", "welfare", "--out", str(out)]) == 0
     instance = loads_instance(out.read_text())
     assert len(instance.transactions) == 12 and instance.utility.value == "welfare"
@@ -41,6 +41,7 @@ def test_solve_then_evaluate_round_trip(tmp_path: Path, capsys: pytest.CaptureFi
     lp, mps = tmp_path / "m.lp", tmp_path / "m.mps"
     code = main(
         [
+            "allocation",
             "solve",
             str(instance),
             "--threads",
@@ -64,22 +65,33 @@ def test_solve_then_evaluate_round_trip(tmp_path: Path, capsys: pytest.CaptureFi
     assert float(report["bound"]) - 1e-6 <= lagrangian <= float(report["relaxation_bound"]) + 1e-3
     assert float(report["bound"]) >= float(Fraction(report["objective"])) - 1e-6
     assert lp.exists() and mps.exists()
-    assert main(["evaluate", str(instance), str(allocation), "--json"]) == 0
+    assert main(["allocation", "evaluate", str(instance), str(allocation), "--json"]) == 0
     ev = json.loads(capsys.readouterr().out)
     assert ev["feasible"] is True and ev["objective"] == report["objective"]
-    assert main(["evaluate", str(instance), str(allocation)]) == 0
+    assert main(["allocation", "evaluate", str(instance), str(allocation)]) == 0
     assert "feasible" in capsys.readouterr().out
 
 
 def test_solve_reports_infeasibility_with_a_diagnosis(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["solve", str(INSTANCES / "infeasible-latency.json"), "--threads", "1"])
+    code = main(
+        ["allocation", "solve", str(INSTANCES / "infeasible-latency.json"), "--threads", "1"]
+    )
     assert code == 1
     out = capsys.readouterr().out
     assert "infeasible" in out and "C2-latency" in out and "t00" in out
 
 
 def test_solve_with_cbc(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["solve", str(INSTANCES / "tiny-exhaustive.json"), "--solver", "cbc", "--json"])
+    code = main(
+        [
+            "allocation",
+            "solve",
+            str(INSTANCES / "tiny-exhaustive.json"),
+            "--solver",
+            "cbc",
+            "--json",
+        ]
+    )
     assert code == 0
     assert json.loads(capsys.readouterr().out)["objective"] == "25"
 
@@ -102,13 +114,13 @@ def test_evaluate_exits_1_on_a_violation(
         )
     )
     tiny = str(INSTANCES / "tiny-exhaustive.json")
-    assert main(["evaluate", tiny, str(allocation), "--json"]) == 1
+    assert main(["allocation", "evaluate", tiny, str(allocation), "--json"]) == 1
     ev = json.loads(capsys.readouterr().out)
     violated = {
         (r["constraint"], r["subject"]) for r in ev["reports"] if r["slack"].startswith("-")
     }
     assert ("replicas-min", "t0") in violated
-    assert main(["evaluate", tiny, str(allocation)]) == 1
+    assert main(["allocation", "evaluate", tiny, str(allocation)]) == 1
     assert "infeasible" in capsys.readouterr().out
 
 
@@ -117,11 +129,16 @@ def test_solve_starts_from_a_given_allocation(
 ) -> None:
     small = str(INSTANCES / "small-welfare.json")
     start = tmp_path / "start.json"
-    assert main(["baseline", small, "--name", "density-greedy", "--out", str(start)]) == 0
+    assert (
+        main(["allocation", "baseline", small, "--name", "density-greedy", "--out", str(start)])
+        == 0
+    )
     capsys.readouterr()
-    assert main(["evaluate", small, str(start), "--json"]) == 0
+    assert main(["allocation", "evaluate", small, str(start), "--json"]) == 0
     given = json.loads(capsys.readouterr().out)["objective"]
-    assert main(["solve", small, "--threads", "1", "--start", str(start), "--json"]) == 0
+    assert (
+        main(["allocation", "solve", small, "--threads", "1", "--start", str(start), "--json"]) == 0
+    )
     report = json.loads(capsys.readouterr().out)
     assert report["warm_start"] == given  # the start handed in, not the heuristics' best
     assert report["proven_optimal"] is True
@@ -152,7 +169,7 @@ def test_solve_rejects_a_bad_start_in_one_line(
     start.write_text(json.dumps({"assignments": assignments}))
     out = tmp_path / "never.json"
     tiny = str(INSTANCES / "tiny-exhaustive.json")
-    assert main(["solve", tiny, "--start", str(start), "--out", str(out)]) == 2
+    assert main(["allocation", "solve", tiny, "--start", str(start), "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and reason in err and str(start) in err
     assert not out.exists()
@@ -162,6 +179,7 @@ def test_baseline_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     out = tmp_path / "b.json"
     code = main(
         [
+            "allocation",
             "baseline",
             str(INSTANCES / "small-welfare.json"),
             "--name",
@@ -172,7 +190,10 @@ def test_baseline_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     )
     assert code == 0 and out.exists()
     assert "feasible" in capsys.readouterr().out
-    assert main(["baseline", str(INSTANCES / "small-welfare.json"), "--name", "magic"]) == 2
+    assert (
+        main(["allocation", "baseline", str(INSTANCES / "small-welfare.json"), "--name", "magic"])
+        == 2
+    )
 
 
 @pytest.mark.parametrize(
@@ -188,7 +209,11 @@ def test_malformed_instance_files_get_one_line_and_exit_2(
 ) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(content)
-    for argv in (["solve", str(bad)], ["evaluate", str(bad), str(bad)], ["baseline", str(bad)]):
+    for argv in (
+        ["allocation", "solve", str(bad)],
+        ["allocation", "evaluate", str(bad), str(bad)],
+        ["allocation", "baseline", str(bad)],
+    ):
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert len(err.strip().splitlines()) == 1, err
@@ -202,22 +227,22 @@ def test_out_of_range_instance_gets_one_line_and_exit_2(
     data["nodes"][0]["trust"] = "2"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data))
-    assert main(["solve", str(bad)]) == 2
+    assert main(["allocation", "solve", str(bad)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "TRUST_OUT_OF_RANGE" in err
 
 
 def test_missing_file_and_bad_options_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["solve", "/nonexistent/instance.json"]) == 2
+    assert main(["allocation", "solve", "/nonexistent/instance.json"]) == 2
     err = capsys.readouterr().err
     assert "BAD_INPUT_FILE" in err and err.count("/nonexistent/instance.json") == 1
     tiny = str(INSTANCES / "tiny-exhaustive.json")
-    assert main(["solve", tiny, "--solver", "gurobi"]) == 2
+    assert main(["allocation", "solve", tiny, "--solver", "gurobi"]) == 2
     assert "UNKNOWN_SOLVER" in capsys.readouterr().err
     assert (
         main(
             [
-                "instance",
+                "allocation",
                 "generate",
                 "--tx",
                 "3",

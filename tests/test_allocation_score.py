@@ -130,18 +130,24 @@ def test_evaluate_against_a_solve_report_prints_the_share(
 ) -> None:
     instance = str(INSTANCES / "small-throughput.json")
     report, greedy = tmp_path / "report.json", tmp_path / "greedy.json"
-    assert main(["solve", instance, "--threads", "1", "--json"]) == 0
+    assert main(["allocation", "solve", instance, "--threads", "1", "--json"]) == 0
     report.write_text(capsys.readouterr().out)
-    assert main(["baseline", instance, "--name", "density-greedy", "--out", str(greedy)]) == 0
+    assert (
+        main(["allocation", "baseline", instance, "--name", "density-greedy", "--out", str(greedy)])
+        == 0
+    )
     capsys.readouterr()
-    assert main(["evaluate", instance, str(greedy), "--against", str(report)]) == 0
+    assert main(["allocation", "evaluate", instance, str(greedy), "--against", str(report)]) == 0
     assert "of the proven optimum" in capsys.readouterr().out
-    assert main(["evaluate", instance, str(greedy), "--against", str(report), "--json"]) == 0
+    assert (
+        main(["allocation", "evaluate", instance, str(greedy), "--against", str(report), "--json"])
+        == 0
+    )
     result = json.loads(capsys.readouterr().out)
     share = Fraction(result["score"]["share_high"])
     assert 0 < share <= 1 and result["evaluation"]["feasible"] is True
     # a file that is no reference: a clear error and exit 2, not a traceback
-    assert main(["evaluate", instance, str(greedy), "--against", instance]) == 2
+    assert main(["allocation", "evaluate", instance, str(greedy), "--against", instance]) == 2
     assert "BAD_REFERENCE" in capsys.readouterr().err
 
 

@@ -16,7 +16,7 @@ from vdlt_spec.verdict import Verdict
 
 def _run(tmp_path: Path, *args: str) -> tuple[AuditReport, dict[str, object]]:
     target = tmp_path / "run.jsonl"
-    main(["simulate", "pbft", "--json", "--trace", str(target), *args])
+    main(["consensus", "simulate", "--json", "--trace", str(target), *args])
     report = audit(trace.parse(target.read_text(encoding="utf-8").splitlines()))
     return report, json.loads(target.read_text(encoding="utf-8").splitlines()[0])
 
@@ -35,8 +35,8 @@ def test_a_tampered_digest_fails_the_proof_rule(tmp_path: Path) -> None:
     target = tmp_path / "run.jsonl"
     main(
         [
+            "consensus",
             "simulate",
-            "pbft",
             "--n",
             "4",
             "--decisions",

@@ -1,4 +1,4 @@
-"""The ``vdlt simulate pbft`` command: figures, verdicts, JSON and one-line usage errors."""
+"""The ``vdlt consensus simulate`` command: figures, verdicts, JSON and one-line usage errors."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from vdlt_spec.cli import main
 
 
 def test_safe_run_prints_valid_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["simulate", "pbft", "--n", "7", "--byzantine", "2", "--decisions", "5"])
+    code = main(["consensus", "simulate", "--n", "7", "--byzantine", "2", "--decisions", "5"])
     out = capsys.readouterr().out
     assert code == 0
     assert "safety: valid" in out and "messages per decision" in out
 
 
 def test_json_document(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["simulate", "pbft", "--n", "4", "--decisions", "3", "--mode", "classic", "--json"]
+    argv = ["consensus", "simulate", "--n", "4", "--decisions", "3", "--mode", "classic", "--json"]
     code = main(argv)
     doc = json.loads(capsys.readouterr().out)
     assert code == 0
@@ -26,7 +26,7 @@ def test_json_document(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_colluders_beyond_f_are_caught(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["simulate", "pbft", "--n", "4", "--byzantine", "2", "--behaviour", "collude"]
+    argv = ["consensus", "simulate", "--n", "4", "--byzantine", "2", "--behaviour", "collude"]
     code = main([*argv, "--decisions", "2", "--json"])
     doc = json.loads(capsys.readouterr().out)
     assert code == 1 and doc["verdict"] == "invalid"
@@ -34,7 +34,7 @@ def test_colluders_beyond_f_are_caught(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_real_signatures(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["simulate", "pbft", "--n", "4", "--decisions", "2", "--signatures", "real"]
+    argv = ["consensus", "simulate", "--n", "4", "--decisions", "2", "--signatures", "real"]
     assert main(argv) == 0
     assert "safety: valid" in capsys.readouterr().out
 
@@ -57,6 +57,6 @@ def test_real_signatures(capsys: pytest.CaptureFixture[str]) -> None:
 def test_bad_arguments_give_one_line_and_exit_2(
     args: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["simulate", "pbft", *args]) == 2
+    assert main(["consensus", "simulate", *args]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("vdlt: error") and "\n" not in err

@@ -1,4 +1,4 @@
-"""Tests of ``vdlt queue simulate``."""
+"""Tests of ``vdlt queuing simulate``."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from vdlt_spec.cli import main
 
 
 def test_simulate_prints_a_table_per_run(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["queue", "simulate", "--seed", "3", "--tx", "300", "--fifo"]) == 0
+    assert main(["queuing", "simulate", "--seed", "3", "--tx", "300", "--fifo"]) == 0
     out = capsys.readouterr().out
     assert "vDLT default CBWFQ" in out and "one FIFO queue" in out and "scavenger" in out
 
 
 def test_simulate_json_is_deterministic(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["queue", "simulate", "--seed", "5", "--tx", "400", "--load", "3/2", "--json"]
+    args = ["queuing", "simulate", "--seed", "5", "--tx", "400", "--load", "3/2", "--json"]
     assert main(args) == 0
     first = capsys.readouterr().out
     assert main(args) == 0
@@ -34,6 +34,6 @@ def test_simulate_json_is_deterministic(capsys: pytest.CaptureFixture[str]) -> N
 def test_simulate_rejects_bad_input_in_one_line(
     args: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["queue", "simulate", *args]) == 2
+    assert main(["queuing", "simulate", *args]) == 2
     err = capsys.readouterr().err
     assert err.startswith("vdlt: error") and len(err.strip().splitlines()) == 1

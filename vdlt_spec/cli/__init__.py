@@ -1,0 +1,78 @@
+"""Parse the ``vdlt`` command line, call the library, print the result (thin by design).
+
+The grammar is ``vdlt <component> <verb>`` (``vdlt consensus simulate``, ``vdlt allocation
+solve``); ``vdlt verify``, ``vdlt prove`` and ``vdlt audit`` span every component and stand at
+the top. Every command offers ``--json``. Bad usage or bad input prints one line on stderr and
+exits 2; verdicts exit 0 (valid), 1 (invalid) or 2 (unknown). Commands import their library
+lazily so that ``vdlt --version`` stays instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from vdlt_spec import __version__
+from vdlt_spec.cli import aliases
+from vdlt_spec.cli.allocation import allocation_app
+from vdlt_spec.cli.audit import audit_command
+from vdlt_spec.cli.common import run_app
+from vdlt_spec.cli.conformance import conformance_app
+from vdlt_spec.cli.consensus import consensus_app
+from vdlt_spec.cli.governance import governance_app
+from vdlt_spec.cli.prove import prove_command
+from vdlt_spec.cli.queuing import queuing_app
+from vdlt_spec.cli.verify import verify_command
+from vdlt_spec.cli.virtualization import virtualization_app
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="vdlt",
+    help="vdlt-spec: executable reference specification and verification suite of vDLT.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"vdlt-spec {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """vdlt-spec: executable reference specification and verification suite of vDLT."""
+
+
+app.command("verify")(verify_command)
+app.command("prove")(prove_command)
+app.command("audit")(audit_command)
+app.add_typer(queuing_app, name="queuing")
+app.add_typer(consensus_app, name="consensus")
+app.add_typer(governance_app, name="governance")
+app.add_typer(allocation_app, name="allocation")
+app.add_typer(conformance_app, name="conformance")
+app.add_typer(virtualization_app, name="virtualization")
+aliases.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``vdlt`` command; turn usage errors and ``SpecError`` into one line and exit 2."""
+    return run_app(app, argv)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""``vdlt conformance``: run the vectors against an implementation, serve the reference."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from vdlt_spec.cli.common import (
+    FAILURES_SHOWN,
+    JsonFlag,
+    console,
+    emit_json,
+    fail,
+    read_text_file,
+    verdict_text,
+)
+from vdlt_spec.verdict import Verdict
+
+__all__ = ["conformance_app"]
+
+conformance_app = typer.Typer(
+    help="Run the conformance vectors against an implementation, or serve the reference.",
+    no_args_is_help=True,
+)
+
+
+@conformance_app.command("run")
+def conformance_run(
+    adapter: Annotated[
+        str | None,
+        typer.Option(help="Command of the implementation under test (JSON-lines protocol)."),
+    ] = None,
+    vectors: Annotated[
+        Path | None, typer.Option(help="A vector file to run instead of the bundled ones.")
+    ] = None,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Suite, operation or vector id.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run conformance vectors; exit 0 all pass, 1 any fails, 2 any unsupported or none run."""
+    from vdlt_spec import serial
+    from vdlt_spec.conformance import suite
+    from vdlt_spec.conformance.adapter import Adapter, ReferenceAdapter, SubprocessAdapter
+    from vdlt_spec.conformance.vector import VectorFile
+
+    files = (
+        [serial.loads(VectorFile, read_text_file(vectors))]
+        if vectors
+        else list(suite.bundled().values())
+    )
+    selected = list(suite.iter_vectors(files, only or []))
+    impl: Adapter = SubprocessAdapter(adapter) if adapter else ReferenceAdapter()
+    try:
+        report = suite.run(impl, selected)
+    finally:
+        impl.close()
+    if as_json:
+        emit_json(report)
+    else:
+        failures = [r for r in report.results if r.verdict is not Verdict.VALID]
+        if failures:
+            table = Table(title="vectors not passed")
+            for column in ("vector", "operation", "section", "verdict", "detail"):
+                table.add_column(column)
+            for r in failures[:FAILURES_SHOWN]:
+                table.add_row(r.id, r.op, r.section, verdict_text(r.verdict), r.detail)
+            console.print(table)
+            if len(failures) > FAILURES_SHOWN:
+                console.print(f"... and {len(failures) - FAILURES_SHOWN} more (see --json)")
+        console.print(
+            f"conformance of {report.adapter}: {verdict_text(report.verdict)} "
+            f"({report.passed} passed, {report.failed} failed, {report.unsupported} unsupported)"
+        )
+    raise typer.Exit(report.verdict.exit_code)
+
+
+@conformance_app.command("serve")
+def conformance_serve() -> None:
+    """Answer JSON-lines requests on stdin with the reference spec (the adapter protocol)."""
+    from vdlt_spec.conformance.adapter import serve_line
+
+    for line in sys.stdin:
+        if line.strip():
+            sys.stdout.write(serve_line(line) + "\n")
+            sys.stdout.flush()
+
+
+@conformance_app.command("generate")
+def conformance_generate(
+    out: Annotated[Path, typer.Option(help="Folder to write <suite>.vectors.json files into.")],
+    suite_name: Annotated[
+        list[str] | None, typer.Option("--suite", help="Only this suite (repeatable).")
+    ] = None,
+) -> None:
+    """Regenerate vector files from the reference spec (for releases and drift checks)."""
+    from vdlt_spec.conformance import suite
+
+    names = suite_name or list(suite.suites())
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create {out}: {exc.strerror or exc}")
+    for name in names:
+        target = out / f"{name}{suite.VECTOR_SUFFIX}"
+        rendered = suite.render(suite.generate(name))
+        try:
+            target.write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write {target}: {exc.strerror or exc}")
+        console.print(f"wrote {target}")

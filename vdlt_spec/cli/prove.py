@@ -1,0 +1,107 @@
+"""``vdlt prove``: discharge the Z3 proof obligations (§III-D, §IV-C, §IV-D)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from vdlt_spec.cli.common import VERDICT_STYLE, JsonFlag, console, emit_json, with_progress
+from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.verdict import Verdict
+
+__all__ = ["prove_command"]
+
+
+def prove_command(
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Discharge only this obligation or group (repeatable)."),
+    ] = None,
+    as_json: JsonFlag = False,
+    smtlib: Annotated[
+        Path | None,
+        typer.Option(
+            "--smtlib",
+            metavar="DIR",
+            help="Also write every query as an SMT-LIB 2 file into DIR.",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", metavar="S", help="Solver budget per obligation (s).")
+    ] = 60.0,
+) -> None:
+    """Discharge the Z3 proof obligations (§III-D, §IV-C, §IV-D); exit 0 when all match.
+
+    The table shows each obligation's scope, expected finding, the finding (green when it
+    matches) and seconds; decoded counterexamples follow below the table, one per line. Exit 1
+    when a finding contradicts its expectation, 2 when one is unknown (timeout). The
+    obligations: docs/proofs.md.
+    """
+    from vdlt_spec.proofs import catalog, runner
+    from vdlt_spec.verdict import combine
+
+    chosen = runner.select(catalog.OBLIGATIONS, only or [])
+    if timeout <= 0:
+        raise SpecError(Reason.BAD_USAGE, f"--timeout must be positive, got {timeout}")
+    if smtlib is not None:
+        _write_smtlib(smtlib, chosen)
+    results = with_progress(
+        "proving", chosen, lambda obligation: runner.discharge(obligation, timeout), quiet=as_json
+    )
+    overall = combine(r.verdict for r in results)
+    total = sum(r.seconds for r in results)
+    if as_json:
+        emit_json({"verdict": overall, "seconds": total, "obligations": results})
+    else:
+        table = Table(
+            title=f"vdlt prove: {overall.value} ({len(results)} obligations, {total:.2f} s)",
+            show_edge=False,
+        )
+        table.add_column("obligation", no_wrap=True)
+        table.add_column("scope")
+        table.add_column("expected", no_wrap=True)
+        table.add_column("verdict", no_wrap=True)  # the finding, coloured by its verdict
+        table.add_column("s", justify="right", no_wrap=True)
+        for r in results:
+            table.add_row(
+                r.name,
+                r.scope,
+                _short(r.expected.value),
+                f"[{VERDICT_STYLE[r.verdict]}]{_short(r.finding.value)}[/]",
+                f"{r.seconds:.2f}",
+            )
+        console.print(table)
+        # Counterexamples and unexpected details go below the table, one per line, so that
+        # they stay readable at any terminal width.
+        for r in results:
+            if r.counterexample:
+                line = f"{r.name}: counterexample {runner.summarize(r.counterexample)}"
+            elif r.verdict is not Verdict.VALID:
+                line = f"{r.name}: {r.detail}"
+            else:
+                continue
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(overall.exit_code)
+
+
+def _short(finding: str) -> str:
+    """Abbreviate "counterexample" to "cex" for the table (JSON keeps the full word)."""
+    return "cex" if finding == "counterexample" else finding
+
+
+def _write_smtlib(directory: Path, obligations: Any) -> None:
+    """Write each query of each obligation as ``DIR/<obligation>--<nn>-<query>.smt2``."""
+    from vdlt_spec.proofs import runner
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for obligation in obligations:
+            for name, text in runner.smtlib_files(obligation):
+                (directory / name).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(
+            Reason.SMTLIB_EXPORT_FAILED, f"{directory}: {exc.strerror or exc}"
+        ) from None

@@ -1,0 +1,94 @@
+"""``vdlt queuing``: class-based weighted fair queuing of transactions (§IV-A)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from vdlt_spec.cli.common import JsonFlag, console, emit_json
+from vdlt_spec.errors import Reason, SpecError
+
+__all__ = ["queuing_app", "queuing_simulate"]
+
+queuing_app = typer.Typer(
+    help="Class-based weighted fair queuing of transactions (§IV-A).", no_args_is_help=True
+)
+
+
+def _exact(text: str, what: str) -> Any:
+    from fractions import Fraction
+
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise SpecError(
+            Reason.BAD_USAGE, f"{what} must be exact, e.g. 11/10 or 1.1: {text!r}"
+        ) from None
+
+
+@queuing_app.command("simulate")
+def queuing_simulate(
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the workload.")] = 1,
+    tx: Annotated[int, typer.Option("--tx", help="Number of transactions.", min=1)] = 10_000,
+    load: Annotated[
+        str, typer.Option("--load", help="Offered load, as a fraction of the link (e.g. 11/10).")
+    ] = "11/10",
+    fifo: Annotated[
+        bool, typer.Option("--fifo", help="Also run one FIFO queue with the same total buffer.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Schedule a seeded mixed workload with the vDLT default CBWFQ; print per-class delays."""
+    import random
+
+    from vdlt_spec.cos import ServiceClass
+    from vdlt_spec.fifo import fifo_run
+    from vdlt_spec.queue_stats import class_delays
+    from vdlt_spec.queuing import DEFAULT_QUEUE_LIMIT, default_config
+    from vdlt_spec.queuing_fast import run_fast
+    from vdlt_spec.workload import WorkloadSpec, mixed_workload, offered_load
+
+    config = default_config()
+    spec = WorkloadSpec(count=tx, load=_exact(load, "--load"))
+    arrivals = mixed_workload(spec, random.Random(seed), config.rate)
+    runs = {"cbwfq": class_delays(arrivals, run_fast(config, arrivals))}
+    if fifo:
+        limit = DEFAULT_QUEUE_LIMIT * len(ServiceClass)
+        runs["fifo"] = class_delays(arrivals, fifo_run(config.rate, arrivals, limit))
+    measured = offered_load(arrivals, config.rate)
+    if as_json:
+        emit_json(
+            {
+                "seed": seed,
+                "transactions": tx,
+                "offered_load": measured,
+                "shares": {c.name: s for c, s in config.shares.items()},
+                "classes": runs,
+            }
+        )
+        return
+
+    def show(value: object) -> str:
+        return "-" if value is None else f"{float(value):.2f}"  # type: ignore[arg-type]
+
+    shown = "n/a" if measured is None else f"{float(measured):.3f}"
+    for name, stats in runs.items():
+        title = "vDLT default CBWFQ" if name == "cbwfq" else "one FIFO queue (same buffer)"
+        table = Table(title=f"{title}: {tx} transactions, seed {seed}, offered load {shown}")
+        for column in ("class", "bits", "share", "sent", "dropped", "mean", "p99", "max"):
+            table.add_column(column, justify="left" if column == "class" else "right")
+        for row in stats:
+            share = config.shares.get(row.service_class)
+            table.add_row(
+                row.service_class.name.lower(),
+                f"{row.service_class.value:03b}",
+                "-" if share is None else f"{float(share):.0%}",
+                str(row.sent),
+                str(row.dropped),
+                show(row.mean_delay),
+                show(row.p99_delay),
+                show(row.max_delay),
+            )
+        console.print(table)
