@@ -35,17 +35,18 @@ from fractions import Fraction
 from typing import Any
 
 from vdlt_spec.cos import ServiceClass, Transaction
-from vdlt_spec.fifo import fifo_run
 from vdlt_spec.queuing import (
     VDLT_DEFAULT_SHARES,
     CbwfqConfig,
     ClassPolicy,
     Departure,
     Schedule,
+    WorkloadSpec,
+    fifo_run,
+    mixed_workload,
     run,
+    run_fast,
 )
-from vdlt_spec.queuing_fast import run_fast
-from vdlt_spec.workload import WorkloadSpec, mixed_workload
 
 DEFAULT_COUNT = 1_000_000
 DEFAULT_READABLE_COUNT = 100_000

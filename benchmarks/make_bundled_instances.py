@@ -12,8 +12,9 @@ from pathlib import Path
 
 from vdlt_spec import serial
 from vdlt_spec.allocation.generate import generate
-from vdlt_spec.allocation.instance import Instance, Node, NodeRole, Transaction, Utility
+from vdlt_spec.allocation.instance import Instance, Node, TransactionStream, Utility
 from vdlt_spec.cos import ServiceClass
+from vdlt_spec.roles import NodeRole
 
 OUT = Path("vdlt_spec/allocation/instances")
 
@@ -44,7 +45,7 @@ def tiny() -> Instance:
         )
         for j, (cpu, trust, price, private, region) in enumerate(TINY_NODES)
     )
-    base = Transaction(
+    base = TransactionStream(
         id="t0",
         service_class=ServiceClass.BEST_EFFORT,
         compute_mcycles=Fraction(40),

@@ -49,7 +49,7 @@ from vdlt_spec.allocation.evaluator import (
     ConstraintReport,
     evaluate,
 )
-from vdlt_spec.allocation.instance import Instance, Node, NodeRole, Transaction, Utility
+from vdlt_spec.allocation.instance import Instance, Node, TransactionStream, Utility
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.models.allocation_bound import lagrangian_bound
 from vdlt_spec.models.allocation_search import (
@@ -58,6 +58,7 @@ from vdlt_spec.models.allocation_search import (
     searches_first,
     worthwhile,
 )
+from vdlt_spec.roles import NodeRole
 
 #: Constraints the elastic relaxation may violate (the others are structure: one level per
 #: replica, one control level per admitted transaction, mandatory admission).
@@ -200,7 +201,7 @@ class SolveReport:
 
 
 def _group_bounds(
-    instance: Instance, tx: Transaction, relax: Relaxation, nodes: int
+    instance: Instance, tx: TransactionStream, relax: Relaxation, nodes: int
 ) -> tuple[int, int]:
     k_lo = tx.min_replicas if relax.mode(Constraint.REPLICAS_MIN, tx.id) is Mode.HARD else 1
     k_hi = nodes
@@ -211,7 +212,7 @@ def _group_bounds(
 
 def node_eligible(
     instance: Instance,
-    tx: Transaction,
+    tx: TransactionStream,
     node: Node,
     relax: Relaxation,
     link: Fraction,
@@ -225,7 +226,7 @@ def node_eligible(
     def hard(c: Constraint, s: str) -> bool:
         return relax.mode(c, s) is Mode.HARD
 
-    lent = node.role is NodeRole.CONTROL and not tx.high_security
+    lent = node.role is NodeRole.MANAGEMENT_CONTROL and not tx.high_security
     exposed = tx.private and not node.private
     too_big = tx.storage_gb > node.storage_gb
     too_fast = link > node.bandwidth_mbps
@@ -237,7 +238,7 @@ def node_eligible(
     )
 
 
-def control_options(instance: Instance, tx: Transaction, relax: Relaxation) -> list[int]:
+def control_options(instance: Instance, tx: TransactionStream, relax: Relaxation) -> list[int]:
     """Return the control levels that can order the transaction under hard constraints (§IV-B)."""
     out = []
     for m, rho in enumerate(instance.control_levels_ghz):
@@ -523,7 +524,9 @@ def build_model(instance: Instance, relaxation: Relaxation | None = None) -> All
             s = slack(Constraint.PRIVACY, tx.id, Fraction(1))
             prob += pulp.lpSum(exposed) <= s, f"privacy_{n}"
         if mode(Constraint.ELIGIBILITY, tx.id) is Mode.SOFT and not tx.high_security:
-            lent = [ds[(c.j, c.level)] for c in cs if nodes[c.j].role is NodeRole.CONTROL]
+            lent = [
+                ds[(c.j, c.level)] for c in cs if nodes[c.j].role is NodeRole.MANAGEMENT_CONTROL
+            ]
             s = slack(Constraint.ELIGIBILITY, tx.id, Fraction(1))
             prob += pulp.lpSum(lent) <= s, f"eligibility_{n}"
         # objective
@@ -1079,7 +1082,7 @@ def lp_guided(
         key=lambda t: (not t.mandatory, -admit[t_index[t.id]], -density(inst, t), t.id),
     )
 
-    def rank(tx: Transaction, node: Node, state: Any) -> tuple[object, ...]:
+    def rank(tx: TransactionStream, node: Node, state: Any) -> tuple[object, ...]:
         return (-share[(t_index[tx.id], n_index[node.id])], state.load[node.id], node.id)
 
     return greedy(inst, order, rank)

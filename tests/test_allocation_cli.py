@@ -18,7 +18,7 @@ INSTANCES = Path(__file__).resolve().parents[1] / "vdlt_spec" / "allocation" / "
 def test_instance_schema_prints_a_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["allocation", "schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
-    assert schema["title"] == "instance" and "Transaction" in schema["$defs"]
+    assert schema["title"] == "instance" and "TransactionStream" in schema["$defs"]
     assert main(["allocation", "schema", "--allocation"]) == 0
     assert json.loads(capsys.readouterr().out)["title"] == "allocation"
 

@@ -24,7 +24,9 @@ from vdlt_spec.allocation.schema import (
     parse_allocation,
     parse_instance,
 )
+from vdlt_spec.cos import class_of, reserved_bits
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.roles import NodeRole
 from vdlt_spec.strategies import allocation_instances
 
 FEW = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
@@ -247,3 +249,21 @@ def test_baselines_are_feasible_on_a_generated_instance() -> None:
         ev = evaluate(instance, allocate(instance))
         assert ev.feasible, (name, ev.violations[:3])
         assert ev.admitted > 0
+
+
+def test_node_roles_are_the_one_node_role_and_read_the_legacy_spelling() -> None:
+    instance = bundled_instances()["small-throughput"]
+    lent = [n for n in instance.nodes if n.role is NodeRole.MANAGEMENT_CONTROL]
+    assert lent and all(isinstance(n.role, NodeRole) for n in instance.nodes)
+    data = serial.encode(instance)
+    assert {n["role"] for n in data["nodes"]} == {"execution", "management_control"}
+    legacy = json.loads(json.dumps(data).replace('"management_control"', '"control"'))
+    assert parse_instance(legacy) == instance
+    assert instance_schema()["$defs"]["Node"]["properties"]["role"]["enum"] == [
+        r.value for r in NodeRole
+    ]
+
+
+def test_a_stream_names_the_class_its_transactions_carry(tiny: Instance) -> None:
+    for stream in tiny.transactions:
+        assert class_of(stream.cos) is stream.service_class and reserved_bits(stream.cos) == 0

@@ -10,23 +10,29 @@ from hypothesis import given, settings
 
 from vdlt_spec import serial
 from vdlt_spec.cos import (
+    CLASS_RANKING,
+    DEFAULT_DEMOTION_FLOOR,
     DEFAULT_MIN_TRUST,
     DEFAULT_POLICY,
     Classification,
     ReclassificationPolicy,
     ReclassificationReason,
     RestrictedClass,
-    Role,
+    Sender,
     ServiceClass,
     Transaction,
     class_of,
+    class_rank,
     cos_byte,
     reclassify,
+    reclassify_from,
     reclassify_transaction,
     reserved_bits,
 )
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.roles import NodeRole
 from vdlt_spec.strategies import (
+    banned_flags,
     cos_bytes,
     reclassification_policies,
     role_sets,
@@ -48,7 +54,12 @@ TABLE_II = {
 
 SC = ServiceClass
 R = ReclassificationReason
-MC = Role.MANAGEMENT_CONTROL
+MC = NodeRole.MANAGEMENT_CONTROL
+EX = NodeRole.EXECUTION
+
+
+def tx_of(service_class: ServiceClass) -> Transaction:
+    return Transaction(1, "sender", cos_byte(service_class), 1, Fraction(0))
 
 
 def _table_name(service_class: ServiceClass) -> str:
@@ -123,6 +134,12 @@ def test_transactions_round_trip_through_json(tx: Transaction) -> None:
     assert serial.loads(Transaction, serial.dumps(tx)) == tx
 
 
+def test_the_class_ranking_is_table_ii_order() -> None:
+    bits = [f"{c.value:03b}" for c in CLASS_RANKING]
+    assert bits == list(TABLE_II) and [class_rank(c) for c in CLASS_RANKING] == list(range(8))
+    assert DEFAULT_DEMOTION_FLOOR == (SC.SCAVENGER, SC.BEST_EFFORT)
+
+
 # --- reclassification (§III-A) ----------------------------------------------------------------
 
 LOW = DEFAULT_MIN_TRUST - Fraction(1, 100)
@@ -130,39 +147,42 @@ HIGH = DEFAULT_MIN_TRUST
 
 
 @pytest.mark.parametrize(
-    ("declared", "trust", "roles", "effective", "reason"),
+    ("declared", "trust", "roles", "banned", "effective", "reason"),
     [
         # an honest, trusted sender keeps its class
-        (SC.FAST_CONFIRMATION, HIGH, set(), SC.FAST_CONFIRMATION, R.DECLARED),
-        (SC.PRIVATE, Fraction(1), {Role.EXECUTION}, SC.PRIVATE, R.DECLARED),
+        (SC.FAST_CONFIRMATION, HIGH, set(), False, SC.FAST_CONFIRMATION, R.DECLARED),
+        (SC.PRIVATE, Fraction(1), {EX}, False, SC.PRIVATE, R.DECLARED),
         # 011 is reserved to registered management/control nodes
-        (SC.MANAGEMENT_CONTROL, Fraction(1), set(), SC.BEST_EFFORT, R.UNAUTHORISED_CLASS),
-        (SC.MANAGEMENT_CONTROL, 1, {Role.EXECUTION}, SC.BEST_EFFORT, R.UNAUTHORISED_CLASS),
-        (SC.MANAGEMENT_CONTROL, Fraction(1), {MC}, SC.MANAGEMENT_CONTROL, R.DECLARED),
+        (SC.MANAGEMENT_CONTROL, Fraction(1), set(), False, SC.BEST_EFFORT, R.UNAUTHORISED_CLASS),
+        (SC.MANAGEMENT_CONTROL, 1, {EX}, False, SC.BEST_EFFORT, R.UNAUTHORISED_CLASS),
+        (SC.MANAGEMENT_CONTROL, Fraction(1), {MC}, False, SC.MANAGEMENT_CONTROL, R.DECLARED),
         # a management/control node may send other classes too
-        (SC.FAST_CONFIRMATION, Fraction(1), {MC}, SC.FAST_CONFIRMATION, R.DECLARED),
+        (SC.FAST_CONFIRMATION, Fraction(1), {MC}, False, SC.FAST_CONFIRMATION, R.DECLARED),
         # below the trust threshold: best effort, whatever was declared
-        (SC.FAST_CONFIRMATION, LOW, set(), SC.BEST_EFFORT, R.LOW_TRUST),
-        (SC.STORAGE_INTENSIVE, Fraction(0), set(), SC.BEST_EFFORT, R.LOW_TRUST),
-        (SC.MANAGEMENT_CONTROL, LOW, {MC}, SC.BEST_EFFORT, R.LOW_TRUST),
+        (SC.FAST_CONFIRMATION, LOW, set(), False, SC.BEST_EFFORT, R.LOW_TRUST),
+        (SC.STORAGE_INTENSIVE, Fraction(0), set(), False, SC.BEST_EFFORT, R.LOW_TRUST),
+        (SC.MANAGEMENT_CONTROL, LOW, {MC}, False, SC.BEST_EFFORT, R.LOW_TRUST),
         # ... but never promoted: best effort and scavenger stay where they are
-        (SC.BEST_EFFORT, LOW, set(), SC.BEST_EFFORT, R.DECLARED),
-        (SC.SCAVENGER, LOW, set(), SC.SCAVENGER, R.DECLARED),
+        (SC.BEST_EFFORT, LOW, set(), False, SC.BEST_EFFORT, R.DECLARED),
+        (SC.SCAVENGER, LOW, set(), False, SC.SCAVENGER, R.DECLARED),
         # banned senders go to scavenger, whatever their trust or roles
-        (SC.FAST_CONFIRMATION, Fraction(1), {Role.BANNED}, SC.SCAVENGER, R.BANNED_SENDER),
-        (SC.MANAGEMENT_CONTROL, Fraction(1), {Role.BANNED, MC}, SC.SCAVENGER, R.BANNED_SENDER),
-        (SC.BEST_EFFORT, Fraction(0), {Role.BANNED}, SC.SCAVENGER, R.BANNED_SENDER),
-        (SC.SCAVENGER, Fraction(1), {Role.BANNED}, SC.SCAVENGER, R.DECLARED),
+        (SC.FAST_CONFIRMATION, Fraction(1), set(), True, SC.SCAVENGER, R.BANNED_SENDER),
+        (SC.MANAGEMENT_CONTROL, Fraction(1), {MC}, True, SC.SCAVENGER, R.BANNED_SENDER),
+        (SC.BEST_EFFORT, Fraction(0), set(), True, SC.SCAVENGER, R.BANNED_SENDER),
+        (SC.SCAVENGER, Fraction(1), set(), True, SC.SCAVENGER, R.DECLARED),
     ],
 )
 def test_default_reclassification_policy_cases(
     declared: ServiceClass,
     trust: Fraction,
-    roles: set[Role],
+    roles: set[NodeRole],
+    banned: bool,
     effective: ServiceClass,
     reason: ReclassificationReason,
 ) -> None:
-    assert reclassify(declared, trust, roles) == Classification(declared, effective, reason)
+    result = reclassify(declared, trust, roles, banned=banned)
+    assert result == Classification(declared, effective, reason)
+    assert reclassify_from(tx_of(declared), Sender(trust, frozenset(roles), banned))[1] == result
 
 
 def test_a_configured_policy_changes_the_targets() -> None:
@@ -171,7 +191,7 @@ def test_a_configured_policy_changes_the_targets() -> None:
         low_trust_class=SC.SCAVENGER,
         restricted=(
             RestrictedClass(SC.MANAGEMENT_CONTROL, MC),
-            RestrictedClass(SC.PRIVATE, Role.EXECUTION),
+            RestrictedClass(SC.PRIVATE, NodeRole.EXECUTION),
         ),
     )
     assert reclassify(SC.FAST_CONFIRMATION, Fraction(8, 10), set(), strict).effective is (
@@ -180,17 +200,18 @@ def test_a_configured_policy_changes_the_targets() -> None:
     assert reclassify(SC.PRIVATE, Fraction(1), set(), strict) == Classification(
         SC.PRIVATE, SC.BEST_EFFORT, R.UNAUTHORISED_CLASS
     )
-    assert reclassify(SC.PRIVATE, Fraction(1), {Role.EXECUTION}, strict).effective is SC.PRIVATE
+    assert reclassify(SC.PRIVATE, Fraction(1), {NodeRole.EXECUTION}, strict).effective is SC.PRIVATE
 
 
-@given(service_classes, trusts, role_sets, reclassification_policies())
+@given(service_classes, trusts, role_sets, banned_flags, reclassification_policies())
 def test_reclassification_never_promotes_and_explains_itself(
     declared: ServiceClass,
     trust: Fraction,
-    held: frozenset[Role],
+    held: frozenset[NodeRole],
+    banned: bool,
     policy: ReclassificationPolicy,
 ) -> None:
-    result = reclassify(declared, trust, held, policy)
+    result = reclassify(declared, trust, held, policy, banned=banned)
     assert result.declared is declared
     assert policy.rank(result.effective) <= policy.rank(declared)
     assert (result.reason is R.DECLARED) == (result.effective is declared)
@@ -202,30 +223,30 @@ def test_reclassification_never_promotes_and_explains_itself(
     if result.reason is not R.DECLARED:
         assert result.effective is targets[result.reason]
     if result.reason is R.BANNED_SENDER:
-        assert Role.BANNED in held
+        assert banned
     if result.reason is R.LOW_TRUST:
         assert trust < policy.min_trust
-    if Role.BANNED not in held and trust >= policy.min_trust and not policy.restricted:
+    if not banned and trust >= policy.min_trust and not policy.restricted:
         assert result.effective is declared
 
 
-@given(service_classes, trusts, role_sets)
+@given(service_classes, trusts, role_sets, banned_flags)
 def test_trusted_unbanned_senders_keep_unrestricted_classes(
-    declared: ServiceClass, trust: Fraction, held: frozenset[Role]
+    declared: ServiceClass, trust: Fraction, held: frozenset[NodeRole], banned: bool
 ) -> None:
-    result = reclassify(declared, trust, held)
-    if Role.BANNED in held:
+    result = reclassify(declared, trust, held, banned=banned)
+    if banned:
         assert result.effective in (SC.SCAVENGER, declared)
     elif trust >= DEFAULT_MIN_TRUST and declared is not SC.MANAGEMENT_CONTROL:
         assert result.effective is declared
 
 
-@given(transactions(), trusts, role_sets)
+@given(transactions(), trusts, role_sets, banned_flags)
 @settings(max_examples=200)
 def test_reclassifying_a_transaction_rewrites_only_the_class_bits(
-    tx: Transaction, trust: Fraction, held: frozenset[Role]
+    tx: Transaction, trust: Fraction, held: frozenset[NodeRole], banned: bool
 ) -> None:
-    rewritten, result = reclassify_transaction(tx, trust, held)
+    rewritten, result = reclassify_transaction(tx, trust, held, banned=banned)
     assert rewritten.service_class is result.effective
     assert reserved_bits(rewritten.cos) == reserved_bits(tx.cos)
     assert replace(rewritten, cos=tx.cos) == tx

@@ -9,13 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vdlt_spec import queuing_invariants as audit
 from vdlt_spec import serial
 from vdlt_spec.cos import ServiceClass, Transaction, class_of, cos_byte
 from vdlt_spec.errors import Reason, SpecError
-from vdlt_spec.fifo import fifo_run
-from vdlt_spec.gps import cbwfq_gps_finish_times, gps_finish_times
-from vdlt_spec.queue_stats import class_delays, delays
 from vdlt_spec.queuing import (
     CLASS_DEFAULT,
     DEFAULT_QUEUE_LIMIT,
@@ -27,20 +23,23 @@ from vdlt_spec.queuing import (
     Drop,
     Schedule,
     advance,
+    cbwfq_gps_finish_times,
+    class_delays,
     default_config,
+    delays,
     fifo_config,
+    fifo_run,
+    gps_finish_times,
     initial_state,
     offer,
+    offered_load,
+    overload_workload,
     run,
     scale_shares,
 )
+from vdlt_spec.queuing import invariants as audit
+from vdlt_spec.queuing.workload import OVERLOAD_FAST_SIZE, OVERLOAD_FLOOD_SIZE
 from vdlt_spec.strategies import cbwfq_configs, exact_times, service_classes, workloads
-from vdlt_spec.workload import (
-    OVERLOAD_FAST_SIZE,
-    OVERLOAD_FLOOD_SIZE,
-    offered_load,
-    overload_workload,
-)
 
 SC = ServiceClass
 P = Fraction(1, 100)

@@ -9,11 +9,12 @@ from fractions import Fraction
 
 import pytest
 
-from vdlt_spec import queuing, workload
+from vdlt_spec import queuing
 from vdlt_spec.audit import trace
 from vdlt_spec.audit.auditor import audit
 from vdlt_spec.audit.rules.queuing import schedule_trace
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.queuing import workload
 from vdlt_spec.verdict import Verdict
 
 CONFIG = queuing.default_config()

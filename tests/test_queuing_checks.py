@@ -12,8 +12,7 @@ from vdlt_spec.checks import cos as cos_checks
 from vdlt_spec.checks import queuing as queuing_checks
 from vdlt_spec.cli import main
 from vdlt_spec.cos import Classification, ReclassificationReason, ServiceClass, Transaction
-from vdlt_spec.fifo import fifo_run
-from vdlt_spec.queuing import CbwfqConfig, Schedule, default_config, run
+from vdlt_spec.queuing import CbwfqConfig, Schedule, default_config, fifo_run, run
 from vdlt_spec.verdict import Verdict
 
 NAMES = (
@@ -83,7 +82,9 @@ def test_cos_checks_fail_on_a_wrong_table_or_policy(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(cos_checks, "TABLE_II_BITS", swapped)
     assert _run("cos-table").verdict is Verdict.INVALID
 
-    def keep(declared: ServiceClass, trust: Fraction, roles: object = ()) -> Classification:
+    def keep(
+        declared: ServiceClass, trust: Fraction, roles: object = (), *, banned: bool = False
+    ) -> Classification:
         return Classification(declared, declared, ReclassificationReason.DECLARED)
 
     monkeypatch.setattr(cos_checks, "reclassify", keep)

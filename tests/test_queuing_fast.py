@@ -12,10 +12,16 @@ from hypothesis import strategies as st
 
 from vdlt_spec.cos import ServiceClass, Transaction
 from vdlt_spec.errors import Reason, SpecError
-from vdlt_spec.queuing import CbwfqConfig, ClassPolicy, default_config, run
-from vdlt_spec.queuing_fast import run_fast
+from vdlt_spec.queuing import (
+    CbwfqConfig,
+    ClassPolicy,
+    WorkloadSpec,
+    default_config,
+    mixed_workload,
+    run,
+    run_fast,
+)
 from vdlt_spec.strategies import cbwfq_configs, exact_times, workloads
-from vdlt_spec.workload import WorkloadSpec, mixed_workload
 
 
 @given(cbwfq_configs(), workloads(times=exact_times(max_value=15, max_denominator=5)))

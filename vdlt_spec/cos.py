@@ -7,12 +7,14 @@ transaction is treated (§IV-A: "compatible with the current design").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 from fractions import Fraction
 
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.exact import as_fraction, as_int
+from vdlt_spec.roles import NodeRole, as_node_role
 
 COS_BITS = 8
 COS_BYTE_VALUES = 1 << COS_BITS
@@ -32,6 +34,15 @@ class ServiceClass(IntEnum):
     PRIVATE = 0b010
     BEST_EFFORT = 0b001
     SCAVENGER = 0b000
+
+
+CLASS_RANKING: tuple[ServiceClass, ...] = tuple(sorted(ServiceClass, reverse=True))
+"""The classes in the order of Table II: highest class bits first, scavenger (000) last."""
+
+
+def class_rank(service_class: ServiceClass) -> int:
+    """Return a class's place in Table II: 0 for fast confirmation, 7 for scavenger."""
+    return CLASS_RANKING.index(as_service_class(service_class))
 
 
 def class_of(cos_byte: int) -> ServiceClass:
@@ -71,16 +82,6 @@ def as_service_class(value: object) -> ServiceClass:
         raise SpecError(Reason.UNKNOWN_CLASS, f"no service class {value!r}") from None
 
 
-def _as_role(value: object) -> Role:
-    if isinstance(value, str):
-        try:
-            return Role(value)
-        except ValueError:
-            pass
-    known = ", ".join(r.value for r in Role)
-    raise SpecError(Reason.UNKNOWN_ROLE, f"no role {value!r}; known: {known}")
-
-
 def _as_trust(value: object, what: str) -> Fraction:
     trust = as_fraction(value, what)
     if not 0 <= trust <= 1:
@@ -98,7 +99,9 @@ class Transaction:
     ``id`` is a non-negative integer unique within a workload; ``sender`` names the node that
     generated it; ``cos`` is the CoS byte as declared (class bits and reserved bits); ``size`` is
     its length in the scheduler's unit (the link serves ``rate`` units per unit of time);
-    ``arrival`` is its exact arrival time at the queuing stage.
+    ``arrival`` is its exact arrival time at the queuing stage. This is the one transaction of
+    the specification: reclassification rewrites its CoS byte and the scheduler queues it; an
+    allocation's ``TransactionStream`` (§IV-E) stands for a stream of them.
     """
 
     id: int
@@ -140,16 +143,28 @@ class Transaction:
 # --- reclassification (§III-A) ----------------------------------------------------------------
 
 
-class Role(StrEnum):
-    """Name what the system knows about a sender when it classifies its transactions (§III-A).
+def _as_roles(roles: Iterable[object]) -> frozenset[NodeRole]:
+    return frozenset(as_node_role(r) for r in roles)
 
-    ``MANAGEMENT_CONTROL`` and ``EXECUTION`` are the node roles of §III-B and §IV-B;
-    ``BANNED`` marks a sender that the penalty mechanism (§IV-J) has excluded.
+
+@dataclass(frozen=True)
+class Sender:
+    """Hold what the system knows about a sender when it classifies its transactions (§III-A).
+
+    ``trust`` is the sender's probability of being honest, in [0, 1]; ``roles`` are the node
+    roles registered for it (§III-B, §IV-B); ``banned`` is its standing: true once the penalty
+    mechanism (§IV-J) has excluded it, whatever its roles.
     """
 
-    MANAGEMENT_CONTROL = "management_control"
-    EXECUTION = "execution"
-    BANNED = "banned"
+    trust: Fraction
+    roles: frozenset[NodeRole] = field(default_factory=frozenset)
+    banned: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "trust", _as_trust(self.trust, "trust"))
+        object.__setattr__(self, "roles", _as_roles(self.roles))
+        if not isinstance(self.banned, bool):
+            raise SpecError(Reason.SCHEMA_VIOLATION, f"banned must be a boolean: {self.banned!r}")
 
 
 class ReclassificationReason(StrEnum):
@@ -166,30 +181,35 @@ class RestrictedClass:
     """Reserve a class for senders holding a role, e.g. 011 for management/control (§IV-A)."""
 
     service_class: ServiceClass
-    required_role: Role
+    required_role: NodeRole
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "service_class", as_service_class(self.service_class))
-        object.__setattr__(self, "required_role", _as_role(self.required_role))
+        object.__setattr__(self, "required_role", as_node_role(self.required_role))
 
 
 DEFAULT_MIN_TRUST = Fraction(1, 2)
 """Trust (probability of being honest) below which a sender's declared class is ignored."""
 
-DEFAULT_RESTRICTED = (RestrictedClass(ServiceClass.MANAGEMENT_CONTROL, Role.MANAGEMENT_CONTROL),)
+DEFAULT_RESTRICTED = (
+    RestrictedClass(ServiceClass.MANAGEMENT_CONTROL, NodeRole.MANAGEMENT_CONTROL),
+)
 """Only registered management/control nodes may send management/control (011) traffic."""
 
-DEFAULT_DEMOTION_FLOOR = (ServiceClass.SCAVENGER, ServiceClass.BEST_EFFORT)
-"""The least-served classes, lowest first; every other class ranks above them, unordered."""
+DEMOTION_FLOOR_SIZE = 2
+DEFAULT_DEMOTION_FLOOR = tuple(reversed(CLASS_RANKING[-DEMOTION_FLOOR_SIZE:]))
+"""The two last classes of Table II (scavenger, best effort), lowest first; every other class
+ranks above them, unordered."""
 
 
 @dataclass(frozen=True)
 class ReclassificationPolicy:
     """Configure how the system overrides declared classes (§III-A; D-cos-1 .. D-cos-4).
 
-    Rules, first match that changes the class wins: a banned sender goes to ``banned_class``;
-    a restricted class declared without its role goes to ``unauthorised_class``; a sender whose
-    trust is below ``min_trust`` goes to ``low_trust_class``. A rule never promotes: it does not
+    Rules, first match that changes the class wins: a banned sender (§IV-J) goes to
+    ``banned_class``; a restricted class declared without its role goes to
+    ``unauthorised_class``; a sender whose trust is below ``min_trust`` goes to
+    ``low_trust_class``. A rule never promotes: it does not
     apply when the declared class ranks below its target (``rank``), so a sender may always
     volunteer for a less-served class such as scavenger.
     """
@@ -236,20 +256,23 @@ class Classification:
 def reclassify(
     declared: ServiceClass,
     trust: Fraction,
-    roles: frozenset[Role] | set[Role] | tuple[Role, ...] = frozenset(),
+    roles: Iterable[NodeRole] = frozenset(),
     policy: ReclassificationPolicy = DEFAULT_POLICY,
+    *,
+    banned: bool = False,
 ) -> Classification:
     """Return the class the system assigns to a declared class from a sender (§III-A).
 
     ``trust`` is the sender's probability of being honest, an exact number in [0, 1];
-    ``roles`` are the roles the system has registered for the sender.
+    ``roles`` are the node roles the system has registered for the sender; ``banned`` is
+    true for a sender the penalty mechanism has excluded (§IV-J).
     """
     declared = as_service_class(declared)
     trust = _as_trust(trust, "trust")
-    held = frozenset(_as_role(r) for r in roles)
+    held = _as_roles(roles)
     required = {r.service_class: r.required_role for r in policy.restricted}
     rules = (
-        (Role.BANNED in held, policy.banned_class, ReclassificationReason.BANNED_SENDER),
+        (banned, policy.banned_class, ReclassificationReason.BANNED_SENDER),
         (
             declared in required and required[declared] not in held,
             policy.unauthorised_class,
@@ -266,10 +289,19 @@ def reclassify(
 def reclassify_transaction(
     tx: Transaction,
     trust: Fraction,
-    roles: frozenset[Role] | set[Role] | tuple[Role, ...] = frozenset(),
+    roles: Iterable[NodeRole] = frozenset(),
     policy: ReclassificationPolicy = DEFAULT_POLICY,
+    *,
+    banned: bool = False,
 ) -> tuple[Transaction, Classification]:
     """Rewrite a transaction's class bits to its effective class, keeping reserved bits (§III-A)."""
-    result = reclassify(tx.service_class, trust, roles, policy)
+    result = reclassify(tx.service_class, trust, roles, policy, banned=banned)
     rewritten = cos_byte(result.effective, reserved_bits(tx.cos))
     return replace(tx, cos=rewritten), result
+
+
+def reclassify_from(
+    tx: Transaction, sender: Sender, policy: ReclassificationPolicy = DEFAULT_POLICY
+) -> tuple[Transaction, Classification]:
+    """Reclassify a transaction with what the system knows of its sender (§III-A)."""
+    return reclassify_transaction(tx, sender.trust, sender.roles, policy, banned=sender.banned)

@@ -13,20 +13,22 @@ from vdlt_spec.cos import (
     RESERVED_MASK,
     ReclassificationPolicy,
     RestrictedClass,
-    Role,
     ServiceClass,
     Transaction,
     cos_byte,
 )
 from vdlt_spec.queuing import CbwfqConfig, ClassPolicy, DefaultPolicy
+from vdlt_spec.roles import NodeRole
 
 # --- class of service and queuing -------------------------------------------------------------
 
 cos_bytes = st.integers(min_value=0, max_value=0xFF)
 service_classes = st.sampled_from(ServiceClass)
 reserved_values = st.integers(min_value=0, max_value=RESERVED_MASK)
-roles = st.sampled_from(Role)
+roles = st.sampled_from(NodeRole)
 role_sets = st.frozensets(roles)
+banned_flags = st.booleans()
+"""A sender's standing: banned by the penalty mechanism (§IV-J) or not."""
 trusts = st.fractions(min_value=0, max_value=1, max_denominator=100)
 """Sender trust: an exact probability of being honest in [0, 1]."""
 
@@ -270,7 +272,7 @@ def allocation_instances(
     nodes = tuple(
         _alloc.Node(
             id=f"n{j}",
-            role=draw(st.sampled_from([_alloc.NodeRole.EXECUTION] * 3 + [_alloc.NodeRole.CONTROL])),
+            role=draw(st.sampled_from([NodeRole.EXECUTION] * 3 + [NodeRole.MANAGEMENT_CONTROL])),
             cpu_ghz=Fraction(draw(st.integers(1, 8))),
             trust=draw(trusts),
             compute_price=Fraction(draw(st.integers(0, 3))),
@@ -284,7 +286,7 @@ def allocation_instances(
     )
     max_replicas = draw(st.integers(1, min(4, n_nodes)))
     txs = tuple(
-        _alloc.Transaction(
+        _alloc.TransactionStream(
             id=f"t{i}",
             service_class=draw(service_classes),
             compute_mcycles=Fraction(draw(st.integers(1, 100))),

@@ -28,23 +28,25 @@ from vdlt_spec.allocation.evaluator import (
     PLACEMENT_CONSTRAINTS,
     transaction_reports,
 )
-from vdlt_spec.allocation.instance import Instance, Node, NodeRole, Transaction, Utility
-from vdlt_spec.cos import ServiceClass
+from vdlt_spec.allocation.instance import Instance, Node, TransactionStream, Utility
+from vdlt_spec.cos import CLASS_RANKING, ServiceClass
+from vdlt_spec.roles import NodeRole
 
-#: Order in which the per-class heuristic serves the classes (control traffic first, then the
-#: latency-critical class, then by how hard the class is to place; scavenger last).
-CLASS_PRIORITY: tuple[ServiceClass, ...] = (
+#: Classes the per-class heuristic places before all others: control traffic, then the
+#: latency-critical class, then private (few privacy-capable hosts).
+PLACED_FIRST: tuple[ServiceClass, ...] = (
     ServiceClass.MANAGEMENT_CONTROL,
     ServiceClass.FAST_CONFIRMATION,
     ServiceClass.PRIVATE,
-    ServiceClass.COMPUTATION_INTENSIVE,
-    ServiceClass.STORAGE_INTENSIVE,
-    ServiceClass.LOW_COST,
-    ServiceClass.BEST_EFFORT,
-    ServiceClass.SCAVENGER,
+)
+#: Order in which the per-class heuristic serves the classes: ``PLACED_FIRST``, then the others
+#: in Table II order (scavenger last).
+CLASS_PRIORITY: tuple[ServiceClass, ...] = (
+    *PLACED_FIRST,
+    *(c for c in CLASS_RANKING if c not in PLACED_FIRST),
 )
 _TOO_FEW = "too few hosts"
-NodeRank = Callable[[Transaction, Node, "_State"], tuple[object, ...]]
+NodeRank = Callable[[TransactionStream, Node, "_State"], tuple[object, ...]]
 
 
 @dataclass
@@ -65,15 +67,15 @@ class _State:
             self.load[n.id] = Fraction(0)
         self.control = self.instance.control_capacity_ghz
 
-    def hosts(self, tx: Transaction, node: Node, link_mbps: Fraction) -> bool:
+    def hosts(self, tx: TransactionStream, node: Node, link_mbps: Fraction) -> bool:
         """Tell whether the node may take a replica of tx that needs ``link_mbps`` of its link."""
-        if node.role is NodeRole.CONTROL and not tx.high_security:
+        if node.role is NodeRole.MANAGEMENT_CONTROL and not tx.high_security:
             return False
         if tx.private and not node.private:
             return False
         return self.disk[node.id] >= tx.storage_gb and self.link[node.id] >= link_mbps
 
-    def commit(self, tx: Transaction, a: Assignment) -> None:
+    def commit(self, tx: TransactionStream, a: Assignment) -> None:
         for r in a.replicas:
             self.cpu[r.node] -= r.rate_ghz
             self.disk[r.node] -= tx.storage_gb
@@ -96,7 +98,7 @@ def _level(
 
 def _try_group(
     state: _State,
-    tx: Transaction,
+    tx: TransactionStream,
     ranked: list[tuple[Node, Fraction]],
     control_ghz: Fraction,
     k: int,
@@ -134,7 +136,7 @@ def _try_group(
     return None
 
 
-def _worth(instance: Instance, tx: Transaction, a: Assignment) -> bool:
+def _worth(instance: Instance, tx: TransactionStream, a: Assignment) -> bool:
     if tx.mandatory or instance.utility is Utility.THROUGHPUT:
         return True
     cost = q.control_cost(instance, a.control_ghz) + sum(
@@ -143,7 +145,7 @@ def _worth(instance: Instance, tx: Transaction, a: Assignment) -> bool:
     return tx.value > cost
 
 
-def _place(state: _State, tx: Transaction, rank: NodeRank) -> Assignment | None:
+def _place(state: _State, tx: TransactionStream, rank: NodeRank) -> Assignment | None:
     inst = state.instance
     link = q.link_demand_mbps(tx)
     hosts = [(n, q.transfer_ms(inst, tx, n)) for n in inst.nodes if state.hosts(tx, n, link)]
@@ -184,7 +186,7 @@ def _decentralized(state: _State) -> bool:
     return top <= state.instance.decentralization_share * sum(loads, Fraction(0))
 
 
-def _repair(state: _State, order: list[Transaction]) -> None:
+def _repair(state: _State, order: list[TransactionStream]) -> None:
     """Drop the last-served transactions on the busiest node until C1 holds (§IV-E, C1).
 
     Optional transactions go first; only if C1 fails on the mandatory ones alone are those
@@ -209,7 +211,7 @@ def _repair(state: _State, order: list[Transaction]) -> None:
         state.control += a.control_ghz
 
 
-def density(instance: Instance, tx: Transaction) -> Fraction:
+def density(instance: Instance, tx: TransactionStream) -> Fraction:
     """Return a transaction's utility per GHz it reserves at its smallest group (§IV-G)."""
     rate = next(
         (r for r in instance.rate_levels_ghz if r >= q.execution_demand_ghz(tx)),
@@ -220,7 +222,7 @@ def density(instance: Instance, tx: Transaction) -> Fraction:
     return gain / reserved
 
 
-def greedy(instance: Instance, order: list[Transaction], rank: NodeRank) -> Allocation:
+def greedy(instance: Instance, order: list[TransactionStream], rank: NodeRank) -> Allocation:
     """Place transactions in ``order`` on nodes ranked by ``rank``, then repair C1 (§IV-G)."""
     state = _State(instance)
     for tx in order:
@@ -231,7 +233,7 @@ def greedy(instance: Instance, order: list[Transaction], rank: NodeRank) -> Allo
     return Allocation(tuple(state.placed[t.id] for t in order if t.id in state.placed))
 
 
-def _class_rank(tx: Transaction, node: Node, state: _State) -> tuple[object, ...]:
+def _class_rank(tx: TransactionStream, node: Node, state: _State) -> tuple[object, ...]:
     cls = tx.service_class
     local = node.region != tx.origin
     if cls in (ServiceClass.FAST_CONFIRMATION, ServiceClass.MANAGEMENT_CONTROL):
@@ -260,7 +262,7 @@ def per_class_greedy(instance: Instance) -> Allocation:
     return greedy(instance, order, _class_rank)
 
 
-def _load_rank(tx: Transaction, node: Node, state: _State) -> tuple[object, ...]:
+def _load_rank(tx: TransactionStream, node: Node, state: _State) -> tuple[object, ...]:
     return (state.load[node.id], node.compute_price, node.id)
 
 

@@ -18,8 +18,9 @@ from fractions import Fraction
 
 from vdlt_spec.allocation import quantities as q
 from vdlt_spec.allocation.decision import Allocation, Assignment
-from vdlt_spec.allocation.instance import Instance, NodeRole, Transaction, Utility
+from vdlt_spec.allocation.instance import Instance, TransactionStream, Utility
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.roles import NodeRole
 
 SYSTEM = "system"
 
@@ -160,7 +161,7 @@ def check_shape(instance: Instance, allocation: Allocation) -> None:
 
 
 def transaction_reports(
-    instance: Instance, tx: Transaction, a: Assignment
+    instance: Instance, tx: TransactionStream, a: Assignment
 ) -> tuple[ConstraintReport, ...]:
     """Report the per-transaction constraints C2-C5, security, structure of a placement (§IV-E)."""
     nodes = [instance.node(r.node) for r in a.replicas]
@@ -222,7 +223,7 @@ def transaction_reports(
         _upper(Constraint.REPLICAS_MAX, s, Fraction(k), Fraction(instance.max_replicas), "replicas")
     )
     if not tx.high_security:
-        lent = [n.id for n in nodes if n.role is NodeRole.CONTROL]
+        lent = [n.id for n in nodes if n.role is NodeRole.MANAGEMENT_CONTROL]
         reports.append(
             _upper(
                 Constraint.ELIGIBILITY,

@@ -26,7 +26,7 @@ from vdlt_spec.allocation.evaluator import (
     evaluate,
     transaction_reports,
 )
-from vdlt_spec.allocation.instance import Instance, Transaction
+from vdlt_spec.allocation.instance import Instance, TransactionStream
 from vdlt_spec.errors import Reason, SpecError
 
 #: Refuse instances whose enumeration would not finish in reasonable time.
@@ -44,7 +44,7 @@ class Optimum:
     allocations_scored: int
 
 
-def placements(instance: Instance, tx: Transaction) -> Iterator[Assignment]:
+def placements(instance: Instance, tx: TransactionStream) -> Iterator[Assignment]:
     """Yield every placement of a transaction: control level, group, rate per replica (§IV-E)."""
     ids = [n.id for n in instance.nodes]
     for control in instance.control_levels_ghz:
@@ -58,7 +58,7 @@ def placements(instance: Instance, tx: Transaction) -> Iterator[Assignment]:
                     )
 
 
-def locally_feasible(instance: Instance, tx: Transaction) -> list[Assignment]:
+def locally_feasible(instance: Instance, tx: TransactionStream) -> list[Assignment]:
     """Return the placements of ``tx`` whose per-transaction constraints all hold (§IV-E)."""
     out = []
     for count, a in enumerate(placements(instance, tx)):

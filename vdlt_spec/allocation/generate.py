@@ -25,13 +25,13 @@ from vdlt_spec.allocation.instance import (
     MIN_REPLICAS,
     Instance,
     Node,
-    NodeRole,
-    Transaction,
+    TransactionStream,
     Utility,
     validate_instance,
 )
-from vdlt_spec.cos import ServiceClass
+from vdlt_spec.cos import CLASS_RANKING, ServiceClass
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.roles import NodeRole
 
 PERCENT = 100
 #: Replicas of a high-security transaction: f = 2 tolerated faults (§IV-G).
@@ -180,7 +180,7 @@ def _nodes(count: int, p: Parameters, rng: random.Random) -> list[Node]:
     nodes += [
         Node(
             id=f"m{i}",
-            role=NodeRole.CONTROL,
+            role=NodeRole.MANAGEMENT_CONTROL,
             cpu_ghz=p.control_cpu_ghz,
             trust=p.control_trust,
             compute_price=p.control_compute_price,
@@ -199,8 +199,8 @@ def _lowest_at_least(levels: tuple[Fraction, ...], need: Fraction) -> Fraction:
     return next((level for level in levels if level >= need), levels[-1])
 
 
-def _transaction(index: int, width: int, p: Parameters, rng: random.Random) -> Transaction:
-    classes = sorted(p.profiles, reverse=True)
+def _transaction(index: int, width: int, p: Parameters, rng: random.Random) -> TransactionStream:
+    classes = [c for c in CLASS_RANKING if c in p.profiles]
     cls = rng.choices(classes, weights=[p.profiles[c].weight for c in classes])[0]
     prof = p.profiles[cls]
     compute = prof.compute_mcycles.draw(rng)
@@ -208,7 +208,7 @@ def _transaction(index: int, width: int, p: Parameters, rng: random.Random) -> T
     # Keep the stream servable by one replica at the top rate level (C3 can be met).
     cap_tps = math.floor(p.rate_levels_ghz[-1] * q.KILO / compute)
     tps = min(prof.throughput_tps.draw(rng), Fraction(max(cap_tps, 1)))
-    draft = Transaction(
+    draft = TransactionStream(
         id=f"t{index:0{width}d}",
         service_class=cls,
         compute_mcycles=compute,

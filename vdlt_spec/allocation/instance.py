@@ -1,4 +1,4 @@
-"""Describe an allocation instance of Eq. (1): execution nodes, the control tier, transactions.
+"""Describe an allocation instance of Eq. (1): execution nodes, the control tier, streams.
 
 Every quantity the evaluator checks is an exact ``int`` or ``Fraction``; each field carries its
 unit and meaning in ``metadata`` (``unit``, ``doc``), from which the JSON Schema and the model
@@ -16,8 +16,9 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
-from vdlt_spec.cos import ServiceClass
+from vdlt_spec.cos import ServiceClass, cos_byte
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.roles import NodeRole
 
 #: Smallest replica count that tolerates one Byzantine replica: f = floor((K-1)/3) >= 1 (§IV-G).
 MIN_REPLICAS = 4
@@ -28,13 +29,6 @@ MAX_REPLICAS = 10
 def meta(unit: str, doc: str) -> dict[str, Any]:
     """Return field metadata giving a quantity's unit and meaning, read by the schema (§IV-E)."""
     return {"unit": unit, "doc": doc}
-
-
-class NodeRole(StrEnum):
-    """Tell execution nodes from management/control nodes (§III-B, §IV-B)."""
-
-    EXECUTION = "execution"
-    CONTROL = "control"
 
 
 class Utility(StrEnum):
@@ -65,8 +59,13 @@ class Node:
 
 
 @dataclass(frozen=True)
-class Transaction:
-    """State one transaction stream (a contract and its invocation rate) and its QoS (§IV-E)."""
+class TransactionStream:
+    """State one transaction stream (a contract and its invocation rate) and its QoS (§IV-E).
+
+    Each invocation of the stream is one transaction of §III-A (:class:`vdlt_spec.cos.Transaction`)
+    whose CoS byte carries ``service_class``; ``id`` and ``service_class`` identify the
+    transactions the stream stands for, and the bounds below are their QoS demands (Eq. (1)).
+    """
 
     id: str = field(metadata=meta("-", "unique transaction name"))
     service_class: ServiceClass = field(metadata=meta("-", "class of service, Table II bits"))
@@ -93,6 +92,11 @@ class Transaction:
         default=MIN_REPLICAS, metadata=meta("replicas", "smallest execution group K^min_n")
     )
     mandatory: bool = field(default=False, metadata=meta("-", "must be admitted"))
+
+    @property
+    def cos(self) -> int:
+        """Return the CoS byte each invocation of the stream carries, reserved bits 0 (§IV-A)."""
+        return cos_byte(self.service_class)
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,9 @@ class Instance:
     )
     decentralization_share: Fraction = field(metadata=meta("share", "C1: the share phi in (0, 1)"))
     nodes: tuple[Node, ...] = field(metadata=meta("-", "execution and management/control nodes"))
-    transactions: tuple[Transaction, ...] = field(metadata=meta("-", "transactions to allocate"))
+    transactions: tuple[TransactionStream, ...] = field(
+        metadata=meta("-", "transactions to allocate")
+    )
 
     def node(self, node_id: str) -> Node:
         """Return the node named ``node_id`` or raise ``UNKNOWN_NODE`` (§IV-G)."""
@@ -136,7 +142,7 @@ class Instance:
             raise SpecError(Reason.UNKNOWN_NODE, f"no node named {node_id!r}")
         return self.nodes[found]
 
-    def transaction(self, tx_id: str) -> Transaction:
+    def transaction(self, tx_id: str) -> TransactionStream:
         """Return the transaction named ``tx_id`` or raise ``UNKNOWN_TRANSACTION`` (§IV-E)."""
         found = self.transaction_index.get(tx_id)
         if found is None:
@@ -192,7 +198,7 @@ def validate_node(node: Node) -> None:
         )
 
 
-def validate_transaction(tx: Transaction, max_replicas: int) -> None:
+def validate_transaction(tx: TransactionStream, max_replicas: int) -> None:
     """Reject a transaction whose demands are out of range (§IV-E)."""
     where = f"transaction {tx.id!r}"
     _require(bool(tx.id), Reason.PARAMETER_OUT_OF_RANGE, "transaction id must be non-empty")

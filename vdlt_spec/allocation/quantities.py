@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
-from vdlt_spec.allocation.instance import Instance, Node, Transaction
+from vdlt_spec.allocation.instance import Instance, Node, TransactionStream
 from vdlt_spec.crypto.certificate import max_faulty
 
 BITS_PER_BYTE = 8
@@ -37,25 +37,25 @@ def consensus_ms(instance: Instance, replicas: int) -> Fraction:
     )
 
 
-def ordering_ms(tx: Transaction, control_ghz: Fraction) -> Fraction:
+def ordering_ms(tx: TransactionStream, control_ghz: Fraction) -> Fraction:
     """Return the control-tier ordering time o_n / rho_n in ms (§IV-B, §IV-E)."""
     return tx.ordering_mcycles / control_ghz
 
 
-def transfer_ms(instance: Instance, tx: Transaction, node: Node) -> Fraction:
+def transfer_ms(instance: Instance, tx: TransactionStream, node: Node) -> Fraction:
     """Return the time to ship one invocation to a replica: 8a/b ms plus any region hop (§IV-G)."""
     hop = instance.inter_region_ms if node.region != tx.origin else Fraction(0)
     return Fraction(BITS_PER_BYTE) * tx.size_kb / node.bandwidth_mbps + hop
 
 
-def execution_ms(tx: Transaction, rate_ghz: Fraction) -> Fraction:
+def execution_ms(tx: TransactionStream, rate_ghz: Fraction) -> Fraction:
     """Return the execution time w_n / r of one invocation at rate r, in ms (§IV-E)."""
     return tx.compute_mcycles / rate_ghz
 
 
 def replica_latency_ms(
     instance: Instance,
-    tx: Transaction,
+    tx: TransactionStream,
     node: Node,
     rate_ghz: Fraction,
     control_ghz: Fraction,
@@ -70,22 +70,22 @@ def replica_latency_ms(
     )
 
 
-def execution_demand_ghz(tx: Transaction) -> Fraction:
+def execution_demand_ghz(tx: TransactionStream) -> Fraction:
     """Return the rate a replica needs to keep up: lambda*w/1000 GHz (§IV-E, C3)."""
     return tx.throughput_tps * tx.compute_mcycles / KILO
 
 
-def ordering_demand_ghz(tx: Transaction) -> Fraction:
+def ordering_demand_ghz(tx: TransactionStream) -> Fraction:
     """Return the control-tier rate needed to order the stream: lambda*o/1000 GHz (§IV-B, C3)."""
     return tx.throughput_tps * tx.ordering_mcycles / KILO
 
 
-def link_demand_mbps(tx: Transaction) -> Fraction:
+def link_demand_mbps(tx: TransactionStream) -> Fraction:
     """Return the link rate a replica needs for the stream: 8*lambda*a/1000 Mbps (§IV-G)."""
     return BITS_PER_BYTE * tx.throughput_tps * tx.size_kb / KILO
 
 
-def replica_cost(tx: Transaction, node: Node, rate_ghz: Fraction) -> Fraction:
+def replica_cost(tx: TransactionStream, node: Node, rate_ghz: Fraction) -> Fraction:
     """Return a replica's cost per epoch: reserved rate and state at the node's prices (C4)."""
     return node.compute_price * rate_ghz + node.storage_price * tx.storage_gb
 

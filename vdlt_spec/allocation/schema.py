@@ -22,12 +22,15 @@ from vdlt_spec import serial
 from vdlt_spec.allocation.decision import Allocation
 from vdlt_spec.allocation.instance import Instance, validate_instance
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.roles import NodeRole
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_BASE = "https://vdlt-spec.invalid/schema/allocation/"
 INTEGER_TEXT = r"^-?[0-9]+$"
 RATIONAL_TEXT = r"^-?[0-9]+(/[0-9]+|\.[0-9]+)?$"
 MAX_MESSAGE = 160
+LEGACY_ROLE_SPELLINGS = {"control": NodeRole.MANAGEMENT_CONTROL.value}
+"""Node-role spellings of older instance files, still read as the role they name (§IV-B)."""
 
 
 def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
@@ -116,8 +119,26 @@ def _check_schema(schema: dict[str, Any], data: Any, what: str) -> None:
     raise SpecError(Reason.SCHEMA_VIOLATION, f"{what} {where}: {message}")
 
 
+def _current_spellings(data: Any) -> Any:
+    """Return instance data with legacy node-role spellings replaced by the current ones."""
+    if not isinstance(data, dict) or not isinstance(data.get("nodes"), list):
+        return data
+    nodes = [
+        {**node, "role": LEGACY_ROLE_SPELLINGS[node["role"]]}
+        if isinstance(node, dict) and node.get("role") in LEGACY_ROLE_SPELLINGS
+        else node
+        for node in data["nodes"]
+    ]
+    return {**data, "nodes": nodes}
+
+
 def parse_instance(data: Any) -> Instance:
-    """Check JSON data against the instance schema, decode it, validate its ranges (§IV-E)."""
+    """Check JSON data against the instance schema, decode it, validate its ranges (§IV-E).
+
+    A node role spelled ``"control"`` (older instance files) is read as
+    ``"management_control"``.
+    """
+    data = _current_spellings(data)
     _check_schema(instance_schema(), data, "instance")
     instance: Instance = serial.decode(Instance, data)
     return validate_instance(instance)

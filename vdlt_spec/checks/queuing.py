@@ -6,29 +6,26 @@ import random
 from collections.abc import Callable
 from fractions import Fraction
 
-from vdlt_spec import queuing_invariants as audit
 from vdlt_spec.checks import Outcome, check
 from vdlt_spec.cos import ServiceClass
 from vdlt_spec.errors import Reason, SpecError
-from vdlt_spec.fifo import fifo_run
-from vdlt_spec.queue_stats import delays
 from vdlt_spec.queuing import (
     DEFAULT_QUEUE_LIMIT,
     CbwfqConfig,
     ClassPolicy,
     DefaultPolicy,
-    default_config,
-    run,
-)
-from vdlt_spec.queuing_fast import run_fast
-from vdlt_spec.verdict import Verdict
-from vdlt_spec.workload import (
-    OVERLOAD_FAST_SIZE,
-    OVERLOAD_FLOOD_SIZE,
     WorkloadSpec,
+    default_config,
+    delays,
+    fifo_run,
     mixed_workload,
     overload_workload,
+    run,
+    run_fast,
 )
+from vdlt_spec.queuing import invariants as audit
+from vdlt_spec.queuing.workload import OVERLOAD_FAST_SIZE, OVERLOAD_FLOOD_SIZE
+from vdlt_spec.verdict import Verdict
 
 SEED = 7
 GPS_WORKLOAD = WorkloadSpec(count=1200, load=Fraction(3, 2), max_size=8, granularity=2)

@@ -40,20 +40,34 @@ def queuing_simulate(
     ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Schedule a seeded mixed workload with the vDLT default CBWFQ; print per-class delays."""
+    """Schedule a seeded mixed workload with the CBWFQ of the parameters in force; print delays.
+
+    The parameters in force are the defaults (``Parameters()``); the receiving node reclassifies
+    every transaction (§III-A) before it joins its class queue (§IV-A).
+    """
     import random
 
     from vdlt_spec.cos import ServiceClass
-    from vdlt_spec.fifo import fifo_run
-    from vdlt_spec.queue_stats import class_delays
-    from vdlt_spec.queuing import DEFAULT_QUEUE_LIMIT, default_config
-    from vdlt_spec.queuing_fast import run_fast
-    from vdlt_spec.workload import WorkloadSpec, mixed_workload, offered_load
+    from vdlt_spec.governance.parameters import Parameters, queuing_config
+    from vdlt_spec.queuing import (
+        DEFAULT_QUEUE_LIMIT,
+        WorkloadSpec,
+        class_delays,
+        fifo_run,
+        mixed_workload,
+        offered_load,
+        run_fast,
+        schedule_workload,
+        workload_senders,
+    )
 
-    config = default_config()
+    config = queuing_config(Parameters())
     spec = WorkloadSpec(count=tx, load=_exact(load, "--load"))
-    arrivals = mixed_workload(spec, random.Random(seed), config.rate)
-    runs = {"cbwfq": class_delays(arrivals, run_fast(config, arrivals))}
+    offered = mixed_workload(spec, random.Random(seed), config.rate)
+    arrivals, schedule = schedule_workload(
+        config, offered, workload_senders(spec), scheduler=run_fast
+    )
+    runs = {"cbwfq": class_delays(arrivals, schedule)}
     if fifo:
         limit = DEFAULT_QUEUE_LIMIT * len(ServiceClass)
         runs["fifo"] = class_delays(arrivals, fifo_run(config.rate, arrivals, limit))

@@ -4,7 +4,7 @@ Trace kind ``queuing``. Header: ``{"trace": "queuing", "version": 1, "config": C
 (omitted config: the vDLT default). Events: ``{"type": "arrival", "tx": Transaction}``,
 ``{"type": "departure", "id", "service_class", "start", "finish"}`` and ``{"type": "drop",
 "id", "service_class", "time"}``, in any order. The rules are those of
-:mod:`vdlt_spec.queuing_invariants`, so an implementation may break ties differently from the
+:mod:`vdlt_spec.queuing.invariants`, so an implementation may break ties differently from the
 reference and still be valid, as long as it keeps every invariant.
 """
 
@@ -19,7 +19,7 @@ from vdlt_spec.audit.trace import Trace, render
 from vdlt_spec.cos import Transaction
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.queuing import CbwfqConfig, Departure, Drop, Schedule
-from vdlt_spec.queuing_invariants import (
+from vdlt_spec.queuing.invariants import (
     conservation,
     fifo_per_queue,
     gps_bound,

@@ -1,4 +1,4 @@
-"""Conformance operations of reclassification and CBWFQ scheduling (§III-A, §IV-A, Fig. 7)."""
+"""Conformance operations of CBWFQ scheduling (§IV-A, Fig. 7)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,6 @@ from vdlt_spec.conformance.operations import operation
 from vdlt_spec.conformance.suite import VectorInput, inputs
 
 SEEDS = range(1, 9)
-
-
-@operation("cos.reclassify", "§III-A")
-def reclassify(payload: Any) -> Any:
-    """Return the effective class of a declared class from a sender of given trust and roles."""
-    declared = serial.decode(cos.ServiceClass, payload.get("declared"), "$.declared")
-    trust = serial.decode(Fraction, payload.get("trust"), "$.trust")
-    roles = serial.decode(tuple[cos.Role, ...], payload.get("roles", []), "$.roles")
-    result = cos.reclassify(declared, trust, frozenset(roles))
-    return {"effective": result.effective.name, "reason": result.reason.value}
 
 
 @operation("queuing.run", "§IV-A")
@@ -94,20 +84,3 @@ def _queuing_inputs() -> Iterator[VectorInput]:
             f"queuing-run-bad-tx-{name}", "queuing.run", {"transactions": [{**tx, **change}]}
         )
     yield VectorInput("queuing-run-bad-duplicate-id", "queuing.run", {"transactions": [tx, tx]})
-    for declared in cos.ServiceClass:
-        for trust in ("0", "1/3", "1/2", "1"):
-            for roles in ([], ["management_control"], ["banned"]):
-                yield VectorInput(
-                    f"cos-reclassify-{declared.name.lower()}-{trust.replace('/', 'over')}-"
-                    f"{'-'.join(roles) or 'none'}",
-                    "cos.reclassify",
-                    {"declared": declared.value, "trust": trust, "roles": roles},
-                )
-    yield VectorInput(
-        "cos-reclassify-bad-trust", "cos.reclassify", {"declared": 7, "trust": "3/2", "roles": []}
-    )
-    yield VectorInput(
-        "cos-reclassify-bad-role",
-        "cos.reclassify",
-        {"declared": 7, "trust": "1", "roles": ["king"]},
-    )

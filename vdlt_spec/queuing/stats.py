@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from vdlt_spec.cos import ServiceClass, Transaction
-from vdlt_spec.queuing import Schedule
+from vdlt_spec.cos import CLASS_RANKING, ServiceClass, Transaction
+from vdlt_spec.queuing.scheduler import Schedule
 
 PERCENTILE = 99
 
@@ -40,10 +40,10 @@ def delays(
 
 
 def class_delays(arrivals: Iterable[Transaction], schedule: Schedule) -> tuple[ClassDelay, ...]:
-    """Return per-class counts and delay statistics, highest class first (§IV-A, Table II)."""
+    """Return per-class counts and delay statistics, in Table II order (§IV-A, Table II)."""
     items = tuple(arrivals)
     result = []
-    for cls in sorted(ServiceClass, reverse=True):
+    for cls in CLASS_RANKING:
         values = sorted(delays(items, schedule, cls))
         dropped = sum(1 for d in schedule.drops if d.service_class is cls)
         if values:

@@ -4,8 +4,8 @@ GPS is the fluid ideal that weighted fair queuing approximates (Parekh and Galla
 every backlogged flow is served at the same time, at ``rate * weight / (sum of backlogged
 weights)``, each flow's packets one after another. This module simulates that fluid directly in
 real time, with exact fractions and without any virtual clock, so it is an independent
-reference for :mod:`vdlt_spec.queuing`: a WFQ departure is never later than the packet's GPS
-finish time plus ``L_max / rate``.
+reference for :mod:`vdlt_spec.queuing.scheduler`: a WFQ departure is never later than the
+packet's GPS finish time plus ``L_max / rate``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from typing import TypeVar
 
 from vdlt_spec.cos import Transaction
 from vdlt_spec.errors import Reason, SpecError
-from vdlt_spec.queuing import CbwfqConfig, Schedule
+from vdlt_spec.queuing.config import CbwfqConfig
+from vdlt_spec.queuing.scheduler import Schedule
 
 Flow = TypeVar("Flow", bound=Hashable)
 

@@ -4,7 +4,7 @@ This is what a system that only raises throughput does with congestion: every tr
 waits behind every earlier one, whatever its class. The departures follow
 ``d_n = max(a_n, d_(n-1)) + L_n / rate``; with a limit, a transaction is dropped iff the queue
 already holds ``limit`` waiting transactions (the one in service not counted), the same
-convention as :mod:`vdlt_spec.queuing`.
+convention as :mod:`vdlt_spec.queuing.scheduler`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from fractions import Fraction
 from vdlt_spec.cos import Transaction
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.exact import as_fraction, as_int
-from vdlt_spec.queuing import Departure, Drop, Schedule, prepare_arrivals
+from vdlt_spec.queuing.scheduler import Departure, Drop, Schedule, prepare_arrivals
 
 
 def fifo_run(rate: Fraction, arrivals: Iterable[Transaction], limit: int | None = None) -> Schedule:

@@ -1,8 +1,8 @@
 """Schedule a whole workload with CBWFQ in integer arithmetic: the fast path (§IV-A).
 
-Same scheduler as :func:`vdlt_spec.queuing.run`, same schedule, exactly (property-tested in
-``tests/test_queuing_fast.py``). Instead of ``Fraction`` objects it keeps every quantity as an
-integer over a common denominator:
+Same scheduler as :func:`vdlt_spec.queuing.scheduler.run`, same schedule, exactly
+(property-tested in ``tests/test_queuing_fast.py``). Instead of ``Fraction`` objects it keeps
+every quantity as an integer over a common denominator:
 
 * real time in ticks of ``1 / time_scale``, where ``time_scale`` is the least common multiple of
   the rate's numerator and every arrival's denominator, so arrivals and service times
@@ -27,7 +27,8 @@ from heapq import heappop, heappush
 
 from vdlt_spec.cos import RESERVED_BITS, ServiceClass, Transaction
 from vdlt_spec.errors import Reason, SpecError
-from vdlt_spec.queuing import CbwfqConfig, Departure, Drop, Schedule
+from vdlt_spec.queuing.config import CbwfqConfig
+from vdlt_spec.queuing.scheduler import Departure, Drop, Schedule
 
 
 def _ticks(arrivals: tuple[Transaction, ...], time_scale: int) -> list[int]:
@@ -35,7 +36,7 @@ def _ticks(arrivals: tuple[Transaction, ...], time_scale: int) -> list[int]:
 
 
 def run_fast(config: CbwfqConfig, arrivals: Iterable[Transaction]) -> Schedule:
-    """Schedule a workload with CBWFQ using integer arithmetic; equal to ``queuing.run`` (§IV-A)."""
+    """Schedule a workload with CBWFQ using integer arithmetic; equal to ``run`` (§IV-A)."""
     items = tuple(arrivals)
     seen: set[int] = set()
     for tx in items:
@@ -88,7 +89,7 @@ def run_fast(config: CbwfqConfig, arrivals: Iterable[Transaction]) -> Schedule:
                 start, finish = finish, finish + items[current].size * ticks_per_size
             else:
                 busy = False
-        if now != gps_time:  # the GPS virtual clock, by work (see queuing.gps_vtime)
+        if now != gps_time:  # the GPS virtual clock, by work (see scheduler.gps_vtime)
             work = (now - gps_time) * work_per_tick
             gps_time = now
             while work:

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 from vdlt_spec.cos import Transaction
-from vdlt_spec.gps import cbwfq_gps_finish_times
-from vdlt_spec.queuing import CbwfqConfig, QueueKey, Schedule, prepare_arrivals
+from vdlt_spec.queuing.config import CbwfqConfig, QueueKey
+from vdlt_spec.queuing.gps import cbwfq_gps_finish_times
+from vdlt_spec.queuing.scheduler import Schedule, prepare_arrivals
 
 
 def conservation(arrivals: Iterable[Transaction], schedule: Schedule) -> tuple[str, ...]:

@@ -11,9 +11,17 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 
-from vdlt_spec.cos import RESERVED_MASK, ServiceClass, Transaction, as_service_class, cos_byte
+from vdlt_spec.cos import (
+    RESERVED_MASK,
+    Sender,
+    ServiceClass,
+    Transaction,
+    as_service_class,
+    cos_byte,
+)
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.exact import as_fraction, as_int
+from vdlt_spec.roles import NodeRole
 
 DEFAULT_MIX: tuple[tuple[ServiceClass, int], ...] = (
     (ServiceClass.FAST_CONFIRMATION, 20),
@@ -25,7 +33,7 @@ DEFAULT_MIX: tuple[tuple[ServiceClass, int], ...] = (
     (ServiceClass.BEST_EFFORT, 30),
     (ServiceClass.SCAVENGER, 5),
 )
-"""Relative frequency of each class in a mixed workload (all 8 classes present)."""
+"""Relative frequency of each class in a mixed workload (all 8 classes present), Table II order."""
 
 DEFAULT_LOAD = Fraction(9, 10)
 DEFAULT_MAX_SIZE = 4
@@ -61,6 +69,22 @@ class WorkloadSpec:
                 raise SpecError(Reason.BAD_USAGE, f"{name} must be >= 1")
 
 
+def sender_name(index: int) -> str:
+    """Return the name of the ``index``-th sender of a mixed workload."""
+    return f"node-{index}"
+
+
+def workload_senders(spec: WorkloadSpec) -> dict[str, Sender]:
+    """Return what the receiving node knows of a mixed workload's senders (§III-A).
+
+    They are the honest nodes of one deployment (trust 1, not banned) registered in both node
+    roles, so the default reclassification policy keeps every class they declare; a scenario
+    with untrusted or banned senders passes its own directory to ``admission.admit``.
+    """
+    honest = Sender(Fraction(1), frozenset(NodeRole))
+    return {sender_name(i): honest for i in range(spec.senders)}
+
+
 def mixed_workload(
     spec: WorkloadSpec, rng: random.Random, rate: Fraction = Fraction(1)
 ) -> tuple[Transaction, ...]:
@@ -84,7 +108,7 @@ def mixed_workload(
         result.append(
             Transaction(
                 id=i,
-                sender=f"node-{rng.randrange(spec.senders)}",
+                sender=sender_name(rng.randrange(spec.senders)),
                 cos=cos_byte(service_class, rng.randint(0, RESERVED_MASK)),
                 size=rng.randint(1, spec.max_size),
                 arrival=Fraction(clock // SUBTICKS, spec.granularity),
