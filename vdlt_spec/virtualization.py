@@ -27,7 +27,7 @@ import networkx as nx
 from networkx.algorithms import bipartite
 
 from vdlt_spec.cos import ServiceClass
-from vdlt_spec.crypto.certificate import quorum_size as certificate_quorum
+from vdlt_spec.crypto import quorum_size as certificate_quorum
 from vdlt_spec.errors import Reason, SpecError
 
 # --- resources (D-virt-1) ----------------------------------------------------------------

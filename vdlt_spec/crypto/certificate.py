@@ -6,10 +6,10 @@ roster of n keys is
 
     bitmap (ceil(n/8) bytes) || signature (64 bytes)
 
-The bitmap lists signers least-significant bit first: signer i is bit (i mod 8) of byte
-floor(i/8); 1 = signed; the padding bits of the last byte are 0. The signature is a BIP340
+The bitmap is :mod:`vdlt_spec.crypto.bitmap`'s. The signature is a BIP340
 signature under the BIP327 MuSig2 aggregate of the roster keys the bitmap selects, taken in
-roster order without sorting (D-crypto-3). A certificate proves a quorum iff 3·popcount > 2n.
+roster order without sorting (D-crypto-3). A certificate proves a quorum iff its signers are a
+quorum by :func:`vdlt_spec.crypto.quorum.is_quorum` (3·popcount > 2n).
 
 Verification costs one key aggregation per distinct (roster, bitmap) and one BIP340
 verification per certificate; :class:`AggregateKeyCache` keeps the aggregate keys, so a
@@ -27,17 +27,16 @@ from coincurve import PublicKeyXOnly
 
 from vdlt_spec.crypto import bip340, musig2
 from vdlt_spec.crypto import fast as fastpath
+from vdlt_spec.crypto.bitmap import bitmap_bits, bitmap_length, decode_bitmap, encode_bitmap
 from vdlt_spec.crypto.fast import FAST
 from vdlt_spec.crypto.group import READABLE, Group
 from vdlt_spec.crypto.musig2 import SessionContext
+from vdlt_spec.crypto.quorum import is_quorum, quorum_size
 from vdlt_spec.crypto.testkeys import deterministic_roster, keypair_from_seed
 from vdlt_spec.errors import Reason, SpecError
 
 __all__ = [
-    "BITS_PER_BYTE",
     "DEFAULT_CACHE_ENTRIES",
-    "QUORUM_DENOMINATOR",
-    "QUORUM_NUMERATOR",
     "ROSTER_KEY_BYTES",
     "SIGNATURE_BYTES",
     "AggregateKey",
@@ -47,20 +46,15 @@ __all__ = [
     "aggregate_key",
     "aggregate_nonces",
     "assemble_certificate",
-    "bitmap_length",
     "certificate_is_valid",
     "certificate_length",
     "certificate_session",
-    "decode_bitmap",
+    "check_quorum",
     "deterministic_roster",
-    "encode_bitmap",
-    "is_quorum",
     "keypair_from_seed",
     "make_certificate",
-    "max_faulty",
     "partial_signature_is_valid",
-    "quorum_size",
-    "signer_count",
+    "quorum_signature_is_valid",
     "validate_roster",
     "verify_certificate",
 ]
@@ -70,29 +64,7 @@ Roster = tuple[bytes, ...]
 
 ROSTER_KEY_BYTES = musig2.PLAIN_PK_BYTES
 SIGNATURE_BYTES = bip340.SIGNATURE_BYTES
-BITS_PER_BYTE = 8
-QUORUM_NUMERATOR = 2
-QUORUM_DENOMINATOR = 3
-"""A set of c signers out of n is a quorum iff c / n > QUORUM_NUMERATOR / QUORUM_DENOMINATOR."""
 DEFAULT_CACHE_ENTRIES = 4096
-
-
-# --- quorum rule -------------------------------------------------------------------------------
-
-
-def is_quorum(count: int, n: int) -> bool:
-    """Tell whether ``count`` signers out of ``n`` exceed two thirds: 3·count > 2n (§IV-D)."""
-    return QUORUM_DENOMINATOR * count > QUORUM_NUMERATOR * n
-
-
-def quorum_size(n: int) -> int:
-    """Return the least number of signers out of ``n`` that is a quorum, 2n//3 + 1 (§IV-D)."""
-    return QUORUM_NUMERATOR * n // QUORUM_DENOMINATOR + 1
-
-
-def max_faulty(n: int) -> int:
-    """Return f = floor((n-1)/3), the most Byzantine replicas n replicas tolerate (§III-D)."""
-    return (n - 1) // QUORUM_DENOMINATOR
 
 
 # --- roster ------------------------------------------------------------------------------------
@@ -128,66 +100,9 @@ def validate_roster(roster: Sequence[bytes], *, fast: bool = True) -> Roster:
     return keys
 
 
-def _require_members(n: int) -> None:
-    if n < 1:
-        raise SpecError(Reason.ROSTER_EMPTY, f"a roster needs at least one key, got n = {n}")
-
-
-# --- bitmap ------------------------------------------------------------------------------------
-
-
-def bitmap_length(n: int) -> int:
-    """Return the bitmap size for ``n`` roster members, ceil(n/8) bytes (§IV-D)."""
-    _require_members(n)
-    return (n + BITS_PER_BYTE - 1) // BITS_PER_BYTE
-
-
 def certificate_length(n: int) -> int:
     """Return the encoded certificate size for ``n`` members: ceil(n/8) + 64 bytes (§IV-D)."""
     return bitmap_length(n) + SIGNATURE_BYTES
-
-
-def encode_bitmap(signers: Iterable[int], n: int) -> bytes:
-    """Encode signer indices as a bitmap: LSB first, 1 = signed, padding bits 0 (§IV-D)."""
-    bits = 0
-    for i in signers:
-        if not 0 <= i < n:
-            raise SpecError(Reason.SIGNER_OUTSIDE_ROSTER, f"signer {i} is not in [0, {n})")
-        if bits >> i & 1:
-            raise SpecError(Reason.DUPLICATE_SIGNER, f"signer {i} listed twice")
-        bits |= 1 << i
-    return bits.to_bytes(bitmap_length(n), "little")
-
-
-def _bitmap_bits(bitmap: bytes, n: int) -> int:
-    expected = bitmap_length(n)
-    if len(bitmap) != expected:
-        raise SpecError(
-            Reason.BITMAP_BAD_LENGTH,
-            f"bitmap for n = {n} must be {expected} bytes, got {len(bitmap)}",
-        )
-    bits = int.from_bytes(bitmap, "little")
-    if bits >> n:
-        raise SpecError(
-            Reason.BITMAP_PADDING_NONZERO,
-            f"bitmap names signer {bits.bit_length() - 1}, outside the roster of {n}",
-        )
-    return bits
-
-
-def decode_bitmap(bitmap: bytes, n: int) -> tuple[int, ...]:
-    """Return the signer indices of a bitmap in increasing order (§IV-D).
-
-    Raises ``BITMAP_BAD_LENGTH`` if it is not ceil(n/8) bytes and ``BITMAP_PADDING_NONZERO``
-    if a bit at an index >= n is set.
-    """
-    bits = _bitmap_bits(bitmap, n)
-    return tuple(i for i in range(n) if bits >> i & 1)
-
-
-def signer_count(bitmap: bytes, n: int) -> int:
-    """Return the number of signers a valid bitmap names (its popcount) (§IV-D)."""
-    return _bitmap_bits(bitmap, n).bit_count()
 
 
 # --- certificate -------------------------------------------------------------------------------
@@ -215,7 +130,7 @@ class Certificate:
             )
         split = bitmap_length(n)
         certificate = cls(bytes(data[:split]), bytes(data[split:]))
-        _bitmap_bits(certificate.bitmap, n)
+        bitmap_bits(certificate.bitmap, n)
         return certificate
 
     def signers(self, n: int) -> tuple[int, ...]:
@@ -245,7 +160,7 @@ def aggregate_key(roster: Sequence[bytes], signers: Iterable[int], *, fast: bool
     """Return the 32-byte x-only MuSig2 aggregate of the signers' keys, in roster order (§IV-D)."""
     keys = validate_roster(roster, fast=fast)
     bitmap = encode_bitmap(signers, len(keys))
-    bits = _bitmap_bits(bitmap, len(keys))
+    bits = bitmap_bits(bitmap, len(keys))
     if bits == 0:
         raise SpecError(Reason.NO_SIGNERS, "an aggregate key needs at least one signer")
     return _aggregate(keys, bits, fast)
@@ -320,26 +235,15 @@ def _aggregate_key_for(
     return entry
 
 
-def verify_certificate(
-    roster: Sequence[bytes],
-    message: bytes,
-    cert: Certificate,
-    *,
-    cache: AggregateKeyCache | None = None,
-    fast: bool = True,
-) -> None:
-    """Accept a certificate on ``message`` by ``roster`` or raise ``SpecError`` saying why (§IV-D).
+def check_quorum(cert: Certificate, n: int) -> int:
+    """Return a certificate's signer bits after checking its shape and quorum, or raise (§IV-D).
 
-    Checks, in order: bitmap length (``BITMAP_BAD_LENGTH``), padding bits
-    (``BITMAP_PADDING_NONZERO``), signature length (``CERTIFICATE_BAD_LENGTH``), quorum
-    3·popcount > 2n (``QUORUM_TOO_SMALL``), roster validity (``ROSTER_*``), and the BIP340
-    signature under the aggregate key of the selected signers (``BAD_SIGNATURE``).
-    ``fast`` picks libsecp256k1 or the readable arithmetic; both decide alike.
+    This is where a certificate's quorum is decided, for every signature scheme. Checks, in
+    order: bitmap length (``BITMAP_BAD_LENGTH``), padding bits (``BITMAP_PADDING_NONZERO``),
+    signature length (``CERTIFICATE_BAD_LENGTH``) and quorum 3·popcount > 2n
+    (``QUORUM_TOO_SMALL``).
     """
-    keys = roster if isinstance(roster, tuple) else tuple(roster)
-    n = len(keys)
-    _require_members(n)
-    bits = _bitmap_bits(cert.bitmap, n)
+    bits = bitmap_bits(cert.bitmap, n)
     if len(cert.signature) != SIGNATURE_BYTES:
         raise SpecError(
             Reason.CERTIFICATE_BAD_LENGTH,
@@ -351,6 +255,37 @@ def verify_certificate(
             Reason.QUORUM_TOO_SMALL,
             f"{count} of {n} signers; a quorum needs {quorum_size(n)} (3·count > 2n)",
         )
+    return bits
+
+
+def verify_certificate(
+    roster: Sequence[bytes],
+    message: bytes,
+    cert: Certificate,
+    *,
+    cache: AggregateKeyCache | None = None,
+    fast: bool = True,
+) -> None:
+    """Accept a certificate on ``message`` by ``roster`` or raise ``SpecError`` saying why (§IV-D).
+
+    Checks, in order: shape and quorum (:func:`check_quorum`), roster validity (``ROSTER_*``),
+    and the BIP340 signature under the aggregate key of the selected signers
+    (``BAD_SIGNATURE``).
+    ``fast`` picks libsecp256k1 or the readable arithmetic; both decide alike.
+    """
+    keys = roster if isinstance(roster, tuple) else tuple(roster)
+    bits = check_quorum(cert, len(keys))
+    _check_signature(keys, message, cert, bits, cache, fast)
+
+
+def _check_signature(
+    keys: Roster,
+    message: bytes,
+    cert: Certificate,
+    bits: int,
+    cache: AggregateKeyCache | None,
+    fast: bool,
+) -> None:
     entry = _aggregate_key_for(keys, cert.bitmap, bits, cache, fast)
     if fast:
         valid = fastpath.verify_with(entry.verifier, message, cert.signature)
@@ -358,8 +293,29 @@ def verify_certificate(
         valid = bip340.schnorr_verify(message, entry.xonly, cert.signature)
     if not valid:
         raise SpecError(
-            Reason.BAD_SIGNATURE, f"signature does not verify under the aggregate of {count} keys"
+            Reason.BAD_SIGNATURE,
+            f"signature does not verify under the aggregate of {bits.bit_count()} keys",
         )
+
+
+def quorum_signature_is_valid(
+    roster: Roster,
+    message: bytes,
+    cert: Certificate,
+    bits: int,
+    *,
+    cache: AggregateKeyCache | None = None,
+) -> bool:
+    """Tell whether a certificate's signature verifies, its quorum ``bits`` checked (§IV-D).
+
+    ``bits`` is what :func:`check_quorum` returned for ``cert``: this is the second half of
+    :func:`verify_certificate`, for a verifier that counts signature checks separately.
+    """
+    try:
+        _check_signature(roster, message, cert, bits, cache, True)
+    except SpecError:
+        return False
+    return True
 
 
 def certificate_is_valid(

@@ -22,7 +22,7 @@ from enum import StrEnum
 
 import coincurve
 
-from vdlt_spec.consensus.messages import tagged_hash
+from vdlt_spec.crypto import tagged_hash
 from vdlt_spec.economics.ledger import Ledger
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import voting
