@@ -1,12 +1,24 @@
 """EC-Schnorr (BIP340), MuSig2 (BIP327) and signer-bitmap quorum certificates (§IV-D).
 
 The face of the crypto component: the quorum rule (:mod:`.quorum`), the signer bitmap
-(:mod:`.bitmap`), certificates (:mod:`.certificate`) and the BIP340 tagged hash. The BIP340 and
-MuSig2 algorithms themselves are the modules :mod:`.bip340` and :mod:`.musig2`.
+(:mod:`.bitmap`), rosters and aggregate keys (:mod:`.aggregate`), certificates
+(:mod:`.certificate`) and the BIP340 tagged hash. The BIP340 and MuSig2 algorithms themselves
+are the modules :mod:`.bip340` and :mod:`.musig2`.
 """
 
 from __future__ import annotations
 
+from vdlt_spec.crypto.aggregate import (
+    DEFAULT_CACHE_ENTRIES,
+    ROSTER_KEY_BYTES,
+    AggregateKey,
+    AggregateKeyCache,
+    Roster,
+    aggregate_key,
+    cached_aggregate_key,
+    engine,
+    validate_roster,
+)
 from vdlt_spec.crypto.bip340 import tagged_hash
 from vdlt_spec.crypto.bitmap import (
     BITS_PER_BYTE,
@@ -18,14 +30,8 @@ from vdlt_spec.crypto.bitmap import (
     signer_count,
 )
 from vdlt_spec.crypto.certificate import (
-    DEFAULT_CACHE_ENTRIES,
-    ROSTER_KEY_BYTES,
     SIGNATURE_BYTES,
-    AggregateKey,
-    AggregateKeyCache,
     Certificate,
-    Roster,
-    aggregate_key,
     aggregate_nonces,
     assemble_certificate,
     certificate_is_valid,
@@ -37,7 +43,6 @@ from vdlt_spec.crypto.certificate import (
     make_certificate,
     partial_signature_is_valid,
     quorum_signature_is_valid,
-    validate_roster,
     verify_certificate,
 )
 from vdlt_spec.crypto.quorum import (
@@ -71,6 +76,7 @@ __all__ = [
     "assemble_certificate",
     "bitmap_bits",
     "bitmap_length",
+    "cached_aggregate_key",
     "certificate_is_valid",
     "certificate_length",
     "certificate_session",
@@ -78,6 +84,7 @@ __all__ = [
     "decode_bitmap",
     "deterministic_roster",
     "encode_bitmap",
+    "engine",
     "is_quorum",
     "keypair_from_seed",
     "make_certificate",

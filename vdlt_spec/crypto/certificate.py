@@ -12,38 +12,34 @@ roster order without sorting (D-crypto-3). A certificate proves a quorum iff its
 quorum by :func:`vdlt_spec.crypto.quorum.is_quorum` (3·popcount > 2n).
 
 Verification costs one key aggregation per distinct (roster, bitmap) and one BIP340
-verification per certificate; :class:`AggregateKeyCache` keeps the aggregate keys, so a
-repeated signer set costs one verification only.
+verification per certificate; :class:`vdlt_spec.crypto.aggregate.AggregateKeyCache` keeps the
+aggregate keys, so a repeated signer set costs one verification only.
 """
 
 from __future__ import annotations
 
 import random
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from coincurve import PublicKeyXOnly
-
 from vdlt_spec.crypto import bip340, musig2
 from vdlt_spec.crypto import fast as fastpath
+from vdlt_spec.crypto.aggregate import (
+    AggregateKeyCache,
+    Roster,
+    cached_aggregate_key,
+    engine,
+    validate_roster,
+)
 from vdlt_spec.crypto.bitmap import bitmap_bits, bitmap_length, decode_bitmap, encode_bitmap
-from vdlt_spec.crypto.fast import FAST
-from vdlt_spec.crypto.group import READABLE, Group
 from vdlt_spec.crypto.musig2 import SessionContext
 from vdlt_spec.crypto.quorum import is_quorum, quorum_size
 from vdlt_spec.crypto.testkeys import deterministic_roster, keypair_from_seed
 from vdlt_spec.errors import Reason, SpecError
 
 __all__ = [
-    "DEFAULT_CACHE_ENTRIES",
-    "ROSTER_KEY_BYTES",
     "SIGNATURE_BYTES",
-    "AggregateKey",
-    "AggregateKeyCache",
     "Certificate",
-    "Roster",
-    "aggregate_key",
     "aggregate_nonces",
     "assemble_certificate",
     "certificate_is_valid",
@@ -55,49 +51,10 @@ __all__ = [
     "make_certificate",
     "partial_signature_is_valid",
     "quorum_signature_is_valid",
-    "validate_roster",
     "verify_certificate",
 ]
 
-Roster = tuple[bytes, ...]
-"""The consensus group: 33-byte compressed MuSig2 individual keys; a signer is its index."""
-
-ROSTER_KEY_BYTES = musig2.PLAIN_PK_BYTES
 SIGNATURE_BYTES = bip340.SIGNATURE_BYTES
-DEFAULT_CACHE_ENTRIES = 4096
-
-
-# --- roster ------------------------------------------------------------------------------------
-
-
-def _engine(use_fast: bool) -> Group:
-    return FAST if use_fast else READABLE
-
-
-def validate_roster(roster: Sequence[bytes], *, fast: bool = True) -> Roster:
-    """Return the roster as a tuple after checking it is non-empty, valid and distinct (§IV-D).
-
-    Each entry must be a 33-byte compressed point (``ROSTER_BAD_KEY``); a key may appear once
-    only (``ROSTER_DUPLICATE_KEY``), so that no member counts twice toward a quorum.
-    """
-    keys = tuple(roster)
-    if not keys:
-        raise SpecError(Reason.ROSTER_EMPTY, "a roster needs at least one key")
-    group = _engine(fast)
-    seen: dict[bytes, int] = {}
-    for i, key in enumerate(keys):
-        if not isinstance(key, bytes):
-            raise SpecError(Reason.ROSTER_BAD_KEY, f"roster key {i} is not bytes")
-        try:
-            group.cpoint(key)
-        except SpecError as exc:
-            raise SpecError(Reason.ROSTER_BAD_KEY, f"roster key {i}: {exc.detail}") from None
-        if key in seen:
-            raise SpecError(
-                Reason.ROSTER_DUPLICATE_KEY, f"roster keys {seen[key]} and {i} are equal"
-            )
-        seen[key] = i
-    return keys
 
 
 def certificate_length(n: int) -> int:
@@ -136,103 +93,6 @@ class Certificate:
     def signers(self, n: int) -> tuple[int, ...]:
         """Return the signer indices this certificate claims (§IV-D)."""
         return decode_bitmap(self.bitmap, n)
-
-
-# --- aggregate keys and their cache ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AggregateKey:
-    """Hold the x-only MuSig2 aggregate key of a signer set, parsed once for verification."""
-
-    xonly: bytes
-    verifier: PublicKeyXOnly
-
-
-def _aggregate(roster: Roster, bits: int, use_fast: bool) -> bytes:
-    selected = [key for i, key in enumerate(roster) if bits >> i & 1]
-    if use_fast:
-        return fastpath.key_agg_xonly(selected)
-    return musig2.get_xonly_pk(musig2.key_agg(selected, group=READABLE))
-
-
-def aggregate_key(roster: Sequence[bytes], signers: Iterable[int], *, fast: bool = True) -> bytes:
-    """Return the 32-byte x-only MuSig2 aggregate of the signers' keys, in roster order (§IV-D)."""
-    keys = validate_roster(roster, fast=fast)
-    bitmap = encode_bitmap(signers, len(keys))
-    bits = bitmap_bits(bitmap, len(keys))
-    if bits == 0:
-        raise SpecError(Reason.NO_SIGNERS, "an aggregate key needs at least one signer")
-    return _aggregate(keys, bits, fast)
-
-
-class AggregateKeyCache:
-    """Remember aggregate keys per (roster, bitmap), least recently used out first (§IV-D).
-
-    A hit skips roster validation and key aggregation, leaving one BIP340 verification. Entries
-    depend only on (roster, bitmap), and both engines compute the same key, so one cache
-    serves both. ``hits`` and ``misses`` count lookups.
-    """
-
-    def __init__(self, max_entries: int = DEFAULT_CACHE_ENTRIES) -> None:
-        if max_entries < 1:
-            raise SpecError(Reason.BAD_USAGE, f"cache needs room for one entry, got {max_entries}")
-        self.max_entries = max_entries
-        self.hits = 0
-        self.misses = 0
-        self._keys: OrderedDict[tuple[Roster, bytes], AggregateKey] = OrderedDict()
-        self._rosters: OrderedDict[Roster, None] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def get(self, roster: Roster, bitmap: bytes) -> AggregateKey | None:
-        """Return the cached aggregate key of (roster, bitmap), or ``None``."""
-        entry = self._keys.get((roster, bitmap))
-        if entry is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        self._keys.move_to_end((roster, bitmap))
-        return entry
-
-    def put(self, roster: Roster, bitmap: bytes, key: AggregateKey) -> None:
-        """Store the aggregate key of (roster, bitmap), evicting the oldest entry if full."""
-        self._keys[(roster, bitmap)] = key
-        self._keys.move_to_end((roster, bitmap))
-        while len(self._keys) > self.max_entries:
-            self._keys.popitem(last=False)
-
-    def roster_known(self, roster: Roster) -> bool:
-        """Tell whether ``roster`` was validated before (so validation can be skipped)."""
-        return roster in self._rosters
-
-    def remember_roster(self, roster: Roster) -> None:
-        """Record that ``roster`` passed validation."""
-        self._rosters[roster] = None
-        while len(self._rosters) > self.max_entries:
-            self._rosters.popitem(last=False)
-
-
-def _aggregate_key_for(
-    roster: Roster, bitmap: bytes, bits: int, cache: AggregateKeyCache | None, use_fast: bool
-) -> AggregateKey:
-    if cache is not None:
-        entry = cache.get(roster, bitmap)
-        if entry is not None:
-            return entry
-    if cache is None or not cache.roster_known(roster):
-        validate_roster(roster, fast=use_fast)
-        if cache is not None:
-            cache.remember_roster(roster)
-    xonly = _aggregate(roster, bits, use_fast)
-    verifier = fastpath.xonly_verifier(xonly)
-    if verifier is None:  # pragma: no cover - the x of a curve point always lifts
-        raise SpecError(Reason.INVALID_POINT, "aggregate key does not parse")
-    entry = AggregateKey(xonly, verifier)
-    if cache is not None:
-        cache.put(roster, bitmap, entry)
-    return entry
 
 
 def check_quorum(cert: Certificate, n: int) -> int:
@@ -286,7 +146,7 @@ def _check_signature(
     cache: AggregateKeyCache | None,
     fast: bool,
 ) -> None:
-    entry = _aggregate_key_for(keys, cert.bitmap, bits, cache, fast)
+    entry = cached_aggregate_key(keys, cert.bitmap, bits, cache, fast)
     if fast:
         valid = fastpath.verify_with(entry.verifier, message, cert.signature)
     else:
@@ -369,7 +229,7 @@ def aggregate_nonces(
     if len(pubnonces) != len(chosen):
         raise SpecError(Reason.COUNT_MISMATCH, f"{len(pubnonces)} nonces for {len(chosen)} signers")
     try:
-        return musig2.nonce_agg(pubnonces, group=_engine(fast))
+        return musig2.nonce_agg(pubnonces, group=engine(fast))
     except musig2.InvalidContributionError as exc:
         raise _blame_roster_index(exc, chosen) from None
 
@@ -394,7 +254,7 @@ def partial_signature_is_valid(
         raise SpecError(Reason.SIGNER_OUTSIDE_ROSTER, f"signer {signer} is not in [0, {len(keys)})")
     try:
         return musig2.partial_sig_verify_internal(
-            psig, pubnonce, keys[signer], session, group=_engine(fast)
+            psig, pubnonce, keys[signer], session, group=engine(fast)
         )
     except musig2.InvalidContributionError as exc:
         raise musig2.InvalidContributionError(signer, exc.contrib, exc.detail) from None
@@ -421,7 +281,7 @@ def assemble_certificate(
             Reason.COUNT_MISMATCH, f"{len(psigs)} partial signatures for {len(chosen)} signers"
         )
     try:
-        signature = musig2.partial_sig_agg(psigs, session, group=_engine(fast))
+        signature = musig2.partial_sig_agg(psigs, session, group=engine(fast))
     except musig2.InvalidContributionError as exc:
         raise _blame_roster_index(exc, chosen) from None
     return Certificate(encode_bitmap(chosen, len(keys)), signature)
@@ -445,7 +305,7 @@ def make_certificate(
     keys = validate_roster(roster, fast=fast)
     if not seckeys:
         raise SpecError(Reason.NO_SIGNERS, "a certificate needs at least one signer")
-    group = _engine(fast)
+    group = engine(fast)
     signers = sorted(seckeys)
     encode_bitmap(signers, len(keys))  # rejects indices outside the roster
     for i in signers:
