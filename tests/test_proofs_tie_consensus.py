@@ -46,7 +46,7 @@ from vdlt_spec.consensus.sim.cluster import Cluster
 from vdlt_spec.crypto import is_quorum, max_faulty, quorum_size, within_fault_bound
 from vdlt_spec.models import domain, pbft
 from vdlt_spec.models import quorum as quorum_model
-from vdlt_spec.models.pbft import (
+from vdlt_spec.models.pbft_guards import (
     NO_VIEW,
     SlotTrace,
     after_view_change,
