@@ -20,13 +20,14 @@ from dataclasses import asdict, dataclass
 
 from coincurve import PublicKeyXOnly
 
-from vdlt_spec.crypto import fast, musig2
-from vdlt_spec.crypto.certificate import (
+from vdlt_spec.crypto import (
     AggregateKeyCache,
     aggregate_key,
     certificate_length,
     deterministic_roster,
+    fast,
     make_certificate,
+    musig2,
     quorum_size,
     verify_certificate,
 )

@@ -20,12 +20,18 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from vdlt_spec.consensus.config import ConsensusConfig, Mode, quorum
-from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.consensus.quorum import SignedVote, VoteSet
-from vdlt_spec.consensus.simulation import Scenario, Signatures, simulate
-from vdlt_spec.consensus.wire import encoded_size
-from vdlt_spec.crypto.certificate import certificate_length
+from vdlt_spec.consensus import (
+    ConsensusConfig,
+    Mode,
+    Scenario,
+    Signatures,
+    SignedVote,
+    VoteKind,
+    VoteSet,
+    encoded_size,
+    simulate,
+)
+from vdlt_spec.crypto import certificate_length, quorum_size
 
 SIZES = (4, 7, 16, 31, 64, 128, 256)
 NO_CHECKPOINT = 1 << 20
@@ -106,7 +112,7 @@ def slope(points: list[tuple[int, float]]) -> float:
 def classic_proof_bytes(n: int) -> int:
     """Return the size of a classic commit proof: q individually signed votes."""
     vote = SignedVote(0, VoteKind.COMMIT, bytes(64))
-    return encoded_size(VoteSet((vote,) * quorum(n)))
+    return encoded_size(VoteSet((vote,) * quorum_size(n)))
 
 
 def speed(n: int, decisions: int) -> dict[str, float]:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import z3
 
+from vdlt_spec.crypto.quorum import QUORUM_DENOMINATOR, QUORUM_NUMERATOR, quorum_size
 from vdlt_spec.models.query import Query, Setup
-from vdlt_spec.models.quorum import quorum_size
 
 BITS_PER_BYTE = 8
 BYTE_MAX = (1 << BITS_PER_BYTE) - 1
@@ -98,7 +98,8 @@ def _value(model: z3.ModelRef, term: z3.ArithRef) -> int:
 def accept_threshold_query(n: int) -> Query:
     """Ask for accepted bitmap bytes of a roster of n with 3·popcount <= 2n (§IV-D)."""
     lines = _bitmap_lines("c.", n, quorum_size(n), with_bytes=True)
-    lines.append(f"(assert (<= (* 3 {_sum([f'c.bit{i}' for i in range(n)])}) {2 * n}))")
+    bits = _sum([f"c.bit{i}" for i in range(n)])
+    lines.append(f"(assert (<= (* {QUORUM_DENOMINATOR} {bits}) {QUORUM_NUMERATOR * n}))")
     facts = tuple(z3.parse_smt2_string("\n".join(lines)))
     octets = _ints("c.byte", bitmap_length(n))
 

@@ -15,7 +15,8 @@ quorum facts of :mod:`vdlt_spec.models.quorum` as lemmas (:mod:`vdlt_spec.models
 Certificates are ghost relations (``pcert``, ``ccert``) set by certificate-forming actions whose
 guard is "every member of some quorum signed". This keeps every quantifier alternation flowing
 from views and digests to quorums to replicas, which model-based quantifier instantiation decides
-quickly (docs/decisions.md, D-proof-4).
+quickly (docs/decisions.md, D-proof-4). A Python mirror of the honest guards, for tie-in tests
+against the executable replica, is :mod:`vdlt_spec.models.pbft_guards`.
 """
 
 from __future__ import annotations
@@ -478,44 +479,3 @@ def nonvacuity_queries() -> tuple[Query, ...]:
     return (
         Query("commit-reachable-under-invariant", facts, LOGIC, Setup.QUANTIFIED, _decoder([pre])),
     )
-
-
-# --- a Python mirror of the honest guards, for tie-in tests against the executable spec ------
-
-NO_VIEW = -1  # the mirror's ``bot``: "no prepare certificate"
-
-
-@dataclass(frozen=True)
-class SlotTrace:
-    """Hold the model's relations for one sequence number as finite sets (§IV-D)."""
-
-    prep: frozenset[tuple[int, int, bytes]] = frozenset()
-    comm: frozenset[tuple[int, int, bytes]] = frozenset()
-    vc: frozenset[tuple[int, int, int, bytes]] = frozenset()
-    prop: frozenset[tuple[int, bytes]] = frozenset()
-    pcert: frozenset[tuple[int, bytes]] = frozenset()
-    left: frozenset[tuple[int, int]] = frozenset()
-
-
-def may_prepare(t: SlotTrace, r: int, v: int, d: bytes) -> bool:
-    """Evaluate the honest-prepare guard: d proposed, first prepare in v, still in v (§IV-D)."""
-    others = {d2 for (r2, v2, d2) in t.prep if r2 == r and v2 == v}
-    return (v, d) in t.prop and others <= {d} and (r, v) not in t.left
-
-
-def may_commit(t: SlotTrace, r: int, v: int, d: bytes) -> bool:
-    """Evaluate the honest-commit guard: a prepare certificate, own prepare, still in v (§IV-D)."""
-    return (v, d) in t.pcert and (r, v, d) in t.prep and (r, v) not in t.left
-
-
-def may_view_change(t: SlotTrace, r: int, w: int, vp: int, dp: bytes) -> bool:
-    """Evaluate the view-change guard: a real certificate below w covering commits (§IV-D)."""
-    real = vp == NO_VIEW or (vp, dp) in t.pcert
-    covers = all(v <= vp for (r2, v, _d) in t.comm if r2 == r and v < w)
-    return real and vp < w and covers
-
-
-def after_view_change(t: SlotTrace, r: int, w: int, vp: int, dp: bytes, views: range) -> SlotTrace:
-    """Return the trace after replica r's view change to w (it leaves views < w) (§IV-D)."""
-    gone = frozenset((r, v) for v in views if v < w)
-    return SlotTrace(t.prep, t.comm, t.vc | {(r, w, vp, dp)}, t.prop, t.pcert, t.left | gone)

@@ -5,8 +5,10 @@ region's size is a non-negative integer unknown and ``n`` is their sum. Every fa
 sizes of intersections is then a linear claim over nine integers, so Z3 proves it for all
 n at once. The stake-weighted variant attaches a non-negative stake to each region.
 
-The quorum rule is the spec's: a set is a quorum iff 3·|Q| > 2n (DESIGN.md); the fault
-bound is 3·|B| < n, i.e. |B| <= f = floor((n-1)/3).
+The quorum rule and the fault bound are the spec's own functions,
+:func:`vdlt_spec.crypto.quorum.is_quorum` (3·|Q| > 2n) and
+:func:`vdlt_spec.crypto.quorum.within_fault_bound` (3·|B| < n, i.e. |B| <= f = floor((n-1)/3)),
+applied here to Z3 terms: the proofs are about the code's rule, not a copy of it.
 """
 
 from __future__ import annotations
@@ -17,11 +19,16 @@ from dataclasses import dataclass
 
 import z3
 
+from vdlt_spec.crypto.quorum import (
+    FAULT_DENOMINATOR,
+    QUORUM_DENOMINATOR,
+    QUORUM_NUMERATOR,
+    is_quorum,
+    max_faulty,
+    max_faulty_bounds,
+    within_fault_bound,
+)
 from vdlt_spec.models.query import Query, Setup, total
-
-QUORUM_NUMERATOR = 2  # a quorum holds more than 2/3 of the replicas (§IV-D)
-QUORUM_DENOMINATOR = 3
-FAULT_DENOMINATOR = 3  # fewer than 1/3 of the replicas are Byzantine (§III-D)
 
 Region = tuple[bool, bool, bool]  # (in Q1, in Q2, in B)
 REGIONS: tuple[Region, ...] = tuple(
@@ -30,34 +37,14 @@ REGIONS: tuple[Region, ...] = tuple(
 SET_NAMES = ("Q1", "Q2", "B")
 
 
-def is_quorum(size: z3.ArithRef | int, n: z3.ArithRef | int) -> z3.BoolRef:
-    """Return the spec's quorum rule 3·size > 2n as a formula (§IV-D)."""
-    return QUORUM_DENOMINATOR * size > QUORUM_NUMERATOR * n
-
-
 def is_weak_quorum(size: z3.ArithRef | int, n: z3.ArithRef | int) -> z3.BoolRef:
     """Return the non-strict rule 3·size >= 2n, the weaker rule the tightness checks try (§IV-D)."""
     return QUORUM_DENOMINATOR * size >= QUORUM_NUMERATOR * n
 
 
-def within_fault_bound(size: z3.ArithRef | int, n: z3.ArithRef | int) -> z3.BoolRef:
-    """Return the fault assumption 3·|B| < n as a formula (§III-D)."""
-    return FAULT_DENOMINATOR * size < n
-
-
-def quorum_size(n: int) -> int:
-    """Return the smallest size satisfying the quorum rule for n replicas (§IV-D)."""
-    return QUORUM_NUMERATOR * n // QUORUM_DENOMINATOR + 1
-
-
-def max_faults(n: int) -> int:
-    """Return f = floor((n-1)/3), the most Byzantine replicas the fault bound allows (§III-D)."""
-    return (n - 1) // FAULT_DENOMINATOR
-
-
 def fault_bound_term(n: z3.ArithRef, f: z3.ArithRef) -> list[z3.BoolRef]:
-    """Constrain ``f`` to floor((n-1)/3) with linear constraints (§IV-D)."""
-    return [FAULT_DENOMINATOR * f <= n - 1, n - 1 < FAULT_DENOMINATOR * f + FAULT_DENOMINATOR]
+    """Constrain ``f`` to the spec's max_faulty(n) = floor((n-1)/3), linearly (§IV-D)."""
+    return list(max_faulty_bounds(f, n))
 
 
 @dataclass(frozen=True)
@@ -154,7 +141,7 @@ def decode_venn(v: Venn, model: z3.ModelRef, with_stake: bool = False) -> dict[s
     honest_both = sorted(set(both) - set(members["B"]))
     out = {
         "n": str(n),
-        "f": str(max_faults(n)) if n >= 1 else "-",
+        "f": str(max_faulty(n)) if n >= 1 else "-",
         "|Q1|": str(len(members["Q1"])),
         "|Q2|": str(len(members["Q2"])),
         "|B|": str(len(members["B"])),

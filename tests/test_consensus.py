@@ -9,13 +9,6 @@ from fractions import Fraction
 import pytest
 
 from vdlt_spec import serial
-from vdlt_spec.consensus.accountability import (
-    Rule,
-    Statement,
-    amnesia,
-    double_votes,
-    find_culprits,
-)
 from vdlt_spec.consensus.block import (
     GENESIS_STATE,
     NULL_BLOCK,
@@ -25,50 +18,27 @@ from vdlt_spec.consensus.block import (
     execute,
     state_digest,
 )
-from vdlt_spec.consensus.byzantine import Behaviour
-from vdlt_spec.consensus.cluster import Cluster
-from vdlt_spec.consensus.config import ConsensusConfig, Mode, primary_of, quorum
-from vdlt_spec.consensus.context import signed_payload
-from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.consensus.network import Crash, FaultPlan, NetworkParams, Partition
-from vdlt_spec.consensus.quorum import (
-    Certificate,
-    SignedVote,
-    VoteSet,
-    encode_bitmap,
-    proof_signers,
-    verify_proof,
-)
-from vdlt_spec.consensus.real import RealScheme
-from vdlt_spec.consensus.replica import initial_state, step
-from vdlt_spec.consensus.signatures import IdealScheme, SignatureScheme
-from vdlt_spec.consensus.simulation import (
+from vdlt_spec.consensus.config import ConsensusConfig, Mode, primary_of
+from vdlt_spec.consensus.messages import ClientRequest, ViewChange, wire_size
+from vdlt_spec.consensus.payloads import VoteKind, vote_payload
+from vdlt_spec.consensus.quorum import SignedVote, VoteSet, proof_signers, verify_proof
+from vdlt_spec.consensus.replica.state import CLIENT, Deliver, ReplicaState
+from vdlt_spec.consensus.replica.transition import initial_state, step
+from vdlt_spec.consensus.schemes import IdealScheme, RealScheme, SignatureScheme, certify
+from vdlt_spec.consensus.sim.byzantine import Behaviour
+from vdlt_spec.consensus.sim.cluster import Cluster
+from vdlt_spec.consensus.sim.network import Crash, FaultPlan, NetworkParams, Partition
+from vdlt_spec.consensus.sim.scenario import (
     RunResult,
     Scenario,
     Signatures,
-    culprits,
-    make_scheme,
     simulate,
 )
-from vdlt_spec.consensus.state import CLIENT, Deliver, ReplicaState
-from vdlt_spec.consensus.wire import ClientRequest, PreparedEntry, ViewChange, wire_size
+from vdlt_spec.crypto import Certificate, encode_bitmap, quorum_size
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.verdict import Verdict
 
 MODES = list(Mode)
-
-
-def certify(scheme: SignatureScheme, signers: tuple[int, ...], message: bytes) -> Certificate:
-    """Run a complete collector session locally (the flow of the collector, in one place)."""
-    nonces = [scheme.nonce_gen(i, b"test-session" + bytes([i])) for i in signers]
-    pubnonces = [pub for _, pub in nonces]
-    aggnonce = scheme.nonce_agg(pubnonces)
-    psigs = [
-        scheme.partial_sign(i, sec, aggnonce, signers, message)
-        for i, (sec, _) in zip(signers, nonces, strict=True)
-    ]
-    signature = scheme.aggregate(psigs, pubnonces, aggnonce, signers, message)
-    return Certificate(encode_bitmap(signers, len(scheme.roster)), signature)
 
 
 @pytest.fixture(params=["ideal", "real"])
@@ -130,12 +100,12 @@ def test_execution_skips_repeated_requests_and_chains_state() -> None:
 
 def test_certificates_verify_only_for_quorums(scheme: SignatureScheme) -> None:
     n = len(scheme.roster)
-    message = signed_payload(VoteKind.COMMIT, 2, 5, bytes(32))
-    q = quorum(n)
-    good = certify(scheme, tuple(range(q)), message)
+    message = vote_payload(VoteKind.COMMIT, 2, 5, bytes(32))
+    q = quorum_size(n)
+    good = certify(scheme, tuple(range(q)), message, b"test-session")
     assert verify_proof(scheme, VoteKind.COMMIT, 2, 5, bytes(32), good)
     # a sub-quorum certificate is a valid multisignature but not a quorum proof
-    small = certify(scheme, tuple(range(q - 1)), message)
+    small = certify(scheme, tuple(range(q - 1)), message, b"test-session")
     assert not verify_proof(scheme, VoteKind.COMMIT, 2, 5, bytes(32), small)
     # forged bitmap: claim one more signer than signed
     forged = Certificate(encode_bitmap(range(q + 1), n), good.signature)
@@ -170,15 +140,17 @@ def test_partial_signatures_blame_the_bad_signer(scheme: SignatureScheme) -> Non
 
 def test_classic_vote_sets(scheme: SignatureScheme) -> None:
     digest = bytes(32)
-    payload = signed_payload(VoteKind.COMMIT, 0, 1, digest)
-    votes = tuple(SignedVote(i, VoteKind.COMMIT, scheme.sign(i, payload)) for i in range(quorum(7)))
+    payload = vote_payload(VoteKind.COMMIT, 0, 1, digest)
+    votes = tuple(
+        SignedVote(i, VoteKind.COMMIT, scheme.sign(i, payload)) for i in range(quorum_size(7))
+    )
     assert verify_proof(scheme, VoteKind.COMMIT, 0, 1, digest, VoteSet(votes))
     assert not verify_proof(scheme, VoteKind.COMMIT, 0, 1, digest, VoteSet(votes[:-1]))
     twice = VoteSet((*votes[:-1], votes[0]))
     assert not verify_proof(scheme, VoteKind.COMMIT, 0, 1, digest, twice)
     stranger = VoteSet((*votes[:-1], SignedVote(9, VoteKind.COMMIT, votes[0].signature)))
     assert not verify_proof(scheme, VoteKind.COMMIT, 0, 1, digest, stranger)
-    assert proof_signers(VoteSet(votes), 7) == tuple(range(quorum(7)))
+    assert proof_signers(VoteSet(votes), 7) == tuple(range(quorum_size(7)))
 
 
 # --- the replica state machine ---------------------------------------------------------------
@@ -222,7 +194,7 @@ def test_fault_free_run_commits_everything_in_view_zero(mode: Mode) -> None:
 def test_ipbft_normal_case_message_counts_are_linear() -> None:
     """Per decision: pre-prepare, 2 x (votes, sign requests, partial signatures, certificate)."""
     n = 16
-    q = quorum(n)
+    q = quorum_size(n)
     config = ConsensusConfig(n, max_batch=1, max_inflight=1, checkpoint_interval=64, window=64)
     result = run(config, requests=5, request_interval=0)
     by_type = result.metrics.messages_by_type
@@ -252,8 +224,8 @@ def test_wire_sizes_of_certificates_are_constant_plus_bitmap() -> None:
     small, large = IdealScheme(4), IdealScheme(200)
     for scheme in (small, large):
         n = len(scheme.roster)
-        message = signed_payload(VoteKind.COMMIT, 0, 1, bytes(32))
-        cert = certify(scheme, tuple(range(quorum(n))), message)
+        message = vote_payload(VoteKind.COMMIT, 0, 1, bytes(32))
+        cert = certify(scheme, tuple(range(quorum_size(n))), message, b"test-session")
         assert len(cert.bitmap) + len(cert.signature) == (n + 7) // 8 + 64
     assert wire_size(ClientRequest(Request(0, 0, b""))) > 0
 
@@ -375,96 +347,9 @@ def test_ideal_and_real_signatures_give_the_same_decisions(mode: Mode) -> None:
     assert ideal.metrics.signatures_verified == real.metrics.signatures_verified
 
 
-# --- accountability --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("n", [4, 7])
-def test_f_plus_one_colluders_break_safety_and_are_all_named(mode: Mode, n: int) -> None:
-    f = (n - 1) // 3
-    byzantine = {0: Behaviour.EQUIVOCATE} | {i: Behaviour.DOUBLE_VOTE for i in range(1, f + 1)}
-    scenario = Scenario(ConsensusConfig(n, mode=mode), seed=0, byzantine=byzantine, requests=4)
-    scheme = make_scheme(scenario.signatures, n, scenario.seed)
-    result = simulate(scenario, scheme)
-    assert result.verdict == Verdict.INVALID and result.conflicts
-    named = {e.culprit for e in culprits(result, scheme)}
-    assert named == set(byzantine)
-
-
-def test_double_vote_rule() -> None:
-    scheme = IdealScheme(4)
-    a, b = bytes(32), bytes([1]) * 32
-    cert_a = certify(scheme, (0, 1, 2), signed_payload(VoteKind.COMMIT, 3, 9, a))
-    cert_b = certify(scheme, (0, 1, 3), signed_payload(VoteKind.PREPARE, 3, 9, b))
-    first = Statement(VoteKind.COMMIT, 3, 9, a, cert_a)
-    second = Statement(VoteKind.PREPARE, 3, 9, b, cert_b)
-    evidence = double_votes(scheme, first, second)
-    assert [e.culprit for e in evidence] == [0, 1]
-    assert all(e.rule == Rule.DOUBLE_VOTE for e in evidence)
-    with pytest.raises(SpecError) as no_conflict:
-        double_votes(scheme, first, dataclasses.replace(second, view=4))
-    assert no_conflict.value.reason == Reason.NO_CONFLICT
-    forged = dataclasses.replace(second, proof=Certificate(cert_b.bitmap, cert_a.signature))
-    with pytest.raises(SpecError) as bad:
-        double_votes(scheme, first, forged)
-    assert bad.value.reason == Reason.BAD_EVIDENCE
-    assert find_culprits(scheme, [first, forged]) == ()  # forged evidence frames nobody
-
-
-def _view_change(
-    scheme: IdealScheme, replica: int, new_view: int, prepared: tuple[PreparedEntry, ...]
-) -> ViewChange:
-    from vdlt_spec.consensus.state import GENESIS_DIGEST
-    from vdlt_spec.consensus.wire import view_change_digest
-
-    unsigned = ViewChange(replica, new_view, 0, GENESIS_DIGEST, None, prepared)
-    payload = signed_payload(VoteKind.VIEW_CHANGE, new_view, 0, view_change_digest(unsigned))
-    return dataclasses.replace(unsigned, signature=scheme.sign(replica, payload))
-
-
-def test_amnesia_rule() -> None:
-    scheme = IdealScheme(4)
-    block = Block((Request(0, 0, b"a"),))
-    digest = block_digest(block)
-    commit = Statement(
-        VoteKind.COMMIT,
-        1,
-        3,
-        digest,
-        certify(scheme, (0, 1, 2), signed_payload(VoteKind.COMMIT, 1, 3, digest)),
-    )
-    liar = _view_change(scheme, 1, 2, ())
-    (evidence,) = amnesia(scheme, commit, liar)
-    assert evidence.culprit == 1 and evidence.rule == Rule.AMNESIA
-    prepare_cert = certify(scheme, (0, 1, 2), signed_payload(VoteKind.PREPARE, 1, 3, digest))
-    truthful = _view_change(scheme, 2, 2, (PreparedEntry(3, 1, digest, prepare_cert, block),))
-    with pytest.raises(SpecError):
-        amnesia(scheme, commit, truthful)
-    outsider = _view_change(scheme, 3, 2, ())
-    with pytest.raises(SpecError):
-        amnesia(scheme, commit, outsider)  # 3 never signed the commit
-    assert [e.culprit for e in find_culprits(scheme, [commit], [liar, truthful, outsider])] == [1]
-
-
-def test_roster_verifier_checks_evidence_without_secrets() -> None:
-    from vdlt_spec.consensus.real import RosterVerifier
-
-    n = 4
-    byzantine = {0: Behaviour.EQUIVOCATE, 1: Behaviour.DOUBLE_VOTE}
-    scenario = Scenario(
-        ConsensusConfig(n), seed=4, byzantine=byzantine, requests=2, signatures=Signatures.REAL
-    )
-    scheme = make_scheme(scenario.signatures, n, scenario.seed)
-    result = simulate(scenario, scheme)
-    outsider = RosterVerifier(scheme.roster)
-    assert {e.culprit for e in culprits(result, outsider)} == {0, 1}
-    other_roster = RosterVerifier(RealScheme(n, 99).roster)
-    assert culprits(result, other_roster) == ()  # evidence does not verify under other keys
-
-
 def _drive(cluster: Cluster, rng: random.Random, skip: object = None) -> None:
     """Deliver everything (dropping what ``skip`` selects); fire sign timers when stuck."""
-    from vdlt_spec.consensus.state import SignTimer
+    from vdlt_spec.consensus.replica.state import SignTimer
 
     for _ in range(5_000):
         if cluster.inflight:
@@ -496,8 +381,8 @@ def test_collector_excludes_a_signer_with_invalid_partial_signatures() -> None:
 
 
 def test_collector_retries_without_a_signer_that_never_answers() -> None:
-    from vdlt_spec.consensus.cluster import InFlight
-    from vdlt_spec.consensus.wire import PartialSig
+    from vdlt_spec.consensus.messages import PartialSig
+    from vdlt_spec.consensus.sim.cluster import InFlight
 
     config = ConsensusConfig(4, max_batch=1)
     cluster = Cluster(config, IdealScheme(4))

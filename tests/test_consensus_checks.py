@@ -9,7 +9,7 @@ import pytest
 
 from vdlt_spec.checks import consensus as checks
 from vdlt_spec.consensus.accountability import Evidence, Rule, Statement
-from vdlt_spec.consensus.simulation import Conflict, RunResult
+from vdlt_spec.consensus.sim.scenario import Conflict, RunResult
 from vdlt_spec.verdict import Verdict
 
 
@@ -55,5 +55,5 @@ def test_accountability_check_fails_on_framing(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_message_check_fails_when_counts_drift(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checks, "quorum", lambda n: n)  # a wrong expectation must be noticed
+    monkeypatch.setattr(checks, "quorum_size", lambda n: n)  # a wrong expectation must be noticed
     assert checks.linear_messages().verdict == Verdict.INVALID

@@ -24,15 +24,14 @@ from hypothesis.stateful import (
     rule,
 )
 
-from vdlt_spec.consensus.byzantine import Behaviour
-from vdlt_spec.consensus.cluster import Cluster
-from vdlt_spec.consensus.config import ConsensusConfig, Mode, quorum
-from vdlt_spec.consensus.context import signed_payload
-from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.consensus.quorum import Certificate, encode_bitmap, verify_proof
-from vdlt_spec.consensus.real import RealScheme
-from vdlt_spec.consensus.signatures import IdealScheme, SignatureScheme
-from vdlt_spec.consensus.simulation import Scenario, Signatures, culprits, make_scheme, simulate
+from vdlt_spec.consensus.config import ConsensusConfig, Mode
+from vdlt_spec.consensus.payloads import VoteKind, vote_payload
+from vdlt_spec.consensus.quorum import verify_proof
+from vdlt_spec.consensus.schemes import IdealScheme, RealScheme, SignatureScheme, certify
+from vdlt_spec.consensus.sim.byzantine import Behaviour
+from vdlt_spec.consensus.sim.cluster import Cluster
+from vdlt_spec.consensus.sim.scenario import Scenario, Signatures, culprits, make_scheme, simulate
+from vdlt_spec.crypto import Certificate, encode_bitmap, max_faulty, quorum_size
 from vdlt_spec.strategies import consensus_scenarios
 from vdlt_spec.verdict import Verdict
 
@@ -50,7 +49,7 @@ class AdversarialSchedule(RuleBasedStateMachine):
         data=st.data(),
     )
     def start(self, n: int, mode: Mode, data: st.DataObject) -> None:
-        f = (n - 1) // 3
+        f = max_faulty(n)
         count = data.draw(st.integers(0, f), label="byzantine")
         who = data.draw(st.permutations(range(n)), label="order")[:count]
         kinds = data.draw(
@@ -185,18 +184,6 @@ def test_violations_name_f_plus_one_culprits_and_never_an_honest_replica(
         assert len(named) >= scenario.config.f + 1
 
 
-def _certify(scheme: SignatureScheme, signers: tuple[int, ...], message: bytes) -> Certificate:
-    nonces = [scheme.nonce_gen(i, b"prop" + bytes([i])) for i in signers]
-    pubnonces = [p for _, p in nonces]
-    aggnonce = scheme.nonce_agg(pubnonces)
-    psigs = [
-        scheme.partial_sign(i, s, aggnonce, signers, message)
-        for i, (s, _) in zip(signers, nonces, strict=True)
-    ]
-    signature = scheme.aggregate(psigs, pubnonces, aggnonce, signers, message)
-    return Certificate(encode_bitmap(signers, len(scheme.roster)), signature)
-
-
 SCHEMES: dict[str, SignatureScheme] = {"ideal": IdealScheme(10, 7), "real": RealScheme(10, 7)}
 
 
@@ -213,10 +200,10 @@ def test_certificates_prove_exactly_quorums(
     scheme = SCHEMES[which]
     n = len(scheme.roster)
     digest = bytes(range(32))
-    message = signed_payload(VoteKind.PREPARE, 1, 2, digest)
-    cert = _certify(scheme, signers, message)
+    message = vote_payload(VoteKind.PREPARE, 1, 2, digest)
+    cert = certify(scheme, signers, message, b"prop")
     assert verify_proof(scheme, VoteKind.PREPARE, 1, 2, digest, cert) == (3 * len(signers) > 2 * n)
-    assert (len(signers) >= quorum(n)) == (3 * len(signers) > 2 * n)
+    assert (len(signers) >= quorum_size(n)) == (3 * len(signers) > 2 * n)
     if extra not in signers:  # a forged bitmap claims someone who did not sign
         forged = Certificate(encode_bitmap((*signers, extra), n), cert.signature)
         assert not verify_proof(scheme, VoteKind.PREPARE, 1, 2, digest, forged)

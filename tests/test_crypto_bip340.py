@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from vdlt_spec.conformance.bip_vectors import Bip340Row, bip340_rows, run_bip340
-from vdlt_spec.consensus import messages
+from vdlt_spec.consensus import payloads
 from vdlt_spec.crypto import bip340
 from vdlt_spec.crypto.fast import FAST
 from vdlt_spec.crypto.group import READABLE, Group
@@ -58,7 +58,7 @@ def test_wrong_lengths_are_usage_errors() -> None:
 
 
 def test_tagged_hash_is_shared_with_consensus_messages() -> None:
-    assert messages.tagged_hash is bip340.tagged_hash
+    assert payloads.tagged_hash is bip340.tagged_hash
     # SHA256(SHA256(tag)||SHA256(tag)||data) for an empty tag and data, computed independently.
     import hashlib
 

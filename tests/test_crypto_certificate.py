@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from vdlt_spec import serial
-from vdlt_spec.crypto import musig2
-from vdlt_spec.crypto.certificate import (
+from vdlt_spec.crypto import (
     AggregateKeyCache,
     Certificate,
     aggregate_key,
@@ -22,6 +21,7 @@ from vdlt_spec.crypto.certificate import (
     certificate_is_valid,
     certificate_length,
     certificate_session,
+    check_quorum,
     decode_bitmap,
     deterministic_roster,
     encode_bitmap,
@@ -29,11 +29,16 @@ from vdlt_spec.crypto.certificate import (
     keypair_from_seed,
     make_certificate,
     max_faulty,
+    max_faulty_bounds,
+    musig2,
     partial_signature_is_valid,
+    quorum_signature_is_valid,
     quorum_size,
+    quorum_size_bounds,
     signer_count,
     validate_roster,
     verify_certificate,
+    within_fault_bound,
 )
 from vdlt_spec.crypto.fast import FAST
 from vdlt_spec.crypto.musig2 import InvalidContributionError
@@ -407,3 +412,32 @@ def test_distributed_session_blames_roster_indices() -> None:
     with pytest.raises(SpecError) as info:
         musig2.sign(bytes(97), seckeys[1], session)  # type: ignore[arg-type]
     assert info.value.reason is Reason.BAD_USAGE
+
+
+def test_check_quorum_decides_the_quorum_and_the_signature_is_checked_apart() -> None:
+    n = 7
+    roster, _ = ROSTERS[n]
+    for count in range(1, n + 1):
+        cert = certify(n, list(range(count)))
+        if is_quorum(count, n):
+            bits = check_quorum(cert, n)
+            assert bits == (1 << count) - 1
+            assert quorum_signature_is_valid(roster, b"m", cert, bits)
+            assert not quorum_signature_is_valid(roster, b"other", cert, bits)
+        else:
+            with pytest.raises(SpecError) as info:
+                check_quorum(cert, n)
+            assert info.value.reason is Reason.QUORUM_TOO_SMALL
+
+
+def test_the_quorum_rule_evaluates_on_solver_terms() -> None:
+    import z3
+
+    k, n = z3.Ints("k n")
+    assert z3.is_bool(is_quorum(k, n)) and z3.is_bool(within_fault_bound(k, n))
+    solver = z3.Solver()
+    solver.add(n >= 1, *quorum_size_bounds(k, n), k != 2 * n / 3 + 1)  # Int division
+    assert solver.check() == z3.unsat
+    solver = z3.Solver()
+    solver.add(n >= 1, *max_faulty_bounds(k, n), k != (n - 1) / 3)
+    assert solver.check() == z3.unsat

@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vdlt_spec.crypto import bip340, rogue_key
-from vdlt_spec.crypto.certificate import Certificate, encode_bitmap, verify_certificate
+from vdlt_spec.crypto import Certificate, bip340, encode_bitmap, rogue_key, verify_certificate
 from vdlt_spec.crypto.fast import FAST
 from vdlt_spec.crypto.group import READABLE
 from vdlt_spec.crypto.testkeys import deterministic_roster

@@ -10,7 +10,7 @@ from fractions import Fraction
 import pytest
 
 from vdlt_spec import ledger as L
-from vdlt_spec.consensus.messages import VoteKind
+from vdlt_spec.consensus import VoteKind
 from vdlt_spec.crypto.certificate import certificate_is_valid, make_certificate
 from vdlt_spec.economics import penalties as P
 from vdlt_spec.economics.penalties import DoubleSignEvidence, PenaltyState

@@ -7,16 +7,24 @@ import dataclasses
 import pytest
 
 from vdlt_spec import ledger as L
+from vdlt_spec.consensus import (
+    Behaviour,
+    ConsensusConfig,
+    RealScheme,
+    RosterVerifier,
+    Scenario,
+    Signatures,
+    SignedVote,
+    VoteKind,
+    VoteSet,
+    culprits,
+    make_scheme,
+    simulate,
+    vote_payload,
+)
 from vdlt_spec.consensus.accountability import Evidence, Rule, Statement
-from vdlt_spec.consensus.byzantine import Behaviour
-from vdlt_spec.consensus.config import ConsensusConfig
-from vdlt_spec.consensus.context import signed_payload
-from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.consensus.quorum import SignedVote, VoteSet
-from vdlt_spec.consensus.real import RealScheme, RosterVerifier
-from vdlt_spec.consensus.simulation import Scenario, Signatures, culprits, make_scheme, simulate
-from vdlt_spec.consensus.state import GENESIS_DIGEST
-from vdlt_spec.consensus.wire import ViewChange, view_change_digest
+from vdlt_spec.consensus.messages import ViewChange, view_change_digest
+from vdlt_spec.consensus.replica.state import GENESIS_DIGEST
 from vdlt_spec.economics import penalties as P
 from vdlt_spec.economics.penalties import (
     ConsensusEvidence,
@@ -85,7 +93,7 @@ def test_byzantine_replicas_of_a_consensus_run_are_slashed_and_expelled() -> Non
 
 
 def votes(scheme: RealScheme, kind: VoteKind, view: int, seq: int, digest: bytes) -> VoteSet:
-    payload = signed_payload(kind, view, seq, digest)
+    payload = vote_payload(kind, view, seq, digest)
     return VoteSet(tuple(SignedVote(i, kind, scheme.sign(i, payload)) for i in range(3)))
 
 
@@ -93,7 +101,7 @@ def amnesia_evidence(scheme: RealScheme, culprit: int = 1) -> Evidence:
     digest = bytes([7]) * 32
     commit = Statement(VoteKind.COMMIT, 1, 3, digest, votes(scheme, VoteKind.COMMIT, 1, 3, digest))
     unsigned = ViewChange(culprit, 2, 0, GENESIS_DIGEST, None, ())
-    payload = signed_payload(VoteKind.VIEW_CHANGE, 2, 0, view_change_digest(unsigned))
+    payload = vote_payload(VoteKind.VIEW_CHANGE, 2, 0, view_change_digest(unsigned))
     vc = dataclasses.replace(unsigned, signature=scheme.sign(culprit, payload))
     return Evidence(culprit, Rule.AMNESIA, commit, None, vc)
 

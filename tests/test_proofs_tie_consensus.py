@@ -2,8 +2,8 @@
 
 A proof about a model is only as good as the model. These tests check that
 
-* the spec's quorum and fault thresholds (consensus config, crypto certificates) are the ones
-  the models assume, evaluated through the Z3 formulas themselves;
+* the models' quorum and fault thresholds are the spec's own functions
+  (:mod:`vdlt_spec.crypto.quorum`) and evaluate alike on ints and on Z3 terms;
 * the Python mirror of the model's honest guards equals the Z3 guard formulas on small
   concrete structures;
 * random runs of the spec's replicas (honest ones through ``replica.step``, Byzantine ones
@@ -26,16 +26,9 @@ import z3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vdlt_spec.consensus import cluster as cluster_module
 from vdlt_spec.consensus.block import block_digest
-from vdlt_spec.consensus.byzantine import Behaviour
-from vdlt_spec.consensus.cluster import Cluster
-from vdlt_spec.consensus.config import ConsensusConfig, Mode, fault_bound, quorum
-from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.consensus.signatures import IdealScheme
-from vdlt_spec.consensus.state import Broadcast, ReplicaState, Send
-from vdlt_spec.consensus.viewchange import valid_prepare_proof
-from vdlt_spec.consensus.wire import (
+from vdlt_spec.consensus.config import ConsensusConfig, Mode
+from vdlt_spec.consensus.messages import (
     ClassicVote,
     NewView,
     PartialSig,
@@ -43,10 +36,17 @@ from vdlt_spec.consensus.wire import (
     ViewChange,
     Vote,
 )
-from vdlt_spec.crypto import certificate
+from vdlt_spec.consensus.payloads import VoteKind
+from vdlt_spec.consensus.replica.state import Broadcast, ReplicaState, Send
+from vdlt_spec.consensus.replica.viewchange import valid_prepare_proof
+from vdlt_spec.consensus.schemes import IdealScheme
+from vdlt_spec.consensus.sim import cluster as cluster_module
+from vdlt_spec.consensus.sim.byzantine import Behaviour
+from vdlt_spec.consensus.sim.cluster import Cluster
+from vdlt_spec.crypto import is_quorum, max_faulty, quorum_size, within_fault_bound
 from vdlt_spec.models import domain, pbft
 from vdlt_spec.models import quorum as quorum_model
-from vdlt_spec.models.pbft import (
+from vdlt_spec.models.pbft_guards import (
     NO_VIEW,
     SlotTrace,
     after_view_change,
@@ -64,15 +64,20 @@ def _z3_true(formula: z3.BoolRef) -> bool:
 
 @pytest.mark.parametrize("n", [*range(1, 40), 100, 255, 256, 1024])
 def test_quorum_thresholds_match_the_model(n: int) -> None:
-    q = quorum_model.quorum_size(n)
-    assert quorum(n) == q == certificate.quorum_size(n)
-    assert fault_bound(n) == quorum_model.max_faults(n) == certificate.max_faulty(n)
+    q = quorum_size(n)
+    f = max_faulty(n)
+    config = ConsensusConfig(n)
+    assert (config.quorum, config.f) == (q, f)
+    assert quorum_model.is_quorum is is_quorum
+    assert quorum_model.within_fault_bound is within_fault_bound
     for count in range(n + 1):
         model_says = _z3_true(quorum_model.is_quorum(z3.IntVal(count), z3.IntVal(n)))
-        assert certificate.is_quorum(count, n) == model_says == (count >= q)
-    f = quorum_model.max_faults(n)
+        assert is_quorum(count, n) == model_says == (count >= q)
     assert _z3_true(quorum_model.within_fault_bound(z3.IntVal(f), z3.IntVal(n)))
     assert not _z3_true(quorum_model.within_fault_bound(z3.IntVal(f + 1), z3.IntVal(n)))
+    assert _z3_true(z3.And(*quorum_model.fault_bound_term(z3.IntVal(n), z3.IntVal(f))))
+    for other in (f - 1, f + 1):
+        assert not _z3_true(z3.And(*quorum_model.fault_bound_term(z3.IntVal(n), z3.IntVal(other))))
 
 
 # --- the mirror of the guards equals the Z3 guards ---------------------------------------------
@@ -352,7 +357,7 @@ def _runs(count: int, seed: int) -> Iterator[Run]:
     rng = random.Random(seed)
     for _ in range(count):
         n = rng.choice([4, 5, 7])
-        f = (n - 1) // 3
+        f = max_faulty(n)
         who = rng.sample(range(n), rng.randint(0, f))
         behaviours = {i: rng.choice(list(Behaviour)) for i in who}
         yield Run(n, rng.choice(list(Mode)), behaviours, rng.randrange(2**32), 500)
@@ -377,7 +382,7 @@ def test_spec_runs_take_only_model_steps(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_random_schedules_take_only_model_steps(
     n: int, mode: Mode, seed: int, data: st.DataObject
 ) -> None:
-    f = (n - 1) // 3
+    f = max_faulty(n)
     who = data.draw(st.lists(st.integers(0, n - 1), unique=True, max_size=f))
     kinds = data.draw(
         st.lists(st.sampled_from(list(Behaviour)), min_size=len(who), max_size=len(who))

@@ -13,8 +13,7 @@ import z3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vdlt_spec.crypto import bip340, musig2, rogue_key
-from vdlt_spec.crypto.certificate import decode_bitmap, encode_bitmap, is_quorum
+from vdlt_spec.crypto import bip340, decode_bitmap, encode_bitmap, is_quorum, musig2, rogue_key
 from vdlt_spec.crypto.group import READABLE
 from vdlt_spec.crypto.secp256k1 import N, bytes_from_int, cbytes, xbytes
 from vdlt_spec.crypto.testkeys import keypair_from_seed

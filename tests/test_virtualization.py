@@ -103,7 +103,7 @@ def test_negative_and_non_integer_amounts_are_rejected() -> None:
             ),
             "DUPLICATE_VIRTUAL_NODE",
         ),
-        (lambda: v.quorum_size(0), "GROUP_SIZE_OUT_OF_BOUNDS"),
+        (lambda: v.group_quorum(0), "GROUP_SIZE_OUT_OF_BOUNDS"),
     ],
 )
 def test_malformed_input_is_rejected_with_a_reason(build: Any, reason: str) -> None:
@@ -362,7 +362,7 @@ def test_leases_split_by_vdsp_and_dinp() -> None:
 
 @given(st.integers(min_value=1, max_value=10_000))
 def test_quorum_is_the_smallest_two_thirds_majority(n: int) -> None:
-    q = v.quorum_size(n)
+    q = v.group_quorum(n)
     assert 3 * q > 2 * n >= 3 * (q - 1)
 
 

@@ -141,10 +141,17 @@ def signer_sets(draw: st.DrawFn, max_n: int = 64) -> tuple[int, tuple[int, ...]]
 
 # consensus (§III-D, §IV-D): groups, faults and scenarios for the simulator
 
-from vdlt_spec.consensus.byzantine import Behaviour  # noqa: E402  (section-local import)
-from vdlt_spec.consensus.config import ConsensusConfig, Mode  # noqa: E402
-from vdlt_spec.consensus.network import Crash, FaultPlan, NetworkParams, Partition  # noqa: E402
-from vdlt_spec.consensus.simulation import Scenario  # noqa: E402
+from vdlt_spec.consensus import (  # noqa: E402  (section-local import)
+    Behaviour,
+    ConsensusConfig,
+    Crash,
+    FaultPlan,
+    Mode,
+    NetworkParams,
+    Partition,
+    Scenario,
+)
+from vdlt_spec.crypto import max_faulty  # noqa: E402
 
 
 @st.composite
@@ -158,13 +165,13 @@ def consensus_scenarios(
 ) -> Scenario:
     """Draw a simulator scenario: group, mode, seed, network, healing faults, Byzantine set.
 
-    At most f = (n - 1) // 3 replicas are Byzantine, or exactly f + ``extra_byzantine`` if
+    At most f = max_faulty(n) replicas are Byzantine, or exactly f + ``extra_byzantine`` if
     that is positive (use 1 to search beyond the fault bound), each with one of
     ``behaviours``. Partitions, crashes and message loss always heal, so liveness can be judged
     at the end.
     """
     n = draw(st.sampled_from(sizes))
-    f = (n - 1) // 3
+    f = max_faulty(n)
     mode = draw(st.sampled_from(list(Mode)))
     count = f + extra_byzantine if extra_byzantine else draw(st.integers(0, f))
     members = draw(st.permutations(range(n)))

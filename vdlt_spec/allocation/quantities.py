@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
 from vdlt_spec.allocation.instance import Instance, Node, TransactionStream
-from vdlt_spec.crypto.certificate import max_faulty
+from vdlt_spec.crypto import max_faulty
 
 BITS_PER_BYTE = 8
 #: Mcycles/s per GHz, kbit/s per Mbps, ms per s: all 1000.

@@ -6,15 +6,26 @@ import random
 from fractions import Fraction
 
 from vdlt_spec.checks import Outcome, check
-from vdlt_spec.consensus.byzantine import Behaviour
-from vdlt_spec.consensus.config import ConsensusConfig, Mode, quorum
-from vdlt_spec.consensus.context import signed_payload
-from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.consensus.network import Crash, FaultPlan, NetworkParams, Partition
-from vdlt_spec.consensus.quorum import Certificate, encode_bitmap, verify_proof
-from vdlt_spec.consensus.real import RealScheme
-from vdlt_spec.consensus.signatures import SignatureScheme
-from vdlt_spec.consensus.simulation import Scenario, Signatures, culprits, make_scheme, simulate
+from vdlt_spec.consensus import (
+    Behaviour,
+    ConsensusConfig,
+    Crash,
+    FaultPlan,
+    Mode,
+    NetworkParams,
+    Partition,
+    RealScheme,
+    Scenario,
+    Signatures,
+    VoteKind,
+    certify,
+    culprits,
+    make_scheme,
+    simulate,
+    verify_proof,
+    vote_payload,
+)
+from vdlt_spec.crypto import Certificate, encode_bitmap, max_faulty, quorum_size
 from vdlt_spec.verdict import Verdict
 
 COMPONENT = "consensus"
@@ -29,7 +40,7 @@ def _campaign_scenario(seed: int) -> Scenario:
     """Build one seeded campaign run: f Byzantine, a healing partition, a crash, lossy links."""
     rng = random.Random(f"consensus-campaign/{seed}")
     n = CAMPAIGN_SIZES[seed % len(CAMPAIGN_SIZES)]
-    f = (n - 1) // 3
+    f = max_faulty(n)
     members = rng.sample(range(n), n)
     byzantine = {i: rng.choice(list(Behaviour)) for i in members[:f]}
     heal = rng.randint(300, 1200)
@@ -74,28 +85,16 @@ def safety_campaign() -> Outcome:
     )
 
 
-def _certify(scheme: SignatureScheme, signers: tuple[int, ...], message: bytes) -> Certificate:
-    nonces = [scheme.nonce_gen(i, b"check" + bytes([i])) for i in signers]
-    pubnonces = [p for _, p in nonces]
-    aggnonce = scheme.nonce_agg(pubnonces)
-    psigs = [
-        scheme.partial_sign(i, s, aggnonce, signers, message)
-        for i, (s, _) in zip(signers, nonces, strict=True)
-    ]
-    signature = scheme.aggregate(psigs, pubnonces, aggnonce, signers, message)
-    return Certificate(encode_bitmap(signers, len(scheme.roster)), signature)
-
-
 @check("consensus-certificates", COMPONENT, "§IV-D")
 def certificates_in_consensus() -> Outcome:
     """Check commit certificates: quorum, forged bitmap, outsider, other vote (§IV-D)."""
     n = 7
     scheme = RealScheme(n, CHECK_SEED)
     digest = bytes(range(32))
-    message = signed_payload(VoteKind.COMMIT, 3, 11, digest)
-    q = quorum(n)
-    good = _certify(scheme, tuple(range(q)), message)
-    small = _certify(scheme, tuple(range(q - 1)), message)
+    message = vote_payload(VoteKind.COMMIT, 3, 11, digest)
+    q = quorum_size(n)
+    good = certify(scheme, tuple(range(q)), message, b"check")
+    small = certify(scheme, tuple(range(q - 1)), message, b"check")
     cases = {
         "quorum certificate accepted": (good, True, VoteKind.COMMIT),
         "sub-quorum certificate refused": (small, False, VoteKind.COMMIT),
@@ -145,7 +144,7 @@ def accountability() -> Outcome:
         return Outcome(Verdict.UNKNOWN, "f + 1 colluders produced no conflict", figures)
     if not set(named) <= set(byzantine):
         return Outcome(Verdict.INVALID, f"an honest replica was named: {named}", figures)
-    if len(named) < (n - 1) // 3 + 1:
+    if len(named) < max_faulty(n) + 1:
         return Outcome(Verdict.INVALID, f"only {len(named)} culprits named", figures)
     return Outcome(
         Verdict.VALID,
@@ -160,7 +159,7 @@ def linear_messages() -> Outcome:
     counts: dict[str, dict[int, float]] = {"ipbft": {}, "classic": {}}
     wrong = []
     for n in GROWTH_SIZES:
-        q = quorum(n)
+        q = quorum_size(n)
         expected = {"ipbft": 5 * (n - 1) + 4 * (q - 1), "classic": 2 * n * (n - 1)}
         for mode in Mode:
             config = ConsensusConfig(

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 
 from vdlt_spec.checks import Outcome, check
 from vdlt_spec.conformance.bip_vectors import CaseResult, run_bip327, run_bip340
-from vdlt_spec.crypto import rogue_key
-from vdlt_spec.crypto.certificate import (
+from vdlt_spec.crypto import (
     AggregateKeyCache,
     Certificate,
     certificate_is_valid,
@@ -18,6 +17,7 @@ from vdlt_spec.crypto.certificate import (
     is_quorum,
     make_certificate,
     quorum_size,
+    rogue_key,
     verify_certificate,
 )
 from vdlt_spec.crypto.fast import FAST

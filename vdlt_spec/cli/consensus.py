@@ -17,19 +17,6 @@ consensus_app = typer.Typer(
     no_args_is_help=True,
 )
 
-CLI_TIMEOUTS_BASE = 50  # a run stops after this many view timeouts, plus
-CLI_TIMEOUTS_PER_DECISION = 2  # this many per requested decision
-PBFT_BEHAVIOURS = (
-    "mixed",
-    "collude",
-    "silent",
-    "equivocate",
-    "double-vote",
-    "forge",
-    "stale-future",
-    "withhold",
-)
-
 
 @consensus_app.command("simulate")
 def consensus_simulate(
@@ -42,7 +29,7 @@ def consensus_simulate(
     ),
     signatures: Annotated[str, typer.Option(help="real (BIP340/MuSig2) or ideal.")] = "ideal",
     behaviour: Annotated[
-        str, typer.Option(help=f"Byzantine behaviour: {', '.join(PBFT_BEHAVIOURS)}.")
+        str, typer.Option(help="Byzantine behaviour: mixed, collude, or one (e.g. forge, silent).")
     ] = "mixed",
     loss: Annotated[str, typer.Option(help="Message loss probability, e.g. 1/20.")] = "0",
     batch: Annotated[int, typer.Option(help="Requests per block.")] = 1,
@@ -53,15 +40,13 @@ def consensus_simulate(
     as_json: JsonFlag = False,
 ) -> None:
     """Simulate iPBFT or classic PBFT; print decisions, messages and the safety verdict."""
-    import random
     from fractions import Fraction
 
-    from vdlt_spec.consensus.byzantine import Behaviour
-    from vdlt_spec.consensus.config import ConsensusConfig, Mode
-    from vdlt_spec.consensus.network import NetworkParams
-    from vdlt_spec.consensus.simulation import (
-        Scenario,
+    from vdlt_spec.consensus import (
+        BEHAVIOUR_CHOICES,
+        Mode,
         Signatures,
+        build_scenario,
         culprits,
         make_scheme,
         simulate,
@@ -77,31 +62,24 @@ def consensus_simulate(
         fail(f"--mode must be ipbft or classic, got {mode!r}")
     if signatures not in {s.value for s in Signatures}:
         fail(f"--signatures must be real or ideal, got {signatures!r}")
-    if behaviour not in PBFT_BEHAVIOURS:
-        fail(f"--behaviour must be one of {', '.join(PBFT_BEHAVIOURS)}, got {behaviour!r}")
+    if behaviour not in BEHAVIOUR_CHOICES:
+        fail(f"--behaviour must be one of {', '.join(BEHAVIOUR_CHOICES)}, got {behaviour!r}")
     try:
         loss_p = Fraction(loss)
     except (ValueError, ZeroDivisionError):
         fail(f"--loss must be a fraction such as 1/20, got {loss!r}")
-    if behaviour == "collude":  # the first primary equivocates, the others vote for both
-        kinds = [Behaviour.EQUIVOCATE] + [Behaviour.DOUBLE_VOTE] * (byzantine - 1)
-        chosen = list(range(byzantine))
-    else:  # seeded choice of who is Byzantine; behaviours in turn
-        every = list(Behaviour) if behaviour == "mixed" else [Behaviour(behaviour)]
-        kinds = [every[i % len(every)] for i in range(byzantine)]
-        chosen = sorted(random.Random(f"{seed}/cli").sample(range(n), byzantine))
-    config = ConsensusConfig(n, mode=Mode(mode), max_batch=batch)
-    scenario = Scenario(
-        config,
-        seed=seed,
-        network=NetworkParams(loss=loss_p),
-        byzantine=dict(zip(chosen, kinds, strict=True)),
-        requests=decisions * batch,
-        request_interval=1,
+    scenario = build_scenario(
+        n,
+        byzantine,
+        behaviour,
+        seed,
         decisions=decisions,
-        max_time=config.view_timeout * (CLI_TIMEOUTS_BASE + CLI_TIMEOUTS_PER_DECISION * decisions),
+        mode=Mode(mode),
         signatures=Signatures(signatures),
+        loss=loss_p,
+        batch=batch,
     )
+    config = scenario.config
     scheme = make_scheme(scenario.signatures, n, seed)
     result = simulate(scenario, scheme)
     if trace is not None:

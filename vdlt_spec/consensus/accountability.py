@@ -27,15 +27,15 @@ from typing import Protocol
 
 from vdlt_spec.consensus.block import block_digest
 from vdlt_spec.consensus.config import primary_of
-from vdlt_spec.consensus.context import signed_payload
-from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.consensus.quorum import Certificate, QuorumProof, SignedVote, VoteSet, decode_bitmap
-from vdlt_spec.consensus.wire import (
+from vdlt_spec.consensus.messages import (
     NewView,
     PrePrepare,
     ViewChange,
     view_change_digest,
 )
+from vdlt_spec.consensus.payloads import VoteKind, vote_payload
+from vdlt_spec.consensus.quorum import QuorumProof, SignedVote, VoteSet
+from vdlt_spec.crypto import Certificate, decode_bitmap
 from vdlt_spec.errors import Reason, SpecError
 
 ORDERING_KINDS = frozenset({VoteKind.PRE_PREPARE, VoteKind.PREPARE, VoteKind.COMMIT})
@@ -88,7 +88,7 @@ def signers_of(verifier: Verifier, statement: Statement) -> dict[int, VoteKind]:
     """Return who signed a statement, and as what; ``BAD_EVIDENCE`` if one fails (§IV-J)."""
     st = statement
     if isinstance(st.proof, Certificate):
-        payload = signed_payload(st.kind, st.view, st.seq, st.digest)
+        payload = vote_payload(st.kind, st.view, st.seq, st.digest)
         try:
             signers = decode_bitmap(st.proof.bitmap, len(verifier.roster))
         except SpecError as exc:
@@ -98,7 +98,7 @@ def signers_of(verifier: Verifier, statement: Statement) -> dict[int, VoteKind]:
         return dict.fromkeys(signers, st.kind)
     found: dict[int, VoteKind] = {}
     for vote in st.proof.votes:
-        payload = signed_payload(vote.kind, st.view, st.seq, st.digest)
+        payload = vote_payload(vote.kind, st.view, st.seq, st.digest)
         if not verifier.verify(vote.signer, payload, vote.signature):
             raise SpecError(Reason.BAD_EVIDENCE, f"vote of replica {vote.signer} does not verify")
         found[vote.signer] = vote.kind
@@ -138,9 +138,7 @@ def amnesia(verifier: Verifier, commit: Statement, vc: ViewChange) -> tuple[Evid
         raise SpecError(Reason.NO_CONFLICT, "view change does not follow the commit's view")
     if any(e.seq == commit.seq and e.view >= commit.view for e in vc.prepared):
         raise SpecError(Reason.NO_CONFLICT, "view change reports a prepare proof at or above it")
-    payload = signed_payload(
-        VoteKind.VIEW_CHANGE, vc.new_view, vc.stable_seq, view_change_digest(vc)
-    )
+    payload = vote_payload(VoteKind.VIEW_CHANGE, vc.new_view, vc.stable_seq, view_change_digest(vc))
     if not verifier.verify(vc.replica, payload, vc.signature):
         raise SpecError(Reason.BAD_EVIDENCE, f"view change of {vc.replica} does not verify")
     committers = {i for i, k in signers_of(verifier, commit).items() if k == VoteKind.COMMIT}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vdlt_spec.consensus.messages import tagged_hash
+from vdlt_spec.consensus.payloads import tagged_hash
 from vdlt_spec.errors import Reason, SpecError
 
 BLOCK_TAG = b"vDLT/block"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from vdlt_spec.crypto.certificate import max_faulty, quorum_size
+from vdlt_spec.crypto import max_faulty, quorum_size
 from vdlt_spec.errors import Reason, SpecError
 
 DEFAULT_CHECKPOINT_INTERVAL = 4
@@ -28,16 +28,6 @@ class Mode(StrEnum):
 
     IPBFT = "ipbft"
     CLASSIC = "classic"
-
-
-def fault_bound(n: int) -> int:
-    """Return f = floor((n - 1) / 3), the Byzantine replicas a group of n tolerates (§III-D)."""
-    return max_faulty(n)
-
-
-def quorum(n: int) -> int:
-    """Return the least q with 3q > 2n: "over 2n/3 nodes" must sign (§IV-D)."""
-    return quorum_size(n)
 
 
 def primary_of(view: int, n: int) -> int:
@@ -87,10 +77,10 @@ class ConsensusConfig:
 
     @property
     def f(self) -> int:
-        """Return the number of Byzantine replicas tolerated (§IV-D)."""
-        return fault_bound(self.n)
+        """Return f = floor((n - 1) / 3), the Byzantine replicas the group tolerates (§III-D)."""
+        return max_faulty(self.n)
 
     @property
     def quorum(self) -> int:
-        """Return the quorum size q (3q > 2n) (§IV-D)."""
-        return quorum(self.n)
+        """Return the least q with 3q > 2n: "over 2n/3 nodes" must sign (§IV-D)."""
+        return quorum_size(self.n)

@@ -1,38 +1,24 @@
 """Represent and check quorum proofs: aggregate certificates and classic signature sets (§IV-D).
 
-iPBFT proves that a quorum signed a statement with one :class:`Certificate` (signer bitmap plus
+iPBFT proves that a quorum signed a statement with one crypto ``Certificate`` (signer bitmap plus
 one 64-byte signature); classic PBFT proves it with a :class:`VoteSet` of individual signatures.
-Both check against the same canonical bytes, :func:`vdlt_spec.consensus.messages.vote_payload`.
-A proof is a quorum iff 3 * signers > 2n (§IV-D: "over 2n/3 nodes").
+Both check against the same canonical bytes, :func:`vdlt_spec.consensus.payloads.vote_payload`.
+A proof is a quorum iff its signers are one by :func:`vdlt_spec.crypto.is_quorum` (3k > 2n).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from vdlt_spec.consensus.messages import VoteKind, vote_payload
-from vdlt_spec.crypto.certificate import (
-    Certificate,
-    bitmap_length,
-    decode_bitmap,
-    encode_bitmap,
-    is_quorum,
-)
+from vdlt_spec.consensus.payloads import VoteKind, vote_payload
+from vdlt_spec.consensus.schemes import SignatureScheme
+from vdlt_spec.crypto import Certificate, decode_bitmap, is_quorum
 from vdlt_spec.errors import SpecError
 
-if TYPE_CHECKING:
-    from vdlt_spec.consensus.signatures import SignatureScheme
-
 __all__ = [
-    "Certificate",
     "QuorumProof",
     "SignedVote",
     "VoteSet",
-    "bitmap_length",
-    "decode_bitmap",
-    "encode_bitmap",
-    "is_quorum",
     "proof_signers",
     "verify_proof",
 ]
@@ -79,18 +65,15 @@ def verify_proof(
 ) -> bool:
     """Return whether ``proof`` shows a quorum signed (kind, view, seq, digest) (§IV-D).
 
-    A certificate needs a well-formed bitmap of a quorum and a valid aggregate signature. A vote
-    set needs a quorum of distinct roster members, each with a valid signature; ``also`` admits
-    one extra (kind, signer) pair, the classic pre-prepare that stands for the primary's prepare.
+    A certificate is the scheme's to verify: crypto decides its bitmap and quorum
+    (:func:`vdlt_spec.crypto.check_quorum`), the scheme its aggregate signature. A vote set
+    needs a quorum of distinct roster members, each with a valid signature; ``also`` admits one
+    extra (kind, signer) pair, the classic pre-prepare that stands for the primary's prepare.
     """
     n = len(scheme.roster)
     message = vote_payload(kind, view, seq, digest)
     if isinstance(proof, Certificate):
-        try:
-            signers = decode_bitmap(proof.bitmap, n)
-        except SpecError:
-            return False
-        return is_quorum(len(signers), n) and scheme.verify_certificate(message, proof)
+        return scheme.verify_certificate(message, proof)
     seen: set[int] = set()
     for vote in proof.votes:
         if vote.signer in seen or not 0 <= vote.signer < n:

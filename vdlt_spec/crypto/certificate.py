@@ -6,188 +6,60 @@ roster of n keys is
 
     bitmap (ceil(n/8) bytes) || signature (64 bytes)
 
-The bitmap lists signers least-significant bit first: signer i is bit (i mod 8) of byte
-floor(i/8); 1 = signed; the padding bits of the last byte are 0. The signature is a BIP340
+The bitmap is :mod:`vdlt_spec.crypto.bitmap`'s. The signature is a BIP340
 signature under the BIP327 MuSig2 aggregate of the roster keys the bitmap selects, taken in
-roster order without sorting (D-crypto-3). A certificate proves a quorum iff 3·popcount > 2n.
+roster order without sorting (D-crypto-3). A certificate proves a quorum iff its signers are a
+quorum by :func:`vdlt_spec.crypto.quorum.is_quorum` (3·popcount > 2n).
 
 Verification costs one key aggregation per distinct (roster, bitmap) and one BIP340
-verification per certificate; :class:`AggregateKeyCache` keeps the aggregate keys, so a
-repeated signer set costs one verification only.
+verification per certificate; :class:`vdlt_spec.crypto.aggregate.AggregateKeyCache` keeps the
+aggregate keys, so a repeated signer set costs one verification only.
 """
 
 from __future__ import annotations
 
 import random
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from coincurve import PublicKeyXOnly
-
 from vdlt_spec.crypto import bip340, musig2
 from vdlt_spec.crypto import fast as fastpath
-from vdlt_spec.crypto.fast import FAST
-from vdlt_spec.crypto.group import READABLE, Group
+from vdlt_spec.crypto.aggregate import (
+    AggregateKeyCache,
+    Roster,
+    cached_aggregate_key,
+    engine,
+    validate_roster,
+)
+from vdlt_spec.crypto.bitmap import bitmap_bits, bitmap_length, decode_bitmap, encode_bitmap
 from vdlt_spec.crypto.musig2 import SessionContext
+from vdlt_spec.crypto.quorum import is_quorum, quorum_size
 from vdlt_spec.crypto.testkeys import deterministic_roster, keypair_from_seed
 from vdlt_spec.errors import Reason, SpecError
 
 __all__ = [
-    "BITS_PER_BYTE",
-    "DEFAULT_CACHE_ENTRIES",
-    "QUORUM_DENOMINATOR",
-    "QUORUM_NUMERATOR",
-    "ROSTER_KEY_BYTES",
     "SIGNATURE_BYTES",
-    "AggregateKey",
-    "AggregateKeyCache",
     "Certificate",
-    "Roster",
-    "aggregate_key",
     "aggregate_nonces",
     "assemble_certificate",
-    "bitmap_length",
     "certificate_is_valid",
     "certificate_length",
     "certificate_session",
-    "decode_bitmap",
+    "check_quorum",
     "deterministic_roster",
-    "encode_bitmap",
-    "is_quorum",
     "keypair_from_seed",
     "make_certificate",
-    "max_faulty",
     "partial_signature_is_valid",
-    "quorum_size",
-    "signer_count",
-    "validate_roster",
+    "quorum_signature_is_valid",
     "verify_certificate",
 ]
 
-Roster = tuple[bytes, ...]
-"""The consensus group: 33-byte compressed MuSig2 individual keys; a signer is its index."""
-
-ROSTER_KEY_BYTES = musig2.PLAIN_PK_BYTES
 SIGNATURE_BYTES = bip340.SIGNATURE_BYTES
-BITS_PER_BYTE = 8
-QUORUM_NUMERATOR = 2
-QUORUM_DENOMINATOR = 3
-"""A set of c signers out of n is a quorum iff c / n > QUORUM_NUMERATOR / QUORUM_DENOMINATOR."""
-DEFAULT_CACHE_ENTRIES = 4096
-
-
-# --- quorum rule -------------------------------------------------------------------------------
-
-
-def is_quorum(count: int, n: int) -> bool:
-    """Tell whether ``count`` signers out of ``n`` exceed two thirds: 3·count > 2n (§IV-D)."""
-    return QUORUM_DENOMINATOR * count > QUORUM_NUMERATOR * n
-
-
-def quorum_size(n: int) -> int:
-    """Return the least number of signers out of ``n`` that is a quorum, 2n//3 + 1 (§IV-D)."""
-    return QUORUM_NUMERATOR * n // QUORUM_DENOMINATOR + 1
-
-
-def max_faulty(n: int) -> int:
-    """Return f = floor((n-1)/3), the most Byzantine replicas n replicas tolerate (§III-D)."""
-    return (n - 1) // QUORUM_DENOMINATOR
-
-
-# --- roster ------------------------------------------------------------------------------------
-
-
-def _engine(use_fast: bool) -> Group:
-    return FAST if use_fast else READABLE
-
-
-def validate_roster(roster: Sequence[bytes], *, fast: bool = True) -> Roster:
-    """Return the roster as a tuple after checking it is non-empty, valid and distinct (§IV-D).
-
-    Each entry must be a 33-byte compressed point (``ROSTER_BAD_KEY``); a key may appear once
-    only (``ROSTER_DUPLICATE_KEY``), so that no member counts twice toward a quorum.
-    """
-    keys = tuple(roster)
-    if not keys:
-        raise SpecError(Reason.ROSTER_EMPTY, "a roster needs at least one key")
-    group = _engine(fast)
-    seen: dict[bytes, int] = {}
-    for i, key in enumerate(keys):
-        if not isinstance(key, bytes):
-            raise SpecError(Reason.ROSTER_BAD_KEY, f"roster key {i} is not bytes")
-        try:
-            group.cpoint(key)
-        except SpecError as exc:
-            raise SpecError(Reason.ROSTER_BAD_KEY, f"roster key {i}: {exc.detail}") from None
-        if key in seen:
-            raise SpecError(
-                Reason.ROSTER_DUPLICATE_KEY, f"roster keys {seen[key]} and {i} are equal"
-            )
-        seen[key] = i
-    return keys
-
-
-def _require_members(n: int) -> None:
-    if n < 1:
-        raise SpecError(Reason.ROSTER_EMPTY, f"a roster needs at least one key, got n = {n}")
-
-
-# --- bitmap ------------------------------------------------------------------------------------
-
-
-def bitmap_length(n: int) -> int:
-    """Return the bitmap size for ``n`` roster members, ceil(n/8) bytes (§IV-D)."""
-    _require_members(n)
-    return (n + BITS_PER_BYTE - 1) // BITS_PER_BYTE
 
 
 def certificate_length(n: int) -> int:
     """Return the encoded certificate size for ``n`` members: ceil(n/8) + 64 bytes (§IV-D)."""
     return bitmap_length(n) + SIGNATURE_BYTES
-
-
-def encode_bitmap(signers: Iterable[int], n: int) -> bytes:
-    """Encode signer indices as a bitmap: LSB first, 1 = signed, padding bits 0 (§IV-D)."""
-    bits = 0
-    for i in signers:
-        if not 0 <= i < n:
-            raise SpecError(Reason.SIGNER_OUTSIDE_ROSTER, f"signer {i} is not in [0, {n})")
-        if bits >> i & 1:
-            raise SpecError(Reason.DUPLICATE_SIGNER, f"signer {i} listed twice")
-        bits |= 1 << i
-    return bits.to_bytes(bitmap_length(n), "little")
-
-
-def _bitmap_bits(bitmap: bytes, n: int) -> int:
-    expected = bitmap_length(n)
-    if len(bitmap) != expected:
-        raise SpecError(
-            Reason.BITMAP_BAD_LENGTH,
-            f"bitmap for n = {n} must be {expected} bytes, got {len(bitmap)}",
-        )
-    bits = int.from_bytes(bitmap, "little")
-    if bits >> n:
-        raise SpecError(
-            Reason.BITMAP_PADDING_NONZERO,
-            f"bitmap names signer {bits.bit_length() - 1}, outside the roster of {n}",
-        )
-    return bits
-
-
-def decode_bitmap(bitmap: bytes, n: int) -> tuple[int, ...]:
-    """Return the signer indices of a bitmap in increasing order (§IV-D).
-
-    Raises ``BITMAP_BAD_LENGTH`` if it is not ceil(n/8) bytes and ``BITMAP_PADDING_NONZERO``
-    if a bit at an index >= n is set.
-    """
-    bits = _bitmap_bits(bitmap, n)
-    return tuple(i for i in range(n) if bits >> i & 1)
-
-
-def signer_count(bitmap: bytes, n: int) -> int:
-    """Return the number of signers a valid bitmap names (its popcount) (§IV-D)."""
-    return _bitmap_bits(bitmap, n).bit_count()
 
 
 # --- certificate -------------------------------------------------------------------------------
@@ -215,7 +87,7 @@ class Certificate:
             )
         split = bitmap_length(n)
         certificate = cls(bytes(data[:split]), bytes(data[split:]))
-        _bitmap_bits(certificate.bitmap, n)
+        bitmap_bits(certificate.bitmap, n)
         return certificate
 
     def signers(self, n: int) -> tuple[int, ...]:
@@ -223,101 +95,27 @@ class Certificate:
         return decode_bitmap(self.bitmap, n)
 
 
-# --- aggregate keys and their cache ------------------------------------------------------------
+def check_quorum(cert: Certificate, n: int) -> int:
+    """Return a certificate's signer bits after checking its shape and quorum, or raise (§IV-D).
 
-
-@dataclass(frozen=True)
-class AggregateKey:
-    """Hold the x-only MuSig2 aggregate key of a signer set, parsed once for verification."""
-
-    xonly: bytes
-    verifier: PublicKeyXOnly
-
-
-def _aggregate(roster: Roster, bits: int, use_fast: bool) -> bytes:
-    selected = [key for i, key in enumerate(roster) if bits >> i & 1]
-    if use_fast:
-        return fastpath.key_agg_xonly(selected)
-    return musig2.get_xonly_pk(musig2.key_agg(selected, group=READABLE))
-
-
-def aggregate_key(roster: Sequence[bytes], signers: Iterable[int], *, fast: bool = True) -> bytes:
-    """Return the 32-byte x-only MuSig2 aggregate of the signers' keys, in roster order (§IV-D)."""
-    keys = validate_roster(roster, fast=fast)
-    bitmap = encode_bitmap(signers, len(keys))
-    bits = _bitmap_bits(bitmap, len(keys))
-    if bits == 0:
-        raise SpecError(Reason.NO_SIGNERS, "an aggregate key needs at least one signer")
-    return _aggregate(keys, bits, fast)
-
-
-class AggregateKeyCache:
-    """Remember aggregate keys per (roster, bitmap), least recently used out first (§IV-D).
-
-    A hit skips roster validation and key aggregation, leaving one BIP340 verification. Entries
-    depend only on (roster, bitmap), and both engines compute the same key, so one cache
-    serves both. ``hits`` and ``misses`` count lookups.
+    This is where a certificate's quorum is decided, for every signature scheme. Checks, in
+    order: bitmap length (``BITMAP_BAD_LENGTH``), padding bits (``BITMAP_PADDING_NONZERO``),
+    signature length (``CERTIFICATE_BAD_LENGTH``) and quorum 3·popcount > 2n
+    (``QUORUM_TOO_SMALL``).
     """
-
-    def __init__(self, max_entries: int = DEFAULT_CACHE_ENTRIES) -> None:
-        if max_entries < 1:
-            raise SpecError(Reason.BAD_USAGE, f"cache needs room for one entry, got {max_entries}")
-        self.max_entries = max_entries
-        self.hits = 0
-        self.misses = 0
-        self._keys: OrderedDict[tuple[Roster, bytes], AggregateKey] = OrderedDict()
-        self._rosters: OrderedDict[Roster, None] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def get(self, roster: Roster, bitmap: bytes) -> AggregateKey | None:
-        """Return the cached aggregate key of (roster, bitmap), or ``None``."""
-        entry = self._keys.get((roster, bitmap))
-        if entry is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        self._keys.move_to_end((roster, bitmap))
-        return entry
-
-    def put(self, roster: Roster, bitmap: bytes, key: AggregateKey) -> None:
-        """Store the aggregate key of (roster, bitmap), evicting the oldest entry if full."""
-        self._keys[(roster, bitmap)] = key
-        self._keys.move_to_end((roster, bitmap))
-        while len(self._keys) > self.max_entries:
-            self._keys.popitem(last=False)
-
-    def roster_known(self, roster: Roster) -> bool:
-        """Tell whether ``roster`` was validated before (so validation can be skipped)."""
-        return roster in self._rosters
-
-    def remember_roster(self, roster: Roster) -> None:
-        """Record that ``roster`` passed validation."""
-        self._rosters[roster] = None
-        while len(self._rosters) > self.max_entries:
-            self._rosters.popitem(last=False)
-
-
-def _aggregate_key_for(
-    roster: Roster, bitmap: bytes, bits: int, cache: AggregateKeyCache | None, use_fast: bool
-) -> AggregateKey:
-    if cache is not None:
-        entry = cache.get(roster, bitmap)
-        if entry is not None:
-            return entry
-    if cache is None or not cache.roster_known(roster):
-        validate_roster(roster, fast=use_fast)
-        if cache is not None:
-            cache.remember_roster(roster)
-    xonly = _aggregate(roster, bits, use_fast)
-    verifier = fastpath.xonly_verifier(xonly)
-    if verifier is None:  # pragma: no cover - the x of a curve point always lifts
-        raise SpecError(Reason.INVALID_POINT, "aggregate key does not parse")
-    entry = AggregateKey(xonly, verifier)
-    if cache is not None:
-        cache.put(roster, bitmap, entry)
-    return entry
+    bits = bitmap_bits(cert.bitmap, n)
+    if len(cert.signature) != SIGNATURE_BYTES:
+        raise SpecError(
+            Reason.CERTIFICATE_BAD_LENGTH,
+            f"signature must be {SIGNATURE_BYTES} bytes, got {len(cert.signature)}",
+        )
+    count = bits.bit_count()
+    if not is_quorum(count, n):
+        raise SpecError(
+            Reason.QUORUM_TOO_SMALL,
+            f"{count} of {n} signers; a quorum needs {quorum_size(n)} (3·count > 2n)",
+        )
+    return bits
 
 
 def verify_certificate(
@@ -330,36 +128,54 @@ def verify_certificate(
 ) -> None:
     """Accept a certificate on ``message`` by ``roster`` or raise ``SpecError`` saying why (§IV-D).
 
-    Checks, in order: bitmap length (``BITMAP_BAD_LENGTH``), padding bits
-    (``BITMAP_PADDING_NONZERO``), signature length (``CERTIFICATE_BAD_LENGTH``), quorum
-    3·popcount > 2n (``QUORUM_TOO_SMALL``), roster validity (``ROSTER_*``), and the BIP340
-    signature under the aggregate key of the selected signers (``BAD_SIGNATURE``).
+    Checks, in order: shape and quorum (:func:`check_quorum`), roster validity (``ROSTER_*``),
+    and the BIP340 signature under the aggregate key of the selected signers
+    (``BAD_SIGNATURE``).
     ``fast`` picks libsecp256k1 or the readable arithmetic; both decide alike.
     """
     keys = roster if isinstance(roster, tuple) else tuple(roster)
-    n = len(keys)
-    _require_members(n)
-    bits = _bitmap_bits(cert.bitmap, n)
-    if len(cert.signature) != SIGNATURE_BYTES:
-        raise SpecError(
-            Reason.CERTIFICATE_BAD_LENGTH,
-            f"signature must be {SIGNATURE_BYTES} bytes, got {len(cert.signature)}",
-        )
-    count = bits.bit_count()
-    if not is_quorum(count, n):
-        raise SpecError(
-            Reason.QUORUM_TOO_SMALL,
-            f"{count} of {n} signers; a quorum needs {quorum_size(n)} (3·count > 2n)",
-        )
-    entry = _aggregate_key_for(keys, cert.bitmap, bits, cache, fast)
+    bits = check_quorum(cert, len(keys))
+    _check_signature(keys, message, cert, bits, cache, fast)
+
+
+def _check_signature(
+    keys: Roster,
+    message: bytes,
+    cert: Certificate,
+    bits: int,
+    cache: AggregateKeyCache | None,
+    fast: bool,
+) -> None:
+    entry = cached_aggregate_key(keys, cert.bitmap, bits, cache, fast)
     if fast:
         valid = fastpath.verify_with(entry.verifier, message, cert.signature)
     else:
         valid = bip340.schnorr_verify(message, entry.xonly, cert.signature)
     if not valid:
         raise SpecError(
-            Reason.BAD_SIGNATURE, f"signature does not verify under the aggregate of {count} keys"
+            Reason.BAD_SIGNATURE,
+            f"signature does not verify under the aggregate of {bits.bit_count()} keys",
         )
+
+
+def quorum_signature_is_valid(
+    roster: Roster,
+    message: bytes,
+    cert: Certificate,
+    bits: int,
+    *,
+    cache: AggregateKeyCache | None = None,
+) -> bool:
+    """Tell whether a certificate's signature verifies, its quorum ``bits`` checked (§IV-D).
+
+    ``bits`` is what :func:`check_quorum` returned for ``cert``: this is the second half of
+    :func:`verify_certificate`, for a verifier that counts signature checks separately.
+    """
+    try:
+        _check_signature(roster, message, cert, bits, cache, True)
+    except SpecError:
+        return False
+    return True
 
 
 def certificate_is_valid(
@@ -413,7 +229,7 @@ def aggregate_nonces(
     if len(pubnonces) != len(chosen):
         raise SpecError(Reason.COUNT_MISMATCH, f"{len(pubnonces)} nonces for {len(chosen)} signers")
     try:
-        return musig2.nonce_agg(pubnonces, group=_engine(fast))
+        return musig2.nonce_agg(pubnonces, group=engine(fast))
     except musig2.InvalidContributionError as exc:
         raise _blame_roster_index(exc, chosen) from None
 
@@ -438,7 +254,7 @@ def partial_signature_is_valid(
         raise SpecError(Reason.SIGNER_OUTSIDE_ROSTER, f"signer {signer} is not in [0, {len(keys)})")
     try:
         return musig2.partial_sig_verify_internal(
-            psig, pubnonce, keys[signer], session, group=_engine(fast)
+            psig, pubnonce, keys[signer], session, group=engine(fast)
         )
     except musig2.InvalidContributionError as exc:
         raise musig2.InvalidContributionError(signer, exc.contrib, exc.detail) from None
@@ -465,7 +281,7 @@ def assemble_certificate(
             Reason.COUNT_MISMATCH, f"{len(psigs)} partial signatures for {len(chosen)} signers"
         )
     try:
-        signature = musig2.partial_sig_agg(psigs, session, group=_engine(fast))
+        signature = musig2.partial_sig_agg(psigs, session, group=engine(fast))
     except musig2.InvalidContributionError as exc:
         raise _blame_roster_index(exc, chosen) from None
     return Certificate(encode_bitmap(chosen, len(keys)), signature)
@@ -489,7 +305,7 @@ def make_certificate(
     keys = validate_roster(roster, fast=fast)
     if not seckeys:
         raise SpecError(Reason.NO_SIGNERS, "a certificate needs at least one signer")
-    group = _engine(fast)
+    group = engine(fast)
     signers = sorted(seckeys)
     encode_bitmap(signers, len(keys))  # rejects indices outside the roster
     for i in signers:

@@ -3,7 +3,7 @@
 Nodes bond collateral to serve (§IV-J: "if nodes put down collateral to participate, penalty can
 be implemented by taking away their collateral and rewarding the node who submits cryptographic
 evidence of misbehavior"). Evidence is self-contained and checked with BIP340 signatures over
-the canonical consensus payload (:func:`vdlt_spec.consensus.messages.vote_payload`):
+the canonical consensus payload (:func:`vdlt_spec.consensus.payloads.vote_payload`):
 
 * **double signing**: one key signed two statements of the same kind, view and sequence
   number with different digests;
@@ -33,12 +33,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from vdlt_spec import ledger as ledger_ops
-from vdlt_spec.consensus import accountability
-from vdlt_spec.consensus.messages import VoteKind, tagged_hash, vote_payload
-from vdlt_spec.consensus.real import RosterVerifier
-from vdlt_spec.consensus.wire import CHECKPOINT_VIEW
-from vdlt_spec.crypto import bip340
-from vdlt_spec.crypto.certificate import Certificate, certificate_is_valid
+from vdlt_spec.consensus import (
+    CHECKPOINT_VIEW,
+    RosterVerifier,
+    VoteKind,
+    accountability,
+    vote_payload,
+)
+from vdlt_spec.crypto import Certificate, bip340, certificate_is_valid, tagged_hash
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import dpos
 from vdlt_spec.governance.dpos import DposState, RosterEntry
@@ -56,7 +58,7 @@ class SignedStatement:
     """Hold one statement signed by a roster key: what was signed and the BIP340 signature (§IV-D).
 
     The key-addressed form of a consensus vote, for evidence handed in outside consensus (a
-    replica-addressed vote is :class:`vdlt_spec.consensus.quorum.SignedStatement`).
+    replica-addressed vote is :class:`vdlt_spec.consensus.quorum.SignedVote`).
     """
 
     kind: VoteKind

@@ -12,9 +12,8 @@ import random
 
 import coincurve
 
-from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.crypto import bip340
-from vdlt_spec.crypto.certificate import Certificate, encode_bitmap, make_certificate
+from vdlt_spec.consensus import VoteKind
+from vdlt_spec.crypto import Certificate, bip340, encode_bitmap, make_certificate
 from vdlt_spec.crypto.fast import FAST
 from vdlt_spec.crypto.secp256k1 import N
 from vdlt_spec.economics.penalties import (

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import coincurve
 
-from vdlt_spec.consensus.messages import tagged_hash
+from vdlt_spec.crypto import tagged_hash
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import voting
 from vdlt_spec.governance.parameters import Parameters

@@ -31,7 +31,7 @@ from vdlt_spec.virtualization.admission import (
 from vdlt_spec.virtualization.faults import (
     GroupImpact,
     fault_impact,
-    quorum_size,
+    group_quorum,
     worst_single_failure,
 )
 from vdlt_spec.virtualization.leases import Lease, leases, placed_demand
@@ -110,13 +110,13 @@ __all__ = [
     "embedding_by_search",
     "fault_impact",
     "free_capacity",
+    "group_quorum",
     "host_order",
     "leases",
     "management_shortfalls",
     "placed_demand",
     "placement_order",
     "qualifies_for_management",
-    "quorum_size",
     "reachability_groups",
     "release",
     "require_valid",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from vdlt_spec.crypto.certificate import quorum_size as certificate_quorum
+from vdlt_spec.crypto import quorum_size
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.roles import NodeRole
 from vdlt_spec.virtualization.substrate import Substrate
@@ -13,16 +13,17 @@ from vdlt_spec.virtualization.systems import ROLES, Placement
 from vdlt_spec.virtualization.validation import require_valid
 
 
-def quorum_size(group_size: int) -> int:
-    """Return the smallest q with 3·q > 2·n, the BFT quorum of a group of n (§III-D, §IV-D).
+def group_quorum(group_size: int) -> int:
+    """Return the BFT quorum of a virtual group of n members, n >= 1 (§III-D, §IV-D).
 
-    The same rule as the certificate quorum of the crypto component (DESIGN: 3·popcount > 2n).
+    The quorum is the crypto component's rule (``crypto.quorum_size``: the least q with
+    3·q > 2·n); this adds the check that a group has at least one member.
     """
     if isinstance(group_size, bool) or not isinstance(group_size, int) or group_size < 1:
         raise SpecError(
             Reason.GROUP_SIZE_OUT_OF_BOUNDS, f"a group needs >= 1 member, got {group_size!r}"
         )
-    return certificate_quorum(group_size)
+    return quorum_size(group_size)
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def fault_impact(
 ) -> tuple[GroupImpact, ...]:
     """Return, per system and group, the replicas lost to ``failed`` hosts and quorum (§III-D).
 
-    A group keeps its quorum when n − lost ≥ quorum_size(n).
+    A group keeps its quorum when n − lost ≥ group_quorum(n).
     """
     require_valid(substrate, placement)
     down = frozenset(failed)
@@ -60,7 +61,7 @@ def _impacts(placement: Placement, down: frozenset[str]) -> tuple[GroupImpact, .
         for role in ROLES:
             group = system.group(role)
             lost = sum(1 for n in group if hosts[n.id] in down)
-            quorum = quorum_size(len(group))
+            quorum = group_quorum(len(group))
             impacts.append(
                 GroupImpact(system.id, role, len(group), lost, quorum, len(group) - lost >= quorum)
             )

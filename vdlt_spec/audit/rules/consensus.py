@@ -20,9 +20,7 @@ from typing import Any
 from vdlt_spec import serial
 from vdlt_spec.audit.auditor import Audit, Finding, auditor
 from vdlt_spec.audit.trace import Trace, render
-from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.consensus.quorum import proof_signers, verify_proof
-from vdlt_spec.consensus.simulation import Commit
+from vdlt_spec.consensus import Commit, VoteKind, proof_signers, verify_proof
 from vdlt_spec.errors import Reason, SpecError
 
 KIND = "consensus"
@@ -55,7 +53,7 @@ def audit_consensus(trace: Trace) -> Audit:
     verifier = None
     if roster_hex is not None:
         roster = serial.decode(tuple[bytes, ...], roster_hex, "header.roster")
-        from vdlt_spec.consensus.real import RosterVerifier
+        from vdlt_spec.consensus import RosterVerifier
 
         try:
             verifier = RosterVerifier(roster)

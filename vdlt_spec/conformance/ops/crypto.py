@@ -16,10 +16,10 @@ from vdlt_spec import serial
 from vdlt_spec.conformance.bip_vectors import bip340_rows
 from vdlt_spec.conformance.operations import operation
 from vdlt_spec.conformance.suite import VectorInput, inputs
-from vdlt_spec.crypto import bip340
-from vdlt_spec.crypto.certificate import (
+from vdlt_spec.crypto import (
     Certificate,
     aggregate_key,
+    bip340,
     decode_bitmap,
     deterministic_roster,
     encode_bitmap,

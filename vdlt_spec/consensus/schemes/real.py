@@ -1,6 +1,6 @@
 """Sign consensus statements with BIP340 and certify quorums with BIP327 MuSig2 (§IV-D).
 
-The real counterpart of :class:`vdlt_spec.consensus.signatures.IdealScheme`, built on
+The real counterpart of :class:`vdlt_spec.consensus.schemes.IdealScheme`, built on
 :mod:`vdlt_spec.crypto` with the libsecp256k1 engine (``FAST``, property-tested equal to the
 readable arithmetic by the crypto component). Keys come from
 :func:`vdlt_spec.crypto.testkeys.deterministic_roster`: simulation keys, public by design.
@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from vdlt_spec.consensus.messages import tagged_hash
-from vdlt_spec.consensus.quorum import Certificate, decode_bitmap, is_quorum
-from vdlt_spec.consensus.signatures import SIGNATURE_BYTES, Meter
-from vdlt_spec.crypto import musig2
-from vdlt_spec.crypto.certificate import (
+from vdlt_spec.consensus.payloads import tagged_hash
+from vdlt_spec.consensus.schemes.scheme import SIGNATURE_BYTES, Meter
+from vdlt_spec.crypto import (
     AggregateKeyCache,
+    Certificate,
     certificate_is_valid,
     certificate_session,
+    check_quorum,
+    musig2,
+    quorum_signature_is_valid,
 )
 from vdlt_spec.crypto.fast import FAST, schnorr_sign, verify_with, xonly_verifier
 from vdlt_spec.crypto.testkeys import deterministic_roster
@@ -128,15 +130,13 @@ class RealScheme:
             return bytes(SIGNATURE_BYTES)
 
     def verify_certificate(self, message: bytes, certificate: Certificate) -> bool:
-        """Verify a certificate with crypto's cached verifier, counted once (§IV-D)."""
-        self.meter.verified += 1
+        """Check a quorum certificate: crypto's quorum check, then its signature (§IV-D)."""
         try:
-            signers = decode_bitmap(certificate.bitmap, self.n)
+            bits = check_quorum(certificate, self.n)
         except SpecError:
             return False
-        if not is_quorum(len(signers), self.n):
-            return False
-        return certificate_is_valid(self.roster, message, certificate, cache=self.cache)
+        self.meter.verified += 1
+        return quorum_signature_is_valid(self.roster, message, certificate, bits, cache=self.cache)
 
 
 class RosterVerifier:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from vdlt_spec.consensus.config import DEFAULT_TICK_DELAY
-from vdlt_spec.consensus.state import Timer
-from vdlt_spec.consensus.wire import Message, wire_size
+from vdlt_spec.consensus.messages import Message, wire_size
+from vdlt_spec.consensus.replica.state import Timer
 from vdlt_spec.errors import Reason, SpecError
 
 DEFAULT_MIN_DELAY = 1

@@ -1,6 +1,6 @@
 """Drive a replica group by hand: an external scheduler picks every delivery and timer (§III-D).
 
-Where :mod:`vdlt_spec.consensus.simulation` draws the schedule from a seeded network model,
+Where :mod:`vdlt_spec.consensus.sim.scenario` draws the schedule from a seeded network model,
 a :class:`Cluster` lets a test (or a Hypothesis state machine) choose it: which in-flight
 message is delivered, dropped or duplicated, which timer fires, who crashes and recovers, when
 requests arrive. This is how the properties explore adversarial schedules; safety must hold for
@@ -14,13 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from vdlt_spec.consensus.block import Request
-from vdlt_spec.consensus.byzantine import Adversary, Behaviour
 from vdlt_spec.consensus.config import ConsensusConfig
-from vdlt_spec.consensus.messages import VoteKind
+from vdlt_spec.consensus.messages import ClientRequest, Message, NewView, ViewChange
+from vdlt_spec.consensus.payloads import VoteKind
 from vdlt_spec.consensus.quorum import QuorumProof, verify_proof
-from vdlt_spec.consensus.replica import initial_state, step
-from vdlt_spec.consensus.signatures import SignatureScheme
-from vdlt_spec.consensus.state import (
+from vdlt_spec.consensus.replica.state import (
     CLIENT,
     Broadcast,
     Decide,
@@ -33,7 +31,9 @@ from vdlt_spec.consensus.state import (
     StartTimer,
     Timer,
 )
-from vdlt_spec.consensus.wire import ClientRequest, Message, NewView, ViewChange
+from vdlt_spec.consensus.replica.transition import initial_state, step
+from vdlt_spec.consensus.schemes import SignatureScheme
+from vdlt_spec.consensus.sim.byzantine import Adversary, Behaviour
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Run the normal case shared by both modes: requests, pre-prepare, commit, execution (§III-D).
 
 The mode-specific part (how prepare and commit votes become quorum proofs) lives in
-:mod:`vdlt_spec.consensus.collector` (iPBFT) and :mod:`vdlt_spec.consensus.classic`; they reach
-this core through :class:`vdlt_spec.consensus.context.VotingRules`.
+:mod:`.collector` (iPBFT) and :mod:`.classic`; they reach this core through
+:class:`.context.VotingRules`.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import bisect
 import dataclasses
 
 from vdlt_spec.consensus.block import AppState, Block, block_digest, execute, state_digest
-from vdlt_spec.consensus.context import Step, signed_payload
-from vdlt_spec.consensus.messages import VoteKind
+from vdlt_spec.consensus.messages import ClientRequest, PrePrepare
+from vdlt_spec.consensus.payloads import VoteKind, vote_payload
 from vdlt_spec.consensus.quorum import QuorumProof
-from vdlt_spec.consensus.state import (
+from vdlt_spec.consensus.replica.context import ReplicaStep
+from vdlt_spec.consensus.replica.state import (
     CommittedRecord,
     PreparedRecord,
     ProgressTimer,
@@ -22,7 +23,6 @@ from vdlt_spec.consensus.state import (
     Slot,
     Status,
 )
-from vdlt_spec.consensus.wire import ClientRequest, PrePrepare
 
 LOOKAHEAD_WINDOWS = 2
 PROGRESS_PHASES = 2  # the view timeout is split: catch up and retransmit, then change view
@@ -34,13 +34,13 @@ def was_executed(app: AppState, rid: tuple[int, int]) -> bool:
     return i < len(app.executed) and app.executed[i] == rid
 
 
-def in_window(ctx: Step, seq: int) -> bool:
+def in_window(ctx: ReplicaStep, seq: int) -> bool:
     """Return whether ``seq`` lies between the low and high watermarks (§III-D)."""
     low = ctx.state.stable.seq
     return low < seq <= low + ctx.config.window
 
 
-def in_lookahead(ctx: Step, seq: int) -> bool:
+def in_lookahead(ctx: ReplicaStep, seq: int) -> bool:
     """Return whether ``seq`` is at most one window beyond the high watermark (D-cons-5) (§III-D).
 
     Replicas move their watermarks at slightly different times; what arrives for the next
@@ -59,7 +59,7 @@ def _waiting(s: ReplicaState) -> bool:
     )
 
 
-def arm_progress_timer(ctx: Step) -> None:
+def arm_progress_timer(ctx: ReplicaStep) -> None:
     """Start the view-change timer if something waits and it is not running (§III-D).
 
     Committed blocks wait when an earlier sequence number is missing (a gap), and an accepted
@@ -73,13 +73,13 @@ def arm_progress_timer(ctx: Step) -> None:
     ctx.start_timer(ProgressTimer(epoch), ctx.config.view_timeout // PROGRESS_PHASES)
 
 
-def restart_progress_timer(ctx: Step) -> None:
+def restart_progress_timer(ctx: ReplicaStep) -> None:
     """Restart the view-change timer after progress, as PBFT does (§III-D)."""
     ctx.update(timer_armed=False)
     arm_progress_timer(ctx)
 
 
-def on_client_request(ctx: Step, message: ClientRequest) -> None:
+def on_client_request(ctx: ReplicaStep, message: ClientRequest) -> None:
     """Remember a client request until it executes; the primary proposes it (§III-D)."""
     request = message.request
     s = ctx.state
@@ -90,7 +90,7 @@ def on_client_request(ctx: Step, message: ClientRequest) -> None:
     try_propose(ctx)
 
 
-def try_propose(ctx: Step) -> None:
+def try_propose(ctx: ReplicaStep) -> None:
     """Propose blocks of unproposed requests while the window and pipeline allow (§IV-D)."""
     if not ctx.is_primary or ctx.state.status != Status.NORMAL:
         return
@@ -105,11 +105,11 @@ def try_propose(ctx: Step) -> None:
         propose(ctx, s.next_seq, Block(batch))
 
 
-def propose(ctx: Step, seq: int, block: Block) -> None:
+def propose(ctx: ReplicaStep, seq: int, block: Block) -> None:
     """Sign and broadcast a pre-prepare of ``block`` at ``seq`` in the current view (§IV-D)."""
     s = ctx.state
     digest = block_digest(block)
-    signature = ctx.scheme.sign(ctx.me, signed_payload(VoteKind.PRE_PREPARE, s.view, seq, digest))
+    signature = ctx.scheme.sign(ctx.me, vote_payload(VoteKind.PRE_PREPARE, s.view, seq, digest))
     ctx.update(
         next_seq=max(s.next_seq, seq + 1),
         proposed=s.proposed | {r.rid for r in block.requests},
@@ -117,7 +117,7 @@ def propose(ctx: Step, seq: int, block: Block) -> None:
     ctx.broadcast(PrePrepare(s.view, seq, block, signature))
 
 
-def find_slot(ctx: Step, seq: int, digest: bytes) -> Slot | None:
+def find_slot(ctx: ReplicaStep, seq: int, digest: bytes) -> Slot | None:
     """Return the accepted pre-prepare of (current view, seq) with ``digest``, if any (§III-D)."""
     for slot in ctx.state.slots.get(seq, ()):
         if slot.digest == digest:
@@ -125,13 +125,13 @@ def find_slot(ctx: Step, seq: int, digest: bytes) -> Slot | None:
     return None
 
 
-def put_slot(ctx: Step, seq: int, slot: Slot) -> None:
+def put_slot(ctx: ReplicaStep, seq: int, slot: Slot) -> None:
     """Store ``slot`` at ``seq``, replacing the slot with the same digest (§III-D)."""
     others = tuple(x for x in ctx.state.slots.get(seq, ()) if x.digest != slot.digest)
     ctx.update(slots={**ctx.state.slots, seq: (*others, slot)})
 
 
-def on_pre_prepare(ctx: Step, source: int, message: PrePrepare) -> None:
+def on_pre_prepare(ctx: ReplicaStep, source: int, message: PrePrepare) -> None:
     """Accept the primary's first valid pre-prepare for (view, seq) and vote for it (§III-D)."""
     s = ctx.state
     if s.status != Status.NORMAL or message.view != s.view or source != ctx.primary:
@@ -149,7 +149,7 @@ def on_pre_prepare(ctx: Step, source: int, message: PrePrepare) -> None:
         return
     if existing and not ctx.policy.accept_conflicting:
         return
-    payload = signed_payload(VoteKind.PRE_PREPARE, message.view, message.seq, digest)
+    payload = vote_payload(VoteKind.PRE_PREPARE, message.view, message.seq, digest)
     if source != ctx.me and not ctx.scheme.verify(source, payload, message.signature):
         return
     put_slot(ctx, message.seq, Slot(message, digest))
@@ -157,7 +157,7 @@ def on_pre_prepare(ctx: Step, source: int, message: PrePrepare) -> None:
     arm_progress_timer(ctx)
 
 
-def release_deferred(ctx: Step) -> None:
+def release_deferred(ctx: ReplicaStep) -> None:
     """Process the pre-prepares kept for sequence numbers the window now covers (§III-D)."""
     s = ctx.state
     ready = sorted(seq for seq in s.deferred if in_window(ctx, seq))
@@ -170,7 +170,7 @@ def release_deferred(ctx: Step) -> None:
             on_pre_prepare(ctx, ctx.primary, message)
 
 
-def record_prepared(ctx: Step, seq: int, digest: bytes, proof: QuorumProof) -> None:
+def record_prepared(ctx: ReplicaStep, seq: int, digest: bytes, proof: QuorumProof) -> None:
     """Mark the slot prepared; keep its proof if its view is the highest (§III-D)."""
     slot = find_slot(ctx, seq, digest)
     if slot is None:
@@ -183,7 +183,9 @@ def record_prepared(ctx: Step, seq: int, digest: bytes, proof: QuorumProof) -> N
         ctx.update(prepared={**s.prepared, seq: record})
 
 
-def commit(ctx: Step, view: int, seq: int, digest: bytes, block: Block, proof: QuorumProof) -> None:
+def commit(
+    ctx: ReplicaStep, view: int, seq: int, digest: bytes, block: Block, proof: QuorumProof
+) -> None:
     """Commit ``block`` at ``seq`` on a verified commit proof, then execute in order (§IV-D)."""
     s = ctx.state
     if seq <= s.app.seq or seq in s.committed or seq <= s.stable.seq:
@@ -198,7 +200,7 @@ def commit(ctx: Step, view: int, seq: int, digest: bytes, block: Block, proof: Q
     execute_ready(ctx)
 
 
-def execute_ready(ctx: Step) -> None:
+def execute_ready(ctx: ReplicaStep) -> None:
     """Execute committed blocks in sequence order; take checkpoints every K blocks (§III-D)."""
     progressed = False
     while True:
@@ -225,7 +227,7 @@ def execute_ready(ctx: Step) -> None:
         try_propose(ctx)
 
 
-def take_checkpoint(ctx: Step, app: AppState) -> None:
+def take_checkpoint(ctx: ReplicaStep, app: AppState) -> None:
     """Remember the state at a checkpoint and vote for its digest (§III-D)."""
     s = ctx.state
     if app.seq <= s.stable.seq:

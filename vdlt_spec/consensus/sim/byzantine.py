@@ -1,6 +1,6 @@
 """Model Byzantine replicas as the honest protocol with guards dropped and outputs rewritten.
 
-Each behaviour wraps :func:`vdlt_spec.consensus.replica.step` (§III-D fault model):
+Each behaviour wraps :func:`vdlt_spec.consensus.replica.transition.step` (§III-D fault model):
 
 * ``silent`` — never answers (a crash that never recovers, but counted as Byzantine);
 * ``equivocate`` — as primary, proposes two different blocks for each sequence number, one to
@@ -26,13 +26,7 @@ from enum import StrEnum
 
 from vdlt_spec.consensus.block import Block, Request, block_digest
 from vdlt_spec.consensus.config import ConsensusConfig, Mode, primary_of
-from vdlt_spec.consensus.context import HONEST, Policy, signed_payload
-from vdlt_spec.consensus.messages import VoteKind, tagged_hash
-from vdlt_spec.consensus.quorum import Certificate, bitmap_length
-from vdlt_spec.consensus.replica import step
-from vdlt_spec.consensus.signatures import SignatureScheme
-from vdlt_spec.consensus.state import Broadcast, Event, Output, ReplicaState, Send
-from vdlt_spec.consensus.wire import (
+from vdlt_spec.consensus.messages import (
     CertMsg,
     ClassicVote,
     Message,
@@ -42,6 +36,13 @@ from vdlt_spec.consensus.wire import (
     ViewChange,
     view_change_digest,
 )
+from vdlt_spec.consensus.payloads import VoteKind, tagged_hash, vote_payload
+from vdlt_spec.consensus.replica.context import HONEST, Policy
+from vdlt_spec.consensus.replica.state import Broadcast, Event, Output, ReplicaState, Send
+from vdlt_spec.consensus.replica.transition import step
+from vdlt_spec.consensus.schemes import SignatureScheme
+from vdlt_spec.crypto import Certificate, bitmap_length
+from vdlt_spec.errors import Reason, SpecError
 
 TWIN_TAG = b"vDLT/twin"
 EQUIVOCATION_CLIENT = 2**32
@@ -63,6 +64,11 @@ class Behaviour(StrEnum):
     STALE_FUTURE = "stale-future"
     WITHHOLD = "withhold"
 
+
+MIXED = "mixed"
+COLLUDE = "collude"
+BEHAVIOUR_CHOICES: tuple[str, ...] = (MIXED, COLLUDE, *(b.value for b in Behaviour))
+"""What a run may ask its Byzantine replicas to do: a mix, a collusion, or one behaviour."""
 
 COLLUDING = Policy(accept_conflicting=True)
 
@@ -139,7 +145,7 @@ class Adversary:
                 twin = self._twin_block(pp.block, pp.view, pp.seq)
                 digest_a, digest_b = block_digest(pp.block), block_digest(twin)
                 self.twins[digest_a] = digest_b
-                payload = signed_payload(VoteKind.PRE_PREPARE, pp.view, pp.seq, digest_b)
+                payload = vote_payload(VoteKind.PRE_PREPARE, pp.view, pp.seq, digest_b)
                 pp_b = PrePrepare(pp.view, pp.seq, twin, self.scheme.sign(me, payload))
                 for target in range(self.config.n):
                     if target in self.group_a or target in self.colluders:
@@ -178,7 +184,7 @@ class Adversary:
                 if vote.kind not in (VoteKind.PREPARE, VoteKind.COMMIT):
                     continue
                 twin = tagged_hash(TWIN_TAG, vote.digest)
-                payload = signed_payload(vote.kind, vote.view, vote.seq, twin)
+                payload = vote_payload(vote.kind, vote.view, vote.seq, twin)
                 signature = self.scheme.sign(state.index, payload)
                 result.append(
                     Broadcast(dataclasses.replace(vote, digest=twin, signature=signature))
@@ -222,13 +228,11 @@ class Adversary:
         if isinstance(message, PrePrepare):
             view, seq = max(0, message.view + delta_view), max(1, message.seq + delta_seq)
             digest = block_digest(message.block)
-            signature = self.scheme.sign(
-                me, signed_payload(VoteKind.PRE_PREPARE, view, seq, digest)
-            )
+            signature = self.scheme.sign(me, vote_payload(VoteKind.PRE_PREPARE, view, seq, digest))
             return PrePrepare(view, seq, message.block, signature)
         if isinstance(message, ClassicVote):
             view, seq = max(0, message.view + delta_view), max(1, message.seq + delta_seq)
-            payload = signed_payload(message.kind, view, seq, message.digest)
+            payload = vote_payload(message.kind, view, seq, message.digest)
             return ClassicVote(
                 message.kind, view, seq, message.digest, self.scheme.sign(me, payload)
             )
@@ -239,7 +243,7 @@ class Adversary:
             unsigned = dataclasses.replace(
                 message, new_view=message.new_view + FUTURE_VIEW_JUMP, signature=b""
             )
-            payload = signed_payload(
+            payload = vote_payload(
                 VoteKind.VIEW_CHANGE,
                 unsigned.new_view,
                 unsigned.stable_seq,
@@ -273,3 +277,30 @@ class Adversary:
             chosen = set(self.rng.sample(range(self.config.n), keep)) | {state.index}
             result.extend(Send(t, m) for t, m in sends if t in chosen)
         return result
+
+
+def assign_behaviours(n: int, count: int, choice: str, seed: int) -> dict[int, Behaviour]:
+    """Choose ``count`` of ``n`` replicas to be Byzantine and give each a behaviour (§III-D).
+
+    ``choice`` is one of :data:`BEHAVIOUR_CHOICES`. ``collude``: replicas 0 .. count-1, the
+    first (primary of view 0) equivocates and the others vote for both of its proposals.
+    Otherwise the replicas are a sample drawn from ``seed``, taking the behaviours of
+    ``mixed`` (all of them, in turn) or the one named.
+    """
+    if not 0 <= count <= n:
+        raise SpecError(Reason.BAD_CONSENSUS_PARAMETER, f"Byzantine count {count} is not in 0..{n}")
+    if choice not in BEHAVIOUR_CHOICES:
+        raise SpecError(
+            Reason.BAD_CONSENSUS_PARAMETER,
+            f"behaviour {choice!r} is not one of {', '.join(BEHAVIOUR_CHOICES)}",
+        )
+    if count == 0:
+        return {}
+    if choice == COLLUDE:
+        kinds = [Behaviour.EQUIVOCATE] + [Behaviour.DOUBLE_VOTE] * (count - 1)
+        chosen = list(range(count))
+    else:
+        every = list(Behaviour) if choice == MIXED else [Behaviour(choice)]
+        kinds = [every[i % len(every)] for i in range(count)]
+        chosen = sorted(random.Random(f"{seed}/cli").sample(range(n), count))
+    return dict(zip(chosen, kinds, strict=True))

@@ -1,6 +1,6 @@
 """Accumulate one replica step: the evolving state and the outputs it emits (§III-D).
 
-A :class:`Step` is created per input event and discarded afterwards; handlers replace its
+A :class:`ReplicaStep` is created per input event and discarded afterwards; handlers replace its
 frozen state and append outputs. The step is pure from the outside: the input state is never
 mutated, and everything the step produced is returned.
 """
@@ -13,10 +13,9 @@ from typing import Any, Protocol
 
 from vdlt_spec.consensus.block import Block
 from vdlt_spec.consensus.config import ConsensusConfig, primary_of
-from vdlt_spec.consensus.messages import VoteKind, vote_payload
+from vdlt_spec.consensus.messages import Message
 from vdlt_spec.consensus.quorum import QuorumProof
-from vdlt_spec.consensus.signatures import SignatureScheme
-from vdlt_spec.consensus.state import (
+from vdlt_spec.consensus.replica.state import (
     Broadcast,
     Decide,
     Output,
@@ -25,14 +24,14 @@ from vdlt_spec.consensus.state import (
     StartTimer,
     Timer,
 )
-from vdlt_spec.consensus.wire import CHECKPOINT_VIEW, Message
+from vdlt_spec.consensus.schemes import SignatureScheme
 
 
 @dataclass(frozen=True)
 class Policy:
     """Name the safety guards a replica applies; honest replicas apply all of them (§III-D).
 
-    The Byzantine behaviours of :mod:`vdlt_spec.consensus.byzantine` drop guards here instead
+    The Byzantine behaviours of :mod:`vdlt_spec.consensus.sim.byzantine` drop guards here instead
     of re-implementing the protocol: ``accept_conflicting`` accepts (and votes for) every
     pre-prepare of a (view, seq), not only the first.
     """
@@ -43,32 +42,27 @@ class Policy:
 HONEST = Policy()
 
 
-def signed_payload(kind: VoteKind, view: int, seq: int, digest: bytes) -> bytes:
-    """Return the bytes a vote of ``kind`` signs; checkpoints ignore the view (§IV-D)."""
-    return vote_payload(kind, CHECKPOINT_VIEW if kind == VoteKind.CHECKPOINT else view, seq, digest)
-
-
 class VotingRules(Protocol):
     """Hook the vote flow of a mode (collector or all-to-all) into the core (§IV-D)."""
 
-    def on_pre_prepare(self, ctx: Step, seq: int, digest: bytes) -> None:
+    def on_pre_prepare(self, ctx: ReplicaStep, seq: int, digest: bytes) -> None:
         """React to an accepted pre-prepare (send or count the prepare vote) (§III-D)."""
         ...
 
-    def on_checkpoint(self, ctx: Step, seq: int, digest: bytes) -> None:
+    def on_checkpoint(self, ctx: ReplicaStep, seq: int, digest: bytes) -> None:
         """Vote for the checkpoint just taken at ``seq`` (§III-D)."""
         ...
 
-    def on_new_view(self, ctx: Step) -> None:
+    def on_new_view(self, ctx: ReplicaStep) -> None:
         """Redo what a new view needs (re-send pending checkpoint votes) (§III-D)."""
         ...
 
-    def on_retransmit(self, ctx: Step) -> None:
+    def on_retransmit(self, ctx: ReplicaStep) -> None:
         """Re-send this replica's part of every unfinished slot (lost messages) (§III-D)."""
         ...
 
 
-class Step:
+class ReplicaStep:
     """Hold the state being built by one step and the outputs emitted so far (§III-D)."""
 
     def __init__(

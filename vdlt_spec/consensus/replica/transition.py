@@ -8,48 +8,8 @@ execution), :mod:`.collector` (iPBFT certificates), :mod:`.classic` (all-to-all 
 
 from __future__ import annotations
 
-from vdlt_spec.consensus.catchup import on_fetch, on_fetch_reply, request_catch_up
-from vdlt_spec.consensus.checkpoint import on_state_reply, on_state_request
-from vdlt_spec.consensus.classic import CLASSIC_RULES, on_classic_vote
-from vdlt_spec.consensus.collector import (
-    COLLECTOR_RULES,
-    on_certificate,
-    on_partial_sig,
-    on_sign_request,
-    on_sign_timer,
-    on_vote,
-    restart_sign_timers,
-)
 from vdlt_spec.consensus.config import ConsensusConfig, Mode
-from vdlt_spec.consensus.context import HONEST, Policy, Step, VotingRules
-from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.consensus.normal import (
-    PROGRESS_PHASES,
-    arm_progress_timer,
-    on_client_request,
-    on_pre_prepare,
-)
-from vdlt_spec.consensus.signatures import SignatureScheme
-from vdlt_spec.consensus.state import (
-    Deliver,
-    Event,
-    Fire,
-    Output,
-    ProgressTimer,
-    Recover,
-    ReplicaState,
-    SignTimer,
-    Status,
-    ViewChangeTimer,
-)
-from vdlt_spec.consensus.viewchange import (
-    arm_escalation,
-    on_new_view,
-    on_view_change,
-    on_view_change_timer,
-    start_view_change,
-)
-from vdlt_spec.consensus.wire import (
+from vdlt_spec.consensus.messages import (
     CertMsg,
     ClassicVote,
     ClientRequest,
@@ -65,6 +25,46 @@ from vdlt_spec.consensus.wire import (
     ViewChange,
     Vote,
 )
+from vdlt_spec.consensus.payloads import VoteKind
+from vdlt_spec.consensus.replica.catchup import on_fetch, on_fetch_reply, request_catch_up
+from vdlt_spec.consensus.replica.checkpoint import on_state_reply, on_state_request
+from vdlt_spec.consensus.replica.classic import CLASSIC_RULES, on_classic_vote
+from vdlt_spec.consensus.replica.collector import (
+    COLLECTOR_RULES,
+    on_certificate,
+    on_partial_sig,
+    on_sign_request,
+    on_sign_timer,
+    on_vote,
+    restart_sign_timers,
+)
+from vdlt_spec.consensus.replica.context import HONEST, Policy, ReplicaStep, VotingRules
+from vdlt_spec.consensus.replica.normal import (
+    PROGRESS_PHASES,
+    arm_progress_timer,
+    on_client_request,
+    on_pre_prepare,
+)
+from vdlt_spec.consensus.replica.state import (
+    Deliver,
+    Event,
+    Fire,
+    Output,
+    ProgressTimer,
+    Recover,
+    ReplicaState,
+    SignTimer,
+    Status,
+    ViewChangeTimer,
+)
+from vdlt_spec.consensus.replica.viewchange import (
+    arm_escalation,
+    on_new_view,
+    on_view_change,
+    on_view_change_timer,
+    start_view_change,
+)
+from vdlt_spec.consensus.schemes import SignatureScheme
 
 __all__ = ["initial_state", "rules_for", "step"]
 
@@ -87,7 +87,7 @@ def step(
     policy: Policy = HONEST,
 ) -> tuple[ReplicaState, tuple[Output, ...]]:
     """Process one input and return the new state and what to send, time or report (§III-D)."""
-    ctx = Step(config, scheme, state, rules_for(config), policy)
+    ctx = ReplicaStep(config, scheme, state, rules_for(config), policy)
     if isinstance(event, Deliver):
         view, status = state.view, state.status
         _deliver(ctx, event.source, event.message)
@@ -104,7 +104,7 @@ EARLY_PER_SENDER_WINDOWS = 4
 VIEW_BOUND_MESSAGES = (PrePrepare, Vote, SignRequest, PartialSig, CertMsg, ClassicVote)
 
 
-def _early(ctx: Step, message: Message) -> bool:
+def _early(ctx: ReplicaStep, message: Message) -> bool:
     """Return whether a message belongs to a view this replica has not entered yet."""
     if not isinstance(message, VIEW_BOUND_MESSAGES):
         return False
@@ -114,7 +114,7 @@ def _early(ctx: Step, message: Message) -> bool:
     return message.view > s.view or (message.view == s.view and s.status == Status.VIEW_CHANGE)
 
 
-def _keep_early(ctx: Step, source: int, message: Message) -> None:
+def _keep_early(ctx: ReplicaStep, source: int, message: Message) -> None:
     """Keep a message of a future view, a bounded number per sender (D-cons-5)."""
     s = ctx.state
     kept = (*s.early.get(source, ()), message)
@@ -122,7 +122,7 @@ def _keep_early(ctx: Step, source: int, message: Message) -> None:
     ctx.update(early={**s.early, source: kept[-limit:]})
 
 
-def _replay_early(ctx: Step) -> None:
+def _replay_early(ctx: ReplicaStep) -> None:
     """Deliver the kept messages of the view just entered; drop those of older views."""
     s = ctx.state
     if s.status != Status.NORMAL or not s.early:
@@ -143,7 +143,7 @@ def _replay_early(ctx: Step) -> None:
         _deliver(ctx, source, message)
 
 
-def _deliver(ctx: Step, source: int, message: Message) -> None:
+def _deliver(ctx: ReplicaStep, source: int, message: Message) -> None:
     ipbft = ctx.config.mode == Mode.IPBFT
     if 0 <= source < ctx.n and _early(ctx, message):
         _keep_early(ctx, source, message)
@@ -178,7 +178,7 @@ def _deliver(ctx: Step, source: int, message: Message) -> None:
         on_fetch_reply(ctx, message)
 
 
-def _fire(ctx: Step, event: Fire) -> None:
+def _fire(ctx: ReplicaStep, event: Fire) -> None:
     timer = event.timer
     s = ctx.state
     if isinstance(timer, ProgressTimer):
@@ -199,7 +199,7 @@ def _fire(ctx: Step, event: Fire) -> None:
         on_sign_timer(ctx, timer.key, timer.attempt)
 
 
-def _recover(ctx: Step) -> None:
+def _recover(ctx: ReplicaStep) -> None:
     """Re-arm the timers a crash lost and ask peers for what was missed meanwhile."""
     s = ctx.state
     ctx.update(timer_armed=False)

@@ -23,19 +23,20 @@ from __future__ import annotations
 import dataclasses
 
 from vdlt_spec.consensus.block import Block, block_digest, state_digest
-from vdlt_spec.consensus.checkpoint import make_stable
 from vdlt_spec.consensus.config import primary_of
-from vdlt_spec.consensus.context import Step, signed_payload
-from vdlt_spec.consensus.messages import VoteKind, tagged_hash
-from vdlt_spec.consensus.normal import commit, find_slot, in_window, put_slot, record_prepared
-from vdlt_spec.consensus.quorum import (
-    Certificate,
-    decode_bitmap,
-    encode_bitmap,
-    is_quorum,
-    verify_proof,
+from vdlt_spec.consensus.messages import CertMsg, PartialSig, SignRequest, Vote
+from vdlt_spec.consensus.payloads import CHECKPOINT_VIEW, VoteKind, tagged_hash, vote_payload
+from vdlt_spec.consensus.quorum import verify_proof
+from vdlt_spec.consensus.replica.checkpoint import make_stable
+from vdlt_spec.consensus.replica.context import ReplicaStep
+from vdlt_spec.consensus.replica.normal import (
+    commit,
+    find_slot,
+    in_window,
+    put_slot,
+    record_prepared,
 )
-from vdlt_spec.consensus.state import (
+from vdlt_spec.consensus.replica.state import (
     NonceSlot,
     Session,
     SignerNonce,
@@ -43,7 +44,7 @@ from vdlt_spec.consensus.state import (
     Status,
     session_key,
 )
-from vdlt_spec.consensus.wire import CHECKPOINT_VIEW, CertMsg, PartialSig, SignRequest, Vote
+from vdlt_spec.crypto import Certificate, decode_bitmap, encode_bitmap, is_quorum
 from vdlt_spec.errors import SpecError
 
 NONCE_SESSION_TAG = b"vDLT/nonce-session"
@@ -59,7 +60,7 @@ def _nonce_session(me: int, key: str, counter: int) -> bytes:
 # --- signer side -----------------------------------------------------------------------------
 
 
-def send_vote(ctx: Step, kind: VoteKind, view: int, seq: int, digest: bytes) -> None:
+def send_vote(ctx: ReplicaStep, kind: VoteKind, view: int, seq: int, digest: bytes) -> None:
     """Offer to sign (kind, view, seq, digest): vote with a fresh nonce (§IV-D, D-cons-1)."""
     key = session_key(kind, view, seq, digest)
     if key in ctx.state.signer:
@@ -73,7 +74,7 @@ def send_vote(ctx: Step, kind: VoteKind, view: int, seq: int, digest: bytes) -> 
     ctx.send(primary_of(view, ctx.n), Vote(kind, view, seq, digest, pubnonce))
 
 
-def on_sign_request(ctx: Step, source: int, message: SignRequest) -> None:
+def on_sign_request(ctx: ReplicaStep, source: int, message: SignRequest) -> None:
     """Partially sign only what we voted for; never reuse a nonce (§IV-D, D-cons-1)."""
     s = ctx.state
     if s.status != Status.NORMAL or message.view != s.view or source != ctx.primary:
@@ -92,7 +93,7 @@ def on_sign_request(ctx: Step, source: int, message: SignRequest) -> None:
         return
     if ctx.me not in signers or not is_quorum(len(signers), ctx.n):
         return
-    payload = signed_payload(message.kind, message.view, message.seq, message.digest)
+    payload = vote_payload(message.kind, message.view, message.seq, message.digest)
     psig = ctx.scheme.partial_sign(ctx.me, mine.secnonce, message.aggnonce, signers, payload)
     counter = s.nonce_counter
     secnonce, pubnonce = ctx.scheme.nonce_gen(ctx.me, _nonce_session(ctx.me, key, counter))
@@ -113,7 +114,7 @@ def on_sign_request(ctx: Step, source: int, message: SignRequest) -> None:
 # --- collector side --------------------------------------------------------------------------
 
 
-def _valid_nonce(ctx: Step, pubnonce: bytes) -> bool:
+def _valid_nonce(ctx: ReplicaStep, pubnonce: bytes) -> bool:
     """Return whether a public nonce is well formed (aggregating it alone succeeds)."""
     try:
         ctx.scheme.nonce_agg((pubnonce,))
@@ -122,14 +123,14 @@ def _valid_nonce(ctx: Step, pubnonce: bytes) -> bool:
     return True
 
 
-def _votable(ctx: Step, kind: VoteKind, seq: int, digest: bytes) -> bool:
+def _votable(ctx: ReplicaStep, kind: VoteKind, seq: int, digest: bytes) -> bool:
     if kind == VoteKind.CHECKPOINT:
         interval = ctx.config.checkpoint_interval
         return seq > ctx.state.stable.seq and seq % interval == 0
     return in_window(ctx, seq) and find_slot(ctx, seq, digest) is not None
 
 
-def on_vote(ctx: Step, source: int, message: Vote) -> None:
+def on_vote(ctx: ReplicaStep, source: int, message: Vote) -> None:
     """Record a voter and its nonce; start signing once a quorum has voted (collector) (§IV-D)."""
     s = ctx.state
     if s.status != Status.NORMAL or message.view != s.view or not ctx.is_primary:
@@ -152,11 +153,11 @@ def on_vote(ctx: Step, source: int, message: Vote) -> None:
     _start_attempt(ctx, key, session)
 
 
-def _store(ctx: Step, key: str, session: Session) -> None:
+def _store(ctx: ReplicaStep, key: str, session: Session) -> None:
     ctx.update(sessions={**ctx.state.sessions, key: session})
 
 
-def _start_attempt(ctx: Step, key: str, session: Session) -> None:
+def _start_attempt(ctx: ReplicaStep, key: str, session: Session) -> None:
     """Start a signing attempt with the first q voters holding unused nonces, if possible."""
     if session.done or session.signers:
         _store(ctx, key, session)
@@ -200,7 +201,7 @@ def _start_attempt(ctx: Step, key: str, session: Session) -> None:
     ctx.start_timer(SignTimer(key, attempt), ctx.config.sign_timeout)
 
 
-def on_partial_sig(ctx: Step, source: int, message: PartialSig) -> None:
+def on_partial_sig(ctx: ReplicaStep, source: int, message: PartialSig) -> None:
     """Check a partial signature; aggregate the certificate when the attempt is complete (§IV-D)."""
     s = ctx.state
     if s.status != Status.NORMAL or message.view != s.view or not ctx.is_primary:
@@ -220,7 +221,7 @@ def on_partial_sig(ctx: Step, source: int, message: PartialSig) -> None:
         _start_attempt(ctx, key, session)
         return
     position = session.signers.index(source)
-    payload = signed_payload(session.kind, session.view, session.seq, session.digest)
+    payload = vote_payload(session.kind, session.view, session.seq, session.digest)
     valid = ctx.scheme.partial_verify(
         source,
         message.psig,
@@ -249,7 +250,7 @@ def on_partial_sig(ctx: Step, source: int, message: PartialSig) -> None:
     _distribute(ctx, session, certificate)
 
 
-def _distribute(ctx: Step, session: Session, certificate: Certificate) -> None:
+def _distribute(ctx: ReplicaStep, session: Session, certificate: Certificate) -> None:
     if session.kind != VoteKind.COMMIT:
         ctx.broadcast(CertMsg(session.kind, session.view, session.seq, session.digest, certificate))
         return
@@ -264,7 +265,7 @@ def _distribute(ctx: Step, session: Session, certificate: Certificate) -> None:
         ctx.send(target, cert)
 
 
-def _request_for(ctx: Step, session: Session) -> SignRequest:
+def _request_for(ctx: ReplicaStep, session: Session) -> SignRequest:
     return SignRequest(
         session.kind,
         session.view,
@@ -276,14 +277,14 @@ def _request_for(ctx: Step, session: Session) -> SignRequest:
     )
 
 
-def _resend_requests(ctx: Step, session: Session) -> None:
+def _resend_requests(ctx: ReplicaStep, session: Session) -> None:
     request = _request_for(ctx, session)
     for i in session.signers:
         if i not in session.psigs:
             ctx.send(i, request)
 
 
-def on_sign_timer(ctx: Step, key: str, attempt: int) -> None:
+def on_sign_timer(ctx: ReplicaStep, key: str, attempt: int) -> None:
     """Re-ask the signers that did not answer once; then retry with unused nonces (§IV-D)."""
     session = ctx.state.sessions.get(key)
     if session is None or session.done or session.attempt != attempt or not session.signers:
@@ -298,7 +299,7 @@ def on_sign_timer(ctx: Step, key: str, attempt: int) -> None:
     _start_attempt(ctx, key, dataclasses.replace(session, signers=(), psigs={}))
 
 
-def restart_sign_timers(ctx: Step) -> None:
+def restart_sign_timers(ctx: ReplicaStep) -> None:
     """Re-arm the timers of running attempts (after a crash lost them) (§IV-D)."""
     for key, session in ctx.state.sessions.items():
         if session.signers and not session.done:
@@ -308,7 +309,7 @@ def restart_sign_timers(ctx: Step) -> None:
 # --- receiving certificates ------------------------------------------------------------------
 
 
-def on_certificate(ctx: Step, message: CertMsg) -> None:
+def on_certificate(ctx: ReplicaStep, message: CertMsg) -> None:
     """Act on a certificate: prepare -> vote commit, commit -> execute, checkpoint (§IV-D)."""
     s = ctx.state
     kind, view, seq, digest = message.kind, message.view, message.seq, message.digest
@@ -342,7 +343,9 @@ def on_certificate(ctx: Step, message: CertMsg) -> None:
         make_stable(ctx, seq, digest, message.certificate)
 
 
-def _block_for(ctx: Step, view: int, seq: int, digest: bytes, message: CertMsg) -> Block | None:
+def _block_for(
+    ctx: ReplicaStep, view: int, seq: int, digest: bytes, message: CertMsg
+) -> Block | None:
     if view == ctx.state.view:
         slot = find_slot(ctx, seq, digest)
         if slot is not None:
@@ -361,22 +364,22 @@ def _block_for(ctx: Step, view: int, seq: int, digest: bytes, message: CertMsg) 
 class CollectorRules:
     """Plug iPBFT's collector flow into the normal case (§IV-D)."""
 
-    def on_pre_prepare(self, ctx: Step, seq: int, digest: bytes) -> None:
+    def on_pre_prepare(self, ctx: ReplicaStep, seq: int, digest: bytes) -> None:
         """Vote to prepare the accepted block (§IV-D)."""
         send_vote(ctx, VoteKind.PREPARE, ctx.state.view, seq, digest)
 
-    def on_checkpoint(self, ctx: Step, seq: int, digest: bytes) -> None:
+    def on_checkpoint(self, ctx: ReplicaStep, seq: int, digest: bytes) -> None:
         """Vote for the checkpoint at the current primary (if the view is running) (§IV-D)."""
         if ctx.state.status == Status.NORMAL:
             send_vote(ctx, VoteKind.CHECKPOINT, ctx.state.view, seq, digest)
 
-    def on_new_view(self, ctx: Step) -> None:
+    def on_new_view(self, ctx: ReplicaStep) -> None:
         """Re-send votes for checkpoints not yet stable to the new primary (§IV-D)."""
         for seq, app in sorted(ctx.state.checkpoint_states.items()):
             if seq > ctx.state.stable.seq:
                 send_vote(ctx, VoteKind.CHECKPOINT, ctx.state.view, seq, state_digest(app))
 
-    def on_retransmit(self, ctx: Step) -> None:
+    def on_retransmit(self, ctx: ReplicaStep) -> None:
         """Re-send pre-prepares, requests, certificates (primary), votes, answers (§IV-D)."""
         s = ctx.state
         if ctx.is_primary:

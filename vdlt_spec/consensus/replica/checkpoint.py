@@ -10,23 +10,23 @@ checks it against the certified digest.
 from __future__ import annotations
 
 from vdlt_spec.consensus.block import state_digest
-from vdlt_spec.consensus.context import Step
-from vdlt_spec.consensus.normal import (
+from vdlt_spec.consensus.messages import StateReply, StateRequest
+from vdlt_spec.consensus.quorum import QuorumProof, proof_signers
+from vdlt_spec.consensus.replica.context import ReplicaStep
+from vdlt_spec.consensus.replica.normal import (
     execute_ready,
     release_deferred,
     try_propose,
     was_executed,
 )
-from vdlt_spec.consensus.quorum import QuorumProof, proof_signers
-from vdlt_spec.consensus.state import StableCheckpoint
-from vdlt_spec.consensus.wire import StateReply, StateRequest
+from vdlt_spec.consensus.replica.state import StableCheckpoint
 
 
 def _seq_of_key(key: str) -> int:
     return int(key.split("/")[2])
 
 
-def make_stable(ctx: Step, seq: int, digest: bytes, proof: QuorumProof | None) -> None:
+def make_stable(ctx: ReplicaStep, seq: int, digest: bytes, proof: QuorumProof | None) -> None:
     """Adopt a proven checkpoint: move the watermarks and drop what it covers (§III-D)."""
     s = ctx.state
     if seq <= s.stable.seq:
@@ -48,7 +48,7 @@ def make_stable(ctx: Step, seq: int, digest: bytes, proof: QuorumProof | None) -
     try_propose(ctx)
 
 
-def request_state(ctx: Step) -> None:
+def request_state(ctx: ReplicaStep) -> None:
     """Ask f + 1 signers of the stable checkpoint for its state if we lag (§III-D)."""
     stable = ctx.state.stable
     if ctx.state.app.seq >= stable.seq or stable.proof is None:
@@ -58,7 +58,7 @@ def request_state(ctx: Step) -> None:
         ctx.send(helper, StateRequest(stable.seq))
 
 
-def on_state_request(ctx: Step, source: int, message: StateRequest) -> None:
+def on_state_request(ctx: ReplicaStep, source: int, message: StateRequest) -> None:
     """Answer a state transfer request with our state at that checkpoint, if we kept it (§III-D).
 
     The requester checks it against the certified digest, so we need not know the checkpoint
@@ -69,7 +69,7 @@ def on_state_request(ctx: Step, source: int, message: StateRequest) -> None:
         ctx.send(source, StateReply(state))
 
 
-def on_state_reply(ctx: Step, message: StateReply) -> None:
+def on_state_reply(ctx: ReplicaStep, message: StateReply) -> None:
     """Install a transferred state if it matches the certified stable digest (§III-D)."""
     s = ctx.state
     state = message.state

@@ -1,15 +1,7 @@
-"""Sign, multisign and verify consensus statements behind one interface (§IV-D).
+"""Model signatures symbolically: HMACs under secrets held by the scheme (§IV-D, D-cons-3).
 
-Two implementations give the same decisions on the same seed (tested):
-
-* :class:`IdealScheme` — a symbolic model: every signature is an HMAC under a secret only the
-  scheme holds, so it is unforgeable by construction and costs one hash. Byte sizes equal the
-  real ones (64-byte signatures, 66-byte public nonces, 32-byte partial signatures), so message
-  and byte counts do not depend on the model. Use it for very large simulations.
-* ``RealScheme`` (``vdlt_spec.consensus.real``) — BIP340 signatures and BIP327 MuSig2.
-
-Both count every verification they perform in :attr:`Meter.verified`: this is instrumentation
-of the simulator, not protocol state.
+The ideal :class:`~vdlt_spec.consensus.schemes.scheme.SignatureScheme`: unforgeable by
+construction, one hash per operation, with the byte sizes of the real scheme.
 """
 
 from __future__ import annotations
@@ -17,94 +9,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
 
-from vdlt_spec.consensus.messages import tagged_hash
-from vdlt_spec.consensus.quorum import Certificate, decode_bitmap, encode_bitmap, is_quorum
+from vdlt_spec.consensus.payloads import tagged_hash
+from vdlt_spec.consensus.schemes.scheme import PUBNONCE_BYTES, Meter
+from vdlt_spec.crypto import Certificate, check_quorum, encode_bitmap
 from vdlt_spec.errors import Reason, SpecError
 
-SIGNATURE_BYTES = 64
-PUBNONCE_BYTES = 66
-PARTIAL_SIGNATURE_BYTES = 32
-PUBKEY_BYTES = 33
 IDEAL_SEED_TAG = b"vDLT/ideal-key"
-
-
-@dataclass
-class Meter:
-    """Count the signature operations a scheme performed (instrumentation only) (§IV-D)."""
-
-    signed: int = 0
-    verified: int = 0
-    partial_signed: int = 0
-    partial_verified: int = 0
-    aggregated: int = 0
-
-
-class SignatureScheme(Protocol):
-    """Offer BIP340-style single signatures and MuSig2-style certificates over a roster (§IV-D)."""
-
-    name: str
-    roster: tuple[bytes, ...]
-    meter: Meter
-
-    def sign(self, signer: int, message: bytes) -> bytes:
-        """Return ``signer``'s 64-byte signature on a 32-byte message (§IV-D)."""
-        ...
-
-    def verify(self, signer: int, message: bytes, signature: bytes) -> bool:
-        """Return whether ``signature`` is ``signer``'s signature on ``message`` (§IV-D)."""
-        ...
-
-    def nonce_gen(self, signer: int, session: bytes) -> tuple[bytes, bytes]:
-        """Return (secnonce, pubnonce) for ``signer`` from a unique session id (§IV-D)."""
-        ...
-
-    def nonce_agg(self, pubnonces: Sequence[bytes]) -> bytes:
-        """Return the aggregate of the signers' public nonces (roster order) (§IV-D)."""
-        ...
-
-    def partial_sign(
-        self,
-        signer: int,
-        secnonce: bytes,
-        aggnonce: bytes,
-        signers: tuple[int, ...],
-        message: bytes,
-    ) -> bytes:
-        """Return ``signer``'s partial signature in the session (§IV-D)."""
-        ...
-
-    def partial_verify(
-        self,
-        signer: int,
-        psig: bytes,
-        pubnonce: bytes,
-        aggnonce: bytes,
-        signers: tuple[int, ...],
-        message: bytes,
-    ) -> bool:
-        """Return whether ``psig`` is ``signer``'s valid partial signature (§IV-D)."""
-        ...
-
-    def aggregate(
-        self,
-        psigs: Sequence[bytes],
-        pubnonces: Sequence[bytes],
-        aggnonce: bytes,
-        signers: tuple[int, ...],
-        message: bytes,
-    ) -> bytes:
-        """Return the 64-byte aggregate of the partial signatures, signer order (§IV-D)."""
-        ...
-
-    def verify_certificate(self, message: bytes, certificate: Certificate) -> bool:
-        """Return whether a certificate verifies under its signers' aggregate key (§IV-D).
-
-        Does not decide quorum size; :func:`vdlt_spec.consensus.quorum.verify_proof` does.
-        """
-        ...
 
 
 def _hmac(key: bytes, *parts: bytes) -> bytes:
@@ -236,13 +147,11 @@ class IdealScheme:
         return _hmac(self._master, b"cert", bitmap, message)
 
     def verify_certificate(self, message: bytes, certificate: Certificate) -> bool:
-        """Check a symbolic certificate signature (counts one verification) (§IV-D)."""
-        self.meter.verified += 1
+        """Check a quorum certificate: crypto's quorum check, then the symbolic value (§IV-D)."""
         try:
-            signers = decode_bitmap(certificate.bitmap, len(self.roster))
+            check_quorum(certificate, self.n)
         except SpecError:
             return False
-        if len(certificate.signature) != SIGNATURE_BYTES or not is_quorum(len(signers), self.n):
-            return False
+        self.meter.verified += 1
         expected = _hmac(self._master, b"cert", certificate.bitmap, message)
         return hmac.compare_digest(expected, certificate.signature)

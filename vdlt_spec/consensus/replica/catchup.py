@@ -11,21 +11,21 @@ answer cannot mislead it. A checkpoint ahead of the replica's state triggers a s
 from __future__ import annotations
 
 from vdlt_spec.consensus.block import block_digest
-from vdlt_spec.consensus.checkpoint import make_stable, request_state
-from vdlt_spec.consensus.context import Step
-from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.consensus.normal import commit
+from vdlt_spec.consensus.messages import CommittedEntry, Fetch, FetchReply
+from vdlt_spec.consensus.payloads import CHECKPOINT_VIEW, VoteKind
 from vdlt_spec.consensus.quorum import verify_proof
-from vdlt_spec.consensus.wire import CHECKPOINT_VIEW, CommittedEntry, Fetch, FetchReply
+from vdlt_spec.consensus.replica.checkpoint import make_stable, request_state
+from vdlt_spec.consensus.replica.context import ReplicaStep
+from vdlt_spec.consensus.replica.normal import commit
 
 
-def request_catch_up(ctx: Step) -> None:
+def request_catch_up(ctx: ReplicaStep) -> None:
     """Ask every peer for commits after our last executed block; retry state (§III-D)."""
     ctx.broadcast(Fetch(ctx.state.app.seq + 1))
     request_state(ctx)
 
 
-def on_fetch(ctx: Step, source: int, message: Fetch) -> None:
+def on_fetch(ctx: ReplicaStep, source: int, message: Fetch) -> None:
     """Answer a peer behind us: stable checkpoint and logged commits after it (§III-D)."""
     s = ctx.state
     if source == ctx.me:
@@ -40,7 +40,7 @@ def on_fetch(ctx: Step, source: int, message: Fetch) -> None:
     ctx.send(source, FetchReply(s.stable.seq, s.stable.digest, s.stable.proof, entries))
 
 
-def on_fetch_reply(ctx: Step, message: FetchReply) -> None:
+def on_fetch_reply(ctx: ReplicaStep, message: FetchReply) -> None:
     """Adopt a proven checkpoint ahead of us and commit every proven block we lack (§III-D)."""
     seq, digest, proof = message.stable_seq, message.stable_digest, message.stable_proof
     if (

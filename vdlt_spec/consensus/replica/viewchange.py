@@ -16,17 +16,8 @@ import dataclasses
 from collections.abc import Sequence
 
 from vdlt_spec.consensus.block import NULL_BLOCK, Block, block_digest
-from vdlt_spec.consensus.catchup import request_catch_up
-from vdlt_spec.consensus.checkpoint import make_stable
 from vdlt_spec.consensus.config import ConsensusConfig, Mode, primary_of
-from vdlt_spec.consensus.context import Step, signed_payload
-from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.consensus.normal import arm_progress_timer, on_pre_prepare, try_propose
-from vdlt_spec.consensus.quorum import QuorumProof, verify_proof
-from vdlt_spec.consensus.signatures import SignatureScheme
-from vdlt_spec.consensus.state import GENESIS_DIGEST, Status, ViewChangeTimer
-from vdlt_spec.consensus.wire import (
-    CHECKPOINT_VIEW,
+from vdlt_spec.consensus.messages import (
     NEW_VIEW_SEQ,
     NewView,
     PreparedEntry,
@@ -35,6 +26,14 @@ from vdlt_spec.consensus.wire import (
     new_view_digest,
     view_change_digest,
 )
+from vdlt_spec.consensus.payloads import CHECKPOINT_VIEW, VoteKind, vote_payload
+from vdlt_spec.consensus.quorum import QuorumProof, verify_proof
+from vdlt_spec.consensus.replica.catchup import request_catch_up
+from vdlt_spec.consensus.replica.checkpoint import make_stable
+from vdlt_spec.consensus.replica.context import ReplicaStep
+from vdlt_spec.consensus.replica.normal import arm_progress_timer, on_pre_prepare, try_propose
+from vdlt_spec.consensus.replica.state import GENESIS_DIGEST, Status, ViewChangeTimer
+from vdlt_spec.consensus.schemes import SignatureScheme
 
 MAX_TIMEOUT_DOUBLINGS = 6
 
@@ -64,7 +63,7 @@ def valid_view_change(config: ConsensusConfig, scheme: SignatureScheme, vc: View
     if not 0 <= vc.replica < config.n:
         return False
     digest = view_change_digest(vc)
-    payload = signed_payload(VoteKind.VIEW_CHANGE, vc.new_view, vc.stable_seq, digest)
+    payload = vote_payload(VoteKind.VIEW_CHANGE, vc.new_view, vc.stable_seq, digest)
     if not scheme.verify(vc.replica, payload, vc.signature):
         return False
     if vc.stable_seq == 0:
@@ -119,7 +118,7 @@ def new_view_plan(
     return base, plan
 
 
-def start_view_change(ctx: Step, new_view: int) -> None:
+def start_view_change(ctx: ReplicaStep, new_view: int) -> None:
     """Leave the current view: broadcast a signed view change for ``new_view`` (§III-D)."""
     s = ctx.state
     if new_view <= s.view:
@@ -130,7 +129,7 @@ def start_view_change(ctx: Step, new_view: int) -> None:
         if seq > s.stable.seq
     )
     unsigned = ViewChange(ctx.me, new_view, s.stable.seq, s.stable.digest, s.stable.proof, prepared)
-    payload = signed_payload(
+    payload = vote_payload(
         VoteKind.VIEW_CHANGE, new_view, s.stable.seq, view_change_digest(unsigned)
     )
     vc = dataclasses.replace(unsigned, signature=ctx.scheme.sign(ctx.me, payload))
@@ -150,12 +149,12 @@ def start_view_change(ctx: Step, new_view: int) -> None:
     ctx.start_timer(ViewChangeTimer(new_view), _backoff(ctx))
 
 
-def _backoff(ctx: Step) -> int:
+def _backoff(ctx: ReplicaStep) -> int:
     rounds = max(ctx.state.view_change_rounds, 1)
     return ctx.config.view_timeout << min(rounds - 1, MAX_TIMEOUT_DOUBLINGS)
 
 
-def arm_escalation(ctx: Step) -> None:
+def arm_escalation(ctx: ReplicaStep) -> None:
     """Start the escalation timer once a quorum (this replica included) asks for the view (§III-D).
 
     As in PBFT, the wait for the new view starts when 2f + 1 view changes are in, so a replica
@@ -171,7 +170,7 @@ def arm_escalation(ctx: Step) -> None:
         ctx.start_timer(ViewChangeTimer(s.view, escalate=True), _backoff(ctx))
 
 
-def on_view_change_timer(ctx: Step, timer: ViewChangeTimer) -> None:
+def on_view_change_timer(ctx: ReplicaStep, timer: ViewChangeTimer) -> None:
     """Move on from a new view that did not start in time, or re-send the view change (§III-D)."""
     s = ctx.state
     if s.status != Status.VIEW_CHANGE or s.view != timer.view:
@@ -187,7 +186,7 @@ def on_view_change_timer(ctx: Step, timer: ViewChangeTimer) -> None:
     ctx.start_timer(ViewChangeTimer(timer.view), _backoff(ctx))
 
 
-def on_view_change(ctx: Step, source: int, vc: ViewChange) -> None:
+def on_view_change(ctx: ReplicaStep, source: int, vc: ViewChange) -> None:
     """Collect a view change; join on f + 1; send the new view on a quorum (§III-D)."""
     s = ctx.state
     nv = s.last_new_view
@@ -209,7 +208,7 @@ def on_view_change(ctx: Step, source: int, vc: ViewChange) -> None:
     _send_new_view_if_quorum(ctx)
 
 
-def _join_if_f_plus_one(ctx: Step) -> None:
+def _join_if_f_plus_one(ctx: ReplicaStep) -> None:
     """Join the smallest higher view once f + 1 other replicas asked for higher views (PBFT)."""
     s = ctx.state
     senders = {
@@ -224,7 +223,7 @@ def _join_if_f_plus_one(ctx: Step) -> None:
     start_view_change(ctx, min(v for v in s.view_changes if v > s.view))
 
 
-def _send_new_view_if_quorum(ctx: Step) -> None:
+def _send_new_view_if_quorum(ctx: ReplicaStep) -> None:
     s = ctx.state
     if s.status != Status.VIEW_CHANGE or primary_of(s.view, ctx.n) != ctx.me:
         return
@@ -243,13 +242,13 @@ def _send_new_view_if_quorum(ctx: Step) -> None:
             seq,
             block,
             ctx.scheme.sign(
-                ctx.me, signed_payload(VoteKind.PRE_PREPARE, s.view, seq, block_digest(block))
+                ctx.me, vote_payload(VoteKind.PRE_PREPARE, s.view, seq, block_digest(block))
             ),
         )
         for seq, block in plan
     )
     unsigned = NewView(s.view, chosen, pre_prepares)
-    payload = signed_payload(VoteKind.NEW_VIEW, s.view, NEW_VIEW_SEQ, new_view_digest(unsigned))
+    payload = vote_payload(VoteKind.NEW_VIEW, s.view, NEW_VIEW_SEQ, new_view_digest(unsigned))
     nv = dataclasses.replace(unsigned, signature=ctx.scheme.sign(ctx.me, payload))
     ctx.update(last_new_view=nv)
     ctx.broadcast(nv)
@@ -258,7 +257,7 @@ def _send_new_view_if_quorum(ctx: Step) -> None:
 def valid_new_view(config: ConsensusConfig, scheme: SignatureScheme, nv: NewView) -> bool:
     """Check a new view: its primary's signature, q valid view changes, the plan (§III-D)."""
     primary = primary_of(nv.view, config.n)
-    payload = signed_payload(VoteKind.NEW_VIEW, nv.view, NEW_VIEW_SEQ, new_view_digest(nv))
+    payload = vote_payload(VoteKind.NEW_VIEW, nv.view, NEW_VIEW_SEQ, new_view_digest(nv))
     if not scheme.verify(primary, payload, nv.signature):
         return False
     senders = {vc.replica for vc in nv.view_changes}
@@ -273,13 +272,13 @@ def valid_new_view(config: ConsensusConfig, scheme: SignatureScheme, nv: NewView
     for (seq, block), pp in zip(plan, nv.pre_prepares, strict=True):
         if (pp.view, pp.seq, pp.block) != (nv.view, seq, block):
             return False
-        signed = signed_payload(VoteKind.PRE_PREPARE, nv.view, seq, block_digest(block))
+        signed = vote_payload(VoteKind.PRE_PREPARE, nv.view, seq, block_digest(block))
         if not scheme.verify(primary, signed, pp.signature):
             return False
     return True
 
 
-def on_new_view(ctx: Step, source: int, nv: NewView) -> None:
+def on_new_view(ctx: ReplicaStep, source: int, nv: NewView) -> None:
     """Enter the new view if its proof checks, then process its pre-prepares (§III-D)."""
     s = ctx.state
     if source != primary_of(nv.view, ctx.n) or nv.view < s.view:

@@ -1,8 +1,8 @@
 """Run a group of replicas over the simulated network and judge the run (§III-D, §IV-D).
 
 :func:`simulate` drives honest replicas (:func:`vdlt_spec.consensus.replica.step`) and the
-Byzantine ones (:class:`vdlt_spec.consensus.byzantine.Adversary`) through a seeded
-:class:`vdlt_spec.consensus.network.Network`, records every commit, and returns the decisions,
+Byzantine ones (:class:`.byzantine.Adversary`) through a seeded :class:`.network.Network`,
+records every commit, and returns the decisions,
 the traffic and the safety verdict: invalid if two honest replicas committed different blocks
 at one sequence number or a commit lacks a valid commit proof, valid if something committed and
 nothing is wrong, unknown if nothing committed (DESIGN: a run that exercised nothing). Liveness
@@ -18,6 +18,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from fractions import Fraction
 
 from vdlt_spec.consensus.accountability import (
     Evidence,
@@ -27,22 +28,11 @@ from vdlt_spec.consensus.accountability import (
     statements_in,
 )
 from vdlt_spec.consensus.block import Request
-from vdlt_spec.consensus.byzantine import Adversary, Behaviour
-from vdlt_spec.consensus.config import DEFAULT_TICK_DELAY, ConsensusConfig
-from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.consensus.network import (
-    CrashEvent,
-    Delivery,
-    FaultPlan,
-    Network,
-    NetworkParams,
-    RecoverEvent,
-    TimerEvent,
-)
+from vdlt_spec.consensus.config import DEFAULT_TICK_DELAY, ConsensusConfig, Mode
+from vdlt_spec.consensus.messages import ClientRequest, Message, NewView, ViewChange
+from vdlt_spec.consensus.payloads import VoteKind
 from vdlt_spec.consensus.quorum import QuorumProof, verify_proof
-from vdlt_spec.consensus.replica import initial_state, step
-from vdlt_spec.consensus.signatures import IdealScheme, SignatureScheme
-from vdlt_spec.consensus.state import (
+from vdlt_spec.consensus.replica.state import (
     CLIENT,
     Broadcast,
     Decide,
@@ -55,7 +45,18 @@ from vdlt_spec.consensus.state import (
     Send,
     StartTimer,
 )
-from vdlt_spec.consensus.wire import ClientRequest, Message, NewView, ViewChange
+from vdlt_spec.consensus.replica.transition import initial_state, step
+from vdlt_spec.consensus.schemes import IdealScheme, SignatureScheme
+from vdlt_spec.consensus.sim.byzantine import Adversary, Behaviour, assign_behaviours
+from vdlt_spec.consensus.sim.network import (
+    CrashEvent,
+    Delivery,
+    FaultPlan,
+    Network,
+    NetworkParams,
+    RecoverEvent,
+    TimerEvent,
+)
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.verdict import Verdict
 
@@ -64,6 +65,10 @@ DEFAULT_REQUEST_INTERVAL = DEFAULT_TICK_DELAY
 DEFAULT_MAX_TIME = 200_000
 DEFAULT_MAX_EVENTS = 5_000_000
 PAYLOAD_BYTES = 16
+RUN_TIMEOUTS_BASE = 50
+"""A run built by :func:`build_scenario` stops after this many view timeouts, plus"""
+RUN_TIMEOUTS_PER_DECISION = 2
+"""this many per requested decision."""
 
 
 class Signatures(StrEnum):
@@ -102,6 +107,38 @@ class Scenario:
             )
         if self.decisions is not None and self.decisions < 1:
             raise SpecError(Reason.BAD_CONSENSUS_PARAMETER, "decisions must be >= 1")
+
+
+def build_scenario(
+    n: int,
+    byzantine: int,
+    behaviour: str,
+    seed: int,
+    *,
+    decisions: int,
+    mode: Mode = Mode.IPBFT,
+    signatures: Signatures = Signatures.IDEAL,
+    loss: Fraction = Fraction(0),
+    batch: int = 1,
+) -> Scenario:
+    """Build a run from its headline figures: n, Byzantine count and behaviour, seed (§III-D).
+
+    The Byzantine replicas come from :func:`assign_behaviours`; the workload is ``decisions``
+    blocks of ``batch`` requests, and the run stops after :data:`RUN_TIMEOUTS_BASE` view
+    timeouts plus :data:`RUN_TIMEOUTS_PER_DECISION` per decision.
+    """
+    config = ConsensusConfig(n, mode=Mode(mode), max_batch=batch)
+    return Scenario(
+        config,
+        seed=seed,
+        network=NetworkParams(loss=loss),
+        byzantine=assign_behaviours(n, byzantine, behaviour, seed),
+        requests=decisions * batch,
+        request_interval=1,
+        decisions=decisions,
+        max_time=config.view_timeout * (RUN_TIMEOUTS_BASE + RUN_TIMEOUTS_PER_DECISION * decisions),
+        signatures=Signatures(signatures),
+    )
 
 
 @dataclass(frozen=True)
@@ -175,7 +212,7 @@ def make_scheme(signatures: Signatures, n: int, seed: int) -> SignatureScheme:
     """Return a run's signature scheme: ideal, or BIP340/MuSig2 (§IV-D, D-cons-3)."""
     if Signatures(signatures) == Signatures.IDEAL:
         return IdealScheme(n, seed)
-    from vdlt_spec.consensus.real import RealScheme
+    from vdlt_spec.consensus.schemes import RealScheme
 
     return RealScheme(n, seed)
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from vdlt_spec.consensus.block import GENESIS_STATE, AppState, Block, Request, state_digest
-from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.consensus.quorum import Certificate, QuorumProof
-from vdlt_spec.consensus.wire import Message, NewView, PartialSig, PrePrepare, ViewChange
+from vdlt_spec.consensus.messages import Message, NewView, PartialSig, PrePrepare, ViewChange
+from vdlt_spec.consensus.payloads import VoteKind
+from vdlt_spec.consensus.quorum import QuorumProof
+from vdlt_spec.crypto import Certificate
 
 CLIENT = -1
 GENESIS_DIGEST = state_digest(GENESIS_STATE)

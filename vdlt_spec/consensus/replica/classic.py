@@ -12,25 +12,35 @@ from __future__ import annotations
 
 import dataclasses
 
-from vdlt_spec.consensus.checkpoint import make_stable
-from vdlt_spec.consensus.context import Step, signed_payload
-from vdlt_spec.consensus.messages import VoteKind
-from vdlt_spec.consensus.normal import commit, find_slot, in_lookahead, put_slot, record_prepared
+from vdlt_spec.consensus.messages import ClassicVote
+from vdlt_spec.consensus.payloads import CHECKPOINT_VIEW, VoteKind, vote_payload
 from vdlt_spec.consensus.quorum import SignedVote, VoteSet
-from vdlt_spec.consensus.state import Status, session_key
-from vdlt_spec.consensus.wire import CHECKPOINT_VIEW, ClassicVote
+from vdlt_spec.consensus.replica.checkpoint import make_stable
+from vdlt_spec.consensus.replica.context import ReplicaStep
+from vdlt_spec.consensus.replica.normal import (
+    commit,
+    find_slot,
+    in_lookahead,
+    put_slot,
+    record_prepared,
+)
+from vdlt_spec.consensus.replica.state import Status, session_key
 
 
-def _sign_and_broadcast(ctx: Step, kind: VoteKind, view: int, seq: int, digest: bytes) -> None:
-    signature = ctx.scheme.sign(ctx.me, signed_payload(kind, view, seq, digest))
+def _sign_and_broadcast(
+    ctx: ReplicaStep, kind: VoteKind, view: int, seq: int, digest: bytes
+) -> None:
+    signature = ctx.scheme.sign(ctx.me, vote_payload(kind, view, seq, digest))
     ctx.broadcast(ClassicVote(kind, view, seq, digest, signature))
 
 
-def _tally(ctx: Step, kind: VoteKind, view: int, seq: int, digest: bytes) -> dict[int, bytes]:
+def _tally(
+    ctx: ReplicaStep, kind: VoteKind, view: int, seq: int, digest: bytes
+) -> dict[int, bytes]:
     return dict(ctx.state.votes.get(session_key(kind, view, seq, digest), {}))
 
 
-def on_classic_vote(ctx: Step, source: int, message: ClassicVote) -> None:
+def on_classic_vote(ctx: ReplicaStep, source: int, message: ClassicVote) -> None:
     """Count a signed prepare, commit or checkpoint vote; advance the slot it completes (§IV-D)."""
     s = ctx.state
     kind, view, seq, digest = message.kind, message.view, message.seq, message.digest
@@ -47,7 +57,7 @@ def on_classic_vote(ctx: Step, source: int, message: ClassicVote) -> None:
     tally = dict(s.votes.get(key, {}))
     if source in tally:
         return
-    payload = signed_payload(kind, view, seq, digest)
+    payload = vote_payload(kind, view, seq, digest)
     if source != ctx.me and not ctx.scheme.verify(source, payload, message.signature):
         return
     tally[source] = message.signature
@@ -63,7 +73,7 @@ def on_classic_vote(ctx: Step, source: int, message: ClassicVote) -> None:
         make_stable(ctx, seq, digest, VoteSet(votes))
 
 
-def check_prepared(ctx: Step, seq: int, digest: bytes) -> None:
+def check_prepared(ctx: ReplicaStep, seq: int, digest: bytes) -> None:
     """Prepare on the pre-prepare plus q - 1 backups' prepares; then broadcast a commit (§IV-D)."""
     slot = find_slot(ctx, seq, digest)
     if slot is None or slot.prepared:
@@ -85,7 +95,7 @@ def check_prepared(ctx: Step, seq: int, digest: bytes) -> None:
     check_committed(ctx, seq, digest)
 
 
-def check_committed(ctx: Step, seq: int, digest: bytes) -> None:
+def check_committed(ctx: ReplicaStep, seq: int, digest: bytes) -> None:
     """Commit a prepared slot on q matching signed commits (committed-local) (§IV-D)."""
     slot = find_slot(ctx, seq, digest)
     if slot is None or not slot.prepared or slot.committed:
@@ -103,20 +113,20 @@ def check_committed(ctx: Step, seq: int, digest: bytes) -> None:
 class ClassicRules:
     """Plug classic PBFT's all-to-all votes into the normal case (§IV-D)."""
 
-    def on_pre_prepare(self, ctx: Step, seq: int, digest: bytes) -> None:
+    def on_pre_prepare(self, ctx: ReplicaStep, seq: int, digest: bytes) -> None:
         """Broadcast a signed prepare (backups only; the pre-prepare is the primary's) (§IV-D)."""
         if not ctx.is_primary:
             _sign_and_broadcast(ctx, VoteKind.PREPARE, ctx.state.view, seq, digest)
         check_prepared(ctx, seq, digest)
 
-    def on_checkpoint(self, ctx: Step, seq: int, digest: bytes) -> None:
+    def on_checkpoint(self, ctx: ReplicaStep, seq: int, digest: bytes) -> None:
         """Broadcast a signed checkpoint vote (§IV-D)."""
         _sign_and_broadcast(ctx, VoteKind.CHECKPOINT, CHECKPOINT_VIEW, seq, digest)
 
-    def on_new_view(self, ctx: Step) -> None:
+    def on_new_view(self, ctx: ReplicaStep) -> None:
         """Nothing to redo: checkpoint votes do not depend on the view (§IV-D)."""
 
-    def on_retransmit(self, ctx: Step) -> None:
+    def on_retransmit(self, ctx: ReplicaStep) -> None:
         """Re-broadcast our pre-prepares (primary) and votes on unfinished slots (§IV-D)."""
         s = ctx.state
         for seq, slots in sorted(s.slots.items()):

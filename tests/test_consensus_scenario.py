@@ -1,0 +1,76 @@
+"""Runs built from headline figures: who is Byzantine and how, and the run's bounds (§III-D)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from vdlt_spec.consensus import BEHAVIOUR_CHOICES, Behaviour, Mode, Signatures, build_scenario
+from vdlt_spec.consensus.payloads import CHECKPOINT_VIEW, VoteKind, vote_payload
+from vdlt_spec.consensus.sim import COLLUDE, MIXED, assign_behaviours
+from vdlt_spec.consensus.sim.scenario import RUN_TIMEOUTS_BASE, RUN_TIMEOUTS_PER_DECISION
+from vdlt_spec.errors import Reason, SpecError
+
+
+def test_choices_are_mixed_collude_and_every_behaviour() -> None:
+    assert (MIXED, COLLUDE, *(b.value for b in Behaviour)) == BEHAVIOUR_CHOICES
+
+
+def test_colluders_are_the_first_replicas_led_by_an_equivocating_primary() -> None:
+    assert assign_behaviours(7, 3, COLLUDE, seed=5) == {
+        0: Behaviour.EQUIVOCATE,
+        1: Behaviour.DOUBLE_VOTE,
+        2: Behaviour.DOUBLE_VOTE,
+    }
+
+
+def test_a_mix_takes_every_behaviour_in_turn_on_a_seeded_sample() -> None:
+    n, count = 16, len(Behaviour) + 1
+    chosen = assign_behaviours(n, count, MIXED, seed=3)
+    assert chosen == assign_behaviours(n, count, MIXED, seed=3)
+    assert list(chosen) == sorted(chosen) and len(chosen) == count
+    assert list(chosen.values()) == [*Behaviour, next(iter(Behaviour))]
+    assert set(assign_behaviours(n, 4, "forge", seed=3).values()) == {Behaviour.FORGE}
+
+
+@pytest.mark.parametrize(("count", "choice"), [(-1, MIXED), (5, MIXED), (1, "bribe")])
+def test_bad_assignments_are_refused(count: int, choice: str) -> None:
+    with pytest.raises(SpecError) as info:
+        assign_behaviours(4, count, choice, seed=0)
+    assert info.value.reason is Reason.BAD_CONSENSUS_PARAMETER
+
+
+def test_no_byzantine_replica_for_any_choice() -> None:
+    assert all(assign_behaviours(4, 0, choice, seed=0) == {} for choice in BEHAVIOUR_CHOICES)
+
+
+def test_build_scenario_sets_workload_network_and_time_bound() -> None:
+    scenario = build_scenario(
+        7,
+        2,
+        "silent",
+        9,
+        decisions=4,
+        mode=Mode.CLASSIC,
+        signatures=Signatures.REAL,
+        loss=Fraction(1, 20),
+        batch=3,
+    )
+    config = scenario.config
+    assert (config.n, config.mode, config.max_batch) == (7, Mode.CLASSIC, 3)
+    assert (scenario.seed, scenario.requests, scenario.decisions) == (9, 12, 4)
+    assert scenario.network.loss == Fraction(1, 20)
+    assert scenario.signatures is Signatures.REAL
+    assert scenario.byzantine == assign_behaviours(7, 2, "silent", 9)
+    timeouts = RUN_TIMEOUTS_BASE + RUN_TIMEOUTS_PER_DECISION * 4
+    assert scenario.max_time == config.view_timeout * timeouts
+
+
+def test_checkpoint_votes_sign_the_checkpoint_view_only() -> None:
+    digest = bytes(range(32))
+    checkpoint = vote_payload(VoteKind.CHECKPOINT, CHECKPOINT_VIEW, 8, digest)
+    assert vote_payload(VoteKind.CHECKPOINT, 5, 8, digest) == checkpoint
+    assert vote_payload(VoteKind.COMMIT, 5, 8, digest) != vote_payload(
+        VoteKind.COMMIT, CHECKPOINT_VIEW, 8, digest
+    )

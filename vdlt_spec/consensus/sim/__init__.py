@@ -1,0 +1,56 @@
+"""Simulate a consensus group: network, cluster, Byzantine behaviours and scenarios (§III-D).
+
+:func:`simulate` runs a :class:`Scenario` (group, seed, network, faults, Byzantine set,
+workload) over the deterministic :class:`Network` and judges safety and liveness;
+:func:`build_scenario` builds one from its headline figures.
+"""
+
+from __future__ import annotations
+
+from vdlt_spec.consensus.sim.byzantine import (
+    BEHAVIOUR_CHOICES,
+    COLLUDE,
+    MIXED,
+    Adversary,
+    Behaviour,
+    assign_behaviours,
+)
+from vdlt_spec.consensus.sim.cluster import Cluster
+from vdlt_spec.consensus.sim.network import Crash, FaultPlan, Network, NetworkParams, Partition
+from vdlt_spec.consensus.sim.scenario import (
+    Commit,
+    Conflict,
+    Metrics,
+    RunResult,
+    Scenario,
+    Signatures,
+    build_scenario,
+    culprits,
+    make_scheme,
+    simulate,
+)
+
+__all__ = [
+    "BEHAVIOUR_CHOICES",
+    "COLLUDE",
+    "MIXED",
+    "Adversary",
+    "Behaviour",
+    "Cluster",
+    "Commit",
+    "Conflict",
+    "Crash",
+    "FaultPlan",
+    "Metrics",
+    "Network",
+    "NetworkParams",
+    "Partition",
+    "RunResult",
+    "Scenario",
+    "Signatures",
+    "assign_behaviours",
+    "build_scenario",
+    "culprits",
+    "make_scheme",
+    "simulate",
+]
