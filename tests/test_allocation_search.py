@@ -137,9 +137,8 @@ def test_a_search_that_uses_the_whole_limit_leaves_its_allocation_not_nothing(
 def test_a_search_first_allocation_the_lp_bound_proves_skips_the_solver(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from vdlt_spec.models.milp import Relaxed, heuristic_starts, oracle
+    from vdlt_spec.models.milp import Relaxed, choose_start, heuristic_starts, oracle
     from vdlt_spec.models.milp import search as allocation_search
-    from vdlt_spec.models.milp.start import choose_start
 
     instance = generate(150, 20, seed=7)
     monkeypatch.setattr(allocation_search, "SEARCH_FIRST", 0)

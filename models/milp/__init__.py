@@ -27,7 +27,13 @@ from vdlt_spec.models.milp.report import SolveReport, Status, decide
 from vdlt_spec.models.milp.search import SearchReport, improve, searches_first, worthwhile
 from vdlt_spec.models.milp.solution import extract, start_values
 from vdlt_spec.models.milp.solvers import SOLVERS, SolverResult, SolverSettings, load_highs
-from vdlt_spec.models.milp.start import Start, best_start, heuristic_starts, lp_guided
+from vdlt_spec.models.milp.start import (
+    Start,
+    best_start,
+    choose_start,
+    heuristic_starts,
+    lp_guided,
+)
 
 __all__ = [
     "RELAXABLE",
@@ -49,6 +55,7 @@ __all__ = [
     "best_start",
     "build_model",
     "candidates",
+    "choose_start",
     "control_options",
     "decide",
     "diagnose_infeasibility",

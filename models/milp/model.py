@@ -26,7 +26,7 @@ import pulp
 
 from vdlt_spec.allocation import quantities as q
 from vdlt_spec.allocation.evaluator import SYSTEM, Constraint
-from vdlt_spec.allocation.instance import Instance, NodeRole, Utility
+from vdlt_spec.allocation.instance import Instance, NodeRole, Transaction, Utility
 from vdlt_spec.models.milp.candidates import (
     Candidate,
     candidates,
@@ -79,37 +79,92 @@ def _linear(terms: Iterable[tuple[float, Any]]) -> pulp.LpAffineExpression:
 
 
 def build_model(instance: Instance, relaxation: Relaxation | None = None) -> AllocationModel:
-    """Build the MILP of Eq. (1) for an instance; elastic or with constraints dropped (§IV-E)."""
-    relax = relaxation or Relaxation()
-    elastic = relax.elastic
-    sense = pulp.LpMinimize if elastic else pulp.LpMaximize
-    prob = pulp.LpProblem("vdlt_allocation", sense)
-    txs, nodes = instance.transactions, instance.nodes
-    levels = instance.control_levels_ghz
-    slacks: dict[Key, pulp.LpVariable] = {}
-    penalty: list[Any] = []
+    """Build the MILP of Eq. (1) for an instance; elastic or with constraints dropped (§IV-E).
 
-    def mode(c: Constraint, s: str) -> Mode:
-        return relax.mode(c, s)
+    Rows in order: each transaction's own (admission, control level, group size, latency,
+    throughput, security, cost, privacy, eligibility), the aggregate capacity (hard model
+    only), the node and control-tier capacities, C1, and the symmetry rows.
+    """
+    rows = _Rows(instance, relaxation or Relaxation())
+    for n, tx in enumerate(instance.transactions):
+        rows.transaction(n, tx)
+    if not rows.relax.elastic:
+        rows.reserved()
+    rows.capacities()
+    theta, excess = rows.decentralization()
+    groups = rows.symmetry()
+    rows.prob += pulp.lpSum(rows.penalty) if rows.relax.elastic else pulp.lpSum(rows.objective)
+    return AllocationModel(
+        instance=instance,
+        relaxation=rows.relax,
+        problem=rows.prob,
+        admit=rows.admit,
+        control=rows.control,
+        place=rows.place,
+        size=rows.size,
+        faults=rows.faults,
+        theta=theta,
+        excess=excess,
+        slacks=rows.slacks,
+        candidates=rows.cands,
+        granularity=granularity(rows.coefficients),
+        symmetric_groups=groups,
+    )
 
-    def slack(c: Constraint, s: str, scale: Fraction) -> pulp.LpVariable:
-        var = pulp.LpVariable(f"s_{len(slacks)}", lowBound=0)
-        slacks[(c, s)] = var
-        penalty.append(float(1 / max(scale, Fraction(1, 1000))) * var)
+
+class _Rows:
+    """Write the rows of the model into one PuLP problem, phase by phase, keeping the maps."""
+
+    def __init__(self, instance: Instance, relax: Relaxation) -> None:
+        """Start an empty problem: minimise the penalty if elastic, else maximise the utility."""
+        self.instance = instance
+        self.relax = relax
+        sense = pulp.LpMinimize if relax.elastic else pulp.LpMaximize
+        self.prob = pulp.LpProblem("vdlt_allocation", sense)
+        self.slacks: dict[Key, pulp.LpVariable] = {}
+        self.penalty: list[Any] = []
+        self.admit: dict[int, pulp.LpVariable] = {}
+        self.control: dict[tuple[int, int], pulp.LpVariable] = {}
+        self.place: dict[tuple[int, int, int], pulp.LpVariable] = {}
+        self.size: dict[int, pulp.LpVariable] = {}
+        self.faults: dict[int, pulp.LpVariable] = {}
+        self.cands: dict[int, list[Candidate]] = {}
+        # j -> (n, y_nj expression), and j -> (rate, delta) of every placement on j
+        self.by_node: dict[int, list[tuple[int, Any]]] = defaultdict(list)
+        self.rate_on_node: dict[int, list[Any]] = defaultdict(list)
+        self.objective: list[Any] = []
+        self.coefficients: list[Fraction] = []
+
+    def mode(self, c: Constraint, s: str) -> Mode:
+        """Return how constraint ``c`` on subject ``s`` enters the model."""
+        return self.relax.mode(c, s)
+
+    def slack(self, c: Constraint, s: str, scale: Fraction) -> pulp.LpVariable:
+        """Return a new elastic slack of ``c`` on ``s``, penalised relative to ``scale``."""
+        var = pulp.LpVariable(f"s_{len(self.slacks)}", lowBound=0)
+        self.slacks[(c, s)] = var
+        self.penalty.append(float(1 / max(scale, Fraction(1, 1000))) * var)
         return var
 
-    admit: dict[int, pulp.LpVariable] = {}
-    control: dict[tuple[int, int], pulp.LpVariable] = {}
-    place: dict[tuple[int, int, int], pulp.LpVariable] = {}
-    size: dict[int, pulp.LpVariable] = {}
-    faults: dict[int, pulp.LpVariable] = {}
-    cands: dict[int, list[Candidate]] = {}
-    by_node: dict[int, list[tuple[int, Any]]] = defaultdict(list)  # j -> (n, y_nj expression)
-    rate_on_node: dict[int, list[Any]] = defaultdict(list)
-    objective: list[Any] = []
-    coefficients: list[Fraction] = []
-
-    for n, tx in enumerate(txs):
+    def transaction(self, n: int, tx: Transaction) -> None:
+        """Write transaction n's variables and its own rows, and its objective term."""
+        instance, relax, prob, mode, slack = (
+            self.instance,
+            self.relax,
+            self.prob,
+            self.mode,
+            self.slack,
+        )
+        nodes, levels = instance.nodes, instance.control_levels_ghz
+        admit, control, place, size, faults = (
+            self.admit,
+            self.control,
+            self.place,
+            self.size,
+            self.faults,
+        )
+        cands, by_node, rate_on_node = self.cands, self.by_node, self.rate_on_node
+        objective, coefficients = self.objective, self.coefficients
         controls = control_options(instance, tx, relax)
         cs = candidates(instance, n, relax, controls)
         cands[n] = cs
@@ -257,10 +312,15 @@ def build_model(instance: Instance, relaxation: Relaxation | None = None) -> All
             coefficients.extend(c.cost for c in cs)
             coefficients.extend(q.control_cost(instance, levels[m]) for m in controls)
 
-    # aggregate capacity: every replica of n reserves at least its lowest candidate rate, and all
-    # replicas together fit in the nodes' total rate; implied, but it exposes one knapsack row
-    # to the solver's cut generators (D-alloc-12)
-    if not elastic:
+    def reserved(self) -> None:
+        """Write the aggregate capacity rows (hard model only).
+
+        Every replica of n reserves at least its lowest candidate rate, and all replicas
+        together fit in the nodes' total rate; implied, but it exposes one knapsack row to the
+        solver's cut generators (D-alloc-12).
+        """
+        prob, mode, place, size = self.prob, self.mode, self.place, self.size
+        cands, nodes = self.cands, self.instance.nodes
         reserved = []
         for n, cs in cands.items():
             if cs:
@@ -272,86 +332,86 @@ def build_model(instance: Instance, relaxation: Relaxation | None = None) -> All
             total_cpu = sum((node.cpu_ghz for node in nodes), Fraction(0))
             prob += pulp.lpSum(reserved) <= float(total_cpu), "total_cpu"
 
-    # node capacities
-    storage = [tx.storage_gb for tx in txs]
-    link = [q.link_demand_mbps(tx) for tx in txs]
-    for j, node in enumerate(nodes):
-        hosted = by_node.get(j, [])
-        for constraint, cap, demand in (
-            (Constraint.STORAGE, node.storage_gb, storage),
-            (Constraint.BANDWIDTH, node.bandwidth_mbps, link),
-        ):
-            terms = [(demand[n], y) for n, y in hosted if demand[n] > 0]
-            m_ = mode(constraint, node.id)
-            if m_ is Mode.DROPPED or sum((a for a, _ in terms), Fraction(0)) <= cap:
-                continue
-            expr = _linear((float(a), y) for a, y in terms)
+    def capacities(self) -> None:
+        """Write the node capacity rows (storage, bandwidth, CPU) and the control tier's."""
+        instance, prob, mode, slack = self.instance, self.prob, self.mode, self.slack
+        txs, nodes, levels = instance.transactions, instance.nodes, instance.control_levels_ghz
+        by_node, rate_on_node, control = self.by_node, self.rate_on_node, self.control
+        storage = [tx.storage_gb for tx in txs]
+        link = [q.link_demand_mbps(tx) for tx in txs]
+        for j, node in enumerate(nodes):
+            hosted = by_node.get(j, [])
+            for constraint, cap, demand in (
+                (Constraint.STORAGE, node.storage_gb, storage),
+                (Constraint.BANDWIDTH, node.bandwidth_mbps, link),
+            ):
+                terms = [(demand[n], y) for n, y in hosted if demand[n] > 0]
+                m_ = mode(constraint, node.id)
+                if m_ is Mode.DROPPED or sum((a for a, _ in terms), Fraction(0)) <= cap:
+                    continue
+                expr = _linear((float(a), y) for a, y in terms)
+                if m_ is Mode.SOFT:
+                    expr = expr - slack(constraint, node.id, max(cap, Fraction(1)))
+                prob += expr <= float(cap), f"{constraint.value}_{j}"
+            m_ = mode(Constraint.CPU, node.id)
+            if m_ is not Mode.DROPPED and rate_on_node.get(j):
+                expr = _linear(rate_on_node[j])
+                if m_ is Mode.SOFT:
+                    expr = expr - slack(Constraint.CPU, node.id, node.cpu_ghz)
+                prob += expr <= float(node.cpu_ghz), f"cpu_{j}"
+        m_ = mode(Constraint.CONTROL_CAPACITY, SYSTEM)
+        if m_ is not Mode.DROPPED and control:
+            expr = _linear((float(levels[m]), v) for (_, m), v in control.items())
             if m_ is Mode.SOFT:
-                expr = expr - slack(constraint, node.id, max(cap, Fraction(1)))
-            prob += expr <= float(cap), f"{constraint.value}_{j}"
-        m_ = mode(Constraint.CPU, node.id)
-        if m_ is not Mode.DROPPED and rate_on_node.get(j):
-            expr = _linear(rate_on_node[j])
+                expr = expr - slack(
+                    Constraint.CONTROL_CAPACITY,
+                    SYSTEM,
+                    max(instance.control_capacity_ghz, Fraction(1)),
+                )
+            prob += expr <= float(instance.control_capacity_ghz), "control_capacity"
+
+    def decentralization(self) -> tuple[pulp.LpVariable | None, dict[int, pulp.LpVariable]]:
+        """Write C1: the top (D-1) loads hold at most share phi of all load (top-k sum).
+
+        The Ogryczak-Tamir formulation: theta plus the loads' excesses over it; returns theta
+        and the excesses (None and none when C1 is left out or D = 1).
+        """
+        instance, prob, mode, slack = self.instance, self.prob, self.mode, self.slack
+        txs, by_node, size = instance.transactions, self.by_node, self.size
+        theta = None
+        excess: dict[int, pulp.LpVariable] = {}
+        top = instance.decentralization_nodes - 1
+        m_ = mode(Constraint.DECENTRALIZATION, SYSTEM)
+        if top >= 1 and m_ is not Mode.DROPPED:
+            theta = pulp.LpVariable("theta", lowBound=0)
+            loads = {
+                j: _linear((float(txs[n].throughput_tps), y) for n, y in hosted)
+                for j, hosted in by_node.items()
+            }
+            for j, load in loads.items():
+                excess[j] = pulp.LpVariable(f"e_{j}", lowBound=0)
+                prob += excess[j] >= load - theta, f"excess_{j}"
+            total = _linear((float(txs[n].throughput_tps), size[n]) for n in size)
+            rhs = float(instance.decentralization_share) * total
             if m_ is Mode.SOFT:
-                expr = expr - slack(Constraint.CPU, node.id, node.cpu_ghz)
-            prob += expr <= float(node.cpu_ghz), f"cpu_{j}"
-    m_ = mode(Constraint.CONTROL_CAPACITY, SYSTEM)
-    if m_ is not Mode.DROPPED and control:
-        expr = _linear((float(levels[m]), v) for (_, m), v in control.items())
-        if m_ is Mode.SOFT:
-            expr = expr - slack(
-                Constraint.CONTROL_CAPACITY, SYSTEM, max(instance.control_capacity_ghz, Fraction(1))
-            )
-        prob += expr <= float(instance.control_capacity_ghz), "control_capacity"
+                total_tps = sum((t.throughput_tps for t in txs), Fraction(0))
+                rhs = rhs + slack(Constraint.DECENTRALIZATION, SYSTEM, max(total_tps, Fraction(1)))
+            prob += top * theta + pulp.lpSum(excess.values()) <= rhs, "decentralization"
+        return theta, excess
 
-    # C1: the top (D-1) loads hold at most share phi of all load (Ogryczak-Tamir top-k sum)
-    theta = None
-    excess: dict[int, pulp.LpVariable] = {}
-    top = instance.decentralization_nodes - 1
-    m_ = mode(Constraint.DECENTRALIZATION, SYSTEM)
-    if top >= 1 and m_ is not Mode.DROPPED:
-        theta = pulp.LpVariable("theta", lowBound=0)
-        loads = {
-            j: _linear((float(txs[n].throughput_tps), y) for n, y in hosted)
-            for j, hosted in by_node.items()
-        }
-        for j, load in loads.items():
-            excess[j] = pulp.LpVariable(f"e_{j}", lowBound=0)
-            prob += excess[j] >= load - theta, f"excess_{j}"
-        total = _linear((float(txs[n].throughput_tps), size[n]) for n in size)
-        rhs = float(instance.decentralization_share) * total
-        if m_ is Mode.SOFT:
-            total_tps = sum((t.throughput_tps for t in txs), Fraction(0))
-            rhs = rhs + slack(Constraint.DECENTRALIZATION, SYSTEM, max(total_tps, Fraction(1)))
-        prob += top * theta + pulp.lpSum(excess.values()) <= rhs, "decentralization"
-
-    # symmetry breaking: identical nodes carry non-increasing loads, in list order
-    groups: list[list[int]] = []
-    if not elastic and not relax.dropped:
-        for group in identical_groups(instance):
-            groups.append(group)
-            for a, b in itertools.pairwise(group):
-                la = _linear((float(txs[n].throughput_tps), y) for n, y in by_node.get(a, []))
-                lb = _linear((float(txs[n].throughput_tps), y) for n, y in by_node.get(b, []))
-                prob += la >= lb, f"symmetry_{a}_{b}"
-
-    prob += pulp.lpSum(penalty) if elastic else pulp.lpSum(objective)
-    return AllocationModel(
-        instance=instance,
-        relaxation=relax,
-        problem=prob,
-        admit=admit,
-        control=control,
-        place=place,
-        size=size,
-        faults=faults,
-        theta=theta,
-        excess=excess,
-        slacks=slacks,
-        candidates=cands,
-        granularity=granularity(coefficients),
-        symmetric_groups=groups,
-    )
+    def symmetry(self) -> list[list[int]]:
+        """Order identical nodes by non-increasing load, in list order; return their groups."""
+        instance, prob, relax = self.instance, self.prob, self.relax
+        txs, by_node = instance.transactions, self.by_node
+        groups: list[list[int]] = []
+        if not relax.elastic and not relax.dropped:
+            for group in identical_groups(instance):
+                groups.append(group)
+                for a, b in itertools.pairwise(group):
+                    la = _linear((float(txs[n].throughput_tps), y) for n, y in by_node.get(a, []))
+                    lb = _linear((float(txs[n].throughput_tps), y) for n, y in by_node.get(b, []))
+                    prob += la >= lb, f"symmetry_{a}_{b}"
+        return groups
 
 
 def export(model: AllocationModel, lp_path: str | None, mps_path: str | None) -> None:
