@@ -33,7 +33,7 @@ from vdlt_spec.allocation.baselines import BASELINES
 from vdlt_spec.allocation.evaluator import evaluate
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Instance, Utility
-from vdlt_spec.models.allocation import SolveReport, Status, best_start, solve
+from vdlt_spec.models.milp import SolveReport, Status, best_start, solve
 
 SOLVERS = ("highs", "cbc")
 UTILITIES = (Utility.THROUGHPUT, Utility.WELFARE)

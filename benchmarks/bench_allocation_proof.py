@@ -26,7 +26,7 @@ from known import best_known
 
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Utility
-from vdlt_spec.models.allocation import SolveReport, Status, solve
+from vdlt_spec.models.milp import SolveReport, Status, solve
 
 SIZE, QUICK_SIZE = (200, 40), (60, 12)
 SEEDS, QUICK_SEEDS = (1, 2, 3, 4, 5), (1, 2)

@@ -16,24 +16,20 @@ from vdlt_spec.allocation.evaluator import evaluate
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Utility
 from vdlt_spec.allocation.schema import parse_allocation
-from vdlt_spec.models import allocation_bound
-from vdlt_spec.models.allocation import (
+from vdlt_spec.models.milp import (
     Relaxation,
     Status,
-    _run_highs,
     build_model,
     extract,
+    lagrangian,
+    lagrangian_bound,
+    load_highs,
     relax,
     solve,
 )
-from vdlt_spec.models.allocation_bound import (
-    _by_dynamic_programming,
-    _owners,
-    _rate_unit,
-    _relaxation,
-    lagrangian_bound,
-)
-from vdlt_spec.models.allocation_search import load_highs
+from vdlt_spec.models.milp.knapsack import by_dynamic_programming
+from vdlt_spec.models.milp.lagrangian import _owners, _rate_unit, _relaxation
+from vdlt_spec.models.milp.solvers import SolverSettings, run_highs
 
 
 def _pure_optimum(instance: object) -> Fraction:
@@ -137,7 +133,7 @@ def test_highs_stops_once_an_allocation_reaches_the_target() -> None:
     optimum = _pure_optimum(instance)
     model = build_model(instance)
     target = float(optimum) - 200  # any allocation above this one ends the run
-    raw = _run_highs(model, time_limit=60, gap=None, threads=1, start=None, extra={}, target=target)
+    raw = run_highs(model, SolverSettings(time_limit=60, threads=1, extra={}, target=target))
     assert raw.interrupted and not raw.proven_gap and raw.values is not None
     assert raw.incumbent is not None and raw.incumbent > target
     assert evaluate(instance, extract(model, raw.values)).feasible
@@ -161,7 +157,7 @@ def test_the_dynamic_programme_equals_the_relaxation_solved_as_one_mip(
     admits = {n: column[v.name] for n, v in model.admit.items()}
     unit = _rate_unit(model)
     assert unit is not None
-    solved = _by_dynamic_programming(sub, _owners(model), admits, unit, None, 1)
+    solved = by_dynamic_programming(sub, _owners(model), admits, unit, None, 1)
     assert solved is not None
     plain = highspy.Highs()
     plain.setOptionValue("output_flag", False)
@@ -180,7 +176,7 @@ def test_branch_and_bound_stands_in_where_the_programme_does_not_apply(
 ) -> None:
     model = build_model(generate(60, 12, 4, Utility.THROUGHPUT))
     fast = lagrangian_bound(model, time_limit=None, threads=1)
-    monkeypatch.setattr(allocation_bound, "_rate_unit", lambda model: None)
+    monkeypatch.setattr(lagrangian, "_rate_unit", lambda model: None)
     slow = lagrangian_bound(model, time_limit=None, threads=1)
     assert "dynamic programme" in fast.detail and "HiGHS" in slow.detail
     assert fast.bound is not None and slow.bound is not None
@@ -197,7 +193,7 @@ def test_the_verify_check_fails_on_a_bound_below_the_optimum(
 
     from vdlt_spec.allocation import bundled
     from vdlt_spec.checks.allocation import milp_optimum
-    from vdlt_spec.models import allocation as oracle
+    from vdlt_spec.models import milp as oracle
     from vdlt_spec.verdict import Verdict
 
     name = "small-throughput"

@@ -19,9 +19,9 @@ from vdlt_spec.allocation.exhaustive import exhaustive_optimum
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Instance, Utility
 from vdlt_spec.errors import Reason, SpecError
-from vdlt_spec.models.allocation import (
-    Raw,
+from vdlt_spec.models.milp import (
     Relaxation,
+    SolverResult,
     Status,
     best_start,
     build_model,
@@ -137,24 +137,28 @@ def test_every_infeasible_small_instance_gets_a_binding_diagnosis(instance: Inst
 
 def test_status_decision_never_calls_a_limit_optimal() -> None:
     # HiGHS on a time limit: PuLP would call it "Optimal"; we do not
-    limit = Raw(False, False, True, {}, 10.0, 12.0, "HiGHS kTimeLimit")
+    limit = SolverResult(
+        timed_out=True, values={}, incumbent=10.0, bound=12.0, detail="HiGHS kTimeLimit"
+    )
     assert decide(limit, Fraction(10), Fraction(1)) == (Status.TIME_LIMIT, False)
     # a bound at the time limit is still a bound: an allocation within one granularity step of
     # it (the neighbourhood search's, found after the solver stopped) is proven optimal
-    met = Raw(False, False, True, {}, 9.0, 10.7, "HiGHS kTimeLimit")
+    met = SolverResult(
+        timed_out=True, values={}, incumbent=9.0, bound=10.7, detail="HiGHS kTimeLimit"
+    )
     assert decide(met, Fraction(10), Fraction(1)) == (Status.OPTIMAL, True)
     assert decide(met, Fraction(9), Fraction(1)) == (Status.TIME_LIMIT, False)
     # a solver that neither met its gap nor stopped on time proves nothing, bound or not
-    failed = Raw(False, False, False, {}, 10.0, 10.0, "CBC failed")
+    failed = SolverResult(values={}, incumbent=10.0, bound=10.0, detail="CBC failed")
     assert decide(failed, Fraction(10), Fraction(1)) == (Status.UNKNOWN, False)
     # the solver's gap criterion met, bound within one granularity step: proven
-    closed = Raw(True, False, False, {}, 10.0, 10.4, "kOptimal")
+    closed = SolverResult(proven_gap=True, values={}, incumbent=10.0, bound=10.4, detail="kOptimal")
     assert decide(closed, Fraction(10), Fraction(1)) == (Status.OPTIMAL, True)
     # the solver's gap criterion met at a user's gap, bound further away: not proven
-    loose = Raw(True, False, False, {}, 10.0, 11.5, "kOptimal")
+    loose = SolverResult(proven_gap=True, values={}, incumbent=10.0, bound=11.5, detail="kOptimal")
     assert decide(loose, Fraction(10), Fraction(1)) == (Status.GAP_REACHED, False)
     # no bound at all cannot prove anything
-    unbounded = Raw(True, False, False, {}, 10.0, None, "kOptimal")
+    unbounded = SolverResult(proven_gap=True, values={}, incumbent=10.0, detail="kOptimal")
     assert decide(unbounded, Fraction(10), Fraction(1))[1] is False
 
 
@@ -228,14 +232,14 @@ def test_a_cbc_stopped_without_a_solution_is_not_called_infeasible() -> None:
 def test_a_claim_of_infeasibility_against_a_feasible_warm_start_is_not_passed_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import vdlt_spec.models.allocation as oracle
+    from vdlt_spec.models.milp import oracle
 
-    def wrong(*args: object, **kwargs: object) -> Raw:
-        return Raw(False, True, False, None, None, None, "a solver that is wrong")
+    def wrong(*args: object, **kwargs: object) -> SolverResult:
+        return SolverResult(infeasible=True, detail="a solver that is wrong")
 
     instance = bundled_instances()["small-welfare"]
     start = best_start(instance, threads=1)
-    monkeypatch.setattr(oracle, "_run", wrong)
+    monkeypatch.setattr(oracle, "run_solver", wrong)
     report = solve(instance, threads=1, warm_start=start, bounds=False)  # no bound proves it
     assert report.status is Status.UNKNOWN and "contradicted by the feasible warm start" in (
         report.detail

@@ -18,7 +18,7 @@ from vdlt_spec.allocation.schema import loads_instance
 from vdlt_spec.allocation.score import Reference, parse_reference, score
 from vdlt_spec.cli import main
 from vdlt_spec.errors import Reason, SpecError
-from vdlt_spec.models.allocation import SolveReport, solve
+from vdlt_spec.models.milp import SolveReport, solve
 
 INSTANCES = Path(__file__).resolve().parents[1] / "vdlt_spec" / "allocation" / "instances"
 
@@ -157,7 +157,7 @@ def test_the_verify_check_fails_when_a_heuristic_beats_a_claimed_optimum(
     """`vdlt verify`'s MILP check scores each baseline against the optimum; it can fail."""
     from vdlt_spec.allocation import bundled
     from vdlt_spec.checks.allocation import milp_optimum
-    from vdlt_spec.models import allocation as oracle
+    from vdlt_spec.models import milp as oracle
     from vdlt_spec.verdict import Verdict
 
     name = "small-throughput"

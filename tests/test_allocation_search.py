@@ -10,8 +10,16 @@ from vdlt_spec.allocation.baselines import per_class_greedy
 from vdlt_spec.allocation.evaluator import evaluate
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Utility
-from vdlt_spec.models.allocation import Status, build_model, extract, solve, start_values
-from vdlt_spec.models.allocation_search import improve, searches_first, worthwhile
+from vdlt_spec.models.milp import (
+    Status,
+    build_model,
+    extract,
+    improve,
+    searches_first,
+    solve,
+    start_values,
+    worthwhile,
+)
 
 
 @pytest.mark.parametrize("utility", [Utility.THROUGHPUT, Utility.WELFARE])
@@ -85,7 +93,7 @@ def test_solve_searches_only_large_instances_under_a_time_limit() -> None:
 def test_models_too_large_for_the_solver_s_root_search_first_bounded_by_the_lp(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from vdlt_spec.models import allocation_search
+    from vdlt_spec.models.milp import search as allocation_search
 
     instance = generate(150, 20, seed=7, utility=Utility.WELFARE)
     model = build_model(instance)
@@ -108,9 +116,8 @@ def test_models_too_large_for_the_solver_s_root_search_first_bounded_by_the_lp(
 def test_a_search_that_uses_the_whole_limit_leaves_its_allocation_not_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from vdlt_spec.models import allocation as oracle
-    from vdlt_spec.models import allocation_search
-    from vdlt_spec.models.allocation_search import SearchReport
+    from vdlt_spec.models.milp import SearchReport
+    from vdlt_spec.models.milp import search as allocation_search
 
     instance = generate(150, 20, seed=7)
     monkeypatch.setattr(allocation_search, "SEARCH_FIRST", 0)
@@ -119,7 +126,7 @@ def test_a_search_that_uses_the_whole_limit_leaves_its_allocation_not_nothing(
         time.sleep(2.5)  # past the whole limit, improving nothing
         return SearchReport(0, 0, 0.0, 0.0, 2.5, dict(start))
 
-    monkeypatch.setattr(oracle, "improve", slow_idle)
+    monkeypatch.setattr(allocation_search, "improve", slow_idle)
     report = solve(instance, threads=1, time_limit=2)
     assert "not run" in report.detail
     assert report.status is Status.TIME_LIMIT and report.searched is None
@@ -130,8 +137,8 @@ def test_a_search_that_uses_the_whole_limit_leaves_its_allocation_not_nothing(
 def test_a_search_first_allocation_the_lp_bound_proves_skips_the_solver(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from vdlt_spec.models import allocation as oracle
-    from vdlt_spec.models import allocation_search
+    from vdlt_spec.models.milp import Relaxed, choose_start, heuristic_starts, oracle
+    from vdlt_spec.models.milp import search as allocation_search
 
     instance = generate(150, 20, seed=7)
     monkeypatch.setattr(allocation_search, "SEARCH_FIRST", 0)
@@ -141,10 +148,10 @@ def test_a_search_first_allocation_the_lp_bound_proves_skips_the_solver(
     def relax_with_a_tight_bound(model: object, threads: int | None = None) -> object:
         # pretend the LP relaxation were tight at the warm start (a bound within one step)
         relaxed = real_relax(model, threads)  # type: ignore[arg-type]
-        start = oracle._best_start(model, oracle.heuristic_starts(model, threads, relaxed))  # type: ignore[arg-type]
+        start = choose_start(model, heuristic_starts(model, threads, relaxed))  # type: ignore[arg-type]
         assert start is not None
-        tight.append(float(start[2]) + 0.5)
-        return oracle.Relaxed(relaxed.values, tight[0])
+        tight.append(float(start.objective) + 0.5)
+        return Relaxed(relaxed.values, tight[0])
 
     monkeypatch.setattr(oracle, "relax", relax_with_a_tight_bound)
     report = solve(instance, threads=1, time_limit=30)
@@ -163,14 +170,15 @@ def test_probing_down_from_a_bound_above_the_optimum_finds_and_proves_it(
     """Guesses above the optimum find nothing and step down; the right one proves (D-alloc-22)."""
     from fractions import Fraction
 
-    from vdlt_spec.models.allocation import _probe
+    from vdlt_spec.models.milp.search import probe
 
     instance = generate(60, 12, seed=seed, utility=utility)
     optimum = solve(instance, threads=1)
     assert optimum.proven_optimal and optimum.objective is not None
     model = build_model(instance)
     # a ceiling 2.5 steps above the optimum: guesses optimum + 2, + 1 must come back empty
-    raw, refuted, note = _probe(model, float(optimum.objective) + 2.5, Fraction(0), 60, 1, None)
+    probed = probe(model, float(optimum.objective) + 2.5, Fraction(0), 60, 1, None)
+    raw, refuted, note = probed.run, probed.refuted, probed.note
     assert raw is not None and raw.values is not None, note
     found = evaluate(instance, extract(model, raw.values))
     assert found.feasible and found.objective == optimum.objective
@@ -181,4 +189,4 @@ def test_probing_down_from_a_bound_above_the_optimum_finds_and_proves_it(
     assert raw.bound is not None and float(optimum.objective) - 1e-6 <= raw.bound
     assert "(3 runs" in note
     # nothing above the floor to guess: no run at all
-    assert _probe(model, float(optimum.objective), optimum.objective, 60, 1, None)[0] is None
+    assert probe(model, float(optimum.objective), optimum.objective, 60, 1, None).run is None

@@ -29,7 +29,7 @@ def milp_optimum() -> Outcome:
     from vdlt_spec.allocation.evaluator import evaluate
     from vdlt_spec.allocation.score import Reference, score
     from vdlt_spec.errors import SpecError
-    from vdlt_spec.models.allocation import Status, solve
+    from vdlt_spec.models.milp import Status, solve
 
     expected = expected_results()
     figures: dict[str, str] = {}
@@ -85,7 +85,7 @@ def exhaustive_oracle() -> Outcome:
     """Enumerate the tiny bundled instance; its optimum equals the MILP's (§IV-E)."""
     from vdlt_spec.allocation.bundled import bundled_instances
     from vdlt_spec.allocation.exhaustive import exhaustive_optimum
-    from vdlt_spec.models.allocation import Status, solve
+    from vdlt_spec.models.milp import Status, solve
 
     inst = bundled_instances()["tiny-exhaustive"]
     best = exhaustive_optimum(inst)
@@ -110,7 +110,7 @@ def exhaustive_oracle() -> Outcome:
 def infeasibility_diagnosis() -> Outcome:
     """Diagnose the bundled infeasible instance; the named constraints bind (§IV-E)."""
     from vdlt_spec.allocation.bundled import bundled_instances, expected_results
-    from vdlt_spec.models.allocation import (
+    from vdlt_spec.models.milp import (
         Relaxation,
         Status,
         is_feasible,

@@ -172,12 +172,11 @@ def solve_command(
     --start the evaluator rejects is bad input (INFEASIBLE_START, D-alloc-24).
     """
     from vdlt_spec import serial
-    from vdlt_spec.models.allocation import Status, solve
+    from vdlt_spec.models.milp import SolveOptions, Status, solve
 
     instance = _load_instance(instance_file)
     begin = None if start is None else _load_start(instance, start)
-    report = solve(
-        instance,
+    options = SolveOptions(
         solver=solver,
         time_limit=time_limit,
         gap=gap,
@@ -189,6 +188,7 @@ def solve_command(
         lp_path=str(lp) if lp else None,
         mps_path=str(mps) if mps else None,
     )
+    report = solve(instance, options)
     if out is not None and report.allocation is not None:
         write_output(out, serial.dumps(report.allocation, indent=2) + "\n")
     if as_json:

@@ -1,8 +1,12 @@
-"""Improve a feasible allocation by large-neighbourhood search over the exact MILP (D-alloc-19).
+"""Search for better allocations: probing down from a bound, and large-neighbourhood search.
 
-The warm start of the oracle (LP-guided rounding or a baseline, D-alloc-12) is a few per cent
-below the optimum on large instances, and a branch-and-bound solver given 60 s at 1000 x 100
-barely moves it. This module climbs from it with the model itself: repeatedly fix every
+Probing (D-alloc-22) guesses the optimum down from a bound, one HiGHS run with an objective
+cutoff per guess; a refuted guess is itself a bound (D-alloc-23).
+
+The neighbourhood search (D-alloc-19) improves a feasible allocation. The warm start of the
+oracle (LP-guided rounding or a baseline, D-alloc-12) is a few per cent below the optimum on
+large instances, where branch and bound within a time limit barely moves it. The search climbs
+from it with the model itself: repeatedly fix every
 transaction's decisions to the incumbent except those of a neighbourhood, a few random nodes'
 transactions plus a sample of the rejected ones, and let HiGHS re-optimise that sub-MIP from
 the incumbent (so it can only improve). The neighbourhood grows while sub-MIPs are solved to
@@ -22,15 +26,20 @@ import math
 import random
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from fractions import Fraction
+from typing import Any
 
 import highspy
 import numpy as np
 import pulp
 
-if TYPE_CHECKING:
-    from vdlt_spec.models.allocation import AllocationModel
+from vdlt_spec.models.milp.bounds import proof_target, top_guess
+from vdlt_spec.models.milp.model import AllocationModel
+from vdlt_spec.models.milp.solution import extract
+from vdlt_spec.models.milp.solvers import SolverResult, SolverSettings, load_highs, run_highs
+from vdlt_spec.models.milp.start import Start, choose_start
 
 #: Transactions freed by the first neighbourhood, and the bounds the adaptive size stays in.
 FIRST_SIZE = 60
@@ -39,9 +48,8 @@ MAX_SIZE = 400
 #: Neighbourhoods in a row without improvement after which the search stops by itself.
 STALL = 12
 #: The same inside a time-limited solve, where nothing uses the time a stalled search leaves
-#: but the solver after a search-first run, which at that size needs most of a minute to reach
-#: its root (D-alloc-19, D-alloc-20). A 60 s run at 1000 x 100 measured: a search that stopped
-#: after 12 idle rounds at 48 s reached 4,801, one that ran on, 4,807.
+#: but the solver after a search-first run, which at that size needs most of its time to reach
+#: its root (D-alloc-19, D-alloc-20): a search that runs on still finds better allocations.
 SOLVE_STALL = 3 * STALL
 #: Sub-MIP time limit: a share of the time left, within these bounds (seconds).
 SUB_SHARE = 0.25
@@ -49,9 +57,8 @@ SUB_MIN_S, SUB_MAX_S = 0.5, 4.0
 #: An instance whose transactions all fit in this many first neighbourhoods is left to the
 #: solver: a neighbourhood that frees most of the model is the model.
 WORTHWHILE = 2
-#: Above this many binaries the solver needs more than half of a 60 s limit for presolve and
-#: its root LP (1000 x 100, 105,201 binaries: no bound after 30 s, measured), and its bound at
-#: 60 s is the LP relaxation's anyway (42,898 on welfare seed 1): there the search goes first,
+#: Above this many binaries the solver spends most of a time limit on presolve and its root LP,
+#: and its bound at the limit is the LP relaxation's anyway: there the search goes first,
 #: bounded by the LP relaxation, and the solver gets what time it leaves (D-alloc-20).
 SEARCH_FIRST = 50_000
 
@@ -68,6 +75,24 @@ class SearchReport:
     values: dict[str, float]
 
 
+@dataclass(frozen=True)
+class Probe:
+    """Report a probing: the run that found an allocation (if any), the refuted bound, a note."""
+
+    run: SolverResult | None
+    refuted: float | None  # the cutoff of the lowest refuted guess: a bound (D-alloc-23)
+    note: str
+
+
+@dataclass(frozen=True)
+class Climb:
+    """Report a neighbourhood search from a start: what beats it (if any), seconds, a note."""
+
+    better: Start | None
+    seconds: float
+    note: str
+
+
 def worthwhile(model: AllocationModel) -> bool:
     """Tell whether the search pays: more transactions than a few neighbourhoods (D-alloc-19)."""
     return len(model.admit) > WORTHWHILE * FIRST_SIZE
@@ -76,15 +101,6 @@ def worthwhile(model: AllocationModel) -> bool:
 def searches_first(model: AllocationModel) -> bool:
     """Tell whether the search runs before the solver rather than after it (D-alloc-20)."""
     return model.binaries > SEARCH_FIRST
-
-
-def load_highs(model: AllocationModel, threads: int | None) -> highspy.Highs:
-    """Load the model into a fresh HiGHS object through PuLP's own builder (columns = indexes)."""
-    builder = pulp.HiGHS(msg=False, threads=threads)
-    builder.createAndConfigureSolver(model.problem)
-    builder.buildSolverModel(model.problem)
-    h: highspy.Highs = model.problem.solverModel
-    return h
 
 
 def improve(
@@ -214,3 +230,86 @@ def _neighbourhood(
     rng.shuffle(rejected)
     chosen.update(rejected[: max(size - len(chosen), 0)])
     return chosen
+
+
+def probe(
+    model: AllocationModel,
+    ceiling: float,
+    floor: Fraction,
+    limit: float,
+    threads: int | None,
+    extra: Mapping[str, Any] | None,
+) -> Probe:
+    """Guess the optimum down from a bound, one HiGHS run per guess (§IV-E; D-alloc-22).
+
+    Each guess v, from the largest multiple of the granularity g under ``ceiling`` down to just
+    above ``floor`` (the warm start's utility), runs HiGHS with an objective cutoff at v - g/2:
+    it may prune every node whose bound lies below v - g/2, and its reduced-cost fixing is as
+    strong as if it held an allocation worth v. A run that ends with nothing at or above the
+    cutoff (optimal or infeasible under it) says the guess was too high: the next one is one
+    step lower. The first run that finds an allocation at or above its cutoff is returned: its
+    bound is valid for the model without the cutoff, since everything the cutoff pruned lies
+    below that allocation. A run that stops on the time limit ends the probing. A refuted
+    guess is itself a bound: no allocation lies above its cutoff (D-alloc-23), so each run
+    stops as soon as it holds an allocation that this bound or ``ceiling`` proves optimal. The
+    runs have no absolute gap: HiGHS may only call a guess refuted once its tree is exhausted,
+    never because its bound came within a gap of the cutoff.
+    Returns that run (or None), the bound of the refuted guesses (or None) and a note.
+    """
+    g = model.granularity
+    guess = top_guess(g, ceiling)
+    began = time.perf_counter()
+    tried = 0
+    refuted: float | None = None
+    while guess - g / 2 > floor:
+        left = limit - (time.perf_counter() - began)
+        if left < 1:
+            break
+        cutoff = float(guess - g / 2)
+        settings = SolverSettings(
+            time_limit=left,
+            threads=threads,
+            # HiGHS minimises -utility
+            extra={**(extra or {}), "objective_bound": -cutoff, "mip_abs_gap": 0.0},
+            target=proof_target(g, ceiling, refuted),
+        )
+        raw = run_highs(model, settings)
+        tried += 1
+        if raw.values is not None and raw.incumbent is not None and raw.incumbent >= cutoff:
+            seconds = time.perf_counter() - began
+            return Probe(
+                raw,
+                refuted,
+                f"probing from the bound found {raw.incumbent:g} at guess {guess} "
+                f"({tried} runs, {seconds:.2f} s)",
+            )
+        if not (raw.infeasible or raw.proven_gap):
+            break
+        refuted = cutoff
+        guess -= g
+    seconds = time.perf_counter() - began
+    return Probe(
+        None,
+        refuted,
+        f"probing from the bound stopped at guess {guess}, nothing found ({tried} runs, "
+        f"{seconds:.2f} s)",
+    )
+
+
+def climb(
+    model: AllocationModel,
+    origin: Start,
+    limit: float,
+    threads: int | None,
+    target: float | None,
+) -> Climb:
+    """Run the neighbourhood search from ``origin``: what beats it, seconds, a note (D-alloc-19)."""
+    report = improve(
+        model, origin.values, time_limit=limit, threads=threads, stall=SOLVE_STALL, target=target
+    )
+    better = choose_start(model, [extract(model, report.values)], origin.objective)
+    reached = origin.objective if better is None else better.objective
+    note = (
+        f"neighbourhood search from {origin.objective} reached {reached} in {report.rounds} rounds"
+    )
+    return Climb(better, report.seconds, note)

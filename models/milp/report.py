@@ -1,0 +1,207 @@
+"""Decide the status of a solve and report it honestly (§IV-E; D-alloc-13).
+
+Statuses are decided here, never taken from the solver's word alone: ``optimal`` only when
+the solver stopped on its gap criterion (or its time limit, or at a target a bound proves)
+and its bound is within the objective's granularity of the exact utility of the returned
+allocation, which the exact evaluator also found feasible. A claim of infeasibility against a
+feasible warm start is not passed on; a proven infeasibility is diagnosed (D-alloc-14).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from fractions import Fraction
+
+from vdlt_spec.allocation.decision import Allocation
+from vdlt_spec.allocation.evaluator import ConstraintReport, evaluate
+from vdlt_spec.allocation.instance import Instance
+from vdlt_spec.models.milp.bounds import proof_target
+from vdlt_spec.models.milp.diagnosis import diagnose_infeasibility
+from vdlt_spec.models.milp.model import AllocationModel
+from vdlt_spec.models.milp.options import SolveOptions
+from vdlt_spec.models.milp.solution import extract
+from vdlt_spec.models.milp.solvers import SolverResult
+
+
+class Status(StrEnum):
+    """Report how a solve ended, decided by the oracle (D-alloc-13)."""
+
+    OPTIMAL = "optimal"
+    GAP_REACHED = "gap_reached"
+    TIME_LIMIT = "time_limit"
+    INFEASIBLE = "infeasible"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class SolveReport:
+    """Report a solve: status, exact objective, bound, gap, allocation, diagnosis (D-alloc-13)."""
+
+    instance: str
+    solver: str
+    status: Status
+    proven_optimal: bool
+    objective: Fraction | None
+    incumbent: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    solve_seconds: float
+    detail: str
+    admitted: int
+    transactions: int
+    variables: int
+    constraints: int
+    binaries: int
+    warm_start: Fraction | None
+    allocation: Allocation | None
+    diagnosis: tuple[ConstraintReport, ...] = ()
+    searched: Fraction | None = None  # the warm start after the neighbourhood search
+    search_seconds: float = 0.0
+    relaxation_bound: float | None = None  # the LP relaxation's bound, if it was solved
+    lagrangian_bound: float | None = None  # the Lagrangian knapsack bound (D-alloc-23), if any
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Hold what the phases before the report found, for :func:`report` (D-alloc-13)."""
+
+    result: SolverResult  # the solver's outcome, merged with the search's and the bounds'
+    began: float  # perf_counter() when the solve began
+    solve_seconds: float  # from the end of the preparation (model, starts) to the report
+    warm_start: Fraction | None  # the utility of the start handed to the solver, if any
+    started: bool  # whether the solver had an evaluator-feasible start
+    searched: Fraction | None = None
+    search_seconds: float = 0.0
+    relaxation_bound: float | None = None
+    lagrangian_bound: float | None = None
+
+
+def report(
+    instance: Instance, model: AllocationModel, options: SolveOptions, found: Findings
+) -> SolveReport:
+    """Verify the allocation found with the exact evaluator and decide the status (D-alloc-13).
+
+    An infeasibility claimed against a feasible start is reported undecided; a proven one is
+    diagnosed if ``options.diagnose`` holds; an allocation the evaluator rejects is reported
+    undecided with its worst violation.
+    """
+    raw = found.result
+    base = SolveReport(
+        instance=instance.name,
+        solver=options.solver,
+        status=Status.UNKNOWN,
+        proven_optimal=False,
+        objective=None,
+        incumbent=None,
+        bound=raw.bound,
+        gap=None,
+        seconds=time.perf_counter() - found.began,
+        solve_seconds=found.solve_seconds,
+        detail=raw.detail,
+        admitted=0,
+        transactions=len(instance.transactions),
+        variables=model.problem.numVariables(),
+        constraints=model.problem.numConstraints(),
+        binaries=model.binaries,
+        warm_start=found.warm_start,
+        allocation=None,
+        searched=found.searched,
+        search_seconds=found.search_seconds,
+        relaxation_bound=found.relaxation_bound,
+        lagrangian_bound=found.lagrangian_bound,
+    )
+    if raw.infeasible and found.started:
+        # the warm start is an evaluator-feasible allocation: a solver that claims otherwise is
+        # wrong, and the claim is not passed on (D-alloc-13)
+        return replace(
+            base,
+            detail=f"{raw.detail}; contradicted by the feasible warm start (utility "
+            f"{found.searched or found.warm_start}), so undecided",
+        )
+    if raw.infeasible:
+        return _infeasible(instance, options, base, found.began)
+    if raw.values is None:
+        status = Status.TIME_LIMIT if raw.timed_out else Status.UNKNOWN
+        return replace(base, status=status, detail=f"{raw.detail}; no integer solution")
+    allocation = extract(model, raw.values)
+    ev = evaluate(instance, allocation)
+    solved = replace(
+        base,
+        objective=ev.objective,
+        incumbent=raw.incumbent,
+        admitted=ev.admitted,
+        allocation=allocation,
+    )
+    if not ev.feasible:
+        worst = ev.violations[0]
+        return replace(
+            solved,
+            detail=f"{raw.detail}; the exact evaluator rejects the solver's allocation: "
+            f"{worst.where} off by {float(-worst.slack):.3g} "
+            f"{worst.unit} (numerical tolerance)",
+        )
+    status, proven = decide(raw, ev.objective, model.granularity)
+    return replace(
+        solved,
+        status=status,
+        proven_optimal=proven,
+        gap=_relative_gap(float(ev.objective), raw.bound),
+    )
+
+
+def _infeasible(
+    instance: Instance, options: SolveOptions, base: SolveReport, began: float
+) -> SolveReport:
+    """Report a proven infeasibility, with the diagnosis when asked for (D-alloc-14)."""
+    diagnosis: tuple[ConstraintReport, ...] = ()
+    detail = base.detail
+    if options.diagnose:
+        limit = options.time_limit
+        remaining = None if limit is None else max(limit - base.seconds, 1.0)
+        diagnosis, note = diagnose_infeasibility(
+            instance, solver=options.solver, time_limit=remaining, threads=options.threads
+        )
+        detail = f"{detail}; {note}"
+    return replace(
+        base,
+        status=Status.INFEASIBLE,
+        bound=None,
+        detail=detail,
+        diagnosis=diagnosis,
+        seconds=time.perf_counter() - began,
+    )
+
+
+def _relative_gap(incumbent: float | None, bound: float | None) -> float | None:
+    """Return |bound - incumbent| / |incumbent|, None without both (inf at a zero incumbent)."""
+    if incumbent is None or bound is None:
+        return None
+    diff = abs(bound - incumbent)
+    if diff == 0:
+        return 0.0
+    return diff / abs(incumbent) if incumbent != 0 else math.inf
+
+
+def decide(raw: SolverResult, exact: Fraction, granularity: Fraction) -> tuple[Status, bool]:
+    """Decide the status of a solve whose allocation the evaluator accepts (D-alloc-13).
+
+    Optimal only if the solver stopped on its gap criterion or its time limit (a bound at the
+    limit is still a bound) and its bound lies within one granularity step of the exact
+    utility: every utility is a multiple of the granularity, so no allocation can be better.
+    The allocation may be the neighbourhood search's, found after the solver stopped
+    (D-alloc-13, D-alloc-19).
+    """
+    target = proof_target(granularity, raw.bound)
+    stopped = raw.proven_gap or raw.timed_out or raw.interrupted
+    proven = stopped and target is not None and float(exact) > target
+    if proven:
+        return Status.OPTIMAL, True
+    if raw.proven_gap:
+        return Status.GAP_REACHED, False
+    if raw.timed_out:
+        return Status.TIME_LIMIT, False
+    return Status.UNKNOWN, False
