@@ -7,7 +7,7 @@ share of the optimum (or, where none was proven, of the best incumbent or of a s
 allocation, `benchmarks/best_known/`, whichever is better). Ratios are against a
 peer measured in the same run (CBC/HiGHS time; heuristic/optimum utility).
 
-    python benchmarks/bench_allocation.py                   # the full run (about 20 min)
+    python benchmarks/bench_allocation.py                   # the full run (long; --store resumes)
     python benchmarks/bench_allocation.py --quick           # a smoke run (a few minutes)
     python benchmarks/bench_allocation.py --json out.json --markdown tables.md
     python benchmarks/bench_allocation.py --store runs.jsonl  # keep each row; rerun resumes

@@ -10,7 +10,7 @@ faster primal heuristic or a stronger bound is what an instance needs. Where
 `benchmarks/best_known/` holds a better allocation than the solve found (one found outside the
 oracle, allocation §6), the proof starts from that one, and the table says so.
 
-    python benchmarks/bench_allocation_proof.py            # the fixed set (about 6 min)
+    python benchmarks/bench_allocation_proof.py            # the fixed set
     python benchmarks/bench_allocation_proof.py --quick    # a smoke run (under a minute)
     python benchmarks/bench_allocation_proof.py --utility welfare --seeds 4 5
 """
@@ -32,7 +32,7 @@ SIZE, QUICK_SIZE = (200, 40), (60, 12)
 SEEDS, QUICK_SEEDS = (1, 2, 3, 4, 5), (1, 2)
 TIME_LIMIT = 60.0
 THREADS = 1
-#: The median time to a proven optimum that issue 6 sets as the goal at 200 x 40 (seconds).
+#: The median time to a proven optimum that the benchmark holds as its target at 200 x 40 (seconds).
 GOAL_S = 5.0
 
 

@@ -3,8 +3,8 @@
 Run: ``python benchmarks/bench_certificates.py [--n 100] [--repeat 7] [--json]``.
 
 Every figure is measured in the same run, and the table prints ratios against the peer: one
-raw BIP340 verification by coincurve (``PublicKeyXOnly.verify`` on a parsed key). The goal of
-issue 3 is a cached certificate verification within 1.5x of that raw verification.
+raw BIP340 verification by coincurve (``PublicKeyXOnly.verify`` on a parsed key). The target is
+a cached certificate verification within 1.5x of that raw verification.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Run: ``python benchmarks/bench_proofs.py [--no-cvc5] [--exhaustive] [--json]``.
 
 * Z3 time per obligation (the prover's own discharge, fresh process state) and the total; the
-  goal is the whole suite under 10 s on the 2-core CI machine, each all-n obligation under 1 s;
+  target is the whole suite under 10 s, each all-n obligation under 1 s;
 * cvc5 on the SMT-LIB files the same obligation exports (the second solver of the test suite),
   with the ratio cvc5 / Z3 measured in the same run;
 * the peer setup for the bitmap obligation: Z3's cardinality solver (``SolverFor("QF_FD")``)

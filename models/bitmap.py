@@ -2,13 +2,13 @@
 
 A certificate's bitmap has ceil(n/8) bytes, least-significant bit first (signer i is bit i mod 8
 of byte i div 8), 1 = signed, padding bits 0; it is accepted iff 3·popcount > 2n, i.e.
-popcount >= quorum_size(n) = 2n//3 + 1 (DESIGN.md). The counting facts of
+popcount >= quorum_size(n) = 2n//3 + 1 (D-crypto-7). The counting facts of
 :mod:`vdlt_spec.models.quorum` hold for all n; the queries here check the bytes-level rule for
 each roster size in scope, up to n = 1024.
 
 Encoding (docs/decisions.md, D-proof-3): bits are 0/1 integers, a byte is sum 2^j·bit_j, the
 popcount is a plain sum, and the plain SMT core decides the query by simplex. Cardinality
-constraints in ``SolverFor("QF_FD")`` were measured and rejected: CDCL with cardinality
+constraints in ``SolverFor("QF_FD")`` are not used (D-proof-3): CDCL with cardinality
 constraints cannot refute even AtLeast(x, 683) ∧ AtMost(x, 682) over 1024 literals within 10 s,
 nor the two-certificate overlap at n = 64, while the linear relaxation of both is infeasible and
 simplex finds that in well under a second at n = 1024.

@@ -49,7 +49,7 @@ def _bench_module(name: str = "bench_allocation") -> object:
 def test_the_benchmark_store_keeps_finished_rows_and_resumes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A crashed or interrupted benchmark loses nothing it measured (the 1000 x 100 CBC crash)."""
+    """A crashed or interrupted benchmark loses nothing it measured."""
     bench: Any = _bench_module()
     calls: list[tuple[int, int, int, str]] = []
 

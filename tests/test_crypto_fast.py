@@ -1,4 +1,4 @@
-"""The libsecp256k1 fast path equals the readable path, operation by operation (DESIGN rule 6).
+"""The libsecp256k1 fast path equals the readable path, operation by operation.
 
 Readable scalar multiplications cost milliseconds, so example counts are deliberate.
 """

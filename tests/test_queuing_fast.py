@@ -1,4 +1,4 @@
-"""The integer fast path gives exactly the readable scheduler's schedule (§IV-A, DESIGN rule 6)."""
+"""The integer fast path gives exactly the readable scheduler's schedule (§IV-A)."""
 
 from __future__ import annotations
 

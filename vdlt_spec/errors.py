@@ -1,4 +1,4 @@
-"""Report rejected input as data: one error type carrying a stable reason code (DESIGN rule 4).
+"""Report rejected input as data: one error type carrying a stable reason code.
 
 A rejected input is a result, not a crash: conformance vectors record the ``Reason`` name,
 so names are stable API. Add new reasons in the section of their component; never rename

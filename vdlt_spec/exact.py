@@ -1,4 +1,4 @@
-"""Accept exact numbers only: integers and fractions, never floats (DESIGN rule 2).
+"""Accept exact numbers only: integers and fractions, never floats.
 
 Times, sizes, shares and trust values feed decisions that vectors and proofs check, so a
 binary float (``0.1``) is rejected with ``INEXACT_NUMBER`` instead of being silently rounded.

@@ -1,4 +1,4 @@
-"""Convert spec data to JSON and back without loss (DESIGN rule 3).
+"""Convert spec data to JSON and back without loss (D-gen-2).
 
 Encoding rules, shared by every component, the conformance vectors and the auditor:
 

@@ -1,4 +1,4 @@
-"""Name the three verdicts of every checker, prover and auditor (DESIGN: decisions already made).
+"""Name the three verdicts of every checker, prover and auditor (D-gen-1).
 
 ``valid`` / ``invalid`` / ``unknown`` map to exit codes 0 / 1 / 2. A run that exercised nothing,
 a solver timeout or a crash inside a check is ``unknown``, never ``valid``.

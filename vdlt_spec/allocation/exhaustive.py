@@ -1,6 +1,6 @@
 """Find the optimum of a small instance by exhaustive enumeration through the evaluator (§IV-E).
 
-The readable oracle beside the MILP (DESIGN rule 6): every allocation is enumerated (each
+The readable oracle beside the MILP: every allocation is enumerated (each
 transaction: not admitted, or any control level, any group of distinct nodes, any rate level
 per replica) and scored by :func:`vdlt_spec.allocation.evaluator.evaluate`. Two prunings keep
 it exact: a placement whose own per-transaction constraints fail can be in no feasible

@@ -4,8 +4,8 @@ Node ranges follow the anchor paper of the same group, Liu, Yu et al., "Performa
 Optimization for Blockchain-Enabled IIoT Systems: A DRL Approach", IEEE TII 2019: CPUs of
 10-30 GHz, links of 10-100 Mbps, PBFT time linear in the group size K and its fault bound f.
 Transaction profiles per class of service (Table II) are our choice, documented in
-docs/allocation.md and D-alloc-8; they were tuned so that a meaningful share of the
-transactions can be admitted (measured share in docs/allocation.md).
+docs/allocation.md and D-alloc-8; they are set so that a meaningful share of the
+transactions fits in the optimum (the measured share is in docs/benchmarks.md).
 
 Every number is drawn on a grid (integers, trust in hundredths, control levels in halves) so
 that the MILP's floating-point tolerances never decide a constraint that exact arithmetic

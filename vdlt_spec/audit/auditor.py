@@ -3,7 +3,7 @@
 Auditors are registered per trace kind with :func:`auditor` from modules under
 :mod:`vdlt_spec.audit.rules`. An auditor returns findings (an invariant violated at an event)
 and how many events it checked; a trace that exercised nothing the auditor could check is
-``unknown``, never ``valid`` (DESIGN: verdicts).
+``unknown``, never ``valid`` (D-gen-1).
 """
 
 from __future__ import annotations

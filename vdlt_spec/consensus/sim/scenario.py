@@ -5,7 +5,7 @@ Byzantine ones (:class:`.byzantine.Adversary`) through a seeded :class:`.network
 records every commit, and returns the decisions,
 the traffic and the safety verdict: invalid if two honest replicas committed different blocks
 at one sequence number or a commit lacks a valid commit proof, valid if something committed and
-nothing is wrong, unknown if nothing committed (DESIGN: a run that exercised nothing). Liveness
+nothing is wrong, unknown if nothing committed (D-gen-1). Liveness
 is reported two ways: ``requests_complete`` (every request executed by f + 1 honest replicas, so
 its client gets f + 1 matching replies: PBFT's guarantee) and ``all_requests_executed`` (by every
 honest replica that is up; a replica that missed the last blocks catches up only when more work

@@ -1,0 +1,150 @@
+"""Check the layout's own rules: layers and no circles, each domain word defined once, small files.
+
+The import contracts live in ``pyproject.toml`` (``[tool.importlinter]``) and are checked by
+import-linter through ``.ci/lint-imports``; the other rules are read from the source with ``ast``.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE_DIRS = ("vdlt_spec", "models", "proofs")
+MAX_LINES = 600
+
+
+def _sources() -> Iterator[Path]:
+    for folder in SOURCE_DIRS:
+        yield from sorted((ROOT / folder).rglob("*.py"))
+
+
+def _relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+@functools.cache
+def _trees() -> tuple[tuple[str, ast.Module], ...]:
+    return tuple(
+        (_relative(path), ast.parse(path.read_text(encoding="utf-8"))) for path in _sources()
+    )
+
+
+def _definitions(kind: type[ast.AST], name: str) -> list[str]:
+    """Return the files that define ``name`` at module level as a class or function."""
+    return sorted(
+        {
+            where
+            for where, tree in _trees()
+            for node in tree.body
+            if isinstance(node, kind) and getattr(node, "name", None) == name
+        }
+    )
+
+
+def _assignments(name: str) -> list[str]:
+    """Return the files that bind ``name`` at module level."""
+    found = []
+    for where, tree in _trees():
+        for node in tree.body:
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AnnAssign)
+                else []
+            )
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                found.append(where)
+    return found
+
+
+def test_import_contracts_hold() -> None:
+    """The layer contract and the no-circle contract of pyproject.toml are kept."""
+    result = subprocess.run(
+        [str(ROOT / ".ci" / "lint-imports")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHON": sys.executable},
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("word", "home"),
+    [
+        ("NodeRole", "vdlt_spec/roles.py"),
+        ("Transaction", "vdlt_spec/cos.py"),
+        ("ServiceClass", "vdlt_spec/cos.py"),
+        ("SpecError", "vdlt_spec/errors.py"),
+        ("Reason", "vdlt_spec/errors.py"),
+        ("Verdict", "vdlt_spec/verdict.py"),
+    ],
+)
+def test_domain_word_is_defined_once(word: str, home: str) -> None:
+    """Each word of the shared vocabulary is one class, in one module."""
+    assert _definitions(ast.ClassDef, word) == [home]
+
+
+@pytest.mark.parametrize("name", ["Role", "Step", "Finding", "SignedVote"])
+def test_no_two_classes_share_a_name(name: str) -> None:
+    """A class name that once named two concepts names at most one now."""
+    assert len(_definitions(ast.ClassDef, name)) <= 1
+
+
+@pytest.mark.parametrize("function", ["quorum_size", "max_faulty", "is_quorum"])
+def test_quorum_rule_is_defined_once_in_crypto(function: str) -> None:
+    """The > 2n/3 quorum rule is written once, in crypto, and called everywhere else (§IV-D)."""
+    assert _definitions(ast.FunctionDef, function) == ["vdlt_spec/crypto/quorum.py"]
+
+
+def test_no_inlined_fault_bound() -> None:
+    """No module restates the fault bound as ``(n - 1) // 3`` beside the quorum rule."""
+    inlined = [
+        f"{where}:{node.lineno}"
+        for where, tree in _trees()
+        if where != "vdlt_spec/crypto/quorum.py"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.FloorDiv)
+        and isinstance(node.right, ast.Constant)
+        and node.right.value == 3
+    ]
+    assert inlined == []
+
+
+def test_class_ranking_is_defined_once() -> None:
+    """The ranking of the eight classes (Table II) is one constant of cos.py."""
+    assert _assignments("CLASS_RANKING") == ["vdlt_spec/cos.py"]
+
+
+def test_no_module_is_oversized() -> None:
+    """Every module of the spec, the models and the proofs stays under the size limit."""
+    sizes = {_relative(p): len(p.read_text(encoding="utf-8").splitlines()) for p in _sources()}
+    assert {where: n for where, n in sizes.items() if n > MAX_LINES} == {}
+
+
+HISTORY = re.compile(r"\b[Ss]ession \d+\b|\b[Ii]ssue #?\d+\b|\bwork period\b|\brerun in\b")
+
+
+def test_docs_and_code_describe_what_is() -> None:
+    """Docs, comments and docstrings carry no development history."""
+    texts = [*_sources(), ROOT / "README.md", ROOT / "CHANGELOG.md"]
+    texts += [*sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "benchmarks").glob("*.py"))]
+    hits = [
+        f"{_relative(path)}:{number}: {line.strip()}"
+        for path in texts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if HISTORY.search(line)
+    ]
+    assert hits == []
