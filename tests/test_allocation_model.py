@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 
 from vdlt_spec import serial
 from vdlt_spec.allocation import quantities as q
-from vdlt_spec.allocation.baselines import BASELINES
+from vdlt_spec.allocation.baselines import BASELINES, baseline_named
 from vdlt_spec.allocation.bundled import bundled_instances
 from vdlt_spec.allocation.decision import Allocation, Assignment, Replica
 from vdlt_spec.allocation.evaluator import Constraint, evaluate, relative_slack, tightest
@@ -294,3 +294,14 @@ def test_utility_parses_its_name_and_rejects_others() -> None:
         Utility.parse("magic", "--utility")
     assert caught.value.reason is Reason.BAD_USAGE
     assert caught.value.detail == "--utility must be throughput or welfare, got 'magic'"
+
+
+def test_baseline_named_finds_each_heuristic_and_rejects_others() -> None:
+    for name, heuristic in BASELINES.items():
+        assert baseline_named(name) is heuristic
+    with pytest.raises(SpecError) as caught:
+        baseline_named("magic", "--name")
+    assert caught.value.reason is Reason.BAD_USAGE
+    assert caught.value.detail == (
+        "--name must be one of per-class-greedy, density-greedy, got 'magic'"
+    )

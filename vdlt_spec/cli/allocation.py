@@ -15,7 +15,6 @@ from vdlt_spec.cli.common import (
     console,
     emit_json,
     err_console,
-    fail,
     read_as,
     write_output,
 )
@@ -348,13 +347,12 @@ def baseline_command(
 ) -> None:
     """Allocate with a baseline heuristic and score it; exit 0 feasible, 1 not."""
     from vdlt_spec import serial
-    from vdlt_spec.allocation.baselines import BASELINES
+    from vdlt_spec.allocation.baselines import baseline_named
     from vdlt_spec.allocation.evaluator import evaluate
 
-    if name not in BASELINES:
-        fail(f"--name must be one of {', '.join(BASELINES)}, got {name!r}")
+    heuristic = baseline_named(name, "--name")
     instance = _load_instance(instance_file)
-    allocation = BASELINES[name](instance)
+    allocation = heuristic(instance)
     ev = evaluate(instance, allocation)
     if out is not None:
         write_output(out, serial.dumps(allocation, indent=2) + "\n")
