@@ -88,10 +88,20 @@ def summarize(counterexample: dict[str, str], limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def check_timeout(timeout_s: float, where: str = "timeout") -> float:
+    """Return ``timeout_s`` if it is a positive solver budget in seconds (§III-D).
+
+    Zero, a negative budget or NaN is ``BAD_USAGE``; ``where`` names the input in the
+    message, e.g. a command-line option.
+    """
+    if not timeout_s > 0:
+        raise SpecError(Reason.BAD_USAGE, f"{where} must be positive, got {timeout_s}")
+    return timeout_s
+
+
 def discharge(obligation: Obligation, timeout_s: float = DEFAULT_TIMEOUT_S) -> Discharge:
     """Run an obligation's queries within one time budget and judge the finding (§III-D)."""
-    if timeout_s <= 0:
-        raise SpecError(Reason.BAD_USAGE, f"timeout must be positive, got {timeout_s}")
+    check_timeout(timeout_s)
     start = time.perf_counter()
     queries = obligation.encoding()
     runs: list[QueryRun] = []

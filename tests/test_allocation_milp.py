@@ -292,3 +292,13 @@ def test_cbc_preprocessing_infeasibility_is_read_as_infeasible() -> None:
     for solver in ("highs", "cbc"):
         report = solve(instance, solver=solver, threads=1, diagnose=False)
         assert report.status is Status.INFEASIBLE, (solver, report.detail)
+
+
+def test_a_status_maps_to_its_exit_code() -> None:
+    assert {s: s.exit_code for s in Status} == {
+        Status.OPTIMAL: 0,
+        Status.GAP_REACHED: 0,
+        Status.INFEASIBLE: 1,
+        Status.TIME_LIMIT: 2,
+        Status.UNKNOWN: 2,
+    }

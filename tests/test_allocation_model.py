@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 
 from vdlt_spec import serial
 from vdlt_spec.allocation import quantities as q
-from vdlt_spec.allocation.baselines import BASELINES
+from vdlt_spec.allocation.baselines import BASELINES, baseline_named
 from vdlt_spec.allocation.bundled import bundled_instances
 from vdlt_spec.allocation.decision import Allocation, Assignment, Replica
-from vdlt_spec.allocation.evaluator import Constraint, evaluate
+from vdlt_spec.allocation.evaluator import Constraint, evaluate, relative_slack, tightest
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Instance, Utility
 from vdlt_spec.allocation.schema import (
@@ -267,3 +267,41 @@ def test_node_roles_are_the_one_node_role_and_read_the_legacy_spelling() -> None
 def test_a_stream_names_the_class_its_transactions_carry(tiny: Instance) -> None:
     for stream in tiny.transactions:
         assert class_of(stream.cos) is stream.service_class and reserved_bits(stream.cos) == 0
+
+
+def test_tightest_ranks_reports_by_slack_relative_to_the_bound(tiny: Instance) -> None:
+    ev = evaluate(tiny, BASELINES["density-greedy"](tiny))
+    ranked = tightest(ev, len(ev.reports))
+    assert sorted(ranked, key=id) == sorted(ev.reports, key=id)
+    keys = [relative_slack(r) for r in ranked]
+    assert keys == sorted(keys)
+    assert tightest(ev, 2) == ranked[:2]
+    assert tightest(ev, 0) == ()
+    big = replace(ev.reports[0], bound=Fraction(-10), slack=Fraction(5))
+    small = replace(ev.reports[0], bound=Fraction(1, 2), slack=Fraction(1))
+    assert relative_slack(big) == Fraction(1, 2)  # divided by |bound|
+    assert relative_slack(small) == 1  # a bound below 1 counts as 1
+    assert tightest(replace(ev, reports=(small, big)), 1) == (big,)
+    with pytest.raises(SpecError) as caught:
+        tightest(ev, -1)
+    assert caught.value.reason is Reason.PARAMETER_OUT_OF_RANGE
+
+
+def test_utility_parses_its_name_and_rejects_others() -> None:
+    assert Utility.parse("welfare") is Utility.WELFARE
+    assert Utility.parse("throughput", "--utility") is Utility.THROUGHPUT
+    with pytest.raises(SpecError) as caught:
+        Utility.parse("magic", "--utility")
+    assert caught.value.reason is Reason.BAD_USAGE
+    assert caught.value.detail == "--utility must be throughput or welfare, got 'magic'"
+
+
+def test_baseline_named_finds_each_heuristic_and_rejects_others() -> None:
+    for name, heuristic in BASELINES.items():
+        assert baseline_named(name) is heuristic
+    with pytest.raises(SpecError) as caught:
+        baseline_named("magic", "--name")
+    assert caught.value.reason is Reason.BAD_USAGE
+    assert caught.value.detail == (
+        "--name must be one of per-class-greedy, density-greedy, got 'magic'"
+    )

@@ -14,8 +14,8 @@ from vdlt_spec.allocation.baselines import BASELINES
 from vdlt_spec.allocation.decision import Allocation
 from vdlt_spec.allocation.evaluator import evaluate
 from vdlt_spec.allocation.instance import Instance
-from vdlt_spec.allocation.schema import loads_instance
-from vdlt_spec.allocation.score import Reference, parse_reference, score
+from vdlt_spec.allocation.schema import loads_instance, parse_allocation
+from vdlt_spec.allocation.score import Reference, accept_start, parse_reference, score
 from vdlt_spec.cli import main
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.models.milp import SolveReport, solve
@@ -177,3 +177,29 @@ def test_the_verify_check_fails_when_a_heuristic_beats_a_claimed_optimum(
     monkeypatch.setattr(oracle, "solve", fake_solve)
     outcome = milp_optimum()
     assert outcome.verdict is Verdict.INVALID and "density-greedy" in outcome.detail
+
+
+def test_a_start_is_accepted_only_when_feasible() -> None:
+    instance = loads_instance((INSTANCES / "tiny-exhaustive.json").read_text())
+    feasible = BASELINES["per-class-greedy"](instance)
+    assert evaluate(instance, feasible).feasible
+    assert accept_start(instance, feasible) is feasible
+    bad = parse_allocation(
+        {
+            "assignments": [
+                {
+                    "transaction": "t0",
+                    "control_ghz": "1",
+                    "replicas": [{"node": "n1", "rate_ghz": "2"}],
+                }
+            ]
+        },
+    )
+    with pytest.raises(SpecError) as caught:
+        accept_start(instance, bad)
+    assert caught.value.reason is Reason.INFEASIBLE_START
+    assert "2 violations, e.g. replicas-min on t0" in caught.value.detail
+    unknown = replace(bad, assignments=(replace(bad.assignments[0], transaction="zz"),))
+    with pytest.raises(SpecError) as caught:
+        accept_start(instance, unknown)
+    assert caught.value.reason is Reason.UNKNOWN_TRANSACTION

@@ -8,9 +8,18 @@ import pytest
 
 from vdlt_spec.consensus import BEHAVIOUR_CHOICES, Behaviour, Mode, Signatures, build_scenario
 from vdlt_spec.consensus.payloads import CHECKPOINT_VIEW, VoteKind, vote_payload
-from vdlt_spec.consensus.sim import COLLUDE, MIXED, assign_behaviours
+from vdlt_spec.consensus.sim import (
+    COLLUDE,
+    MIXED,
+    assign_behaviours,
+    make_scheme,
+    parse_behaviour,
+    simulate,
+    summarize,
+)
 from vdlt_spec.consensus.sim.scenario import RUN_TIMEOUTS_BASE, RUN_TIMEOUTS_PER_DECISION
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.verdict import Verdict
 
 
 def test_choices_are_mixed_collude_and_every_behaviour() -> None:
@@ -74,3 +83,50 @@ def test_checkpoint_votes_sign_the_checkpoint_view_only() -> None:
     assert vote_payload(VoteKind.COMMIT, 5, 8, digest) != vote_payload(
         VoteKind.COMMIT, CHECKPOINT_VIEW, 8, digest
     )
+
+
+def test_option_parsers_name_the_choices() -> None:
+    assert Mode.parse("classic") is Mode.CLASSIC
+    assert Signatures.parse("real") is Signatures.REAL
+    assert parse_behaviour("collude") == COLLUDE
+    cases = [
+        (
+            lambda: Mode.parse("hotstuff", "--mode"),
+            "--mode must be ipbft or classic, got 'hotstuff'",
+        ),
+        (
+            lambda: Signatures.parse("bls", "--signatures"),
+            "--signatures must be real or ideal, got 'bls'",
+        ),
+        (
+            lambda: parse_behaviour("evil", "--behaviour"),
+            f"--behaviour must be one of {', '.join(BEHAVIOUR_CHOICES)}, got 'evil'",
+        ),
+    ]
+    for parse, message in cases:
+        with pytest.raises(SpecError) as caught:
+            parse()
+        assert caught.value.reason is Reason.BAD_USAGE and caught.value.detail == message
+
+
+def test_summarize_reports_the_run_and_convicts_colluders() -> None:
+    scenario = build_scenario(4, 0, MIXED, 1, decisions=3)
+    scheme = make_scheme(scenario.signatures, 4, 1)
+    result = simulate(scenario, scheme)
+    summary = summarize(scenario, result, scheme)
+    assert (summary.n, summary.f, summary.mode) == (4, 1, Mode.IPBFT)
+    assert summary.decided_sequence_numbers == result.decided_seqs >= 3
+    assert summary.executed_min == min(result.executed.values())
+    assert summary.executed_max == max(result.executed.values())
+    expected = round(result.metrics.messages / result.decided_seqs, 2)
+    assert summary.messages_per_decision == expected
+    assert summary.conflicts == () and summary.culprits == ()
+    assert summary.verdict is Verdict.VALID
+    colluding = build_scenario(4, 2, COLLUDE, 1, decisions=3)
+    scheme = make_scheme(colluding.signatures, 4, 1)
+    result = simulate(colluding, scheme)
+    summary = summarize(colluding, result, scheme)
+    assert summary.byzantine == {str(i): str(b) for i, b in colluding.byzantine.items()}
+    assert len(summary.conflicts) == len(result.conflicts) > 0
+    assert {c.replica for c in summary.culprits} <= set(colluding.byzantine)
+    assert summary.culprits and summary.verdict is Verdict.INVALID

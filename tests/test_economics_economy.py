@@ -21,7 +21,12 @@ from vdlt_spec.economics.signing import (
     double_sign_evidence,
     simulation_secret_key,
 )
-from vdlt_spec.economics.simulation import QUALIFIED_SPEC, simulate
+from vdlt_spec.economics.simulation import (
+    MAX_SIMULATED_EPOCHS,
+    QUALIFIED_SPEC,
+    check_epochs,
+    simulate,
+)
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance.amendment import Amendment, Poll, PollGroup
 from vdlt_spec.governance.parameters import ParameterChange, Parameters
@@ -258,3 +263,20 @@ def test_elections_can_use_the_plain_quadratic_price() -> None:
     econ = E.apply(econ, E.EndEpoch())
     assert econ.registry.delegates == ("m4", "m3", "m2", "m1")
     assert E.invariant_violations(econ) == ()
+
+
+def test_check_epochs_bounds_the_scenario() -> None:
+    assert check_epochs(1) == 1 and check_epochs(MAX_SIMULATED_EPOCHS) == MAX_SIMULATED_EPOCHS
+    for bad in (0, -3, MAX_SIMULATED_EPOCHS + 1):
+        with pytest.raises(SpecError) as caught:
+            check_epochs(bad, "--epochs")
+        assert caught.value.reason is Reason.BAD_USAGE
+        assert caught.value.detail == f"--epochs must be 1..{MAX_SIMULATED_EPOCHS}: {bad}"
+    with pytest.raises(SpecError) as caught:
+        simulate(0, MAX_SIMULATED_EPOCHS + 1)
+    assert (
+        caught.value.detail
+        == f"epochs must be 1..{MAX_SIMULATED_EPOCHS}: {MAX_SIMULATED_EPOCHS + 1}"
+    )
+    with pytest.raises(SpecError):
+        check_epochs(True)  # type: ignore[arg-type]

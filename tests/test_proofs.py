@@ -241,3 +241,12 @@ def test_verify_check_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(catalog, "OBLIGATIONS", (flipped,))
     run = self_checks.run(next(c for c in self_checks.discover() if c.name == "proofs-quorum"))
     assert run.verdict is Verdict.INVALID
+
+
+def test_check_timeout_accepts_only_a_positive_budget() -> None:
+    assert runner.check_timeout(0.5) == 0.5
+    for bad in (0.0, -1.0, float("nan")):
+        with pytest.raises(SpecError) as caught:
+            runner.check_timeout(bad, "--timeout")
+        assert caught.value.reason is Reason.BAD_USAGE
+        assert caught.value.detail == f"--timeout must be positive, got {bad}"

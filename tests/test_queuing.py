@@ -412,3 +412,32 @@ def test_gps_tags_match_the_fluid_reference(seed: int) -> None:
             if earlier.arrival <= finish:
                 replay = offer(config, replay, earlier).state
         assert advance(config, replay, finish).state.vtime == tags[t.id]
+
+
+def test_compare_with_fifo_runs_both_disciplines_on_the_same_buffer() -> None:
+    import random
+
+    from vdlt_spec.queuing import (
+        DEFAULT_QUEUE_LIMIT,
+        FIFO_COMPARISON_LIMIT,
+        WorkloadSpec,
+        admit,
+        class_delays,
+        compare_with_fifo,
+        default_config,
+        fifo_run,
+        mixed_workload,
+        run,
+        workload_senders,
+    )
+
+    config = default_config()
+    spec = WorkloadSpec(count=300, load=Fraction(3, 2))
+    arrivals = admit(mixed_workload(spec, random.Random(3), config.rate), workload_senders(spec))
+    assert DEFAULT_QUEUE_LIMIT * len(ServiceClass) == FIFO_COMPARISON_LIMIT
+    runs = compare_with_fifo(config, arrivals)
+    assert list(runs) == ["cbwfq", "fifo"]
+    assert runs["cbwfq"] == class_delays(arrivals, run(config, arrivals))
+    fifo = fifo_run(config.rate, arrivals, FIFO_COMPARISON_LIMIT)
+    assert runs["fifo"] == class_delays(arrivals, fifo)
+    assert list(compare_with_fifo(config, arrivals, fifo=False)) == ["cbwfq"]

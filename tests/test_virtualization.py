@@ -533,3 +533,17 @@ def test_look_ahead_embedding_equals_backtracking(
         assert found is not None and expected.items() <= found.items()
     if eligible["a"] == ["A", "B", "C"]:
         assert any(calls), "the re-matching path was not exercised"
+
+
+def test_place_reports_the_campaign_leases_and_faults() -> None:
+    from vdlt_spec.conformance.ops.virtualization import FIRST, SECOND, SUBSTRATE, R, _system
+
+    systems = (FIRST, _system("c", 5, 1, R(1, 1, 1)), SECOND)
+    report = v.place(SUBSTRATE, systems, ["p0"])
+    campaign = v.admit_all(SUBSTRATE, systems)
+    assert report.placement == campaign.placement and report.outcomes == campaign.outcomes
+    assert [o.system for o in report.rejected] == ["c"]
+    assert report.leases == v.leases(SUBSTRATE, campaign.placement)
+    assert report.faults == v.fault_impact(SUBSTRATE, campaign.placement, ["p0"])
+    assert report.worst_single_failure == v.worst_single_failure(SUBSTRATE, campaign.placement)
+    assert v.place(SUBSTRATE, systems).faults == ()

@@ -35,6 +35,17 @@ class Status(StrEnum):
     INFEASIBLE = "infeasible"
     UNKNOWN = "unknown"
 
+    @property
+    def exit_code(self) -> int:
+        """Return the process exit code of this status (D-alloc-13).
+
+        0 optimal or the asked gap reached, 1 proven infeasible, 2 undecided (a time limit or
+        an unknown end), as a verdict's 0 valid, 1 invalid, 2 unknown.
+        """
+        if self in (Status.OPTIMAL, Status.GAP_REACHED):
+            return 0
+        return 1 if self is Status.INFEASIBLE else 2
+
 
 @dataclass(frozen=True)
 class SolveReport:

@@ -30,6 +30,7 @@ from vdlt_spec.allocation.evaluator import (
 )
 from vdlt_spec.allocation.instance import Instance, Node, TransactionStream, Utility
 from vdlt_spec.cos import CLASS_RANKING, ServiceClass
+from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.roles import NodeRole
 
 #: Classes the per-class heuristic places before all others: control traffic, then the
@@ -279,3 +280,16 @@ BASELINES: dict[str, Callable[[Instance], Allocation]] = {
     "per-class-greedy": per_class_greedy,
     "density-greedy": density_greedy,
 }
+
+
+def baseline_named(name: str, where: str = "baseline") -> Callable[[Instance], Allocation]:
+    """Return the baseline heuristic called ``name`` in :data:`BASELINES` (§IV-G).
+
+    Any other name is ``BAD_USAGE``; ``where`` names the input in the message, e.g. a
+    command-line option.
+    """
+    if name not in BASELINES:
+        raise SpecError(
+            Reason.BAD_USAGE, f"{where} must be one of {', '.join(BASELINES)}, got {name!r}"
+        )
+    return BASELINES[name]

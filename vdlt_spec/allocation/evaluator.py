@@ -107,6 +107,26 @@ class Evaluation:
         return tuple(r for r in self.reports if not r.satisfied)
 
 
+def relative_slack(report: ConstraintReport) -> Fraction:
+    """Return a report's slack relative to its bound, ``slack / max(|bound|, 1)`` (§IV-E).
+
+    Constraints are measured in different units (seconds, tx/s, tokens, replicas); dividing
+    by the bound's magnitude (at least 1, so a zero bound does not divide by zero) makes them
+    comparable: the smaller, the tighter. Exact.
+    """
+    return report.slack / max(abs(report.bound), Fraction(1))
+
+
+def tightest(evaluation: Evaluation, k: int) -> tuple[ConstraintReport, ...]:
+    """Return the ``k`` constraint reports of smallest relative slack, tightest first (§IV-E).
+
+    Ties keep the evaluator's order of reports. A negative ``k`` is ``PARAMETER_OUT_OF_RANGE``.
+    """
+    if k < 0:
+        raise SpecError(Reason.PARAMETER_OUT_OF_RANGE, f"k must be at least 0, got {k}")
+    return tuple(sorted(evaluation.reports, key=relative_slack)[:k])
+
+
 def _upper(
     constraint: Constraint,
     subject: str,

@@ -37,6 +37,18 @@ class Utility(StrEnum):
     THROUGHPUT = "throughput"
     WELFARE = "welfare"
 
+    @classmethod
+    def parse(cls, text: str, where: str = "utility") -> Utility:
+        """Return the utility named ``text`` (§IV-E); any other name is ``BAD_USAGE``.
+
+        ``where`` names the input in the message, e.g. a command-line option.
+        """
+        for utility in cls:
+            if utility.value == text:
+                return utility
+        names = " or ".join(utility.value for utility in cls)
+        raise SpecError(Reason.BAD_USAGE, f"{where} must be {names}, got {text!r}")
+
 
 @dataclass(frozen=True)
 class Node:

@@ -159,3 +159,21 @@ def parse_reference(data: Any) -> Reference:
         instance=name if isinstance(name, str) else None,
         claimed=_fraction(data.get("objective"), "objective"),
     )
+
+
+def accept_start(instance: Instance, allocation: Allocation) -> Allocation:
+    """Return ``allocation`` as a start for the oracle if the evaluator finds it feasible (§IV-E).
+
+    The oracle improves on a start or proves it optimal, so the start must satisfy every
+    constraint of Eq. (1) (D-alloc-24). An infeasible one is ``INFEASIBLE_START``, naming the
+    count and the first violated constraint; a malformed one keeps the evaluator's reason
+    (e.g. ``UNKNOWN_TRANSACTION``).
+    """
+    evaluation = evaluate(instance, allocation)
+    if not evaluation.feasible:
+        raise SpecError(
+            Reason.INFEASIBLE_START,
+            f"the start is infeasible ({len(evaluation.violations)} violations, e.g. "
+            f"{evaluation.violations[0].where}); `vdlt allocation evaluate` lists them",
+        )
+    return allocation

@@ -15,11 +15,9 @@ from vdlt_spec.cli.common import (
     console,
     emit_json,
     err_console,
-    fail,
     read_as,
     write_output,
 )
-from vdlt_spec.errors import Reason, SpecError
 
 __all__ = [
     "allocation_app",
@@ -35,6 +33,8 @@ allocation_app = typer.Typer(
     no_args_is_help=True,
 )
 ALLOCATION_ROWS_SHOWN = 20
+#: Tightest constraints shown when an allocation violates none.
+TIGHTEST_SHOWN = 5
 
 
 def _fraction_text(value: Any) -> str:
@@ -86,9 +86,7 @@ def instance_generate(
     from vdlt_spec.allocation.generate import generate
     from vdlt_spec.allocation.instance import Utility
 
-    if utility not in {u.value for u in Utility}:
-        fail(f"--utility must be throughput or welfare, got {utility!r}")
-    instance = generate(tx, nodes, seed, Utility(utility))
+    instance = generate(tx, nodes, seed, Utility.parse(utility, "--utility"))
     text = serial.dumps(instance, indent=2) + "\n"
     if out is None:
         sys.stdout.write(text)
@@ -172,7 +170,7 @@ def solve_command(
     --start the evaluator rejects is bad input (INFEASIBLE_START, D-alloc-24).
     """
     from vdlt_spec import serial
-    from vdlt_spec.models.milp import SolveOptions, Status, solve
+    from vdlt_spec.models.milp import SolveOptions, solve
 
     instance = _load_instance(instance_file)
     begin = None if start is None else _load_start(instance, start)
@@ -237,9 +235,7 @@ def solve_command(
             console.print(diag)
         if out is not None and report.allocation is not None:
             console.print(f"wrote {out}", markup=False)
-    if report.status in (Status.OPTIMAL, Status.GAP_REACHED):
-        raise typer.Exit(0)
-    raise typer.Exit(1 if report.status is Status.INFEASIBLE else 2)
+    raise typer.Exit(report.status.exit_code)
 
 
 @allocation_app.command(
@@ -265,9 +261,7 @@ def evaluate_command(
     allocation. A reference that is infeasible, is for another instance, or contradicts itself
     is bad input (BAD_REFERENCE).
     """
-    from fractions import Fraction
-
-    from vdlt_spec.allocation.evaluator import evaluate
+    from vdlt_spec.allocation.evaluator import evaluate, tightest
     from vdlt_spec.allocation.schema import parse_allocation
     from vdlt_spec.allocation.score import parse_reference, score
 
@@ -280,9 +274,7 @@ def evaluate_command(
     if as_json:
         emit_json(ev if standing is None else {"evaluation": ev, "score": standing})
     else:
-        shown = ev.violations or tuple(
-            sorted(ev.reports, key=lambda r: r.slack / max(abs(r.bound), Fraction(1)))[:5]
-        )
+        shown = ev.violations or tightest(ev, TIGHTEST_SHOWN)
         title = "violated constraints" if ev.violations else "tightest constraints"
         table = Table(title=title)
         for column in ("constraint", "subject", "value", "bound", "slack", "unit", "note"):
@@ -315,22 +307,11 @@ def evaluate_command(
 
 
 def _load_start(instance: Any, path: Path) -> Any:
-    """Read a start for the oracle, rejecting one the evaluator does not accept (§IV-E)."""
-    from vdlt_spec.allocation.evaluator import evaluate
+    """Read a start for the oracle, naming the file if the evaluator rejects it (§IV-E)."""
     from vdlt_spec.allocation.schema import parse_allocation
+    from vdlt_spec.allocation.score import accept_start
 
-    allocation = read_as(path, parse_allocation)
-    try:
-        ev = evaluate(instance, allocation)
-    except SpecError as exc:  # e.g. a transaction or node the instance does not have
-        raise SpecError(exc.reason, f"{path}: {exc.detail}") from None
-    if not ev.feasible:
-        raise SpecError(
-            Reason.INFEASIBLE_START,
-            f"{path}: the start is infeasible ({len(ev.violations)} violations, e.g. "
-            f"{ev.violations[0].where}); `vdlt allocation evaluate` lists them",
-        )
-    return allocation
+    return read_as(path, lambda data: accept_start(instance, parse_allocation(data)))
 
 
 def _percent(share: Any) -> str:
@@ -366,13 +347,12 @@ def baseline_command(
 ) -> None:
     """Allocate with a baseline heuristic and score it; exit 0 feasible, 1 not."""
     from vdlt_spec import serial
-    from vdlt_spec.allocation.baselines import BASELINES
+    from vdlt_spec.allocation.baselines import baseline_named
     from vdlt_spec.allocation.evaluator import evaluate
 
-    if name not in BASELINES:
-        fail(f"--name must be one of {', '.join(BASELINES)}, got {name!r}")
+    heuristic = baseline_named(name, "--name")
     instance = _load_instance(instance_file)
-    allocation = BASELINES[name](instance)
+    allocation = heuristic(instance)
     ev = evaluate(instance, allocation)
     if out is not None:
         write_output(out, serial.dumps(allocation, indent=2) + "\n")

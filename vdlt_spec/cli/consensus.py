@@ -42,14 +42,15 @@ def consensus_simulate(
     """Simulate iPBFT or classic PBFT; print decisions, messages and the safety verdict."""
     from fractions import Fraction
 
+    from vdlt_spec import serial
     from vdlt_spec.consensus import (
-        BEHAVIOUR_CHOICES,
         Mode,
         Signatures,
         build_scenario,
-        culprits,
         make_scheme,
+        parse_behaviour,
         simulate,
+        summarize,
     )
 
     if n < 1:
@@ -58,28 +59,17 @@ def consensus_simulate(
         fail(f"--byzantine must be between 0 and n = {n}, got {byzantine}")
     if decisions < 1 or batch < 1:
         fail("--decisions and --batch must be at least 1")
-    if mode not in {m.value for m in Mode}:
-        fail(f"--mode must be ipbft or classic, got {mode!r}")
-    if signatures not in {s.value for s in Signatures}:
-        fail(f"--signatures must be real or ideal, got {signatures!r}")
-    if behaviour not in BEHAVIOUR_CHOICES:
-        fail(f"--behaviour must be one of {', '.join(BEHAVIOUR_CHOICES)}, got {behaviour!r}")
-    try:
-        loss_p = Fraction(loss)
-    except (ValueError, ZeroDivisionError):
-        fail(f"--loss must be a fraction such as 1/20, got {loss!r}")
     scenario = build_scenario(
         n,
         byzantine,
-        behaviour,
+        parse_behaviour(behaviour, "--behaviour"),
         seed,
         decisions=decisions,
-        mode=Mode(mode),
-        signatures=Signatures(signatures),
-        loss=loss_p,
+        mode=Mode.parse(mode, "--mode"),
+        signatures=Signatures.parse(signatures, "--signatures"),
+        loss=serial.decode(Fraction, loss, "--loss"),
         batch=batch,
     )
-    config = scenario.config
     scheme = make_scheme(scenario.signatures, n, seed)
     result = simulate(scenario, scheme)
     if trace is not None:
@@ -90,37 +80,12 @@ def consensus_simulate(
             trace.write_text(run_trace(public_roster, result.commits), encoding="utf-8")
         except OSError as exc:
             fail(f"cannot write {trace}: {exc.strerror or exc}")
-    named = culprits(result, scheme) if result.conflicts else ()
-    executed = list(result.executed.values())
-    per = result.metrics.messages / result.decided_seqs if result.decided_seqs else 0
-    summary = {
-        "verdict": result.verdict,
-        "mode": mode,
-        "signatures": signatures,
-        "n": n,
-        "f": config.f,
-        "byzantine": {str(i): str(b) for i, b in scenario.byzantine.items()},
-        "decided_sequence_numbers": result.decided_seqs,
-        "executed_min": min(executed, default=0),
-        "executed_max": max(executed, default=0),
-        "final_views": sorted(set(result.final_views.values())),
-        "messages": result.metrics.messages,
-        "messages_per_decision": round(per, 2),
-        "bytes": result.metrics.bytes,
-        "messages_by_type": result.metrics.messages_by_type,
-        "signatures_verified": result.metrics.signatures_verified,
-        "conflicts": [
-            {"seq": c.seq, "replicas": [c.first.replica, c.second.replica]}
-            for c in result.conflicts
-        ],
-        "culprits": [{"replica": e.culprit, "rule": str(e.rule)} for e in named],
-        "simulated_time": result.end_time,
-    }
+    summary = summarize(scenario, result, scheme)
     if as_json:
         emit_json(summary)
     else:
         table = Table(
-            title=f"vdlt consensus simulate ({mode}, n = {n}, f = {config.f}, seed {seed})"
+            title=f"vdlt consensus simulate ({mode}, n = {n}, f = {summary.f}, seed {seed})"
         )
         table.add_column("figure")
         table.add_column("value", justify="right")
@@ -135,17 +100,19 @@ def consensus_simulate(
             "signatures_verified",
             "simulated_time",
         ):
-            table.add_row(key.replace("_", " "), str(summary[key]))
-        for kind, count in result.metrics.messages_by_type.items():
+            value = getattr(summary, key)
+            shown = str(list(value) if isinstance(value, tuple) else value)
+            table.add_row(key.replace("_", " "), shown)
+        for kind, count in summary.messages_by_type.items():
             table.add_row(f"  {kind}", str(count))
         console.print(table)
         if byzantine:
             shown = ", ".join(f"{i}:{b}" for i, b in sorted(scenario.byzantine.items()))
             console.print(f"Byzantine replicas: {shown}")
-        if result.conflicts:
+        if summary.conflicts:
             console.print(
-                f"[red]{len(result.conflicts)} conflicting commits[/]; culprits: "
-                + ", ".join(f"{e.culprit} ({e.rule})" for e in named)
+                f"[red]{len(summary.conflicts)} conflicting commits[/]; culprits: "
+                + ", ".join(f"{c.replica} ({c.rule})" for c in summary.culprits)
             )
-        console.print(f"safety: {verdict_text(result.verdict)}")
-    raise typer.Exit(result.verdict.exit_code)
+        console.print(f"safety: {verdict_text(summary.verdict)}")
+    raise typer.Exit(summary.verdict.exit_code)

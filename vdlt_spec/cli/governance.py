@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from vdlt_spec.cli.common import WIDE_TABLE, JsonFlag, console, emit_json, verdict_text
-from vdlt_spec.errors import Reason, SpecError
 
 __all__ = ["governance_app", "governance_simulate"]
 
@@ -16,8 +15,6 @@ governance_app = typer.Typer(
     help="Token economy and self-amending governance: seeded scenarios (§IV-B..§IV-K).",
     no_args_is_help=True,
 )
-
-MAX_SIMULATED_EPOCHS = 1_000
 
 
 @governance_app.command("simulate")
@@ -37,11 +34,9 @@ def governance_simulate(
     an invariant broke or a bad operation was accepted, 2 a milestone was not reached (16 epochs
     reach all with the default seeds) or bad usage. Details: docs/governance.md.
     """
-    from vdlt_spec.economics.simulation import simulate
+    from vdlt_spec.economics.simulation import check_epochs, simulate
 
-    if not 1 <= epochs <= MAX_SIMULATED_EPOCHS:
-        raise SpecError(Reason.BAD_USAGE, f"--epochs must be 1..{MAX_SIMULATED_EPOCHS}: {epochs}")
-    report = simulate(seed, epochs)
+    report = simulate(seed, check_epochs(epochs, "--epochs"))
     if as_json:
         emit_json(report)
         raise typer.Exit(report.verdict.exit_code)

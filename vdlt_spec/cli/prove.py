@@ -44,8 +44,7 @@ def prove_command(
     from vdlt_spec.verdict import combine
 
     chosen = runner.select(catalog.OBLIGATIONS, only or [])
-    if timeout <= 0:
-        raise SpecError(Reason.BAD_USAGE, f"--timeout must be positive, got {timeout}")
+    runner.check_timeout(timeout, "--timeout")
     if smtlib is not None:
         _write_smtlib(smtlib, chosen)
     results = with_progress(

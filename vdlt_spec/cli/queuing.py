@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from vdlt_spec.cli.common import JsonFlag, console, emit_json
-from vdlt_spec.errors import Reason, SpecError
 
 __all__ = ["queuing_app", "queuing_simulate"]
 
 queuing_app = typer.Typer(
     help="Class-based weighted fair queuing of transactions (§IV-A).", no_args_is_help=True
 )
-
-
-def _exact(text: str, what: str) -> Any:
-    from fractions import Fraction
-
-    try:
-        return Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise SpecError(
-            Reason.BAD_USAGE, f"{what} must be exact, e.g. 11/10 or 1.1: {text!r}"
-        ) from None
 
 
 @queuing_app.command("simulate")
@@ -46,31 +34,24 @@ def queuing_simulate(
     every transaction (§III-A) before it joins its class queue (§IV-A).
     """
     import random
+    from fractions import Fraction
 
-    from vdlt_spec.cos import ServiceClass
+    from vdlt_spec import serial
     from vdlt_spec.governance.parameters import Parameters, queuing_config
     from vdlt_spec.queuing import (
-        DEFAULT_QUEUE_LIMIT,
         WorkloadSpec,
-        class_delays,
-        fifo_run,
+        admit,
+        compare_with_fifo,
         mixed_workload,
         offered_load,
-        run_fast,
-        schedule_workload,
         workload_senders,
     )
 
     config = queuing_config(Parameters())
-    spec = WorkloadSpec(count=tx, load=_exact(load, "--load"))
+    spec = WorkloadSpec(count=tx, load=serial.decode(Fraction, load, "--load"))
     offered = mixed_workload(spec, random.Random(seed), config.rate)
-    arrivals, schedule = schedule_workload(
-        config, offered, workload_senders(spec), scheduler=run_fast
-    )
-    runs = {"cbwfq": class_delays(arrivals, schedule)}
-    if fifo:
-        limit = DEFAULT_QUEUE_LIMIT * len(ServiceClass)
-        runs["fifo"] = class_delays(arrivals, fifo_run(config.rate, arrivals, limit))
+    arrivals = admit(offered, workload_senders(spec))
+    runs = compare_with_fifo(config, arrivals, fifo=fifo)
     measured = offered_load(arrivals, config.rate)
     if as_json:
         emit_json(

@@ -34,21 +34,11 @@ def virtualization_place(
 
     substrate = serial.decode(virt.Substrate, read_json_file(substrate_file), "$")
     systems = serial.decode(tuple[virt.VirtualSystem, ...], read_json_file(systems_file), "$")
-    campaign = virt.admit_all(substrate, systems)
-    placement = campaign.placement
-    leases = virt.leases(substrate, placement)
-    faults = virt.fault_impact(substrate, placement, fail) if fail else ()
-    rejected = [o for o in campaign.outcomes if not o.admitted]
+    report = virt.place(substrate, systems, fail or ())
+    placement = report.placement
+    rejected = report.rejected
     if as_json:
-        emit_json(
-            {
-                "placement": placement,
-                "outcomes": campaign.outcomes,
-                "leases": leases,
-                "faults": faults,
-                "worst_single_failure": virt.worst_single_failure(substrate, placement),
-            }
-        )
+        emit_json(report)
         raise typer.Exit(1 if rejected else 0)
     nodes = {n.id: n for n in substrate.nodes}
     table = Table(title="placement")
@@ -65,7 +55,7 @@ def virtualization_place(
     table = Table(title="leases (Fig. 5)")
     for column in ("vDSP", "DInP", "compute", "storage", "bandwidth", "nodes", "systems"):
         table.add_column(column, justify="right" if column in virt.RESOURCE_KINDS else "left")
-    for lease in leases:
+    for lease in report.leases:
         table.add_row(
             lease.vdsp,
             lease.dinp,
@@ -74,11 +64,11 @@ def virtualization_place(
             ", ".join(lease.systems),
         )
     console.print(table)
-    if faults:
+    if report.faults:
         table = Table(title=f"faults of {', '.join(fail or [])}")
         for column in ("system", "group", "size", "lost", "quorum", "keeps quorum"):
             table.add_column(column)
-        for impact in faults:
+        for impact in report.faults:
             table.add_row(
                 impact.system,
                 impact.role.value,
@@ -95,7 +85,7 @@ def virtualization_place(
             highlight=False,
         )
     console.print(
-        f"{len(campaign.outcomes) - len(rejected)} admitted, {len(rejected)} rejected",
+        f"{len(report.outcomes) - len(rejected)} admitted, {len(rejected)} rejected",
         markup=False,
     )
     raise typer.Exit(1 if rejected else 0)

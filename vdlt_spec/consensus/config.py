@@ -29,6 +29,18 @@ class Mode(StrEnum):
     IPBFT = "ipbft"
     CLASSIC = "classic"
 
+    @classmethod
+    def parse(cls, text: str, where: str = "mode") -> Mode:
+        """Return the protocol named ``text`` (§IV-D); any other name is ``BAD_USAGE``.
+
+        ``where`` names the input in the message, e.g. a command-line option.
+        """
+        for mode in cls:
+            if mode.value == text:
+                return mode
+        names = " or ".join(mode.value for mode in cls)
+        raise SpecError(Reason.BAD_USAGE, f"{where} must be {names}, got {text!r}")
+
 
 def primary_of(view: int, n: int) -> int:
     """Return the primary of ``view``: replica view mod n, as in classic PBFT (§III-D)."""

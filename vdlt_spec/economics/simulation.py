@@ -57,6 +57,8 @@ from vdlt_spec.governance.parameters import ParameterChange, Parameters
 from vdlt_spec.roles import NodeRole
 from vdlt_spec.verdict import Verdict
 
+#: The most epochs one simulated scenario runs (16 reach every stage).
+MAX_SIMULATED_EPOCHS = 1_000
 SCENARIO_PARAMETERS = Parameters(poll_period_epochs=2, vote_period_epochs=2, test_period_epochs=3)
 """Default protocol parameters with short amendment stages, so a short run sees every stage."""
 MIN_EPOCHS_FOR_EVERY_MILESTONE = 16
@@ -376,10 +378,25 @@ class ScenarioRun:
         )
 
 
+def check_epochs(epochs: int, where: str = "epochs") -> int:
+    """Return ``epochs`` if the scenario can run that many: 1..``MAX_SIMULATED_EPOCHS`` (§IV-B).
+
+    Anything else (zero, a negative count, more epochs than the bound, a non-integer) is
+    ``BAD_USAGE``; ``where`` names the input in the message, e.g. a command-line option.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, int):
+        raise SpecError(Reason.BAD_USAGE, f"{where} must be an integer, got {epochs!r}")
+    if not 1 <= epochs <= MAX_SIMULATED_EPOCHS:
+        raise SpecError(Reason.BAD_USAGE, f"{where} must be 1..{MAX_SIMULATED_EPOCHS}: {epochs}")
+    return epochs
+
+
 def simulate(seed: int, epochs: int, params: Parameters = SCENARIO_PARAMETERS) -> SimulationReport:
-    """Run the seeded scenario for ``epochs`` epochs and judge it (§IV-B..§IV-K)."""
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise SpecError(Reason.BAD_USAGE, f"epochs must be a positive integer, got {epochs!r}")
+    """Run the seeded scenario for ``epochs`` epochs and judge it (§IV-B..§IV-K).
+
+    ``epochs`` must pass :func:`check_epochs` (``BAD_USAGE`` otherwise).
+    """
+    check_epochs(epochs)
     run = ScenarioRun(seed, params)
     run.setup()
     for epoch in range(epochs):

@@ -46,7 +46,13 @@ from vdlt_spec.queuing.scheduler import (
     prepare_arrivals,
     run,
 )
-from vdlt_spec.queuing.stats import ClassDelay, class_delays, delays
+from vdlt_spec.queuing.stats import (
+    FIFO_COMPARISON_LIMIT,
+    ClassDelay,
+    class_delays,
+    compare_with_fifo,
+    delays,
+)
 from vdlt_spec.queuing.workload import (
     WorkloadSpec,
     mixed_workload,
@@ -59,6 +65,7 @@ __all__ = [
     "CLASS_DEFAULT",
     "DEFAULT_QUEUE_LIMIT",
     "DEFAULT_RATE",
+    "FIFO_COMPARISON_LIMIT",
     "LINK_CAPACITY",
     "VDLT_DEFAULT_CLASSES",
     "VDLT_DEFAULT_SHARES",
@@ -81,6 +88,7 @@ __all__ = [
     "all_violations",
     "cbwfq_gps_finish_times",
     "class_delays",
+    "compare_with_fifo",
     "default_config",
     "delays",
     "drain",

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from vdlt_spec.cos import CLASS_RANKING, ServiceClass, Transaction
+from vdlt_spec.queuing.config import DEFAULT_QUEUE_LIMIT, CbwfqConfig
+from vdlt_spec.queuing.fast import run_fast
+from vdlt_spec.queuing.fifo import fifo_run
 from vdlt_spec.queuing.scheduler import Schedule
+
+#: The buffer of the FIFO baseline: the places of every class queue together, so that the
+#: comparison with CBWFQ holds the buffer fixed and changes only the discipline (§IV-A).
+FIFO_COMPARISON_LIMIT = DEFAULT_QUEUE_LIMIT * len(ServiceClass)
 
 PERCENTILE = 99
 
@@ -55,3 +62,19 @@ def class_delays(arrivals: Iterable[Transaction], schedule: Schedule) -> tuple[C
             mean = p99 = worst = None
         result.append(ClassDelay(cls, len(values), dropped, mean, p99, worst))
     return tuple(result)
+
+
+def compare_with_fifo(
+    config: CbwfqConfig, arrivals: tuple[Transaction, ...], *, fifo: bool = True
+) -> dict[str, tuple[ClassDelay, ...]]:
+    """Return each class's delays under the CBWFQ of ``config`` and, if asked, one FIFO (§IV-A).
+
+    ``"cbwfq"`` schedules ``arrivals`` (already classified) with ``config``; ``"fifo"``, when
+    ``fifo`` is true, sends them through one tail-drop queue at the same rate with the same
+    total buffer, :data:`FIFO_COMPARISON_LIMIT`. All delays are exact.
+    """
+    runs = {"cbwfq": class_delays(arrivals, run_fast(config, arrivals))}
+    if fifo:
+        schedule = fifo_run(config.rate, arrivals, FIFO_COMPARISON_LIMIT)
+        runs["fifo"] = class_delays(arrivals, schedule)
+    return runs

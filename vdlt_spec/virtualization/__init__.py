@@ -35,6 +35,7 @@ from vdlt_spec.virtualization.faults import (
     worst_single_failure,
 )
 from vdlt_spec.virtualization.leases import Lease, leases, placed_demand
+from vdlt_spec.virtualization.report import PlacementReport, place
 from vdlt_spec.virtualization.resources import (
     KBITS_PER_MBIT,
     MIB_PER_GIB,
@@ -100,6 +101,7 @@ __all__ = [
     "ManagementRequirements",
     "PhysicalNode",
     "Placement",
+    "PlacementReport",
     "Resources",
     "Substrate",
     "Violation",
@@ -114,6 +116,7 @@ __all__ = [
     "host_order",
     "leases",
     "management_shortfalls",
+    "place",
     "placed_demand",
     "placement_order",
     "qualifies_for_management",

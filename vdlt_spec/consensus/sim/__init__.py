@@ -14,6 +14,7 @@ from vdlt_spec.consensus.sim.byzantine import (
     Adversary,
     Behaviour,
     assign_behaviours,
+    parse_behaviour,
 )
 from vdlt_spec.consensus.sim.cluster import Cluster
 from vdlt_spec.consensus.sim.network import Crash, FaultPlan, Network, NetworkParams, Partition
@@ -29,6 +30,7 @@ from vdlt_spec.consensus.sim.scenario import (
     make_scheme,
     simulate,
 )
+from vdlt_spec.consensus.sim.summary import ConflictingCommits, Convicted, RunSummary, summarize
 
 __all__ = [
     "BEHAVIOUR_CHOICES",
@@ -39,6 +41,8 @@ __all__ = [
     "Cluster",
     "Commit",
     "Conflict",
+    "ConflictingCommits",
+    "Convicted",
     "Crash",
     "FaultPlan",
     "Metrics",
@@ -46,11 +50,14 @@ __all__ = [
     "NetworkParams",
     "Partition",
     "RunResult",
+    "RunSummary",
     "Scenario",
     "Signatures",
     "assign_behaviours",
     "build_scenario",
     "culprits",
     "make_scheme",
+    "parse_behaviour",
     "simulate",
+    "summarize",
 ]

@@ -70,6 +70,20 @@ COLLUDE = "collude"
 BEHAVIOUR_CHOICES: tuple[str, ...] = (MIXED, COLLUDE, *(b.value for b in Behaviour))
 """What a run may ask its Byzantine replicas to do: a mix, a collusion, or one behaviour."""
 
+
+def parse_behaviour(text: str, where: str = "behaviour") -> str:
+    """Return ``text`` if it is one of :data:`BEHAVIOUR_CHOICES` (§III-D), else ``BAD_USAGE``.
+
+    ``where`` names the input in the message, e.g. a command-line option.
+    """
+    if text not in BEHAVIOUR_CHOICES:
+        raise SpecError(
+            Reason.BAD_USAGE,
+            f"{where} must be one of {', '.join(BEHAVIOUR_CHOICES)}, got {text!r}",
+        )
+    return text
+
+
 COLLUDING = Policy(accept_conflicting=True)
 
 

@@ -77,6 +77,17 @@ class Signatures(StrEnum):
     IDEAL = "ideal"
     REAL = "real"
 
+    @classmethod
+    def parse(cls, text: str, where: str = "signatures") -> Signatures:
+        """Return the signature model named ``text`` (§III-D); any other is ``BAD_USAGE``.
+
+        ``where`` names the input in the message, e.g. a command-line option.
+        """
+        for signatures in (cls.REAL, cls.IDEAL):
+            if signatures.value == text:
+                return signatures
+        raise SpecError(Reason.BAD_USAGE, f"{where} must be real or ideal, got {text!r}")
+
 
 @dataclass(frozen=True)
 class Scenario:
