@@ -110,6 +110,7 @@ def exhaustive_oracle() -> Outcome:
 def infeasibility_diagnosis() -> Outcome:
     """Diagnose the bundled infeasible instance; the named constraints bind (§IV-E)."""
     from vdlt_spec.allocation.bundled import bundled_instances, expected_results
+    from vdlt_spec.allocation.evaluator import relative_slack
     from vdlt_spec.models.milp import (
         Relaxation,
         Status,
@@ -132,7 +133,7 @@ def infeasibility_diagnosis() -> Outcome:
         return Outcome(Verdict.INVALID, f"{name}: feasibility check disagrees")
     if is_feasible(inst, relaxation_dropping(report.diagnosis)) is not True:
         return Outcome(Verdict.INVALID, f"{name}: dropping the diagnosed constraints is not enough")
-    worst = max(report.diagnosis, key=lambda r: -r.slack / max(abs(r.bound), Fraction(1)))
+    worst = min(report.diagnosis, key=relative_slack)
     return Outcome(
         Verdict.VALID,
         f"names {len(named)} constraint(s), e.g. {worst.where}",
