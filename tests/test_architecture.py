@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -156,3 +157,18 @@ def test_docs_and_code_describe_what_is() -> None:
         if HISTORY.search(line)
     ]
     assert hits == []
+
+
+def test_every_package_is_installed() -> None:
+    """pyproject.toml lists every package of the tree, so a regular install carries them all."""
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for p in (ROOT / "vdlt_spec").rglob("__init__.py")
+    }
+    for folder, name in (("models", "vdlt_spec.models"), ("proofs", "vdlt_spec.proofs")):
+        for init in (ROOT / folder).rglob("__init__.py"):
+            found.add(".".join((name, *init.parent.relative_to(ROOT / folder).parts)))
+    assert found == listed
