@@ -228,6 +228,17 @@ def _gap(run: SolverRun) -> str:
     return f"{100 * run.gap:.2f} %"
 
 
+def _heuristic_cells(r: Row) -> str:
+    """Render a row's last cells: both greedy shares, the warm start's share and its time."""
+    ref = r.reference()
+    return (
+        f"{_share(r.heuristics['per-class-greedy'], ref)} | "
+        f"{_share(r.heuristics['density-greedy'], ref)} | "
+        f"{_share(r.runs['highs'].warm_start, ref)} | "
+        f"{r.heuristic_seconds['warm-start']:.1f} |"
+    )
+
+
 def fixed_table(rows: list[Row]) -> str:
     """Render the fixed-set table in Markdown."""
     head = (
@@ -238,7 +249,6 @@ def fixed_table(rows: list[Row]) -> str:
     lines = [head]
     for r in rows:
         h, c = r.runs["highs"], r.runs["cbc"]
-        ref = r.reference()
         ratio = (
             f"{c.solver_seconds / h.solver_seconds:.1f}x"
             if h.proven and c.proven and h.solver_seconds > 0
@@ -247,10 +257,7 @@ def fixed_table(rows: list[Row]) -> str:
         lines.append(
             f"| {r.transactions}x{r.nodes} s{r.seed} | {r.utility} | {r.reference_cell()} | "
             f"{h.admitted}/{r.transactions} | {_secs(h)} | {h.total_seconds:.1f} | {_gap(h)} | "
-            f"{_secs(c)} | {_gap(c)} | {ratio} | "
-            f"{_share(r.heuristics['per-class-greedy'], ref)} | "
-            f"{_share(r.heuristics['density-greedy'], ref)} | {_share(h.warm_start, ref)} | "
-            f"{r.heuristic_seconds['warm-start']:.1f} |"
+            f"{_secs(c)} | {_gap(c)} | {ratio} | {_heuristic_cells(r)}"
         )
     return "\n".join(lines)
 
@@ -295,13 +302,10 @@ def scale_table(rows: list[Row]) -> str:
     lines = [head]
     for r in rows:
         h, c = r.runs["highs"], r.runs["cbc"]
-        ref = r.reference()
         lines.append(
             f"| {r.transactions}x{r.nodes} | {r.utility} | {r.binaries} | {r.rows} | "
             f"{h.status} | {_secs(h)} | {h.total_seconds:.1f} | {_gap(h)} | {c.status} | "
-            f"{_secs(c)} | {_gap(c)} | {_share(r.heuristics['per-class-greedy'], ref)} | "
-            f"{_share(r.heuristics['density-greedy'], ref)} | {_share(h.warm_start, ref)} | "
-            f"{r.heuristic_seconds['warm-start']:.1f} |"
+            f"{_secs(c)} | {_gap(c)} | {_heuristic_cells(r)}"
         )
     return "\n".join(lines)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import z3
 
@@ -35,11 +36,17 @@ REGIONS: tuple[Region, ...] = tuple(
     (a, b, c) for a, b, c in itertools.product((True, False), repeat=3)
 )
 SET_NAMES = ("Q1", "Q2", "B")
+SizeRule = Callable[[z3.ArithRef, z3.ArithRef], Any]  # a rule on a set size and n
 
 
 def is_weak_quorum(size: z3.ArithRef | int, n: z3.ArithRef | int) -> z3.BoolRef:
     """Return the non-strict rule 3·size >= 2n, the weaker rule the tightness checks try (§IV-D)."""
     return QUORUM_DENOMINATOR * size >= QUORUM_NUMERATOR * n
+
+
+def within_a_third(size: z3.ArithRef | int, n: z3.ArithRef | int) -> z3.BoolRef:
+    """Return 3·size <= n: at most a third, one step past the fault bound 3·size < n (§IV-D)."""
+    return FAULT_DENOMINATOR * size <= n
 
 
 def fault_bound_term(n: z3.ArithRef, f: z3.ArithRef) -> list[z3.BoolRef]:
@@ -163,17 +170,22 @@ def _query(name: str, v: Venn, facts: list[z3.BoolRef], stake: bool = False) -> 
     return Query(name, tuple(facts), "QF_LIA", Setup.SIMPLEX, decode)
 
 
-def honest_intersection_queries() -> tuple[Query, ...]:
-    """Ask for two quorums (3|Q| > 2n) sharing no honest replica while 3|B| < n (§IV-D)."""
+def _no_honest_common_member(name: str, rule: SizeRule, fault_rule: SizeRule) -> tuple[Query, ...]:
+    """Ask for two ``rule`` quorums with no honest common member, ``fault_rule`` holding for B."""
     v = venn()
     facts = [
         *v.basics(),
-        is_quorum(v.size(in_q1), v.n),
-        is_quorum(v.size(in_q2), v.n),
-        within_fault_bound(v.size(in_b), v.n),
+        rule(v.size(in_q1), v.n),
+        rule(v.size(in_q2), v.n),
+        fault_rule(v.size(in_b), v.n),
         v.size(honest_in_both) == 0,
     ]
-    return (_query("honest-intersection", v, facts),)
+    return (_query(name, v, facts),)
+
+
+def honest_intersection_queries() -> tuple[Query, ...]:
+    """Ask for two quorums (3|Q| > 2n) sharing no honest replica while 3|B| < n (§IV-D)."""
+    return _no_honest_common_member("honest-intersection", is_quorum, within_fault_bound)
 
 
 def stake_intersection_queries() -> tuple[Query, ...]:
@@ -192,41 +204,17 @@ def stake_intersection_queries() -> tuple[Query, ...]:
 
 def weak_rule_byzantine_third_queries() -> tuple[Query, ...]:
     """Ask for two weak quorums (3|Q| >= 2n) with no honest common member when 3|B| <= n (§IV-D)."""
-    v = venn()
-    facts = [
-        *v.basics(),
-        is_weak_quorum(v.size(in_q1), v.n),
-        is_weak_quorum(v.size(in_q2), v.n),
-        FAULT_DENOMINATOR * v.size(in_b) <= v.n,
-        v.size(honest_in_both) == 0,
-    ]
-    return (_query("weak-rule-byzantine-third", v, facts),)
+    return _no_honest_common_member("weak-rule-byzantine-third", is_weak_quorum, within_a_third)
 
 
 def weak_rule_within_bound_queries() -> tuple[Query, ...]:
     """Ask for two weak quorums (3|Q| >= 2n) with no honest common member when 3|B| < n (§IV-D)."""
-    v = venn()
-    facts = [
-        *v.basics(),
-        is_weak_quorum(v.size(in_q1), v.n),
-        is_weak_quorum(v.size(in_q2), v.n),
-        within_fault_bound(v.size(in_b), v.n),
-        v.size(honest_in_both) == 0,
-    ]
-    return (_query("weak-rule-within-bound", v, facts),)
+    return _no_honest_common_member("weak-rule-within-bound", is_weak_quorum, within_fault_bound)
 
 
 def strict_rule_byzantine_third_queries() -> tuple[Query, ...]:
     """Ask for two quorums (3|Q| > 2n) with no honest common member when 3|B| <= n (§IV-D)."""
-    v = venn()
-    facts = [
-        *v.basics(),
-        is_quorum(v.size(in_q1), v.n),
-        is_quorum(v.size(in_q2), v.n),
-        FAULT_DENOMINATOR * v.size(in_b) <= v.n,
-        v.size(honest_in_both) == 0,
-    ]
-    return (_query("strict-rule-byzantine-third", v, facts),)
+    return _no_honest_common_member("strict-rule-byzantine-third", is_quorum, within_a_third)
 
 
 def two_f_plus_one_queries() -> tuple[Query, ...]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import z3
 
+from vdlt_spec import plugins
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.models.query import Query, solver_for, to_smtlib
 from vdlt_spec.proofs.obligation import Expected, Obligation, ProofOutcome
@@ -144,18 +145,13 @@ def discharge(obligation: Obligation, timeout_s: float = DEFAULT_TIMEOUT_S) -> D
 
 def select(obligations: Iterable[Obligation], only: Iterable[str]) -> tuple[Obligation, ...]:
     """Keep the obligations named in ``only`` (names or groups); reject unknown names (§III-D)."""
-    available = tuple(obligations)
-    wanted = list(only)
-    if not wanted:
-        return available
-    known = {o.name for o in available} | {o.group for o in available}
-    missing = [w for w in wanted if w not in known]
-    if missing:
-        raise SpecError(
-            Reason.UNKNOWN_OBLIGATION,
-            f"no obligation or group named {', '.join(missing)}; known: {', '.join(sorted(known))}",
-        )
-    return tuple(o for o in available if o.name in wanted or o.group in wanted)
+    return plugins.select(
+        obligations,
+        only,
+        lambda o: (o.name, o.group),
+        "obligation or group",
+        Reason.UNKNOWN_OBLIGATION,
+    )
 
 
 def smtlib_files(obligation: Obligation) -> list[tuple[str, str]]:

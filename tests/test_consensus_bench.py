@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
+from collections.abc import Callable
 from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_consensus.py"
-
-
-def load_benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_consensus", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses resolve annotations through sys.modules
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.mark.bench
-def test_ipbft_grows_linearly_and_classic_quadratically() -> None:
-    bench = load_benchmark()
+def test_ipbft_grows_linearly_and_classic_quadratically(
+    load_benchmark: Callable[[str], ModuleType],
+) -> None:
+    bench = load_benchmark("bench_consensus")
     report = bench.run(sizes=(4, 7, 16, 31, 64), speed_n=16, speed_decisions=4)
     print()
     print(bench.render(report))

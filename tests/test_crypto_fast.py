@@ -102,14 +102,18 @@ def test_verify_garbage_alike(pubkey: bytes, sig: bytes, msg: bytes) -> None:
     assert fast.schnorr_verify(msg, pubkey, sig) is bip340.schnorr_verify(msg, pubkey, sig)
 
 
-@FEW
-@given(
-    st.lists(secret_keys, min_size=1, max_size=4),
-    st.lists(st.integers(min_value=0, max_value=3), max_size=2),
-)
-def test_key_agg(seckeys: list[bytes], repeats: list[int]) -> None:
+@st.composite
+def public_keys(draw: st.DrawFn, max_repeats: int) -> list[bytes]:
+    """Draw 1 to 4 public keys, then up to ``max_repeats`` of them again (BIP327 allows it)."""
+    seckeys = draw(st.lists(secret_keys, min_size=1, max_size=4))
+    repeats = draw(st.lists(st.integers(min_value=0, max_value=3), max_size=max_repeats))
     pubkeys = [musig2.individual_pk(sk, group=FAST) for sk in seckeys]
-    pubkeys += [pubkeys[i % len(pubkeys)] for i in repeats]  # duplicates are allowed by BIP327
+    return pubkeys + [pubkeys[i % len(pubkeys)] for i in repeats]
+
+
+@FEW
+@given(public_keys(max_repeats=2))
+def test_key_agg(pubkeys: list[bytes]) -> None:
     assert fast.key_agg(pubkeys) == musig2.key_agg(pubkeys)
 
 
@@ -172,13 +176,8 @@ def test_generator_is_special_cased_correctly() -> None:
 
 @pytest.mark.skipif(not fast.HAS_NATIVE_MUSIG, reason="coincurve without the MuSig module")
 @FEW
-@given(
-    st.lists(secret_keys, min_size=1, max_size=4),
-    st.lists(st.integers(min_value=0, max_value=3), max_size=3),
-)
-def test_native_key_agg_equals_readable(seckeys: list[bytes], repeats: list[int]) -> None:
-    pubkeys = [musig2.individual_pk(sk, group=FAST) for sk in seckeys]
-    pubkeys += [pubkeys[i % len(pubkeys)] for i in repeats]
+@given(public_keys(max_repeats=3))
+def test_native_key_agg_equals_readable(pubkeys: list[bytes]) -> None:
     assert fast.native_key_agg_xonly(pubkeys) == musig2.get_xonly_pk(musig2.key_agg(pubkeys))
     assert fast.key_agg_xonly(pubkeys) == musig2.get_xonly_pk(musig2.key_agg(pubkeys))
 

@@ -122,9 +122,10 @@ def test_budget_spent_leaves_queries_not_run() -> None:
     assert result.verdict is Verdict.UNKNOWN
 
 
-def test_wrong_expectation_is_invalid() -> None:
+def _flipped() -> Obligation:
+    """Return the weak-rule quorum obligation expected PROVED, though it has a counterexample."""
     base = catalog.by_name()["quorum-weak-rule-byzantine-third"]
-    flipped = Obligation(
+    return Obligation(
         base.name,
         base.group,
         base.section,
@@ -134,6 +135,10 @@ def test_wrong_expectation_is_invalid() -> None:
         (),
         base.encoding,
     )
+
+
+def test_wrong_expectation_is_invalid() -> None:
+    flipped = _flipped()
     result = runner.discharge(flipped)
     assert result.finding is ProofOutcome.COUNTEREXAMPLE and result.verdict is Verdict.INVALID
 
@@ -177,17 +182,7 @@ def test_cli_prove_exit_codes(
     assert "UNKNOWN_OBLIGATION" in capsys.readouterr().err
     assert main(["prove", "--only", "tally", "--timeout", "0"]) == 2
     assert main(["prove", "--only", "tally", "--timeout", "soon"]) == 2
-    base = catalog.by_name()["quorum-weak-rule-byzantine-third"]
-    flipped = Obligation(
-        base.name,
-        base.group,
-        base.section,
-        base.statement,
-        base.scope,
-        Expected.PROVED,
-        (),
-        base.encoding,
-    )
+    flipped = _flipped()
     hard = Obligation(
         "hard", "test", "§IV-D", "hard", Scope.bound("n = 64"), Expected.PROVED, (), _hard_queries
     )
@@ -227,17 +222,7 @@ def test_verify_registers_the_groups() -> None:
 def test_verify_check_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
     from vdlt_spec import checks as self_checks
 
-    base = catalog.by_name()["quorum-weak-rule-byzantine-third"]
-    flipped = Obligation(
-        base.name,
-        base.group,
-        base.section,
-        base.statement,
-        base.scope,
-        Expected.PROVED,
-        (),
-        base.encoding,
-    )
+    flipped = _flipped()
     monkeypatch.setattr(catalog, "OBLIGATIONS", (flipped,))
     run = self_checks.run(next(c for c in self_checks.discover() if c.name == "proofs-quorum"))
     assert run.verdict is Verdict.INVALID

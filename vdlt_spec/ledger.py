@@ -17,7 +17,7 @@ minted - burned; the lock table agrees with the accounts' ``locked``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from vdlt_spec.errors import Reason, SpecError
@@ -186,13 +186,21 @@ def transfer(ledger: Ledger, src: str, dst: str, amount: int, fee: int = 0) -> L
     return dataclasses.replace(ledger, accounts=accounts, burned=ledger.burned + fee)
 
 
-def stake(ledger: Ledger, name: str, amount: int) -> Ledger:
-    """Stake free tokens: the account registers them to vote and to earn (§IV-I, §IV-J)."""
-    _amount(amount, "stake")
+def _set_aside(
+    ledger: Ledger, name: str, amount: int, what: str, add: Callable[[Account], Account]
+) -> Ledger:
+    """Move free tokens of ``name`` into the balance that ``add`` raises by ``amount`` (§IV-J)."""
+    _amount(amount, what)
     account = _existing(ledger, name)
     _need_free(account, name, amount)
-    updated = dataclasses.replace(account, staked=account.staked + amount)
-    return dataclasses.replace(ledger, accounts=_with(ledger, **{name: updated}))
+    return dataclasses.replace(ledger, accounts=_with(ledger, **{name: add(account)}))
+
+
+def stake(ledger: Ledger, name: str, amount: int) -> Ledger:
+    """Stake free tokens: the account registers them to vote and to earn (§IV-I, §IV-J)."""
+    return _set_aside(
+        ledger, name, amount, "stake", lambda a: dataclasses.replace(a, staked=a.staked + amount)
+    )
 
 
 def unstake(ledger: Ledger, name: str, amount: int) -> Ledger:
@@ -207,11 +215,13 @@ def unstake(ledger: Ledger, name: str, amount: int) -> Ledger:
 
 def bond(ledger: Ledger, name: str, amount: int) -> Ledger:
     """Post free tokens as collateral for a node role (§IV-J)."""
-    _amount(amount, "collateral")
-    account = _existing(ledger, name)
-    _need_free(account, name, amount)
-    updated = dataclasses.replace(account, collateral=account.collateral + amount)
-    return dataclasses.replace(ledger, accounts=_with(ledger, **{name: updated}))
+    return _set_aside(
+        ledger,
+        name,
+        amount,
+        "collateral",
+        lambda a: dataclasses.replace(a, collateral=a.collateral + amount),
+    )
 
 
 def unbond(ledger: Ledger, name: str, amount: int, delay: int) -> Ledger:

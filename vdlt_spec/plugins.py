@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
 from vdlt_spec.errors import Reason, SpecError
@@ -91,4 +91,30 @@ def first_line(function: Callable[..., object]) -> str:
     return lines[0] if lines else ""
 
 
-__all__ = ["Registry", "discover", "first_line"]
+def select(
+    items: Iterable[T],
+    only: Iterable[str],
+    keys: Callable[[T], tuple[str, str]],
+    kinds: str,
+    unknown: Reason,
+) -> tuple[T, ...]:
+    """Keep the items that ``only`` names by either of their ``keys``; all of them if empty.
+
+    A name that no item carries is ``unknown``, its detail naming ``kinds`` (e.g. "check or
+    component") and listing the known names.
+    """
+    available = tuple(items)
+    wanted = list(only)
+    if not wanted:
+        return available
+    known = {key for item in available for key in keys(item)}
+    missing = [w for w in wanted if w not in known]
+    if missing:
+        raise SpecError(
+            unknown,
+            f"no {kinds} named {', '.join(missing)}; known: {', '.join(sorted(known))}",
+        )
+    return tuple(item for item in available if any(key in wanted for key in keys(item)))
+
+
+__all__ = ["Registry", "discover", "first_line", "select"]

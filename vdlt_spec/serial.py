@@ -191,13 +191,17 @@ def _decode_dataclass(tp: type[T], data: Any, path: str) -> T:
     return tp(**kwargs)
 
 
-def loads(tp: type[T], text: str) -> T:
-    """Parse JSON text into a value of type ``tp``; malformed JSON is ``MALFORMED_JSON``."""
+def load_json(text: str) -> Any:
+    """Parse JSON text into plain data; malformed JSON is ``MALFORMED_JSON``."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError(
             Reason.MALFORMED_JSON, f"line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
-    result: T = decode(tp, data, "$")
+
+
+def loads(tp: type[T], text: str) -> T:
+    """Parse JSON text into a value of type ``tp``; malformed JSON is ``MALFORMED_JSON``."""
+    result: T = decode(tp, load_json(text), "$")
     return result

@@ -10,7 +10,6 @@ unique ids); each rejects with a ``SpecError`` naming the place.
 from __future__ import annotations
 
 import dataclasses
-import json
 import typing
 from enum import Enum, IntEnum
 from fractions import Fraction
@@ -153,10 +152,4 @@ def parse_allocation(data: Any) -> Allocation:
 
 def loads_instance(text: str) -> Instance:
     """Parse an instance from JSON text; malformed JSON is ``MALFORMED_JSON`` (§IV-E)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SpecError(
-            Reason.MALFORMED_JSON, f"line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
-    return parse_instance(data)
+    return parse_instance(serial.load_json(text))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vdlt_spec import plugins
-from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.errors import Reason
 from vdlt_spec.verdict import Verdict
 
 
@@ -71,18 +71,9 @@ def discover() -> tuple[Check, ...]:
 
 def select(checks: Iterable[Check], only: Iterable[str]) -> tuple[Check, ...]:
     """Keep the checks named in ``only`` (names or component names); reject unknown names."""
-    wanted = list(only)
-    available = tuple(checks)
-    if not wanted:
-        return available
-    known = {c.name for c in available} | {c.component for c in available}
-    unknown = [w for w in wanted if w not in known]
-    if unknown:
-        raise SpecError(
-            Reason.UNKNOWN_CHECK,
-            f"no check or component named {', '.join(unknown)}; known: {', '.join(sorted(known))}",
-        )
-    return tuple(c for c in available if c.name in wanted or c.component in wanted)
+    return plugins.select(
+        checks, only, lambda c: (c.name, c.component), "check or component", Reason.UNKNOWN_CHECK
+    )
 
 
 def run(chk: Check) -> CheckRun:

@@ -267,6 +267,34 @@ def _session(
     return musig2.SessionContext(aggnonce, tuple(pubkeys), tuple(tweaks), tuple(is_xonly), msg)
 
 
+def _signed_as_expected(
+    psig: bytes,
+    pubnonces: list[bytes],
+    session: musig2.SessionContext,
+    case: dict[str, Any],
+    g: Group,
+) -> str | None:
+    """Compare a signing case: NonceAgg, the partial signature, PartialSigVerify (BIP327)."""
+    return _first(
+        _differs("aggnonce", musig2.nonce_agg(pubnonces, group=g), session.aggnonce),
+        _differs("psig", psig, _x(case["expected"])),
+        _differs(
+            "partial_sig_verify",
+            musig2.partial_sig_verify(
+                psig,
+                pubnonces,
+                session.pubkeys,
+                session.tweaks,
+                session.is_xonly,
+                session.msg,
+                case["signer_index"],
+                group=g,
+            ),
+            True,
+        ),
+    )
+
+
 def _sign_verify_check(section: str, case: dict[str, Any], vec: dict[str, Any], g: Group) -> Check:
     sk = _x(vec["sk"])
     pubkeys = _pick(vec["pubkeys"], case["key_indices"])
@@ -279,17 +307,7 @@ def _sign_verify_check(section: str, case: dict[str, Any], vec: dict[str, Any], 
 
         def valid() -> str | None:
             psig = musig2.sign(bytearray(_x(vec["secnonces"][0])), sk, session, group=g)
-            return _first(
-                _differs("aggnonce", musig2.nonce_agg(pubnonces, group=g), aggnonce),
-                _differs("psig", psig, _x(case["expected"])),
-                _differs(
-                    "partial_sig_verify",
-                    musig2.partial_sig_verify(
-                        psig, pubnonces, pubkeys, [], [], msg, case["signer_index"], group=g
-                    ),
-                    True,
-                ),
-            )
+            return _signed_as_expected(psig, pubnonces, session, case, g)
 
         return valid
     if section == "sign_error_test_cases":
@@ -323,25 +341,7 @@ def _tweak_check(section: str, case: dict[str, Any], vec: dict[str, Any], g: Gro
         return lambda: error_mismatch(case["error"], sign)
 
     def valid() -> str | None:
-        psig = sign()
-        return _first(
-            _differs("aggnonce", musig2.nonce_agg(pubnonces, group=g), aggnonce),
-            _differs("psig", psig, _x(case["expected"])),
-            _differs(
-                "partial_sig_verify",
-                musig2.partial_sig_verify(
-                    psig,
-                    pubnonces,
-                    pubkeys,
-                    tweaks,
-                    case["is_xonly"],
-                    msg,
-                    case["signer_index"],
-                    group=g,
-                ),
-                True,
-            ),
-        )
+        return _signed_as_expected(sign(), pubnonces, session, case, g)
 
     return valid
 

@@ -16,7 +16,7 @@ import dataclasses
 from collections.abc import Mapping
 
 from vdlt_spec import ledger as ledger_ops
-from vdlt_spec.economics import incentives, penalties
+from vdlt_spec.economics import incentives, operations, penalties
 from vdlt_spec.economics.operations import (
     Bond,
     CastLockedVote,
@@ -369,30 +369,12 @@ def invariant_violations(econ: Economy) -> tuple[str, ...]:
 
 
 __all__ = [
+    *operations.__all__,
     "INVARIANTS",
-    "Bond",
-    "CastLockedVote",
-    "Deregister",
     "Economy",
-    "EndEpoch",
     "EpochActivity",
     "EpochMint",
-    "LockTokens",
-    "ManagementDecision",
-    "Operation",
     "Payout",
-    "ProduceUserBlock",
-    "QuadraticVote",
-    "RecordPoll",
-    "Register",
-    "ReportTestFailure",
-    "Stake",
-    "SubmitAmendment",
-    "SubmitEvidence",
-    "Transfer",
-    "Unbond",
-    "Unstake",
-    "VoteWithLock",
     "apply",
     "invariant_report",
     "invariant_violations",

@@ -26,9 +26,8 @@ from fractions import Fraction
 from heapq import heappop, heappush
 
 from vdlt_spec.cos import RESERVED_BITS, ServiceClass, Transaction
-from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.queuing.config import CbwfqConfig
-from vdlt_spec.queuing.scheduler import Departure, Drop, Schedule
+from vdlt_spec.queuing.scheduler import Departure, Drop, Schedule, check_arrivals
 
 
 def _ticks(arrivals: tuple[Transaction, ...], time_scale: int) -> list[int]:
@@ -37,14 +36,7 @@ def _ticks(arrivals: tuple[Transaction, ...], time_scale: int) -> list[int]:
 
 def run_fast(config: CbwfqConfig, arrivals: Iterable[Transaction]) -> Schedule:
     """Schedule a workload with CBWFQ using integer arithmetic; equal to ``run`` (§IV-A)."""
-    items = tuple(arrivals)
-    seen: set[int] = set()
-    for tx in items:
-        if not isinstance(tx, Transaction):
-            raise SpecError(Reason.SCHEMA_VIOLATION, f"not a Transaction: {tx!r}")
-        if tx.id in seen:
-            raise SpecError(Reason.DUPLICATE_TRANSACTION, f"transaction id {tx.id} appears twice")
-        seen.add(tx.id)
+    items = check_arrivals(arrivals)
 
     rate_num, rate_den = config.rate.numerator, config.rate.denominator
     time_scale = math.lcm(rate_num, *{tx.arrival.denominator for tx in items})

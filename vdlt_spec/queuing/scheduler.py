@@ -225,11 +225,8 @@ def drain(config: CbwfqConfig, state: SchedulerState) -> SchedulerTransition:
     return SchedulerTransition(state, tuple(departures))
 
 
-def prepare_arrivals(arrivals: Iterable[Transaction]) -> tuple[Transaction, ...]:
-    """Check a workload (transactions, unique ids) and order it by arrival, stably (§IV-A).
-
-    Transactions that arrive at the same time are offered in the order given.
-    """
+def check_arrivals(arrivals: Iterable[Transaction]) -> tuple[Transaction, ...]:
+    """Check a workload: transactions only, each id once; keep the order given (§IV-A)."""
     items = tuple(arrivals)
     seen: set[int] = set()
     for tx in items:
@@ -238,7 +235,15 @@ def prepare_arrivals(arrivals: Iterable[Transaction]) -> tuple[Transaction, ...]
         if tx.id in seen:
             raise SpecError(Reason.DUPLICATE_TRANSACTION, f"transaction id {tx.id} appears twice")
         seen.add(tx.id)
-    return tuple(sorted(items, key=lambda tx: tx.arrival))
+    return items
+
+
+def prepare_arrivals(arrivals: Iterable[Transaction]) -> tuple[Transaction, ...]:
+    """Check a workload (transactions, unique ids) and order it by arrival, stably (§IV-A).
+
+    Transactions that arrive at the same time are offered in the order given.
+    """
+    return tuple(sorted(check_arrivals(arrivals), key=lambda tx: tx.arrival))
 
 
 def run(config: CbwfqConfig, arrivals: Iterable[Transaction]) -> Schedule:

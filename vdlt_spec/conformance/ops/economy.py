@@ -15,7 +15,7 @@ from typing import Any
 from vdlt_spec import serial
 from vdlt_spec.conformance.operations import operation
 from vdlt_spec.conformance.suite import VectorInput, inputs
-from vdlt_spec.economics import economy
+from vdlt_spec.economics import Operation, economy
 from vdlt_spec.errors import SpecError
 from vdlt_spec.governance.parameters import GENESIS_SUPPLY, Parameters
 
@@ -27,9 +27,7 @@ def run(payload: Any) -> Any:
     """Apply operations from genesis; answer each with ``ok`` or its reason, then the ledger."""
     allocations = serial.decode(dict[str, int], payload.get("allocations"), "$.allocations")
     params = serial.decode(Parameters, payload.get("params", {}), "$.params")
-    operations = serial.decode(
-        tuple[economy.Operation, ...], payload.get("operations"), "$.operations"
-    )
+    operations = serial.decode(tuple[Operation, ...], payload.get("operations"), "$.operations")
     state = economy.start(allocations, params)
     results = []
     for op in operations:

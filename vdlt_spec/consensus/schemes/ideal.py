@@ -11,8 +11,8 @@ import hmac
 from collections.abc import Sequence
 
 from vdlt_spec.consensus.payloads import tagged_hash
-from vdlt_spec.consensus.schemes.scheme import PUBNONCE_BYTES, Meter
-from vdlt_spec.crypto import Certificate, check_quorum, encode_bitmap
+from vdlt_spec.consensus.schemes.scheme import PUBNONCE_BYTES, Meter, Session, SignatureScheme
+from vdlt_spec.crypto import Certificate, encode_bitmap
 from vdlt_spec.errors import Reason, SpecError
 
 IDEAL_SEED_TAG = b"vDLT/ideal-key"
@@ -22,7 +22,7 @@ def _hmac(key: bytes, *parts: bytes) -> bytes:
     return hmac.new(key, b"".join(parts), hashlib.sha512).digest()
 
 
-class IdealScheme:
+class IdealScheme(SignatureScheme):
     """Model signatures symbolically: HMACs under secrets held by the scheme (§IV-D, D-cons-3).
 
     An adversary that is not the signer cannot compute a valid value, which is exactly the
@@ -43,24 +43,13 @@ class IdealScheme:
         self.roster = tuple(b"\x02" + hashlib.sha256(s).digest() for s in self._secrets)
         self.meter = Meter()
 
-    @property
-    def n(self) -> int:
-        """Return the roster size (§IV-D)."""
-        return len(self.roster)
-
-    def _known(self, signer: int) -> bool:
-        return 0 <= signer < len(self._secrets)
-
     def sign(self, signer: int, message: bytes) -> bytes:
         """Return the symbolic signature of ``signer`` on ``message`` (§IV-D)."""
         self.meter.signed += 1
         return _hmac(self._secrets[signer], b"sig", message)
 
-    def verify(self, signer: int, message: bytes, signature: bytes) -> bool:
-        """Check a symbolic signature (counts one verification) (§IV-D)."""
-        self.meter.verified += 1
-        if not self._known(signer):
-            return False
+    def _signature_is_valid(self, signer: int, message: bytes, signature: bytes) -> bool:
+        """Compare with the symbolic signature (§IV-D)."""
         return hmac.compare_digest(_hmac(self._secrets[signer], b"sig", message), signature)
 
     def nonce_gen(self, signer: int, session: bytes) -> tuple[bytes, bytes]:
@@ -80,78 +69,42 @@ class IdealScheme:
         digest = hashlib.sha512(b"".join(pubnonces)).digest()
         return (b"\x02" + digest[:32]) + (b"\x03" + digest[32:])
 
-    def _partial(
-        self,
-        signer: int,
-        pubnonce: bytes,
-        aggnonce: bytes,
-        signers: tuple[int, ...],
-        message: bytes,
-    ) -> bytes:
-        bitmap = encode_bitmap(signers, len(self.roster))
-        return _hmac(self._secrets[signer], b"partial", pubnonce, aggnonce, bitmap, message)[:32]
+    def _partial(self, signer: int, pubnonce: bytes, session: Session) -> bytes:
+        bitmap = encode_bitmap(session.signers, len(self.roster))
+        parts = (pubnonce, session.aggnonce, bitmap, session.message)
+        return _hmac(self._secrets[signer], b"partial", *parts)[:32]
 
-    def partial_sign(
-        self,
-        signer: int,
-        secnonce: bytes,
-        aggnonce: bytes,
-        signers: tuple[int, ...],
-        message: bytes,
-    ) -> bytes:
+    def _partial_signature(self, signer: int, secnonce: bytes, session: Session) -> bytes:
         """Return the symbolic partial signature (bound to the signer's public nonce) (§IV-D)."""
-        self.meter.partial_signed += 1
-        pubnonce = self._pubnonce(signer, secnonce)
-        return self._partial(signer, pubnonce, aggnonce, signers, message)
+        return self._partial(signer, self._pubnonce(signer, secnonce), session)
 
-    def partial_verify(
-        self,
-        signer: int,
-        psig: bytes,
-        pubnonce: bytes,
-        aggnonce: bytes,
-        signers: tuple[int, ...],
-        message: bytes,
+    def _partial_is_valid(
+        self, signer: int, psig: bytes, pubnonce: bytes, session: Session
     ) -> bool:
-        """Check a symbolic partial signature (counts one verification) (§IV-D)."""
-        self.meter.partial_verified += 1
-        if not self._known(signer) or signer not in signers:
-            return False
-        try:
-            expected = self._partial(signer, pubnonce, aggnonce, signers, message)
-        except SpecError:
-            return False
-        return hmac.compare_digest(expected, psig)
+        """Compare with the symbolic partial signature (§IV-D)."""
+        return hmac.compare_digest(self._partial(signer, pubnonce, session), psig)
 
-    def aggregate(
-        self,
-        psigs: Sequence[bytes],
-        pubnonces: Sequence[bytes],
-        aggnonce: bytes,
-        signers: tuple[int, ...],
-        message: bytes,
+    def _aggregate(
+        self, psigs: Sequence[bytes], pubnonces: Sequence[bytes], session: Session
     ) -> bytes:
         """Return the symbolic aggregate: valid only if every partial signature is (§IV-D)."""
-        self.meter.aggregated += 1
+        signers = session.signers
         bitmap = encode_bitmap(signers, len(self.roster))
         valid = (
             len(psigs) == len(signers) == len(pubnonces)
-            and all(self._known(s) for s in signers)
+            and all(0 <= s < self.n for s in signers)
             and all(
-                hmac.compare_digest(self._partial(s, pn, aggnonce, signers, message), ps)
+                hmac.compare_digest(self._partial(s, pn, session), ps)
                 for s, ps, pn in zip(signers, psigs, pubnonces, strict=True)
             )
         )
         if not valid:
             return hashlib.sha512(b"invalid" + b"".join(psigs)).digest()
-        return _hmac(self._master, b"cert", bitmap, message)
+        return _hmac(self._master, b"cert", bitmap, session.message)
 
-    def verify_certificate(self, message: bytes, certificate: Certificate) -> bool:
-        """Check a quorum certificate: crypto's quorum check, then the symbolic value (§IV-D)."""
-        try:
-            check_quorum(certificate, self.n)
-        except SpecError:
-            return False
-        self.meter.verified += 1
+    def _certificate_signature_is_valid(
+        self, message: bytes, certificate: Certificate, bits: int
+    ) -> bool:
+        """Compare with the symbolic certificate value (§IV-D)."""
         expected = _hmac(self._master, b"cert", certificate.bitmap, message)
         return hmac.compare_digest(expected, certificate.signature)

@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from vdlt_spec.consensus.payloads import tagged_hash
-from vdlt_spec.consensus.schemes.scheme import SIGNATURE_BYTES, Meter
+from vdlt_spec.consensus.schemes.scheme import SIGNATURE_BYTES, Meter, Session, SignatureScheme
 from vdlt_spec.crypto import (
     AggregateKeyCache,
     Certificate,
     certificate_is_valid,
     certificate_session,
-    check_quorum,
     musig2,
     quorum_signature_is_valid,
 )
@@ -31,7 +30,7 @@ NONCE_SEED_TAG = b"vDLT/nonce-seed"
 AUX_TAG = b"vDLT/aux"
 
 
-class RealScheme:
+class RealScheme(SignatureScheme):
     """Sign with BIP340, multisign with MuSig2 over the bitmap's keys in roster order (§IV-D)."""
 
     name = "real"
@@ -47,22 +46,14 @@ class RealScheme:
         self.cache = AggregateKeyCache()
         self.meter = Meter()
 
-    @property
-    def n(self) -> int:
-        """Return the roster size (§IV-D)."""
-        return len(self.roster)
-
     def sign(self, signer: int, message: bytes) -> bytes:
         """Return signer's BIP340 signature, aux bytes from key and message (§IV-D)."""
         self.meter.signed += 1
         seckey = self._seckeys[signer]
         return schnorr_sign(message, seckey, tagged_hash(AUX_TAG, seckey + message))
 
-    def verify(self, signer: int, message: bytes, signature: bytes) -> bool:
-        """Verify a BIP340 signature with libsecp256k1 (counts one verification) (§IV-D)."""
-        self.meter.verified += 1
-        if not 0 <= signer < self.n or len(signature) != SIGNATURE_BYTES:
-            return False
+    def _signature_is_valid(self, signer: int, message: bytes, signature: bytes) -> bool:
+        """Verify a BIP340 signature with libsecp256k1 (§IV-D)."""
         return verify_with(self._verifiers[signer], message, signature)
 
     def nonce_gen(self, signer: int, session: bytes) -> tuple[bytes, bytes]:
@@ -77,65 +68,40 @@ class RealScheme:
         """Run BIP327 NonceAgg (§IV-D)."""
         return musig2.nonce_agg(pubnonces, group=FAST)
 
-    def partial_sign(
-        self,
-        signer: int,
-        secnonce: bytes,
-        aggnonce: bytes,
-        signers: tuple[int, ...],
-        message: bytes,
-    ) -> bytes:
+    def _context(self, session: Session) -> musig2.SessionContext:
+        return certificate_session(self.roster, session.signers, session.aggnonce, session.message)
+
+    def _partial_signature(self, signer: int, secnonce: bytes, session: Session) -> bytes:
         """Run BIP327 Sign over the signers' keys in roster order (§IV-D)."""
-        self.meter.partial_signed += 1
-        session = certificate_session(self.roster, signers, aggnonce, message)
         return musig2.sign(
-            bytearray(secnonce), self._seckeys[signer], session, group=FAST, verify_own=False
+            bytearray(secnonce),
+            self._seckeys[signer],
+            self._context(session),
+            group=FAST,
+            verify_own=False,
         )
 
-    def partial_verify(
-        self,
-        signer: int,
-        psig: bytes,
-        pubnonce: bytes,
-        aggnonce: bytes,
-        signers: tuple[int, ...],
-        message: bytes,
+    def _partial_is_valid(
+        self, signer: int, psig: bytes, pubnonce: bytes, session: Session
     ) -> bool:
-        """Run BIP327 PartialSigVerifyInternal; a malformed contribution is invalid (§IV-D)."""
-        self.meter.partial_verified += 1
-        if signer not in signers:
-            return False
-        try:
-            session = certificate_session(self.roster, signers, aggnonce, message)
-            return musig2.partial_sig_verify_internal(
-                psig, pubnonce, self.roster[signer], session, group=FAST
-            )
-        except SpecError:
-            return False
+        """Run BIP327 PartialSigVerifyInternal (§IV-D)."""
+        return musig2.partial_sig_verify_internal(
+            psig, pubnonce, self.roster[signer], self._context(session), group=FAST
+        )
 
-    def aggregate(
-        self,
-        psigs: Sequence[bytes],
-        pubnonces: Sequence[bytes],
-        aggnonce: bytes,
-        signers: tuple[int, ...],
-        message: bytes,
+    def _aggregate(
+        self, psigs: Sequence[bytes], pubnonces: Sequence[bytes], session: Session
     ) -> bytes:
         """Run BIP327 PartialSigAgg; a malformed one yields an invalid value (§IV-D)."""
-        self.meter.aggregated += 1
         try:
-            session = certificate_session(self.roster, signers, aggnonce, message)
-            return musig2.partial_sig_agg(psigs, session, group=FAST)
+            return musig2.partial_sig_agg(psigs, self._context(session), group=FAST)
         except SpecError:
             return bytes(SIGNATURE_BYTES)
 
-    def verify_certificate(self, message: bytes, certificate: Certificate) -> bool:
-        """Check a quorum certificate: crypto's quorum check, then its signature (§IV-D)."""
-        try:
-            bits = check_quorum(certificate, self.n)
-        except SpecError:
-            return False
-        self.meter.verified += 1
+    def _certificate_signature_is_valid(
+        self, message: bytes, certificate: Certificate, bits: int
+    ) -> bool:
+        """Verify the certificate's MuSig2 signature under the bitmap's keys (§IV-D)."""
         return quorum_signature_is_valid(self.roster, message, certificate, bits, cache=self.cache)
 
 
