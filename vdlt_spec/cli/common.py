@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from vdlt_spec import serial
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.verdict import Verdict
 
@@ -107,11 +108,9 @@ def read_json_file(path: Path) -> Any:
     """Read and parse a JSON input file; a syntax error is ``MALFORMED_JSON`` with its place."""
     text = read_text_file(path)
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SpecError(
-            Reason.MALFORMED_JSON, f"{path}: line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
+        return serial.load_json(text)
+    except SpecError as exc:
+        raise SpecError(exc.reason, f"{path}: {exc.detail}") from None
 
 
 def read_as(path: Path, parse: Callable[[Any], Parsed]) -> Parsed:
