@@ -33,7 +33,7 @@ from vdlt_spec.allocation.baselines import BASELINES
 from vdlt_spec.allocation.evaluator import evaluate
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Instance, Utility
-from vdlt_spec.models.milp import SolveReport, Status, best_start, solve
+from vdlt_spec.models.milp import SolveReport, SolveStatus, best_start, solve
 
 SOLVERS = ("highs", "cbc")
 UTILITIES = (Utility.THROUGHPUT, Utility.WELFARE)
@@ -107,7 +107,7 @@ def _float(value: Fraction | None) -> float | None:
 def _run(report: SolveReport) -> SolverRun:
     return SolverRun(
         status=report.status.value,
-        proven=report.status is Status.OPTIMAL,
+        proven=report.status is SolveStatus.OPTIMAL,
         objective=_float(report.objective),
         bound=report.bound,
         gap=report.gap,

@@ -26,7 +26,7 @@ from known import best_known
 
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Utility
-from vdlt_spec.models.milp import SolveReport, Status, solve
+from vdlt_spec.models.milp import SolveReport, SolveStatus, solve
 
 SIZE, QUICK_SIZE = (200, 40), (60, 12)
 SEEDS, QUICK_SEEDS = (1, 2, 3, 4, 5), (1, 2)
@@ -38,7 +38,7 @@ GOAL_S = 5.0
 
 def _seconds(report: SolveReport) -> float:
     """Return the solver's seconds to a proof, or infinity when it proved nothing."""
-    return report.solve_seconds if report.status is Status.OPTIMAL else float("inf")
+    return report.solve_seconds if report.status is SolveStatus.OPTIMAL else float("inf")
 
 
 def _cell(report: SolveReport) -> str:
@@ -58,7 +58,7 @@ def measure(
     """
     instance = generate(n, j, seed, utility)
     found = solve(instance, time_limit=limit, threads=THREADS)
-    whole = found.seconds if found.status is Status.OPTIMAL else float("inf")
+    whole = found.seconds if found.status is SolveStatus.OPTIMAL else float("inf")
     shown = f"{whole:.1f}" if whole < float("inf") else "-"
     if found.allocation is None:
         print(f"| {utility.value} | {seed} | none | {_cell(found)} | {shown} | - | - |", flush=True)

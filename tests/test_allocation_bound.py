@@ -18,7 +18,7 @@ from vdlt_spec.allocation.instance import Utility
 from vdlt_spec.allocation.schema import parse_allocation
 from vdlt_spec.models.milp import (
     Relaxation,
-    Status,
+    SolveStatus,
     build_model,
     extract,
     lagrangian,
@@ -35,7 +35,7 @@ from vdlt_spec.models.milp.solvers import SolverSettings, run_highs
 def _pure_optimum(instance: object) -> Fraction:
     """Solve with HiGHS alone: no LP relaxation, so no Lagrangian bound and no probing."""
     report = solve(instance, threads=1, use_heuristic_start=False, bounds=False)  # type: ignore[arg-type]
-    assert report.status is Status.OPTIMAL and report.lagrangian_bound is None, report.detail
+    assert report.status is SolveStatus.OPTIMAL and report.lagrangian_bound is None, report.detail
     assert report.objective is not None
     return report.objective
 
@@ -57,7 +57,7 @@ def test_the_bound_lies_between_the_optimum_and_the_lp_bound(utility: Utility, s
 def test_the_bound_proves_the_optimum_the_lp_bound_cannot() -> None:
     instance = generate(40, 8, 3, Utility.THROUGHPUT)  # LP bound 231.04, optimum at most 219
     report = solve(instance, threads=1, time_limit=30)
-    assert report.status is Status.OPTIMAL and report.proven_optimal, report.detail
+    assert report.status is SolveStatus.OPTIMAL and report.proven_optimal, report.detail
     assert report.lagrangian_bound is not None and report.relaxation_bound is not None
     assert report.objective is not None
     assert report.bound == report.lagrangian_bound < report.relaxation_bound - 1
@@ -70,7 +70,7 @@ def test_the_relaxations_admissions_are_repaired_into_the_proven_optimum() -> No
     report = solve(instance, threads=1, time_limit=30)
     assert "Lagrangian admissions placed: 421" in report.detail
     assert "highs not run" in report.detail  # the bound proves the placed allocation
-    assert report.status is Status.OPTIMAL and report.allocation is not None
+    assert report.status is SolveStatus.OPTIMAL and report.allocation is not None
     assert evaluate(instance, report.allocation).feasible
     assert report.objective == _pure_optimum(instance)
 
@@ -97,7 +97,7 @@ def test_the_best_known_benchmark_allocation_is_proven_optimal() -> None:
     known = parse_allocation(json.loads((BEST_KNOWN / "gen-200x40-s2-welfare.json").read_text()))
     assert evaluate(instance, known).objective == 13465
     report = solve(instance, threads=1, time_limit=60, warm_start=known)
-    assert report.status is Status.OPTIMAL and report.proven_optimal, report.detail
+    assert report.status is SolveStatus.OPTIMAL and report.proven_optimal, report.detail
     assert report.objective == 13465 and report.warm_start == 13465
     assert report.lagrangian_bound is not None and report.lagrangian_bound < 13466
     assert report.relaxation_bound is not None and report.relaxation_bound >= 13465
@@ -118,7 +118,7 @@ def test_an_infeasible_warm_start_is_left_out_with_a_note() -> None:
     assert not evaluate(instance, one_replica).feasible
     report = solve(instance, threads=1, warm_start=one_replica)
     assert "warm start handed in is infeasible" in report.detail
-    assert report.warm_start is None and report.status is Status.OPTIMAL
+    assert report.warm_start is None and report.status is SolveStatus.OPTIMAL
     assert report.objective == _pure_optimum(instance)
 
 

@@ -22,7 +22,7 @@ from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.models.milp import (
     Relaxation,
     SolverResult,
-    Status,
+    SolveStatus,
     best_start,
     build_model,
     decide,
@@ -43,9 +43,9 @@ def test_milp_optimum_equals_exhaustive_enumeration_for_both_solvers(instance: I
     for solver in ("highs", "cbc"):
         report = solve(instance, solver=solver, threads=1, diagnose=False)
         if best.evaluation is None:
-            assert report.status is Status.INFEASIBLE, (solver, report.detail)
+            assert report.status is SolveStatus.INFEASIBLE, (solver, report.detail)
             continue
-        assert report.status is Status.OPTIMAL, (solver, report.detail)
+        assert report.status is SolveStatus.OPTIMAL, (solver, report.detail)
         assert report.proven_optimal
         assert report.allocation is not None
         ev = evaluate(instance, report.allocation)
@@ -70,7 +70,7 @@ def test_milp_optimum_equals_exhaustive_enumeration_for_both_solvers(instance: I
 def test_highs_and_cbc_agree_when_both_prove_optimality(seed: int, utility: Utility) -> None:
     instance = generate(24, 6, seed, utility)
     reports = [solve(instance, solver=s, threads=1) for s in ("highs", "cbc")]
-    proven = [r for r in reports if r.status is Status.OPTIMAL]
+    proven = [r for r in reports if r.status is SolveStatus.OPTIMAL]
     assert proven, [r.detail for r in reports]
     assert len({r.objective for r in proven}) == 1
     for r in proven:
@@ -80,9 +80,9 @@ def test_highs_and_cbc_agree_when_both_prove_optimality(seed: int, utility: Util
 def test_the_oracle_passes_the_evaluator_on_generated_instances() -> None:
     for name, instance in bundled_instances().items():
         report = solve(instance, threads=1, diagnose=False)
-        if report.status is Status.INFEASIBLE:
+        if report.status is SolveStatus.INFEASIBLE:
             continue
-        assert report.status is Status.OPTIMAL, name
+        assert report.status is SolveStatus.OPTIMAL, name
         assert report.allocation is not None
         assert evaluate(instance, report.allocation).feasible, name
         assert report.warm_start is not None and report.warm_start <= report.objective
@@ -111,7 +111,7 @@ def _infeasible_cases() -> list[tuple[str, Instance]]:
 @pytest.mark.parametrize(("label", "instance"), _infeasible_cases())
 def test_diagnosis_names_constraints_that_really_bind(label: str, instance: Instance) -> None:
     report = solve(instance, threads=1)
-    assert report.status is Status.INFEASIBLE, label
+    assert report.status is SolveStatus.INFEASIBLE, label
     assert report.diagnosis, report.detail
     assert all(r.slack < 0 for r in report.diagnosis)
     # without the named constraints the instance is feasible; with them it is not
@@ -140,23 +140,23 @@ def test_status_decision_never_calls_a_limit_optimal() -> None:
     limit = SolverResult(
         timed_out=True, values={}, incumbent=10.0, bound=12.0, detail="HiGHS kTimeLimit"
     )
-    assert decide(limit, Fraction(10), Fraction(1)) == (Status.TIME_LIMIT, False)
+    assert decide(limit, Fraction(10), Fraction(1)) == (SolveStatus.TIME_LIMIT, False)
     # a bound at the time limit is still a bound: an allocation within one granularity step of
     # it (the neighbourhood search's, found after the solver stopped) is proven optimal
     met = SolverResult(
         timed_out=True, values={}, incumbent=9.0, bound=10.7, detail="HiGHS kTimeLimit"
     )
-    assert decide(met, Fraction(10), Fraction(1)) == (Status.OPTIMAL, True)
-    assert decide(met, Fraction(9), Fraction(1)) == (Status.TIME_LIMIT, False)
+    assert decide(met, Fraction(10), Fraction(1)) == (SolveStatus.OPTIMAL, True)
+    assert decide(met, Fraction(9), Fraction(1)) == (SolveStatus.TIME_LIMIT, False)
     # a solver that neither met its gap nor stopped on time proves nothing, bound or not
     failed = SolverResult(values={}, incumbent=10.0, bound=10.0, detail="CBC failed")
-    assert decide(failed, Fraction(10), Fraction(1)) == (Status.UNKNOWN, False)
+    assert decide(failed, Fraction(10), Fraction(1)) == (SolveStatus.UNKNOWN, False)
     # the solver's gap criterion met, bound within one granularity step: proven
     closed = SolverResult(proven_gap=True, values={}, incumbent=10.0, bound=10.4, detail="kOptimal")
-    assert decide(closed, Fraction(10), Fraction(1)) == (Status.OPTIMAL, True)
+    assert decide(closed, Fraction(10), Fraction(1)) == (SolveStatus.OPTIMAL, True)
     # the solver's gap criterion met at a user's gap, bound further away: not proven
     loose = SolverResult(proven_gap=True, values={}, incumbent=10.0, bound=11.5, detail="kOptimal")
-    assert decide(loose, Fraction(10), Fraction(1)) == (Status.GAP_REACHED, False)
+    assert decide(loose, Fraction(10), Fraction(1)) == (SolveStatus.GAP_REACHED, False)
     # no bound at all cannot prove anything
     unbounded = SolverResult(proven_gap=True, values={}, incumbent=10.0, detail="kOptimal")
     assert decide(unbounded, Fraction(10), Fraction(1))[1] is False
@@ -172,8 +172,8 @@ def test_pulp_would_report_a_time_limit_as_optimal_but_we_do_not() -> None:
         pytest.skip("solved within the limit on this machine")
     assert pulp.LpStatus[model.problem.status] == "Optimal"  # PuLP's mapping
     report = solve(instance, threads=1, time_limit=0.5, use_heuristic_start=False, bounds=False)
-    assert report.status is not Status.OPTIMAL or report.proven_optimal
-    if report.status is Status.TIME_LIMIT and report.objective is not None:
+    assert report.status is not SolveStatus.OPTIMAL or report.proven_optimal
+    if report.status is SolveStatus.TIME_LIMIT and report.objective is not None:
         assert report.bound is not None and float(report.objective) <= report.bound + 1e-6
         assert report.allocation is not None and evaluate(instance, report.allocation).feasible
 
@@ -198,14 +198,16 @@ def test_a_crashed_cbc_is_retried_cold_then_reported_undecided(
     monkeypatch.setattr(pulp.PULP_CBC_CMD, "actualSolve", crash_when_warm)
     report = solve(instance, solver="cbc", threads=1, time_limit=60, warm_start=start, bounds=False)
     assert calls == [True, False]
-    assert report.status is Status.OPTIMAL and "retried without the warm start" in report.detail
+    assert (
+        report.status is SolveStatus.OPTIMAL and "retried without the warm start" in report.detail
+    )
 
     def crash(self: pulp.PULP_CBC_CMD, lp: pulp.LpProblem, **kwargs: object) -> int:
         raise pulp.PulpSolverError("Pulp: Error while trying to execute, use msg=True")
 
     monkeypatch.setattr(pulp.PULP_CBC_CMD, "actualSolve", crash)
     report = solve(instance, solver="cbc", threads=1)
-    assert report.status is Status.UNKNOWN and not report.proven_optimal
+    assert report.status is SolveStatus.UNKNOWN and not report.proven_optimal
     assert "CBC failed" in report.detail
     # what was computed before the crash is not lost: the warm start, feasible, unproven
     assert report.allocation is not None and report.objective == report.warm_start
@@ -225,8 +227,8 @@ def test_a_cbc_stopped_without_a_solution_is_not_called_infeasible() -> None:
         bounds=False,
         diagnose=False,
     )
-    assert report.status is not Status.INFEASIBLE
-    assert report.status is Status.OPTIMAL or not report.proven_optimal
+    assert report.status is not SolveStatus.INFEASIBLE
+    assert report.status is SolveStatus.OPTIMAL or not report.proven_optimal
 
 
 def test_a_claim_of_infeasibility_against_a_feasible_warm_start_is_not_passed_on(
@@ -241,7 +243,7 @@ def test_a_claim_of_infeasibility_against_a_feasible_warm_start_is_not_passed_on
     start = best_start(instance, threads=1)
     monkeypatch.setattr(oracle, "run_solver", wrong)
     report = solve(instance, threads=1, warm_start=start, bounds=False)  # no bound proves it
-    assert report.status is Status.UNKNOWN and "contradicted by the feasible warm start" in (
+    assert report.status is SolveStatus.UNKNOWN and "contradicted by the feasible warm start" in (
         report.detail
     )
 
@@ -250,7 +252,7 @@ def test_exported_mps_resolves_to_the_same_optimum(tmp_path: Path) -> None:
     instance = bundled_instances()["small-welfare"]
     lp_file, mps_file = tmp_path / "m.lp", tmp_path / "m.mps"
     report = solve(instance, threads=1, lp_path=str(lp_file), mps_path=str(mps_file))
-    assert report.status is Status.OPTIMAL and report.objective is not None
+    assert report.status is SolveStatus.OPTIMAL and report.objective is not None
     assert lp_file.read_text().startswith("\\*")
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -291,14 +293,14 @@ def test_cbc_preprocessing_infeasibility_is_read_as_infeasible() -> None:
     instance = loads_instance(data.read_text(encoding="utf-8"))
     for solver in ("highs", "cbc"):
         report = solve(instance, solver=solver, threads=1, diagnose=False)
-        assert report.status is Status.INFEASIBLE, (solver, report.detail)
+        assert report.status is SolveStatus.INFEASIBLE, (solver, report.detail)
 
 
 def test_a_status_maps_to_its_exit_code() -> None:
-    assert {s: s.exit_code for s in Status} == {
-        Status.OPTIMAL: 0,
-        Status.GAP_REACHED: 0,
-        Status.INFEASIBLE: 1,
-        Status.TIME_LIMIT: 2,
-        Status.UNKNOWN: 2,
+    assert {s: s.exit_code for s in SolveStatus} == {
+        SolveStatus.OPTIMAL: 0,
+        SolveStatus.GAP_REACHED: 0,
+        SolveStatus.INFEASIBLE: 1,
+        SolveStatus.TIME_LIMIT: 2,
+        SolveStatus.UNKNOWN: 2,
     }

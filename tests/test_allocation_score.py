@@ -171,7 +171,7 @@ def test_the_verify_check_fails_when_a_heuristic_beats_a_claimed_optimum(
     def fake_solve(inst: Instance, **_: object) -> SolveReport:
         return replace(honest, allocation=worse, objective=claimed)
 
-    expected = {name: bundled.Expected("optimal", str(claimed), ())}
+    expected = {name: bundled.ExpectedSolve("optimal", str(claimed), ())}
     monkeypatch.setattr(bundled, "bundled_instances", lambda: {name: instance})
     monkeypatch.setattr(bundled, "expected_results", lambda: expected)
     monkeypatch.setattr(oracle, "solve", fake_solve)

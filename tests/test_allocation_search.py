@@ -11,7 +11,7 @@ from vdlt_spec.allocation.evaluator import evaluate
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Utility
 from vdlt_spec.models.milp import (
-    Status,
+    SolveStatus,
     build_model,
     extract,
     improve,
@@ -129,7 +129,7 @@ def test_a_search_that_uses_the_whole_limit_leaves_its_allocation_not_nothing(
     monkeypatch.setattr(allocation_search, "improve", slow_idle)
     report = solve(instance, threads=1, time_limit=2)
     assert "not run" in report.detail
-    assert report.status is Status.TIME_LIMIT and report.searched is None
+    assert report.status is SolveStatus.TIME_LIMIT and report.searched is None
     assert report.allocation is not None and report.objective == report.warm_start
     assert report.bound == report.relaxation_bound and report.gap is not None
 
@@ -156,7 +156,7 @@ def test_a_search_first_allocation_the_lp_bound_proves_skips_the_solver(
     monkeypatch.setattr(oracle, "relax", relax_with_a_tight_bound)
     report = solve(instance, threads=1, time_limit=30)
     assert "not run" in report.detail and "proves" in report.detail
-    assert report.status is Status.OPTIMAL and report.proven_optimal
+    assert report.status is SolveStatus.OPTIMAL and report.proven_optimal
     assert report.bound == tight[0] == report.relaxation_bound
     assert report.objective == report.warm_start
     assert report.allocation is not None and evaluate(instance, report.allocation).feasible

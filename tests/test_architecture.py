@@ -111,6 +111,16 @@ def test_retired_names_are_gone(name: str) -> None:
     assert _definitions(ast.ClassDef, name) == []
 
 
+def test_public_class_names_are_unique() -> None:
+    """No public class name is defined in two modules: each name means one thing."""
+    homes: dict[str, list[str]] = {}
+    for where, tree in _trees():
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                homes.setdefault(node.name, []).append(where)
+    assert {name: places for name, places in homes.items() if len(places) > 1} == {}
+
+
 @pytest.mark.parametrize("function", ["quorum_size", "max_faulty", "is_quorum"])
 def test_quorum_rule_is_defined_once_in_crypto(function: str) -> None:
     """The > 2n/3 quorum rule is written once, in crypto, and called everywhere else (§IV-D)."""

@@ -14,7 +14,7 @@ from vdlt_spec.economics.signing import compressed_public_key, simulation_secret
 from vdlt_spec.economics.simulation import QUALIFIED_SPEC
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import dpos, voting
-from vdlt_spec.governance.dpos import DposState, Node
+from vdlt_spec.governance.dpos import DposState, RegisteredNode
 from vdlt_spec.governance.parameters import DELEGATE_COUNT, Parameters
 from vdlt_spec.governance.voting import VotingMode
 from vdlt_spec.roles import PRODUCES_USER_BLOCKS, NodeRole
@@ -34,7 +34,7 @@ def world(candidates: int, executors: int = 0) -> tuple[DposState, L.Ledger]:
         ledger = L.bond(ledger, name, 10)
         role = NodeRole.EXECUTION if name.startswith("x") else NodeRole.MANAGEMENT_CONTROL
         state = dpos.register(
-            state, ledger, PARAMS, Node(name, role, key(name), 5, QUALIFIED_SPEC, 0)
+            state, ledger, PARAMS, RegisteredNode(name, role, key(name), 5, QUALIFIED_SPEC, 0)
         )
     return dpos.open_election(state, ledger, VotingMode.TOKEN_LOCK), ledger
 
@@ -109,11 +109,13 @@ def test_node_requirements_are_data_and_are_enforced() -> None:
             DposState(),
             ledger,
             PARAMS,
-            Node("n", NodeRole.MANAGEMENT_CONTROL, key("n"), 1, weak, 0),
+            RegisteredNode("n", NodeRole.MANAGEMENT_CONTROL, key("n"), 1, weak, 0),
         )
     assert err.value.reason == Reason.NODE_REQUIREMENTS_UNMET
     # execution nodes are not held to the management requirements
-    dpos.register(DposState(), ledger, PARAMS, Node("n", NodeRole.EXECUTION, key("n"), 1, weak, 0))
+    dpos.register(
+        DposState(), ledger, PARAMS, RegisteredNode("n", NodeRole.EXECUTION, key("n"), 1, weak, 0)
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -143,7 +145,7 @@ def test_a_spec_qualifies_iff_no_requirement_is_unmet(spec: dpos.NodeSpec) -> No
 def test_registration_rejects_bad_nodes(change: dict[str, object], reason: Reason) -> None:
     ledger = L.bond(L.genesis({"n": 100}, 100), "n", 10)
     node = dataclasses.replace(
-        Node("n", NodeRole.MANAGEMENT_CONTROL, key("n"), 1, QUALIFIED_SPEC, 0), **change
+        RegisteredNode("n", NodeRole.MANAGEMENT_CONTROL, key("n"), 1, QUALIFIED_SPEC, 0), **change
     )
     with pytest.raises(SpecError) as err:
         dpos.register(DposState(), ledger, PARAMS, node)
@@ -152,7 +154,7 @@ def test_registration_rejects_bad_nodes(change: dict[str, object], reason: Reaso
 
 def test_registration_needs_collateral_and_unique_keys() -> None:
     ledger = L.genesis({"n": 100, "m": 100}, 200)
-    node = Node("n", NodeRole.MANAGEMENT_CONTROL, key("n"), 1, QUALIFIED_SPEC, 0)
+    node = RegisteredNode("n", NodeRole.MANAGEMENT_CONTROL, key("n"), 1, QUALIFIED_SPEC, 0)
     with pytest.raises(SpecError) as err:
         dpos.register(DposState(), ledger, PARAMS, node)
     assert err.value.reason == Reason.INSUFFICIENT_COLLATERAL
@@ -187,7 +189,10 @@ def test_delegates_never_produce_user_blocks() -> None:
     left = dpos.deregister(state, "c00")
     with pytest.raises(SpecError) as err:
         dpos.register(
-            left, ledger, PARAMS, Node("c00", NodeRole.EXECUTION, key("c00"), 1, QUALIFIED_SPEC, 1)
+            left,
+            ledger,
+            PARAMS,
+            RegisteredNode("c00", NodeRole.EXECUTION, key("c00"), 1, QUALIFIED_SPEC, 1),
         )
     assert err.value.reason == Reason.ROLE_CONFLICT
     assert dpos.role_violations(state, PARAMS) == ()

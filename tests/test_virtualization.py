@@ -294,11 +294,11 @@ def _injections() -> list[tuple[str, Any]]:
         ),
         (
             "UNKNOWN_VIRTUAL_SYSTEM",
-            dataclasses.replace(p, assignments=(*p.assignments, v.Assignment("z", "m0", "p0"))),
+            dataclasses.replace(p, assignments=(*p.assignments, v.HostAssignment("z", "m0", "p0"))),
         ),
         (
             "UNKNOWN_VIRTUAL_NODE",
-            dataclasses.replace(p, assignments=(*p.assignments, v.Assignment("a", "q", "p0"))),
+            dataclasses.replace(p, assignments=(*p.assignments, v.HostAssignment("a", "q", "p0"))),
         ),
         ("DUPLICATE_VIRTUAL_SYSTEM", dataclasses.replace(p, systems=(*p.systems, p.systems[0]))),
     ]

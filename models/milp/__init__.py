@@ -22,8 +22,8 @@ from vdlt_spec.models.milp.lagrangian import LagrangianBound, lagrangian_bound
 from vdlt_spec.models.milp.model import AllocationModel, build_model, export
 from vdlt_spec.models.milp.options import OptionChanges, SolveOptions
 from vdlt_spec.models.milp.oracle import solve
-from vdlt_spec.models.milp.relaxation import RELAXABLE, Mode, Relaxation
-from vdlt_spec.models.milp.report import SolveReport, Status, decide
+from vdlt_spec.models.milp.relaxation import RELAXABLE, ConstraintMode, Relaxation
+from vdlt_spec.models.milp.report import SolveReport, SolveStatus, decide
 from vdlt_spec.models.milp.search import SearchReport, improve, searches_first, worthwhile
 from vdlt_spec.models.milp.solution import extract, start_values
 from vdlt_spec.models.milp.solvers import SOLVERS, SolverResult, SolverSettings, load_highs
@@ -40,18 +40,18 @@ __all__ = [
     "SOLVERS",
     "AllocationModel",
     "Candidate",
+    "ConstraintMode",
     "LagrangianBound",
-    "Mode",
     "OptionChanges",
     "Relaxation",
     "Relaxed",
     "SearchReport",
     "SolveOptions",
     "SolveReport",
+    "SolveStatus",
     "SolverResult",
     "SolverSettings",
     "Start",
-    "Status",
     "best_start",
     "build_model",
     "candidates",

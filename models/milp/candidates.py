@@ -18,7 +18,7 @@ from typing import Any
 from vdlt_spec.allocation import quantities as q
 from vdlt_spec.allocation.evaluator import SYSTEM, Constraint
 from vdlt_spec.allocation.instance import Instance, Node, TransactionStream
-from vdlt_spec.models.milp.relaxation import Mode, Relaxation
+from vdlt_spec.models.milp.relaxation import ConstraintMode, Relaxation
 from vdlt_spec.roles import NodeRole
 
 
@@ -38,9 +38,11 @@ def group_bounds(
     instance: Instance, tx: TransactionStream, relax: Relaxation, nodes: int
 ) -> tuple[int, int]:
     """Return the least and largest group size of a transaction over ``nodes`` eligible nodes."""
-    k_lo = tx.min_replicas if relax.mode(Constraint.REPLICAS_MIN, tx.id) is Mode.HARD else 1
+    k_lo = (
+        tx.min_replicas if relax.mode(Constraint.REPLICAS_MIN, tx.id) is ConstraintMode.HARD else 1
+    )
     k_hi = nodes
-    if relax.mode(Constraint.REPLICAS_MAX, tx.id) is Mode.HARD:
+    if relax.mode(Constraint.REPLICAS_MAX, tx.id) is ConstraintMode.HARD:
         k_hi = min(k_hi, instance.max_replicas)
     return k_lo, k_hi
 
@@ -59,7 +61,7 @@ def node_eligible(
     """
 
     def hard(c: Constraint, s: str) -> bool:
-        return relax.mode(c, s) is Mode.HARD
+        return relax.mode(c, s) is ConstraintMode.HARD
 
     lent = node.role is NodeRole.MANAGEMENT_CONTROL and not tx.high_security
     exposed = tx.private and not node.private
@@ -81,9 +83,9 @@ def control_options(instance: Instance, tx: TransactionStream, relax: Relaxation
         too_big = rho > instance.control_capacity_ghz
         too_dear = q.control_cost(instance, rho) > tx.budget
         if (
-            (slow and relax.mode(Constraint.ORDERING_THROUGHPUT, tx.id) is Mode.HARD)
-            or (too_big and relax.mode(Constraint.CONTROL_CAPACITY, SYSTEM) is Mode.HARD)
-            or (too_dear and relax.mode(Constraint.COST, tx.id) is Mode.HARD)
+            (slow and relax.mode(Constraint.ORDERING_THROUGHPUT, tx.id) is ConstraintMode.HARD)
+            or (too_big and relax.mode(Constraint.CONTROL_CAPACITY, SYSTEM) is ConstraintMode.HARD)
+            or (too_dear and relax.mode(Constraint.COST, tx.id) is ConstraintMode.HARD)
         ):
             continue
         out.append(m)
@@ -102,7 +104,7 @@ def candidates(
     ctrl_costs = [q.control_cost(instance, levels[m]) for m in controls]
 
     def hard(c: Constraint, s: str) -> bool:
-        return relax.mode(c, s) is Mode.HARD
+        return relax.mode(c, s) is ConstraintMode.HARD
 
     link = q.link_demand_mbps(tx)
     eligible = [

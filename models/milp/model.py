@@ -35,7 +35,7 @@ from vdlt_spec.models.milp.candidates import (
     group_bounds,
     identical_groups,
 )
-from vdlt_spec.models.milp.relaxation import Key, Mode, Relaxation
+from vdlt_spec.models.milp.relaxation import ConstraintMode, Key, Relaxation
 from vdlt_spec.roles import NodeRole
 
 
@@ -136,7 +136,7 @@ class _Rows:
         self.objective: list[Any] = []
         self.coefficients: list[Fraction] = []
 
-    def mode(self, c: Constraint, s: str) -> Mode:
+    def mode(self, c: Constraint, s: str) -> ConstraintMode:
         """Return how constraint ``c`` on subject ``s`` enters the model."""
         return self.relax.mode(c, s)
 
@@ -201,15 +201,15 @@ class _Rows:
         prob += 3 * f <= k - x, f"fault_floor_hi_{n}"
         prob += 3 * f >= k - 3 * x, f"fault_floor_lo_{n}"
         # group size bounds
-        if mode(Constraint.REPLICAS_MIN, tx.id) is Mode.HARD:
+        if mode(Constraint.REPLICAS_MIN, tx.id) is ConstraintMode.HARD:
             prob += k >= tx.min_replicas * x, f"kmin_{n}"
-        elif mode(Constraint.REPLICAS_MIN, tx.id) is Mode.SOFT:
+        elif mode(Constraint.REPLICAS_MIN, tx.id) is ConstraintMode.SOFT:
             s = slack(Constraint.REPLICAS_MIN, tx.id, Fraction(1))
             prob += k + s >= tx.min_replicas * x, f"kmin_{n}"
-        if mode(Constraint.REPLICAS_MAX, tx.id) is Mode.HARD:
+        if mode(Constraint.REPLICAS_MAX, tx.id) is ConstraintMode.HARD:
             if instance.max_replicas < len(per_node):
                 prob += k <= instance.max_replicas * x, f"kmax_{n}"
-        elif mode(Constraint.REPLICAS_MAX, tx.id) is Mode.SOFT:
+        elif mode(Constraint.REPLICAS_MAX, tx.id) is ConstraintMode.SOFT:
             s = slack(Constraint.REPLICAS_MAX, tx.id, Fraction(1))
             prob += k - s <= instance.max_replicas * x, f"kmax_{n}"
         # per-node: at most one level, and the latency row of that replica
@@ -221,12 +221,14 @@ class _Rows:
         )
         lat_mode = mode(Constraint.LATENCY, tx.id)
         lat_slack = (
-            slack(Constraint.LATENCY, tx.id, tx.latency_ms) if lat_mode is Mode.SOFT else None
+            slack(Constraint.LATENCY, tx.id, tx.latency_ms)
+            if lat_mode is ConstraintMode.SOFT
+            else None
         )
         thr_mode = mode(Constraint.THROUGHPUT, tx.id)
         thr_slack = (
             slack(Constraint.THROUGHPUT, tx.id, q.execution_demand_ghz(tx))
-            if thr_mode is Mode.SOFT
+            if thr_mode is ConstraintMode.SOFT
             else None
         )
         # a row whose options all meet the bound in the worst case (slowest ordering, largest
@@ -236,14 +238,14 @@ class _Rows:
         )
         for j, options in per_node.items():
             y = _linear((1, ds[(c.j, c.level)]) for c in options)
-            redundant = lat_mode is Mode.HARD and all(
+            redundant = lat_mode is ConstraintMode.HARD and all(
                 c.time_ms + worst_ms <= tx.latency_ms for c in options
             )
             if len(options) > 1:
                 prob += y <= x, f"link_{n}_{j}"
             by_node[j].append((n, y))
             rate_on_node[j].extend((float(c.rate), ds[(c.j, c.level)]) for c in options)
-            if lat_mode is not Mode.DROPPED and not redundant:
+            if lat_mode is not ConstraintMode.DROPPED and not redundant:
                 row = (
                     _linear(ord_terms)
                     + cons
@@ -258,10 +260,10 @@ class _Rows:
                     >= 0,
                     f"throughput_{n}_{j}",
                 )
-        if lat_mode is not Mode.DROPPED and not per_node:
+        if lat_mode is not ConstraintMode.DROPPED and not per_node:
             rhs = float(tx.latency_ms) * x + (lat_slack if lat_slack is not None else 0)
             prob += _linear(ord_terms) + cons <= rhs, f"latency_{n}"
-        if mode(Constraint.ORDERING_THROUGHPUT, tx.id) is Mode.SOFT:
+        if mode(Constraint.ORDERING_THROUGHPUT, tx.id) is ConstraintMode.SOFT:
             need = q.ordering_demand_ghz(tx)
             s = slack(Constraint.ORDERING_THROUGHPUT, tx.id, need)
             prob += (
@@ -271,9 +273,9 @@ class _Rows:
         # security: expected faulty replicas within f
         untrust = [(float(1 - nodes[c.j].trust), ds[(c.j, c.level)]) for c in cs]
         sec_mode = mode(Constraint.SECURITY, tx.id)
-        if sec_mode is Mode.HARD:
+        if sec_mode is ConstraintMode.HARD:
             prob += _linear(untrust) <= f, f"security_{n}"
-        elif sec_mode is Mode.SOFT:
+        elif sec_mode is ConstraintMode.SOFT:
             s = slack(Constraint.SECURITY, tx.id, Fraction(1))
             prob += _linear(untrust) <= f + s, f"security_{n}"
         # C4 cost
@@ -284,24 +286,24 @@ class _Rows:
             )
         )
         cost_mode = mode(Constraint.COST, tx.id)
-        if cost_mode is not Mode.DROPPED:
+        if cost_mode is not ConstraintMode.DROPPED:
             dearest = sorted(
                 (max(c.cost for c in options) for options in per_node.values()), reverse=True
             )
             worst = sum(dearest[:k_hi], Fraction(0)) + max(
                 (q.control_cost(instance, levels[m]) for m in controls), default=Fraction(0)
             )
-            if cost_mode is Mode.SOFT:
+            if cost_mode is ConstraintMode.SOFT:
                 s = slack(Constraint.COST, tx.id, max(tx.budget, Fraction(1)))
                 prob += cost_expr <= float(tx.budget) * x + s, f"cost_{n}"
             elif worst > tx.budget:
                 prob += cost_expr <= float(tx.budget) * x, f"cost_{n}"
         # C5 privacy and control-node eligibility, when elastic
-        if mode(Constraint.PRIVACY, tx.id) is Mode.SOFT and tx.private:
+        if mode(Constraint.PRIVACY, tx.id) is ConstraintMode.SOFT and tx.private:
             exposed = [ds[(c.j, c.level)] for c in cs if not nodes[c.j].private]
             s = slack(Constraint.PRIVACY, tx.id, Fraction(1))
             prob += pulp.lpSum(exposed) <= s, f"privacy_{n}"
-        if mode(Constraint.ELIGIBILITY, tx.id) is Mode.SOFT and not tx.high_security:
+        if mode(Constraint.ELIGIBILITY, tx.id) is ConstraintMode.SOFT and not tx.high_security:
             lent = [
                 ds[(c.j, c.level)] for c in cs if nodes[c.j].role is NodeRole.MANAGEMENT_CONTROL
             ]
@@ -332,7 +334,11 @@ class _Rows:
                 expr = _linear((float(c.rate), place[(n, c.j, c.level)]) for c in cs)
                 reserved.append(expr)
                 prob += expr >= float(min(c.rate for c in cs)) * size[n], f"reserved_{n}"
-        hard_cpu = [j for j, node in enumerate(nodes) if mode(Constraint.CPU, node.id) is Mode.HARD]
+        hard_cpu = [
+            j
+            for j, node in enumerate(nodes)
+            if mode(Constraint.CPU, node.id) is ConstraintMode.HARD
+        ]
         if len(hard_cpu) == len(nodes) and reserved:
             total_cpu = sum((node.cpu_ghz for node in nodes), Fraction(0))
             prob += pulp.lpSum(reserved) <= float(total_cpu), "total_cpu"
@@ -352,22 +358,22 @@ class _Rows:
             ):
                 terms = [(demand[n], y) for n, y in hosted if demand[n] > 0]
                 m_ = mode(constraint, node.id)
-                if m_ is Mode.DROPPED or sum((a for a, _ in terms), Fraction(0)) <= cap:
+                if m_ is ConstraintMode.DROPPED or sum((a for a, _ in terms), Fraction(0)) <= cap:
                     continue
                 expr = _linear((float(a), y) for a, y in terms)
-                if m_ is Mode.SOFT:
+                if m_ is ConstraintMode.SOFT:
                     expr = expr - slack(constraint, node.id, max(cap, Fraction(1)))
                 prob += expr <= float(cap), f"{constraint.value}_{j}"
             m_ = mode(Constraint.CPU, node.id)
-            if m_ is not Mode.DROPPED and rate_on_node.get(j):
+            if m_ is not ConstraintMode.DROPPED and rate_on_node.get(j):
                 expr = _linear(rate_on_node[j])
-                if m_ is Mode.SOFT:
+                if m_ is ConstraintMode.SOFT:
                     expr = expr - slack(Constraint.CPU, node.id, node.cpu_ghz)
                 prob += expr <= float(node.cpu_ghz), f"cpu_{j}"
         m_ = mode(Constraint.CONTROL_CAPACITY, SYSTEM)
-        if m_ is not Mode.DROPPED and control:
+        if m_ is not ConstraintMode.DROPPED and control:
             expr = _linear((float(levels[m]), v) for (_, m), v in control.items())
-            if m_ is Mode.SOFT:
+            if m_ is ConstraintMode.SOFT:
                 expr = expr - slack(
                     Constraint.CONTROL_CAPACITY,
                     SYSTEM,
@@ -387,7 +393,7 @@ class _Rows:
         excess: dict[int, pulp.LpVariable] = {}
         top = instance.decentralization_nodes - 1
         m_ = mode(Constraint.DECENTRALIZATION, SYSTEM)
-        if top >= 1 and m_ is not Mode.DROPPED:
+        if top >= 1 and m_ is not ConstraintMode.DROPPED:
             theta = pulp.LpVariable("theta", lowBound=0)
             loads = {
                 j: _linear((float(txs[n].throughput_tps), y) for n, y in hosted)
@@ -398,7 +404,7 @@ class _Rows:
                 prob += excess[j] >= load - theta, f"excess_{j}"
             total = _linear((float(txs[n].throughput_tps), size[n]) for n in size)
             rhs = float(instance.decentralization_share) * total
-            if m_ is Mode.SOFT:
+            if m_ is ConstraintMode.SOFT:
                 total_tps = sum((t.throughput_tps for t in txs), Fraction(0))
                 rhs = rhs + slack(Constraint.DECENTRALIZATION, SYSTEM, max(total_tps, Fraction(1)))
             prob += top * theta + pulp.lpSum(excess.values()) <= rhs, "decentralization"

@@ -23,7 +23,7 @@ RELAXABLE = PLACEMENT_CONSTRAINTS | {
 }
 
 
-class Mode(StrEnum):
+class ConstraintMode(StrEnum):
     """Say how the model treats a constraint: enforced, elastic, or left out (D-alloc-14)."""
 
     HARD = "hard"
@@ -41,10 +41,10 @@ class Relaxation:
     elastic: bool = False
     dropped: frozenset[Key] = frozenset()
 
-    def mode(self, constraint: Constraint, subject: str) -> Mode:
+    def mode(self, constraint: Constraint, subject: str) -> ConstraintMode:
         """Return how ``constraint`` on ``subject`` enters the model."""
         if (constraint, subject) in self.dropped:
-            return Mode.DROPPED
+            return ConstraintMode.DROPPED
         if self.elastic and constraint in RELAXABLE:
-            return Mode.SOFT
-        return Mode.HARD
+            return ConstraintMode.SOFT
+        return ConstraintMode.HARD

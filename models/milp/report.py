@@ -26,7 +26,7 @@ from vdlt_spec.models.milp.solution import extract
 from vdlt_spec.models.milp.solvers import SolverResult
 
 
-class Status(StrEnum):
+class SolveStatus(StrEnum):
     """Report how a solve ended, decided by the oracle (D-alloc-13)."""
 
     OPTIMAL = "optimal"
@@ -42,9 +42,9 @@ class Status(StrEnum):
         0 optimal or the asked gap reached, 1 proven infeasible, 2 undecided (a time limit or
         an unknown end), as a verdict's 0 valid, 1 invalid, 2 unknown.
         """
-        if self in (Status.OPTIMAL, Status.GAP_REACHED):
+        if self in (SolveStatus.OPTIMAL, SolveStatus.GAP_REACHED):
             return 0
-        return 1 if self is Status.INFEASIBLE else 2
+        return 1 if self is SolveStatus.INFEASIBLE else 2
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class SolveReport:
 
     instance: str
     solver: str
-    status: Status
+    status: SolveStatus
     proven_optimal: bool
     objective: Fraction | None
     incumbent: float | None
@@ -104,7 +104,7 @@ def report(
     base = SolveReport(
         instance=instance.name,
         solver=options.solver,
-        status=Status.UNKNOWN,
+        status=SolveStatus.UNKNOWN,
         proven_optimal=False,
         objective=None,
         incumbent=None,
@@ -136,7 +136,7 @@ def report(
     if raw.infeasible:
         return _infeasible(instance, options, base, found.began)
     if raw.values is None:
-        status = Status.TIME_LIMIT if raw.timed_out else Status.UNKNOWN
+        status = SolveStatus.TIME_LIMIT if raw.timed_out else SolveStatus.UNKNOWN
         return replace(base, status=status, detail=f"{raw.detail}; no integer solution")
     allocation = extract(model, raw.values)
     ev = evaluate(instance, allocation)
@@ -179,7 +179,7 @@ def _infeasible(
         detail = f"{detail}; {note}"
     return replace(
         base,
-        status=Status.INFEASIBLE,
+        status=SolveStatus.INFEASIBLE,
         bound=None,
         detail=detail,
         diagnosis=diagnosis,
@@ -197,7 +197,7 @@ def _relative_gap(incumbent: float | None, bound: float | None) -> float | None:
     return diff / abs(incumbent) if incumbent != 0 else math.inf
 
 
-def decide(raw: SolverResult, exact: Fraction, granularity: Fraction) -> tuple[Status, bool]:
+def decide(raw: SolverResult, exact: Fraction, granularity: Fraction) -> tuple[SolveStatus, bool]:
     """Decide the status of a solve whose allocation the evaluator accepts (D-alloc-13).
 
     Optimal only if the solver stopped on its gap criterion or its time limit (a bound at the
@@ -210,9 +210,9 @@ def decide(raw: SolverResult, exact: Fraction, granularity: Fraction) -> tuple[S
     stopped = raw.proven_gap or raw.timed_out or raw.interrupted
     proven = stopped and target is not None and float(exact) > target
     if proven:
-        return Status.OPTIMAL, True
+        return SolveStatus.OPTIMAL, True
     if raw.proven_gap:
-        return Status.GAP_REACHED, False
+        return SolveStatus.GAP_REACHED, False
     if raw.timed_out:
-        return Status.TIME_LIMIT, False
-    return Status.UNKNOWN, False
+        return SolveStatus.TIME_LIMIT, False
+    return SolveStatus.UNKNOWN, False

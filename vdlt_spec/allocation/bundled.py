@@ -19,7 +19,7 @@ EXPECTED_FILE = "expected.json"
 
 
 @dataclass(frozen=True)
-class Expected:
+class ExpectedSolve:
     """Record what solving a bundled instance must give: status, optimum or diagnosis (§IV-E)."""
 
     status: str
@@ -40,11 +40,11 @@ def bundled_instances() -> dict[str, Instance]:
     return out
 
 
-def expected_results() -> dict[str, Expected]:
+def expected_results() -> dict[str, ExpectedSolve]:
     """Return the recorded expected result of every bundled instance (§IV-E)."""
     data = json.loads((_folder() / EXPECTED_FILE).read_text())
     return {
-        name: Expected(
+        name: ExpectedSolve(
             status=item["status"],
             objective=item.get("objective"),
             diagnosis=tuple((c, s) for c, s in item.get("diagnosis", [])),

@@ -126,7 +126,7 @@ PROFILES: dict[ServiceClass, ClassProfile] = {
 
 
 @dataclass(frozen=True)
-class Parameters:
+class GeneratorSettings:
     """Hold every range and constant the generator uses; override any (§IV-E, D-alloc-8)."""
 
     cpu_ghz: Span = Span(10, 30)  # Liu et al. 2019
@@ -157,10 +157,10 @@ class Parameters:
     profiles: dict[ServiceClass, ClassProfile] = field(default_factory=lambda: dict(PROFILES))
 
 
-DEFAULT_PARAMETERS = Parameters()
+DEFAULT_SETTINGS = GeneratorSettings()
 
 
-def _nodes(count: int, p: Parameters, rng: random.Random) -> list[Node]:
+def _nodes(count: int, p: GeneratorSettings, rng: random.Random) -> list[Node]:
     width = len(str(max(count - 1, 0)))
     nodes = [
         Node(
@@ -199,7 +199,9 @@ def _lowest_at_least(levels: tuple[Fraction, ...], need: Fraction) -> Fraction:
     return next((level for level in levels if level >= need), levels[-1])
 
 
-def _transaction(index: int, width: int, p: Parameters, rng: random.Random) -> TransactionStream:
+def _transaction(
+    index: int, width: int, p: GeneratorSettings, rng: random.Random
+) -> TransactionStream:
     classes = [c for c in CLASS_RANKING if c in p.profiles]
     cls = rng.choices(classes, weights=[p.profiles[c].weight for c in classes])[0]
     prof = p.profiles[cls]
@@ -245,7 +247,7 @@ def generate(
     nodes: int,
     seed: int,
     utility: Utility = Utility.THROUGHPUT,
-    parameters: Parameters = DEFAULT_PARAMETERS,
+    settings: GeneratorSettings = DEFAULT_SETTINGS,
 ) -> Instance:
     """Return a seeded instance with ``nodes`` execution nodes and ``transactions`` (§IV-E)."""
     if transactions < 0 or nodes < 1:
@@ -253,7 +255,7 @@ def generate(
             Reason.PARAMETER_OUT_OF_RANGE,
             f"need transactions >= 0 and nodes >= 1, got {transactions} and {nodes}",
         )
-    p = parameters
+    p = settings
     rng = random.Random(seed)
     node_list = _nodes(nodes, p, rng)
     width = len(str(max(transactions - 1, 0)))

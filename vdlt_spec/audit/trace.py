@@ -19,7 +19,7 @@ TRACE_VERSION = 1
 
 
 @dataclass(frozen=True)
-class Event:
+class TraceEvent:
     """Hold one trace event: its line number, its type and its fields (JSON values)."""
 
     line: int
@@ -33,13 +33,13 @@ class Trace:
 
     kind: str
     header: dict[str, Any]
-    events: tuple[Event, ...]
+    events: tuple[TraceEvent, ...]
 
 
 def parse(lines: Iterable[str]) -> Trace:
     """Parse the lines of a JSON-lines trace; reject bad lines with ``BAD_TRACE`` and the line."""
     header: dict[str, Any] | None = None
-    events: list[Event] = []
+    events: list[TraceEvent] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -63,7 +63,7 @@ def parse(lines: Iterable[str]) -> Trace:
         kind = record.get("type")
         if not isinstance(kind, str):
             raise SpecError(Reason.BAD_TRACE, f"line {number}: event needs a string 'type'")
-        events.append(Event(number, kind, {k: v for k, v in record.items() if k != "type"}))
+        events.append(TraceEvent(number, kind, {k: v for k, v in record.items() if k != "type"}))
     if header is None:
         raise SpecError(Reason.BAD_TRACE, "empty trace: no header line")
     return Trace(header["trace"], header, tuple(events))

@@ -29,7 +29,7 @@ def milp_optimum() -> Outcome:
     from vdlt_spec.allocation.evaluator import evaluate
     from vdlt_spec.allocation.score import Reference, score
     from vdlt_spec.errors import SpecError
-    from vdlt_spec.models.milp import Status, solve
+    from vdlt_spec.models.milp import SolveStatus, solve
 
     expected = expected_results()
     figures: dict[str, str] = {}
@@ -41,7 +41,7 @@ def milp_optimum() -> Outcome:
         heuristics = {h: allocate(inst) for h, allocate in BASELINES.items()}  # once per instance
         for solver in ("highs", "cbc"):
             report = solve(inst, solver=solver, threads=THREADS, diagnose=False)
-            if report.status is not Status.OPTIMAL or report.allocation is None:
+            if report.status is not SolveStatus.OPTIMAL or report.allocation is None:
                 return Outcome(Verdict.UNKNOWN, f"{name}: {solver} ended {report.status.value}")
             ev = evaluate(inst, report.allocation)
             if not ev.feasible:
@@ -85,14 +85,14 @@ def exhaustive_oracle() -> Outcome:
     """Enumerate the tiny bundled instance; its optimum equals the MILP's (§IV-E)."""
     from vdlt_spec.allocation.bundled import bundled_instances
     from vdlt_spec.allocation.exhaustive import exhaustive_optimum
-    from vdlt_spec.models.milp import Status, solve
+    from vdlt_spec.models.milp import SolveStatus, solve
 
     inst = bundled_instances()["tiny-exhaustive"]
     best = exhaustive_optimum(inst)
     report = solve(inst, threads=THREADS, diagnose=False)
     if best.evaluation is None:
         return Outcome(Verdict.INVALID, "exhaustive search found no feasible allocation")
-    if report.status is not Status.OPTIMAL:
+    if report.status is not SolveStatus.OPTIMAL:
         return Outcome(Verdict.UNKNOWN, f"MILP ended {report.status.value}")
     if report.objective != best.evaluation.objective:
         return Outcome(
@@ -113,7 +113,7 @@ def infeasibility_diagnosis() -> Outcome:
     from vdlt_spec.allocation.evaluator import relative_slack
     from vdlt_spec.models.milp import (
         Relaxation,
-        Status,
+        SolveStatus,
         is_feasible,
         relaxation_dropping,
         solve,
@@ -123,7 +123,7 @@ def infeasibility_diagnosis() -> Outcome:
     inst = bundled_instances()[name]
     want = expected_results()[name]
     report = solve(inst, threads=THREADS)
-    if report.status is not Status.INFEASIBLE:
+    if report.status is not SolveStatus.INFEASIBLE:
         return Outcome(Verdict.INVALID, f"{name}: expected infeasible, got {report.status.value}")
     named = {(r.constraint.value, r.subject) for r in report.diagnosis}
     missing = set(want.diagnosis) - named

@@ -43,7 +43,7 @@ from vdlt_spec.economics.state import Economy, EpochActivity, EpochMint, LockRul
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import amendment, dpos, voting
 from vdlt_spec.governance.amendment import Stage
-from vdlt_spec.governance.dpos import DposState, Node
+from vdlt_spec.governance.dpos import DposState, RegisteredNode
 from vdlt_spec.governance.parameters import Parameters, validate
 from vdlt_spec.governance.voting import Ballot, VotingMode
 from vdlt_spec.ledger import Ledger
@@ -248,7 +248,7 @@ def apply(econ: Economy, op: Operation) -> Economy:
                 econ, ledger=ledger_ops.unbond(ledger, account, amount, delay)
             )
         case Register(account, role, key, declared_pay, spec):
-            node = Node(account, as_node_role(role), key, declared_pay, spec, econ.epoch)
+            node = RegisteredNode(account, as_node_role(role), key, declared_pay, spec, econ.epoch)
             return dataclasses.replace(
                 econ, registry=dpos.register(econ.registry, ledger, params, node)
             )

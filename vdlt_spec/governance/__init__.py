@@ -10,7 +10,7 @@ from vdlt_spec.governance.amendment import (
     PollGroup,
     Stage,
 )
-from vdlt_spec.governance.dpos import DposState, Node, NodeSpec, RosterEntry
+from vdlt_spec.governance.dpos import DposState, NodeSpec, RegisteredNode, RosterEntry
 from vdlt_spec.governance.parameters import ParameterChange, Parameters, queuing_config, validate
 from vdlt_spec.governance.voting import (
     Ballot,
@@ -29,12 +29,12 @@ __all__ = [
     "Ballot",
     "DposState",
     "GovernanceState",
-    "Node",
     "NodeSpec",
     "ParameterChange",
     "Parameters",
     "Poll",
     "PollGroup",
+    "RegisteredNode",
     "RosterEntry",
     "Stage",
     "VotingMode",

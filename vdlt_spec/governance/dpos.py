@@ -86,7 +86,7 @@ def unmet_requirements(spec: NodeSpec, required: NodeRequirements) -> tuple[str,
 
 
 @dataclass(frozen=True)
-class Node:
+class RegisteredNode:
     """Register one node: its account, role, consensus key, declared pay and spec (§IV-B, §IV-I).
 
     ``declared_pay`` is the pay per contribution the operator asks for, in base units; the
@@ -118,7 +118,7 @@ class DposState:
     that evidence about an epoch can be checked against the keys that served in it (§IV-J).
     """
 
-    nodes: dict[str, Node] = field(default_factory=dict)
+    nodes: dict[str, RegisteredNode] = field(default_factory=dict)
     delegates: tuple[str, ...] = ()
     rosters: dict[int, tuple[RosterEntry, ...]] = field(default_factory=dict)
     election: Ballot | None = None
@@ -145,7 +145,9 @@ def check_key(key: bytes) -> bytes:
     return key
 
 
-def register(state: DposState, ledger: Ledger, params: Parameters, node: Node) -> DposState:
+def register(
+    state: DposState, ledger: Ledger, params: Parameters, node: RegisteredNode
+) -> DposState:
     """Register a node for its role after checking collateral, key and requirements (§IV-B)."""
     if node.account not in ledger.accounts:
         raise SpecError(Reason.UNKNOWN_ACCOUNT, f"no account named {node.account!r}")
@@ -273,7 +275,7 @@ def prune_rosters(state: DposState, oldest: int) -> DposState:
     )
 
 
-def authorize_user_block(state: DposState, producer: str) -> Node:
+def authorize_user_block(state: DposState, producer: str) -> RegisteredNode:
     """Admit a user transaction block only from an execution node, never a delegate (§IV-B)."""
     if producer in state.delegates:
         raise SpecError(

@@ -26,7 +26,7 @@ from vdlt_spec.virtualization.substrate import (
 from vdlt_spec.virtualization.systems import (
     EMPTY_PLACEMENT,
     ROLES,
-    Assignment,
+    HostAssignment,
     Placement,
     VirtualNode,
     VirtualSystem,
@@ -258,7 +258,7 @@ def admit(substrate: Substrate, placement: Placement, system: VirtualSystem) -> 
     for part in parts:
         embedding = _embed(order, _eligible(substrate, free, order, set(part)))
         if embedding is not None:
-            added = tuple(Assignment(system.id, n.id, embedding[n.id]) for n in order)
+            added = tuple(HostAssignment(system.id, n.id, embedding[n.id]) for n in order)
             return Placement((*placement.systems, system), placement.assignments + added)
     everywhere = _eligible(substrate, free, order, set(free))
     if len(parts) > 1 and _embed(order, everywhere) is not None:

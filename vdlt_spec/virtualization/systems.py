@@ -80,7 +80,7 @@ class VirtualSystem:
 
 
 @dataclass(frozen=True)
-class Assignment:
+class HostAssignment:
     """Put one virtual node of one virtual system on one physical node (§III-C, Fig. 4)."""
 
     system: str
@@ -97,7 +97,7 @@ class Placement:
     """
 
     systems: tuple[VirtualSystem, ...] = ()
-    assignments: tuple[Assignment, ...] = ()
+    assignments: tuple[HostAssignment, ...] = ()
 
     def system(self, system_id: str) -> VirtualSystem:
         """Return the admitted system ``system_id`` or reject it as unknown (§III-C)."""

@@ -77,7 +77,7 @@ class _Decoder:
                 for s in data["systems"]
             ),
             tuple(
-                self.value(virtualization.Assignment, a, line, ".placement.assignments[]")
+                self.value(virtualization.HostAssignment, a, line, ".placement.assignments[]")
                 for a in data["assignments"]
             ),
         )
