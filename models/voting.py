@@ -192,14 +192,14 @@ def _ledger_state(tag: str, slots: int) -> dict[str, list[z3.ExprRef]]:
     }
 
 
-Ledger = dict[str, list[z3.ExprRef]]
+LedgerTerms = dict[str, list[z3.ExprRef]]
 
 
-def _locked(s: Ledger) -> z3.ArithRef:
+def _locked(s: LedgerTerms) -> z3.ArithRef:
     return z3.Sum([z3.If(a, m, 0) for a, m in zip(s["active"], s["amount"], strict=True)])
 
 
-def _ledger_invariant(s: Ledger) -> z3.BoolRef:
+def _ledger_invariant(s: LedgerTerms) -> z3.BoolRef:
     slots = len(s["active"])
     counted_votes = z3.Sum(
         [z3.If(s["counted"][i], s["amount"][i] * s["k"][i], 0) for i in range(slots)]
@@ -238,7 +238,7 @@ def ledger_queries(slots: int = LOCK_SLOTS) -> tuple[Query, ...]:
     true = z3.BoolVal(True)
     free = pre["balance"][0] - _locked(pre)
 
-    def step(name: str, guard: list[z3.BoolRef], post: Ledger) -> Query:
+    def step(name: str, guard: list[z3.BoolRef], post: LedgerTerms) -> Query:
         facts = [_ledger_invariant(pre), *guard, z3.Not(_ledger_invariant(post))]
         return _q(name, facts, "QF_NIA")
 

@@ -111,13 +111,28 @@ def test_retired_names_are_gone(name: str) -> None:
     assert _definitions(ast.ClassDef, name) == []
 
 
-def test_public_class_names_are_unique() -> None:
-    """No public class name is defined in two modules: each name means one thing."""
+TYPE_NAME = re.compile(r"[A-Z][a-z]\w*")
+
+
+def _type_names(node: ast.stmt) -> list[str]:
+    """Return the public type names a module-level statement defines: a class or a type alias."""
+    if isinstance(node, ast.ClassDef):
+        return [node.name]
+    if isinstance(node, ast.AnnAssign):
+        return [node.target.id] if isinstance(node.target, ast.Name) else []
+    if not isinstance(node, ast.Assign) or isinstance(node.value, ast.Call):
+        return []  # a call (a solver's sort, a registry) makes a value, not a type alias
+    return [t.id for t in node.targets if isinstance(t, ast.Name)]
+
+
+def test_public_type_names_are_unique() -> None:
+    """No public class or type alias name is defined in two modules: each means one thing."""
     homes: dict[str, list[str]] = {}
     for where, tree in _trees():
         for node in tree.body:
-            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
-                homes.setdefault(node.name, []).append(where)
+            for name in _type_names(node):
+                if TYPE_NAME.fullmatch(name):
+                    homes.setdefault(name, []).append(where)
     assert {name: places for name, places in homes.items() if len(places) > 1} == {}
 
 

@@ -42,7 +42,7 @@ def world(now: int = 5) -> tuple[L.Ledger, DposState]:
 
 
 def submit(
-    evidence: P.Evidence, reporter: str = "rep", now: int = 5
+    evidence: P.SlashingEvidence, reporter: str = "rep", now: int = 5
 ) -> tuple[PenaltyState, L.Ledger, DposState, P.SlashRecord]:
     ledger, registry = world(now)
     return P.submit_evidence(PenaltyState(), ledger, registry, PARAMS, reporter, evidence)

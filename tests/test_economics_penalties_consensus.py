@@ -53,7 +53,7 @@ def world(roster_keys: tuple[bytes, ...]) -> tuple[L.Ledger, DposState]:
 
 
 def submit_all(
-    scheme_roster: tuple[bytes, ...], items: tuple[P.Evidence, ...]
+    scheme_roster: tuple[bytes, ...], items: tuple[P.SlashingEvidence, ...]
 ) -> tuple[PenaltyState, L.Ledger, DposState, list[P.SlashRecord]]:
     ledger, registry = world(scheme_roster)
     state, records = PenaltyState(), []

@@ -114,7 +114,7 @@ class CaseResult:
     detail: str = ""
 
 
-Check = Callable[[], str | None]
+VectorCheck = Callable[[], str | None]
 """A vector case as a thunk: ``None`` if the implementation agrees, else what differed."""
 
 
@@ -161,7 +161,7 @@ def error_mismatch(error: dict[str, Any], call: Callable[[], object]) -> str | N
     return f"expected an error ({error}), got success"
 
 
-def _run(suite: str, section: str, index: int, check: Check) -> CaseResult:
+def _run(suite: str, section: str, index: int, check: VectorCheck) -> CaseResult:
     try:
         finding = check()
     except SpecError as exc:
@@ -205,7 +205,7 @@ def _tweaked(
 
 def _bip327_check(
     kind: str, section: str, case: dict[str, Any], vec: dict[str, Any], group: Group
-) -> Check:
+) -> VectorCheck:
     g = group
     if kind == "key_sort":
         return lambda: _differs(
@@ -295,7 +295,9 @@ def _signed_as_expected(
     )
 
 
-def _sign_verify_check(section: str, case: dict[str, Any], vec: dict[str, Any], g: Group) -> Check:
+def _sign_verify_check(
+    section: str, case: dict[str, Any], vec: dict[str, Any], g: Group
+) -> VectorCheck:
     sk = _x(vec["sk"])
     pubkeys = _pick(vec["pubkeys"], case["key_indices"])
     msg = _x(vec["msgs"][case["msg_index"]])
@@ -327,7 +329,7 @@ def _sign_verify_check(section: str, case: dict[str, Any], vec: dict[str, Any], 
     return lambda: error_mismatch(case["error"], verify)
 
 
-def _tweak_check(section: str, case: dict[str, Any], vec: dict[str, Any], g: Group) -> Check:
+def _tweak_check(section: str, case: dict[str, Any], vec: dict[str, Any], g: Group) -> VectorCheck:
     pubkeys = _pick(vec["pubkeys"], case["key_indices"])
     pubnonces = _pick(vec["pnonces"], case["nonce_indices"])
     tweaks = _pick(vec["tweaks"], case["tweak_indices"])
@@ -346,7 +348,9 @@ def _tweak_check(section: str, case: dict[str, Any], vec: dict[str, Any], g: Gro
     return valid
 
 
-def _sig_agg_check(section: str, case: dict[str, Any], vec: dict[str, Any], g: Group) -> Check:
+def _sig_agg_check(
+    section: str, case: dict[str, Any], vec: dict[str, Any], g: Group
+) -> VectorCheck:
     pubkeys = _pick(vec["pubkeys"], case["key_indices"])
     tweaks = _pick(vec["tweaks"], case["tweak_indices"])
     psigs = _pick(vec["psigs"], case["psig_indices"])
@@ -370,7 +374,9 @@ def _sig_agg_check(section: str, case: dict[str, Any], vec: dict[str, Any], g: G
     return valid
 
 
-def _det_sign_check(section: str, case: dict[str, Any], vec: dict[str, Any], g: Group) -> Check:
+def _det_sign_check(
+    section: str, case: dict[str, Any], vec: dict[str, Any], g: Group
+) -> VectorCheck:
     pubkeys = _pick(vec["pubkeys"], case["key_indices"])
     tweaks = [_x(t) for t in case["tweaks"]]
     msg = _x(vec["msgs"][case["msg_index"]])

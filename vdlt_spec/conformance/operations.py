@@ -18,7 +18,7 @@ OperationBody = Callable[[Any], Any]
 
 
 @dataclass(frozen=True)
-class Operation:
+class AdapterOperation:
     """Name a conformance operation, the whitepaper section it specifies, and its body."""
 
     name: str
@@ -27,7 +27,7 @@ class Operation:
     body: OperationBody
 
 
-OPERATIONS: plugins.Registry[Operation] = plugins.Registry(
+OPERATIONS: plugins.Registry[AdapterOperation] = plugins.Registry(
     "operation", Reason.UNSUPPORTED_OPERATION
 )
 """The registered conformance operations, by name."""
@@ -38,11 +38,11 @@ OPERATION_PACKAGE = "vdlt_spec.conformance.ops"
 def operation(name: str, section: str) -> Callable[[OperationBody], OperationBody]:
     """Register the decorated JSON-to-JSON function as conformance operation ``name``."""
     return OPERATIONS.register(
-        name, lambda body: Operation(name, section, plugins.first_line(body), body)
+        name, lambda body: AdapterOperation(name, section, plugins.first_line(body), body)
     )
 
 
-def operations() -> dict[str, Operation]:
+def operations() -> dict[str, AdapterOperation]:
     """Import every module of :mod:`vdlt_spec.conformance.ops` and return the operations."""
     plugins.discover(OPERATION_PACKAGE)
     return dict(OPERATIONS.items())

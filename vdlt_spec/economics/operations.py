@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from vdlt_spec.economics.penalties import Evidence
+from vdlt_spec.economics.penalties import SlashingEvidence
 from vdlt_spec.governance.amendment import Amendment, Poll
 from vdlt_spec.governance.dpos import NodeSpec
 from vdlt_spec.roles import NodeRole
@@ -173,7 +173,7 @@ class SubmitEvidence:
     """Submit cryptographic evidence of misbehaviour (§IV-J)."""
 
     reporter: str
-    evidence: Evidence
+    evidence: SlashingEvidence
     op: Literal["submit-evidence"] = "submit-evidence"
 
 

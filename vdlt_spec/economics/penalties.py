@@ -109,7 +109,7 @@ class ConsensusEvidence:
     proof: accountability.Evidence
 
 
-Evidence = DoubleSignEvidence | ForgedCertificateEvidence | ConsensusEvidence
+SlashingEvidence = DoubleSignEvidence | ForgedCertificateEvidence | ConsensusEvidence
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def certificate_claim_digest(message: bytes, certificate: Certificate) -> bytes:
     return tagged_hash(CERTIFICATE_CLAIM_TAG, message + certificate.encode())
 
 
-def offence_id(evidence: Evidence) -> str:
+def offence_id(evidence: SlashingEvidence) -> str:
     """Name the offence evidence proves: its type, key, kind, view and sequence (§IV-J)."""
     if isinstance(evidence, ConsensusEvidence):
         raise SpecError(Reason.BAD_EVIDENCE, "consensus evidence is named from its roster")
@@ -233,7 +233,7 @@ def verify_consensus_evidence(
 
 
 def verify_evidence(
-    evidence: Evidence, roster: Sequence[RosterEntry], now: int, window: int
+    evidence: SlashingEvidence, roster: Sequence[RosterEntry], now: int, window: int
 ) -> str:
     """Check evidence against its epoch's roster and return the offender's account (§IV-J).
 
@@ -267,7 +267,7 @@ def verify_evidence(
     return entry.account
 
 
-def evidence_offence(evidence: Evidence, roster: Sequence[RosterEntry]) -> str:
+def evidence_offence(evidence: SlashingEvidence, roster: Sequence[RosterEntry]) -> str:
     """Name the offence of evidence already verified against ``roster`` (§IV-J)."""
     if isinstance(evidence, ConsensusEvidence):
         return consensus_offence_id(evidence, roster[evidence.proof.culprit].key)
@@ -292,7 +292,7 @@ def submit_evidence(
     registry: DposState,
     params: Parameters,
     reporter: str,
-    evidence: Evidence,
+    evidence: SlashingEvidence,
 ) -> tuple[PenaltyState, Ledger, DposState, SlashRecord]:
     """Verify evidence, slash the offender once, pay the reporter, expel the offender (§IV-J)."""
     if reporter not in ledger.accounts:

@@ -29,8 +29,8 @@ from vdlt_spec.queuing.invariants import (
 )
 
 KIND = "queuing"
-Rule = Callable[[CbwfqConfig, tuple[Transaction, ...], Schedule], tuple[str, ...]]
-RULES: dict[str, Rule] = {
+QueuingRule = Callable[[CbwfqConfig, tuple[Transaction, ...], Schedule], tuple[str, ...]]
+RULES: dict[str, QueuingRule] = {
     "conservation": lambda c, a, s: conservation(a, s),
     "single-server": single_server,
     "work-conserving": lambda c, a, s: work_conserving(a, s),

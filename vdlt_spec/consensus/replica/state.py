@@ -84,7 +84,7 @@ class Recover:
     """Restart after a crash: the state survived (stable storage), the timers did not (§III-D)."""
 
 
-Event = Deliver | Fire | Recover
+ReplicaEvent = Deliver | Fire | Recover
 
 
 # --- outputs -------------------------------------------------------------------------------

@@ -47,11 +47,11 @@ from vdlt_spec.consensus.replica.normal import (
 )
 from vdlt_spec.consensus.replica.state import (
     Deliver,
-    Event,
     Fire,
     Output,
     ProgressTimer,
     Recover,
+    ReplicaEvent,
     ReplicaState,
     SignTimer,
     Status,
@@ -83,7 +83,7 @@ def step(
     config: ConsensusConfig,
     scheme: SignatureScheme,
     state: ReplicaState,
-    event: Event,
+    event: ReplicaEvent,
     policy: Policy = HONEST,
 ) -> tuple[ReplicaState, tuple[Output, ...]]:
     """Process one input and return the new state and what to send, time or report (§III-D)."""

@@ -11,7 +11,12 @@ import hmac
 from collections.abc import Sequence
 
 from vdlt_spec.consensus.payloads import tagged_hash
-from vdlt_spec.consensus.schemes.scheme import PUBNONCE_BYTES, Meter, Session, SignatureScheme
+from vdlt_spec.consensus.schemes.scheme import (
+    PUBNONCE_BYTES,
+    Meter,
+    SignatureScheme,
+    SigningSession,
+)
 from vdlt_spec.crypto import Certificate, encode_bitmap
 from vdlt_spec.errors import Reason, SpecError
 
@@ -69,23 +74,23 @@ class IdealScheme(SignatureScheme):
         digest = hashlib.sha512(b"".join(pubnonces)).digest()
         return (b"\x02" + digest[:32]) + (b"\x03" + digest[32:])
 
-    def _partial(self, signer: int, pubnonce: bytes, session: Session) -> bytes:
+    def _partial(self, signer: int, pubnonce: bytes, session: SigningSession) -> bytes:
         bitmap = encode_bitmap(session.signers, len(self.roster))
         parts = (pubnonce, session.aggnonce, bitmap, session.message)
         return _hmac(self._secrets[signer], b"partial", *parts)[:32]
 
-    def _partial_signature(self, signer: int, secnonce: bytes, session: Session) -> bytes:
+    def _partial_signature(self, signer: int, secnonce: bytes, session: SigningSession) -> bytes:
         """Return the symbolic partial signature (bound to the signer's public nonce) (§IV-D)."""
         return self._partial(signer, self._pubnonce(signer, secnonce), session)
 
     def _partial_is_valid(
-        self, signer: int, psig: bytes, pubnonce: bytes, session: Session
+        self, signer: int, psig: bytes, pubnonce: bytes, session: SigningSession
     ) -> bool:
         """Compare with the symbolic partial signature (§IV-D)."""
         return hmac.compare_digest(self._partial(signer, pubnonce, session), psig)
 
     def _aggregate(
-        self, psigs: Sequence[bytes], pubnonces: Sequence[bytes], session: Session
+        self, psigs: Sequence[bytes], pubnonces: Sequence[bytes], session: SigningSession
     ) -> bytes:
         """Return the symbolic aggregate: valid only if every partial signature is (§IV-D)."""
         signers = session.signers

@@ -13,7 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from vdlt_spec.consensus.payloads import tagged_hash
-from vdlt_spec.consensus.schemes.scheme import SIGNATURE_BYTES, Meter, Session, SignatureScheme
+from vdlt_spec.consensus.schemes.scheme import (
+    SIGNATURE_BYTES,
+    Meter,
+    SignatureScheme,
+    SigningSession,
+)
 from vdlt_spec.crypto import (
     AggregateKeyCache,
     Certificate,
@@ -68,10 +73,10 @@ class RealScheme(SignatureScheme):
         """Run BIP327 NonceAgg (§IV-D)."""
         return musig2.nonce_agg(pubnonces, group=FAST)
 
-    def _context(self, session: Session) -> musig2.SessionContext:
+    def _context(self, session: SigningSession) -> musig2.SessionContext:
         return certificate_session(self.roster, session.signers, session.aggnonce, session.message)
 
-    def _partial_signature(self, signer: int, secnonce: bytes, session: Session) -> bytes:
+    def _partial_signature(self, signer: int, secnonce: bytes, session: SigningSession) -> bytes:
         """Run BIP327 Sign over the signers' keys in roster order (§IV-D)."""
         return musig2.sign(
             bytearray(secnonce),
@@ -82,7 +87,7 @@ class RealScheme(SignatureScheme):
         )
 
     def _partial_is_valid(
-        self, signer: int, psig: bytes, pubnonce: bytes, session: Session
+        self, signer: int, psig: bytes, pubnonce: bytes, session: SigningSession
     ) -> bool:
         """Run BIP327 PartialSigVerifyInternal (§IV-D)."""
         return musig2.partial_sig_verify_internal(
@@ -90,7 +95,7 @@ class RealScheme(SignatureScheme):
         )
 
     def _aggregate(
-        self, psigs: Sequence[bytes], pubnonces: Sequence[bytes], session: Session
+        self, psigs: Sequence[bytes], pubnonces: Sequence[bytes], session: SigningSession
     ) -> bytes:
         """Run BIP327 PartialSigAgg; a malformed one yields an invalid value (§IV-D)."""
         try:

@@ -40,7 +40,7 @@ class Meter:
 
 
 @dataclass(frozen=True)
-class Session:
+class SigningSession:
     """Name one collector session: the aggregate nonce, the signers and the message (§IV-D)."""
 
     aggnonce: bytes
@@ -98,7 +98,7 @@ class SignatureScheme(ABC):
     ) -> bytes:
         """Return ``signer``'s partial signature in the session (§IV-D)."""
         self.meter.partial_signed += 1
-        return self._partial_signature(signer, secnonce, Session(aggnonce, signers, message))
+        return self._partial_signature(signer, secnonce, SigningSession(aggnonce, signers, message))
 
     def partial_verify(
         self,
@@ -118,7 +118,7 @@ class SignatureScheme(ABC):
             return False
         try:
             return self._partial_is_valid(
-                signer, psig, pubnonce, Session(aggnonce, signers, message)
+                signer, psig, pubnonce, SigningSession(aggnonce, signers, message)
             )
         except SpecError:
             return False
@@ -133,7 +133,7 @@ class SignatureScheme(ABC):
     ) -> bytes:
         """Return the 64-byte aggregate of the partial signatures, signer order (§IV-D)."""
         self.meter.aggregated += 1
-        return self._aggregate(psigs, pubnonces, Session(aggnonce, signers, message))
+        return self._aggregate(psigs, pubnonces, SigningSession(aggnonce, signers, message))
 
     def verify_certificate(self, message: bytes, certificate: Certificate) -> bool:
         """Return whether a quorum certificate on ``message`` verifies (§IV-D).
@@ -153,18 +153,18 @@ class SignatureScheme(ABC):
         """Check a 64-byte signature of a roster member (§IV-D)."""
 
     @abstractmethod
-    def _partial_signature(self, signer: int, secnonce: bytes, session: Session) -> bytes:
+    def _partial_signature(self, signer: int, secnonce: bytes, session: SigningSession) -> bytes:
         """Return a session member's partial signature (§IV-D)."""
 
     @abstractmethod
     def _partial_is_valid(
-        self, signer: int, psig: bytes, pubnonce: bytes, session: Session
+        self, signer: int, psig: bytes, pubnonce: bytes, session: SigningSession
     ) -> bool:
         """Check a session member's partial signature; may raise ``SpecError`` (§IV-D)."""
 
     @abstractmethod
     def _aggregate(
-        self, psigs: Sequence[bytes], pubnonces: Sequence[bytes], session: Session
+        self, psigs: Sequence[bytes], pubnonces: Sequence[bytes], session: SigningSession
     ) -> bytes:
         """Aggregate the partial signatures of a session (§IV-D)."""
 

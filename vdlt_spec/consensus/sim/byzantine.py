@@ -38,7 +38,7 @@ from vdlt_spec.consensus.messages import (
 )
 from vdlt_spec.consensus.payloads import VoteKind, tagged_hash, vote_payload
 from vdlt_spec.consensus.replica.context import HONEST, Policy
-from vdlt_spec.consensus.replica.state import Broadcast, Event, Output, ReplicaState, Send
+from vdlt_spec.consensus.replica.state import Broadcast, Output, ReplicaEvent, ReplicaState, Send
 from vdlt_spec.consensus.replica.transition import step
 from vdlt_spec.consensus.schemes import SignatureScheme
 from vdlt_spec.crypto import Certificate, bitmap_length
@@ -123,7 +123,9 @@ class Adversary:
         self.group_b = frozenset(honest[half:])
         self.twins: dict[bytes, bytes] = {}
 
-    def step(self, state: ReplicaState, event: Event) -> tuple[ReplicaState, tuple[Output, ...]]:
+    def step(
+        self, state: ReplicaState, event: ReplicaEvent
+    ) -> tuple[ReplicaState, tuple[Output, ...]]:
         """Step Byzantine replica ``state.index`` according to its behaviour (§III-D)."""
         behaviour = self.behaviours[state.index]
         if behaviour == Behaviour.SILENT:

@@ -23,9 +23,9 @@ from vdlt_spec.consensus.replica.state import (
     Broadcast,
     Decide,
     Deliver,
-    Event,
     Fire,
     Recover,
+    ReplicaEvent,
     ReplicaState,
     Send,
     StartTimer,
@@ -87,7 +87,7 @@ class Cluster:
         """Return the indices of the honest replicas (§III-D)."""
         return [i for i in range(self.config.n) if i not in self.byzantine]
 
-    def _run(self, replica: int, event: Event) -> None:
+    def _run(self, replica: int, event: ReplicaEvent) -> None:
         if replica in self.down:
             return
         if replica in self.byzantine:

@@ -37,10 +37,10 @@ from vdlt_spec.consensus.replica.state import (
     Broadcast,
     Decide,
     Deliver,
-    Event,
     Fire,
     Output,
     Recover,
+    ReplicaEvent,
     ReplicaState,
     Send,
     StartTimer,
@@ -259,7 +259,7 @@ def simulate(scenario: Scenario, scheme: SignatureScheme | None = None) -> RunRe
     target: int | None = scenario.decisions
     reached: set[int] = set()
 
-    def run(replica: int, event: Event) -> None:
+    def run(replica: int, event: ReplicaEvent) -> None:
         if replica in scenario.byzantine:
             new_state, outputs = adversary.step(states[replica], event)
         else:
