@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
+import typer
+from typer.testing import CliRunner
+
+from vdlt_spec.cli.common import deprecated_option, given
 from vdlt_spec.cli.reference import render
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
@@ -40,3 +45,26 @@ def test_reference_lists_every_visible_command_and_no_alias() -> None:
     for alias in ("simulate pbft", "queue simulate", "solve", "instance generate"):
         assert f"## `vdlt {alias}`" not in text and f"### `vdlt {alias}`" not in text
     assert "\x1b[" not in text  # no ANSI escapes
+
+
+def test_a_deprecated_option_is_hidden_merged_and_listed() -> None:
+    """A renamed option's old spelling still works, hides from --help and is listed in the docs."""
+    app = typer.Typer()
+
+    @app.command("run")
+    def run(
+        count: Annotated[int, typer.Option("--count", help="How many.")] = 3,
+        tx: Annotated[int | None, deprecated_option("--tx", "--count")] = None,
+    ) -> None:
+        typer.echo(given(count, tx))
+
+    @app.command("other")
+    def other() -> None:
+        """Do nothing."""
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", "--tx", "7"]).output.strip() == "7"
+    assert runner.invoke(app, ["run", "--count", "5"]).output.strip() == "5"
+    assert runner.invoke(app, ["run"]).output.strip() == "3"
+    assert "--tx" not in runner.invoke(app, ["run", "--help"]).output
+    assert "| `vdlt run --tx` | `--count` |" in render(app)

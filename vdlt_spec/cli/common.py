@@ -54,9 +54,27 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.
 Named = TypeVar("Named")
 Done = TypeVar("Done")
 Parsed = TypeVar("Parsed")
+Given = TypeVar("Given")
+
+#: The help text that marks a hidden option as the deprecated spelling of another.
+DEPRECATED_OPTION = "Deprecated spelling of {new}."
 
 
 # --- errors ------------------------------------------------------------------------------------
+
+
+def deprecated_option(old: str, new: str) -> Any:
+    """Return a hidden option ``old``, kept for one release as the spelling of ``new``.
+
+    Declare it beside the new option with a ``None`` default and merge the two with
+    :func:`given`; docs/cli.md lists every such option in its deprecated-spellings table.
+    """
+    return typer.Option(old, hidden=True, help=DEPRECATED_OPTION.format(new=new))
+
+
+def given(value: Given, deprecated: Given | None) -> Given:
+    """Return the value given under an option's deprecated spelling, if any, else its own."""
+    return value if deprecated is None else deprecated
 
 
 def fail(message: str) -> NoReturn:

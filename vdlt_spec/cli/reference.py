@@ -14,6 +14,8 @@ from typing import Any
 import typer
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
+from vdlt_spec.cli.common import DEPRECATED_OPTION
+
 __all__ = ["render"]
 
 #: A node of the command tree: Typer builds it on its own vendored Click, whose classes it does
@@ -111,7 +113,7 @@ def _first_line(command: Command) -> str:
     return _help(command).split("\n\n")[0]
 
 
-def _deprecated() -> list[str]:
+def _deprecated(root: TyperGroup) -> list[str]:
     from vdlt_spec.cli.aliases import ALIASES
 
     lines = [
@@ -124,7 +126,32 @@ def _deprecated() -> list[str]:
         "| --- | --- |",
     ]
     lines += [f"| `vdlt {old}` | `vdlt {new}` |" for old, new in ALIASES.items()]
+    lines += [f"| `vdlt {path} {old}` | `{new}` |" for path, old, new in _deprecated_options(root)]
     return lines
+
+
+def _deprecated_options(root: TyperGroup) -> list[tuple[str, str, str]]:
+    """Return (command, old option, new option) for every hidden deprecated option spelling."""
+    found: list[tuple[str, str, str]] = []
+    marker = DEPRECATED_OPTION.split("{new}")[0]
+
+    def walk(command: Command, path: str, ctx: typer.Context) -> None:
+        if command.hidden:
+            return
+        for param in command.params:
+            param_help = getattr(param, "help", None) or ""
+            if getattr(param, "hidden", False) and param_help.startswith(marker):
+                new = param_help[len(marker) :].rstrip(".")
+                found.extend((path, opt, new) for opt in param.opts)
+        if isinstance(command, TyperGroup):
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                if sub is not None:
+                    inner = typer.Context(sub, info_name=name, parent=ctx)
+                    walk(sub, f"{path} {name}".strip(), inner)
+
+    walk(root, "", typer.Context(root, info_name="vdlt"))
+    return found
 
 
 def render(app: typer.Typer | None = None) -> str:
@@ -142,7 +169,7 @@ def render(app: typer.Typer | None = None) -> str:
         command = root.get_command(ctx, name)
         if command is not None and not command.hidden:
             lines += ["", *_section(command, typer.Context(command, info_name=name, parent=ctx), 2)]
-    lines += ["", *_deprecated()]
+    lines += ["", *_deprecated(root)]
     return "\n".join(lines) + "\n"
 
 
