@@ -22,6 +22,7 @@ class Reason(StrEnum):
     UNSUPPORTED_OPERATION = "UNSUPPORTED_OPERATION"
     ADAPTER_FAILED = "ADAPTER_FAILED"
     BAD_TRACE = "BAD_TRACE"
+    MISSING_EXTRA = "MISSING_EXTRA"
 
     # --- class of service (§III-A, §IV-A) --------------------------------------------------
     COS_BYTE_OUT_OF_RANGE = "COS_BYTE_OUT_OF_RANGE"
