@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from vdlt_spec.cli.plots import line_chart
+from vdlt_spec.cli.plots import Panel, bar_chart, check_plot_path, line_chart, panel_chart
 from vdlt_spec.errors import Reason, SpecError
 
 pytest.importorskip("matplotlib")
@@ -51,3 +51,55 @@ def test_without_matplotlib_a_plot_is_missing_extra(
         line_chart(tmp_path / "chart.png", "title", SERIES, ("x", "y"))
     assert info.value.reason is Reason.MISSING_EXTRA
     assert not (tmp_path / "chart.png").exists()
+
+
+def test_bars_and_panels_are_written_to_the_path_given(tmp_path: Path) -> None:
+    bars = tmp_path / "bars.png"
+    bar_chart(bars, "t", ["a", "b"], [("x", [1.0, None]), ("y", [2.0, 3.0])], ("c", "v"))
+    panels = tmp_path / "panels.svg"
+    panel = Panel("p", SERIES, "y", log_y=True)
+    panel_chart(panels, "t", [panel, Panel("q", SERIES, "y")], "x", share_y=True, integer_x=True)
+    single = tmp_path / "single.png"
+    panel_chart(single, "t", [Panel("p", SERIES, "y")], "x")
+    assert all(p.stat().st_size > 0 for p in (bars, panels, single))
+    assert len(list(tmp_path.iterdir())) == 3
+
+
+@pytest.mark.parametrize("name", ["chart.jpg", "missing/chart.png"])
+def test_a_plot_path_is_checked_before_any_work(tmp_path: Path, name: str) -> None:
+    with pytest.raises(SpecError) as info:
+        check_plot_path(tmp_path / name)
+    assert info.value.reason is Reason.BAD_USAGE and "\n" not in info.value.detail
+    check_plot_path(tmp_path / "chart.SVG")
+
+
+def test_progress_is_silent_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    from vdlt_spec.cli.common import progress_bar
+
+    for quiet in (False, True):
+        with progress_bar("working", 3, quiet=quiet) as on_progress:
+            for done in range(1, 4):
+                on_progress(done, 3)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_tables_fit_the_width_and_keep_every_figure_whole() -> None:
+    import io
+
+    from rich.console import Console
+
+    from vdlt_spec.cli.common import fitted_tables
+
+    columns = ("name", *(f"figure {i}" for i in range(8)))
+    rows = [("a rather long name", *(str(10**9 + i) for i in range(8)))]
+    for width in (60, 80, 200):
+        tables = fitted_tables("title", columns, rows, caption="caption", width=width)
+        sink = io.StringIO()
+        for table in tables:
+            Console(file=sink, width=width).print(table)
+        text = sink.getvalue()
+        assert max(len(line) for line in text.splitlines()) <= width and "…" not in text
+        assert all(f" {10**9 + i} " in text for i in range(8))
+    assert len(fitted_tables("t", columns, rows, width=200)) == 1
+    assert len(fitted_tables("t", columns, rows, width=60)) > 1

@@ -252,3 +252,14 @@ def test_regional_nodes_name_each_region_and_reject_empty_counts() -> None:
             h.regional_nodes(regions, per_region)
         assert info.value.reason is Reason.BAD_USAGE
     assert h.SWEEP_LOCALITIES[0] == 0 and h.SWEEP_LOCALITIES[-1] == 1
+
+
+def test_a_sweep_reports_progress_by_row() -> None:
+    built = h.build(h.regional_nodes(2, 4), 3)
+    seen: list[tuple[int, int]] = []
+    localities = (Fraction(0), Fraction(1, 2), Fraction(1))
+    rows = h.locality_sweep(
+        built, 7, 100, localities, Fraction(1, 20), lambda done, total: seen.append((done, total))
+    )
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    assert rows == h.locality_sweep(built, 7, 100, localities, Fraction(1, 20))

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from vdlt_spec import serial
 from vdlt_spec.errors import Reason, SpecError
@@ -27,9 +29,13 @@ __all__ = [
     "WIDE_TABLE",
     "JsonFlag",
     "console",
+    "deprecated_option",
     "emit_json",
     "err_console",
     "fail",
+    "fitted_tables",
+    "given",
+    "progress_bar",
     "read_as",
     "read_json_file",
     "read_text_file",
@@ -163,12 +169,8 @@ def verdict_text(verdict: Verdict) -> str:
     return f"[{VERDICT_STYLE[verdict]}]{verdict.value}[/]"
 
 
-def with_progress(
-    verb: str, items: Sequence[Named], work: Callable[[Named], Done], *, quiet: bool
-) -> list[Done]:
-    """Apply ``work`` to each item in order, with a transient progress bar on a terminal."""
-    done: list[Done] = []
-    with Progress(
+def _progress(quiet: bool) -> Progress:
+    return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
@@ -176,10 +178,86 @@ def with_progress(
         console=err_console,
         transient=True,
         disable=quiet or not err_console.is_terminal,
-    ) as progress:
+    )
+
+
+def with_progress(
+    verb: str, items: Sequence[Named], work: Callable[[Named], Done], *, quiet: bool
+) -> list[Done]:
+    """Apply ``work`` to each item in order, with a transient progress bar on a terminal."""
+    done: list[Done] = []
+    with _progress(quiet) as progress:
         task = progress.add_task(verb, total=len(items))
         for item in items:
             progress.update(task, description=f"{verb} {getattr(item, 'name', '')}".rstrip())
             done.append(work(item))
             progress.advance(task)
     return done
+
+
+@contextmanager
+def progress_bar(verb: str, total: int, *, quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """Yield an ``on_progress(done, total)`` callback that drives a transient progress bar.
+
+    The bar shows on stderr only when stderr is a terminal and ``quiet`` is false (``--json``
+    passes ``quiet``); a library function takes the callback and never prints itself.
+    """
+    with _progress(quiet) as progress:
+        task = progress.add_task(verb, total=total)
+
+        def on_progress(done: int, of: int) -> None:
+            progress.update(task, completed=done, total=of)
+
+        yield on_progress
+
+
+def fitted_tables(
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    caption: str | None = None,
+    width: int | None = None,
+) -> list[Table]:
+    """Return ``rows`` as tables that fit ``width`` (the console's) with no figure ever cut.
+
+    The first column (the row's name) folds and starts every table; the other columns are
+    figures, never wrapped, and go to as few tables as fit side by side, in order. The first
+    table carries the title, the last the caption.
+    """
+    limit = console.width if width is None else width
+
+    def needed(indices: Sequence[int]) -> int:
+        """Return the narrowest width of a table of these columns: every figure whole."""
+        key = max(
+            len(word) for cell in (columns[0], *(r[0] for r in rows)) for word in cell.split()
+        )
+        figures = sum(
+            max(len(cell) for cell in (columns[i], *(r[i] for r in rows))) for i in indices
+        )
+        return key + figures + 3 * (len(indices) + 1) + 1  # a border and two pads per column
+
+    def build(indices: Sequence[int], heading: str | None, note: str | None) -> Table:
+        table = Table(title=heading, caption=note)
+        table.add_column(columns[0], overflow="fold")
+        for i in indices:
+            table.add_column(columns[i], justify="right", no_wrap=True)
+        for row in rows:
+            table.add_row(row[0], *(row[i] for i in indices))
+        return table
+
+    groups: list[list[int]] = [[]]
+    for i in range(1, len(columns)):
+        trial = [*groups[-1], i]
+        if groups[-1] and needed(trial) > limit:
+            groups.append([i])
+        else:
+            groups[-1] = trial
+    return [
+        build(
+            group,
+            title if k == 0 else f"{title} (continued)",
+            caption if k == len(groups) - 1 else None,
+        )
+        for k, group in enumerate(groups)
+    ]

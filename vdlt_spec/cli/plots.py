@@ -10,18 +10,55 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from vdlt_spec.errors import Reason, SpecError
 
-__all__ = ["FORMATS", "Series", "figure", "line_chart"]
+__all__ = [
+    "FORMATS",
+    "Bars",
+    "Panel",
+    "Series",
+    "bar_chart",
+    "check_plot_path",
+    "figure",
+    "line_chart",
+    "panel_chart",
+]
 
 #: Picture formats by file extension.
 FORMATS = (".png", ".svg")
 
 #: One line of a chart: its label and its (x, y) points.
 Series = tuple[str, Sequence[tuple[float, float]]]
+
+#: One set of bars of a bar chart: its label and one height per category (``None``: no bar).
+Bars = tuple[str, Sequence[float | None]]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Describe one panel of a :func:`panel_chart`: its title, lines and y axis."""
+
+    title: str
+    series: Sequence[Series]
+    y_label: str
+    log_y: bool = False
+
+
+def check_plot_path(path: Path) -> None:
+    """Reject a ``--plot`` path whose picture format is unknown or whose folder is missing.
+
+    Commands call it before the run, so a bad path costs no simulation.
+    """
+    if path.suffix.lower() not in FORMATS:
+        raise SpecError(
+            Reason.BAD_USAGE, f"--plot {path}: the picture must end in {' or '.join(FORMATS)}"
+        )
+    if not path.parent.is_dir():
+        raise SpecError(Reason.BAD_USAGE, f"cannot write {path}: no folder {path.parent}")
 
 
 def _pyplot(path: Path) -> Any:
@@ -51,12 +88,7 @@ def figure(path: Path, title: str, size: tuple[float, float] = (7.0, 4.2)) -> It
         axes.set_title(title)
         yield axes
         fig.tight_layout()
-        try:
-            fig.savefig(path, dpi=120)
-        except OSError as exc:
-            raise SpecError(
-                Reason.BAD_USAGE, f"cannot write {path}: {exc.strerror or exc}"
-            ) from None
+        _save(fig, path)
     finally:
         plt.close(fig)
 
@@ -84,3 +116,90 @@ def line_chart(
         axes.legend()
         for i, (key, text) in enumerate((notes or {}).items()):
             axes.annotate(f"{key}: {text}", (0.01, 0.02 + 0.05 * i), xycoords="axes fraction")
+
+
+def _plot_lines(axes: Any, series: Sequence[Series], style: str = "-") -> None:
+    for label, points in series:
+        axes.plot([x for x, _ in points], [y for _, y in points], style, marker="o", label=label)
+
+
+def panel_chart(
+    path: Path,
+    title: str,
+    panels: Sequence[Panel],
+    x_label: str,
+    *,
+    share_y: bool = False,
+    integer_x: bool = False,
+    size: tuple[float, float] | None = None,
+) -> None:
+    """Write side-by-side panels sharing one x axis label, each with its lines, to ``path``.
+
+    Panels whose series carry the same labels get one legend, below the figure; ``share_y``
+    gives every panel the same y scale, for panels of one quantity; ``integer_x`` puts the
+    x ticks on whole numbers (epochs, counts). Linear y axes show plain numbers, no offset.
+    """
+    plt = _pyplot(path)
+    width = size or (4.0 * len(panels) + 1.0, 4.2)
+    fig, grid = plt.subplots(1, len(panels), figsize=width, squeeze=False, sharey=share_y)
+    try:
+        fig.suptitle(title)
+        for axes, panel in zip(grid[0], panels, strict=True):
+            _plot_lines(axes, panel.series)
+            axes.set_title(panel.title, fontsize="medium")
+            axes.set_xlabel(x_label)
+            axes.set_ylabel(panel.y_label)
+            if panel.log_y:
+                axes.set_yscale("log")
+            if integer_x:
+                axes.xaxis.get_major_locator().set_params(integer=True)
+            axes.grid(True, alpha=0.3)
+        for axes in grid[0]:  # a shared y axis takes the scale its panels last set
+            if axes.get_yscale() == "linear":
+                axes.ticklabel_format(axis="y", useOffset=False, style="plain")
+        labels = [[label for label, _ in p.series] for p in panels]
+        if len(panels) > 1 and all(ls == labels[0] for ls in labels):
+            handles, names = grid[0][0].get_legend_handles_labels()
+            fig.legend(handles, names, loc="lower center", ncol=min(len(names), 4))
+            fig.tight_layout(rect=(0, 0.06 * ((len(names) + 3) // 4) + 0.02, 1, 1))
+        else:
+            for axes in grid[0]:
+                axes.legend(fontsize="small")
+            fig.tight_layout()
+        _save(fig, path)
+    finally:
+        plt.close(fig)
+
+
+def bar_chart(
+    path: Path,
+    title: str,
+    categories: Sequence[str],
+    bars: Sequence[Bars],
+    axis_labels: tuple[str, str],
+    *,
+    log_y: bool = False,
+) -> None:
+    """Write grouped bars, one group per category and one bar per set, to ``path``."""
+    with figure(path, title) as axes:
+        width = 0.8 / max(len(bars), 1)
+        for k, (label, heights) in enumerate(bars):
+            xs = [i + (k - (len(bars) - 1) / 2) * width for i in range(len(categories))]
+            shown = [(x, h) for x, h in zip(xs, heights, strict=True) if h is not None]
+            axes.bar([x for x, _ in shown], [h for _, h in shown], width, label=label)
+        axes.set_xticks(range(len(categories)))
+        axes.set_xticklabels(categories, rotation=30, ha="right")
+        axes.set_xlabel(axis_labels[0])
+        axes.set_ylabel(axis_labels[1])
+        if log_y:
+            axes.set_yscale("log")
+        axes.grid(True, axis="y", alpha=0.3)
+        if len(bars) > 1:
+            axes.legend()
+
+
+def _save(fig: Any, path: Path) -> None:
+    try:
+        fig.savefig(path, dpi=120)
+    except OSError as exc:
+        raise SpecError(Reason.BAD_USAGE, f"cannot write {path}: {exc.strerror or exc}") from None

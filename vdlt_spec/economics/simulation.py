@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -82,7 +83,11 @@ MIN_ROSTER_FOR_SLASHING = 4
 
 @dataclass(frozen=True)
 class EpochSummary:
-    """Summarise one closed epoch of the scenario."""
+    """Summarise one closed epoch of the scenario (amounts in the ledger's base units).
+
+    ``staked`` is the amount staked and ``locked`` the amount locked in ballots at the epoch's
+    end, all accounts together (§IV-C).
+    """
 
     epoch: int
     delegates: int
@@ -92,6 +97,8 @@ class EpochSummary:
     stage: str
     inflation_rate: Fraction
     events: tuple[str, ...]
+    staked: int = 0
+    locked: int = 0
 
 
 @dataclass(frozen=True)
@@ -374,6 +381,8 @@ class ScenarioRun:
                 stage=self.econ.governance.stage.value,
                 inflation_rate=self.econ.params.inflation_rate,
                 events=tuple(events),
+                staked=sum(a.staked for a in self.econ.ledger.accounts.values()),
+                locked=sum(a.locked for a in self.econ.ledger.accounts.values()),
             )
         )
 
@@ -391,10 +400,16 @@ def check_epochs(epochs: int, where: str = "epochs") -> int:
     return epochs
 
 
-def simulate(seed: int, epochs: int, params: Parameters = SCENARIO_PARAMETERS) -> SimulationReport:
+def simulate(
+    seed: int,
+    epochs: int,
+    params: Parameters = SCENARIO_PARAMETERS,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> SimulationReport:
     """Run the seeded scenario for ``epochs`` epochs and judge it (§IV-B..§IV-K).
 
-    ``epochs`` must pass :func:`check_epochs` (``BAD_USAGE`` otherwise).
+    ``epochs`` must pass :func:`check_epochs` (``BAD_USAGE`` otherwise). ``on_progress``, if
+    given, is called with (epochs done, ``epochs``) after each epoch.
     """
     check_epochs(epochs)
     run = ScenarioRun(seed, params)
@@ -407,6 +422,8 @@ def simulate(seed: int, epochs: int, params: Parameters = SCENARIO_PARAMETERS) -
         run.slashing(epoch)
         run.stale(epoch)
         run.end_epoch(epoch)
+        if on_progress is not None:
+            on_progress(epoch + 1, epochs)
     econ = run.econ
     delegates_seen = max((s.delegates for s in run.summary), default=0)
     milestones = {

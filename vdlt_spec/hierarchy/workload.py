@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -95,15 +95,16 @@ def locality_sweep(
     count: int,
     localities: Sequence[Fraction],
     global_share: Fraction,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[SweepRow, ...]:
-    """Measure the load of seeded workloads at each locality (§IV-H); one seed per row."""
-    return tuple(
-        SweepRow(
-            Fraction(p),
-            load(
-                hierarchy,
-                workload(hierarchy, random.Random(seed), count, Fraction(p), global_share),
-            ),
-        )
-        for p in localities
-    )
+    """Measure the load of seeded workloads at each locality (§IV-H); one seed per row.
+
+    ``on_progress``, if given, is called with (rows done, rows in all) after each row.
+    """
+    rows = []
+    for p in localities:
+        requests = workload(hierarchy, random.Random(seed), count, Fraction(p), global_share)
+        rows.append(SweepRow(Fraction(p), load(hierarchy, requests)))
+        if on_progress is not None:
+            on_progress(len(rows), len(localities))
+    return tuple(rows)

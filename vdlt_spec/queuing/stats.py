@@ -7,7 +7,7 @@ transmission), in the scheduler's time unit.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -65,16 +65,26 @@ def class_delays(arrivals: Iterable[Transaction], schedule: Schedule) -> tuple[C
 
 
 def compare_with_fifo(
-    config: CbwfqConfig, arrivals: tuple[Transaction, ...], *, fifo: bool = True
+    config: CbwfqConfig,
+    arrivals: tuple[Transaction, ...],
+    *,
+    fifo: bool = True,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, tuple[ClassDelay, ...]]:
     """Return each class's delays under the CBWFQ of ``config`` and, if asked, one FIFO (§IV-A).
 
     ``"cbwfq"`` schedules ``arrivals`` (already classified) with ``config``; ``"fifo"``, when
     ``fifo`` is true, sends them through one tail-drop queue at the same rate with the same
-    total buffer, :data:`FIFO_COMPARISON_LIMIT`. All delays are exact.
+    total buffer, :data:`FIFO_COMPARISON_LIMIT`. All delays are exact. ``on_progress``, if
+    given, is called with (disciplines done, disciplines asked) after each one.
     """
+    total = 2 if fifo else 1
     runs = {"cbwfq": class_delays(arrivals, run_fast(config, arrivals))}
+    if on_progress is not None:
+        on_progress(1, total)
     if fifo:
         schedule = fifo_run(config.rate, arrivals, FIFO_COMPARISON_LIMIT)
         runs["fifo"] = class_delays(arrivals, schedule)
+        if on_progress is not None:
+            on_progress(2, total)
     return runs

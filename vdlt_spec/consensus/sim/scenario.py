@@ -15,7 +15,7 @@ arrives).
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
@@ -234,8 +234,17 @@ def _check_proof(scheme: SignatureScheme, commit: Commit) -> bool:
     )
 
 
-def simulate(scenario: Scenario, scheme: SignatureScheme | None = None) -> RunResult:
-    """Run ``scenario`` to its limits and judge safety (§III-D); deterministic in the seed."""
+def simulate(
+    scenario: Scenario,
+    scheme: SignatureScheme | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Run ``scenario`` to its limits and judge safety (§III-D); deterministic in the seed.
+
+    ``on_progress``, if given, is called with (blocks executed by the most advanced honest
+    replica, blocks wanted) whenever that number grows; blocks wanted is ``decisions``, or the
+    requests when the scenario sets no decision target.
+    """
     config = scenario.config
     n = config.n
     scheme = scheme or make_scheme(scenario.signatures, n, scenario.seed)
@@ -258,6 +267,8 @@ def simulate(scenario: Scenario, scheme: SignatureScheme | None = None) -> RunRe
 
     target: int | None = scenario.decisions
     reached: set[int] = set()
+    wanted = scenario.requests if target is None else target
+    advanced = [0]  # the most blocks an honest replica has executed so far
 
     def run(replica: int, event: ReplicaEvent) -> None:
         if replica in scenario.byzantine:
@@ -266,6 +277,9 @@ def simulate(scenario: Scenario, scheme: SignatureScheme | None = None) -> RunRe
             new_state, outputs = step(config, scheme, states[replica], event)
             if target is not None and new_state.app.seq >= target:
                 reached.add(replica)
+            if on_progress is not None and new_state.app.seq > advanced[0]:
+                advanced[0] = new_state.app.seq
+                on_progress(min(advanced[0], wanted), wanted)
         states[replica] = new_state
         for output in outputs:
             _emit(network, replica, output, commits, transcript, n)
