@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -280,3 +281,61 @@ def test_check_epochs_bounds_the_scenario() -> None:
     )
     with pytest.raises(SpecError):
         check_epochs(True)  # type: ignore[arg-type]
+
+
+def test_the_scenario_reports_progress_by_epoch_and_the_stake_each_epoch() -> None:
+    seen: list[tuple[int, int]] = []
+    report = simulate(0, 3, on_progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    assert all(e.staked > 0 and e.locked >= 0 for e in report.summary)
+
+
+def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("width", [80, 60, 140])
+def test_cli_simulate_tables_cut_no_number_at_any_width(
+    width: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from vdlt_spec.cli import governance as cli
+
+    argv = ["governance", "simulate", "--seed", "0", "--epochs", "4"]
+    doc = json.loads(_cli([*argv, "--json"], capsys)[1])
+    sink = io.StringIO()
+    monkeypatch.setattr(cli, "console", Console(file=sink, width=width))
+    main(argv)
+    text = sink.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= width and "…" not in text
+    for e in doc["summary"]:
+        for key in ("minted", "burned", "supply", "staked"):
+            assert f" {cli.tokens(int(e[key]))} " in text, (key, e[key])
+        assert f" {cli.percent(Fraction(e['inflation_rate']))} " in text
+    assert "amounts in tokens" in " ".join(text.split())
+
+
+def test_cli_simulate_plot_writes_the_picture_and_leaves_the_output_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("matplotlib")
+    argv = ["governance", "simulate", "--seed", "0", "--epochs", "3"]
+    picture = tmp_path / "economy.png"
+    assert _cli([*argv, "--plot", str(picture)], capsys) == _cli(argv, capsys)
+    assert picture.stat().st_size > 0
+    assert _cli([*argv, "--json", "--plot", str(picture)], capsys) == _cli(
+        [*argv, "--json"], capsys
+    )
+
+
+@pytest.mark.parametrize("name", ["economy.pdf", "missing/economy.png"])
+def test_cli_simulate_rejects_a_bad_plot_path_in_one_line(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _cli(["governance", "simulate", "--plot", str(tmp_path / name)], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "[BAD_USAGE]" in err

@@ -190,3 +190,51 @@ def test_cli_hierarchy(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["virtualization", "hierarchy", "--group-size", "0"]) == 2
     assert main(["virtualization", "hierarchy", "--global-share", "x"]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_hierarchy_plot_writes_the_picture_and_leaves_the_output_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("matplotlib")
+    argv = ["virtualization", "hierarchy", "--count", "300"]
+    picture = tmp_path / "locality.svg"
+    assert _cli([*argv, "--plot", str(picture)], capsys) == _cli(argv, capsys)
+    assert picture.stat().st_size > 0
+    assert _cli([*argv, "--json", "--plot", str(picture)], capsys) == _cli(
+        [*argv, "--json"], capsys
+    )
+
+
+@pytest.mark.parametrize("name", ["locality.jpg", "missing/locality.png"])
+def test_cli_hierarchy_rejects_a_bad_plot_path_in_one_line(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _cli(["virtualization", "hierarchy", "--plot", str(tmp_path / name)], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "[BAD_USAGE]" in err
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_cli_hierarchy_table_cuts_no_number(
+    width: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from vdlt_spec.cli import virtualization as cli
+
+    argv = ["virtualization", "hierarchy", "--count", "300"]
+    doc = json.loads(_cli([*argv, "--json"], capsys)[1])
+    sink = io.StringIO()
+    monkeypatch.setattr(cli, "console", Console(file=sink, width=width))
+    assert main(argv) == 0
+    text = sink.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= width and "…" not in text
+    for row in doc["rows"]:
+        assert f" {row['load']['top']} " in text and f" {row['load']['busiest_local']} " in text

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from vdlt_spec.cli.common import WIDE_TABLE, JsonFlag, console, emit_json, verdict_text
+from vdlt_spec.cli.common import (
+    WIDE_TABLE,
+    JsonFlag,
+    console,
+    emit_json,
+    progress_bar,
+    verdict_text,
+)
 
-__all__ = ["governance_app", "governance_simulate"]
+if TYPE_CHECKING:
+    from vdlt_spec.economics.simulation import EpochSummary, SimulationReport
+
+__all__ = ["epoch_tables", "governance_app", "governance_simulate", "percent", "tokens"]
 
 governance_app = typer.Typer(
     help="Token economy and self-amending governance: seeded scenarios (§IV-B..§IV-K).",
@@ -17,10 +30,76 @@ governance_app = typer.Typer(
 )
 
 
+def tokens(amount: int) -> str:
+    """Render an amount of base units as whole tokens with thousands separators (rounded)."""
+    from vdlt_spec.ledger import BASE_UNITS_PER_TOKEN
+
+    return f"{round(Fraction(amount, BASE_UNITS_PER_TOKEN)):,}"
+
+
+def percent(rate: Fraction) -> str:
+    """Render an exact rate as a percentage, two decimals."""
+    return f"{float(rate):.2%}"
+
+
+def epoch_tables(report: SimulationReport, *, wide: bool) -> list[Table]:
+    """Return the per-epoch tables: one wide table, or amounts and governance apart.
+
+    Amounts are whole tokens (exact base units are in ``--json``); numbers never wrap.
+    """
+    title = f"governance simulate --seed {report.seed} --epochs {report.epochs}"
+    caption = "amounts in tokens, rounded (exact base units in --json); rate: inflation a year"
+    amounts = ("minted", "burned", "supply", "staked")
+    if wide:
+        table = Table(title=title, caption=caption)
+        for column in ("epoch", "delegates", *amounts, "stage", "rate", "events"):
+            text = column in ("stage", "events")
+            table.add_column(
+                column,
+                justify="left" if text else "right",
+                no_wrap=not text,
+                overflow="fold",
+                ratio=1 if column == "events" else None,
+            )
+        for e in report.summary:
+            table.add_row(
+                str(e.epoch),
+                str(e.delegates),
+                *(tokens(getattr(e, a)) for a in amounts),
+                e.stage,
+                percent(e.inflation_rate),
+                "; ".join(e.events),
+            )
+        return [table]
+    money = Table(title=f"{title}: token amounts", caption=caption)
+    for column in ("epoch", *amounts):
+        money.add_column(column, justify="right", no_wrap=True)
+    state = Table(title=f"{title}: delegates and governance")
+    for column in ("epoch", "delegates", "stage", "rate"):
+        state.add_column(column, justify="left" if column == "stage" else "right", no_wrap=True)
+    for e in report.summary:
+        money.add_row(str(e.epoch), *(tokens(getattr(e, a)) for a in amounts))
+        state.add_row(str(e.epoch), str(e.delegates), e.stage, percent(e.inflation_rate))
+    return [money, state]
+
+
 @governance_app.command("simulate")
 def governance_simulate(
-    seed: Annotated[int, typer.Option(help="Seed of the scenario's random choices.")] = 0,
-    epochs: Annotated[int, typer.Option(help="Epochs to simulate (16 reach every stage).")] = 16,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="N", help="Seed of the scenario's random choices.")
+    ] = 0,
+    epochs: Annotated[
+        int,
+        typer.Option("--epochs", metavar="N", help="Epochs to simulate (16 reach every stage)."),
+    ] = 16,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot",
+            metavar="FILE",
+            help="Draw supply, stake and inflation rate over the epochs to FILE (.png or .svg).",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Run a seeded economy: elections, an amendment, inflation, slashing; judge invariants.
@@ -28,48 +107,38 @@ def governance_simulate(
     The scenario of vdlt_spec.economics.simulation: genesis of 10^9 tokens, elections of K = 21
     delegates, an amendment through polls, exploration vote, test system and confirmation vote
     to live, inflation, a double-signing and a forged-certificate slashing, free riders, and
-    invalid operations mixed in; every invariant is checked after every step. It prints one row
-    per epoch (delegates, minted, burned, supply, amendment stage, inflation rate, events), the
-    invariants' verdicts, the milestones reached and the rejections by reason. Exit 0 valid, 1
-    an invariant broke or a bad operation was accepted, 2 a milestone was not reached (16 epochs
-    reach all with the default seeds) or bad usage. Details: docs/governance.md.
+    invalid operations mixed in; every invariant is checked after every step. It prints the
+    epochs (delegates, tokens minted, burned, in supply and staked, amendment stage, inflation
+    rate, events), the invariants' verdicts, the milestones reached and the rejections by
+    reason. Exit 0 valid, 1 an invariant broke or a bad operation was accepted, 2 a milestone
+    was not reached (16 epochs reach all with the default seeds) or bad usage. Details:
+    docs/governance.md.
     """
     from vdlt_spec.economics.simulation import check_epochs, simulate
 
-    report = simulate(seed, check_epochs(epochs, "--epochs"))
+    check_epochs(epochs, "--epochs")
+    if plot is not None:
+        from vdlt_spec.cli.plots import check_plot_path
+
+        check_plot_path(plot)
+    with progress_bar("simulating epochs", epochs, quiet=as_json) as on_progress:
+        report = simulate(seed, epochs, on_progress=on_progress)
+    if plot is not None:
+        _plot(plot, report)
     if as_json:
         emit_json(report)
         raise typer.Exit(report.verdict.exit_code)
-    trace = Table(title=f"governance simulate --seed {seed} --epochs {epochs}")
-    # Amounts fold rather than elide (they are exact); a narrow terminal gets the events below.
+    # A narrow terminal gets the amounts and the governance apart, and the events below.
     wide = console.width >= WIDE_TABLE
-    columns = ("epoch", "delegates", "minted", "burned", "supply", "stage", "rate", "events")
-    for column in columns if wide else columns[:-1]:
-        trace.add_column(
-            column,
-            justify="left" if column in ("stage", "events") else "right",
-            overflow="fold",
-            ratio=1 if column == "events" else None,
-        )
-    for e in report.summary:
-        cells = (
-            str(e.epoch),
-            str(e.delegates),
-            str(e.minted),
-            str(e.burned),
-            str(e.supply),
-            e.stage,
-            str(e.inflation_rate),
-        )
-        trace.add_row(*((*cells, "; ".join(e.events)) if wide else cells))
-    console.print(trace)
+    for table in epoch_tables(report, wide=wide):
+        console.print(table)
     if not wide:
         for e in report.summary:
             for event in e.events:
                 console.print(f"epoch {e.epoch}: {event}", markup=False, highlight=False)
     checks = Table(title="invariants (checked after every step) and milestones")
-    checks.add_column("check")
-    checks.add_column("verdict")
+    checks.add_column("check", overflow="fold")
+    checks.add_column("verdict", no_wrap=True)
     for name, verdict in report.invariants.items():
         checks.add_row(name, verdict_text(verdict))
     for name, reached in report.milestones.items():
@@ -83,3 +152,36 @@ def governance_simulate(
         console.print(f"[red]{problem}[/]", highlight=False)
     console.print(f"verdict: {verdict_text(report.verdict)}")
     raise typer.Exit(report.verdict.exit_code)
+
+
+def _plot(path: Path, report: SimulationReport) -> None:
+    from vdlt_spec.cli import plots
+    from vdlt_spec.ledger import BASE_UNITS_PER_TOKEN
+
+    million = 10**6 * BASE_UNITS_PER_TOKEN
+
+    def line(label: str, value: Callable[[EpochSummary], float]) -> plots.Series:
+        return (label, [(float(e.epoch), value(e)) for e in report.summary])
+
+    plots.panel_chart(
+        path,
+        f"governance simulate --seed {report.seed} --epochs {report.epochs}",
+        [
+            plots.Panel("supply", [line("supply", lambda e: e.supply / million)], "million tokens"),
+            plots.Panel(
+                "staked and locked in ballots",
+                [
+                    line("staked", lambda e: e.staked / million),
+                    line("locked", lambda e: e.locked / million),
+                ],
+                "million tokens",
+            ),
+            plots.Panel(
+                "inflation rate",
+                [line("inflation rate", lambda e: float(e.inflation_rate) * 100)],
+                "% a year",
+            ),
+        ],
+        "epoch",
+        integer_x=True,
+    )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from vdlt_spec.cli.common import JsonFlag, console, emit_json, read_json_file
+from vdlt_spec.cli.common import JsonFlag, console, emit_json, progress_bar, read_json_file
+
+if TYPE_CHECKING:
+    from vdlt_spec.hierarchy import SweepRow
 
 __all__ = ["virtualization_app"]
 
@@ -20,11 +24,19 @@ virtualization_app = typer.Typer(
 
 @virtualization_app.command("place")
 def virtualization_place(
-    substrate_file: Annotated[Path, typer.Argument(help="SUBSTRATE.json: nodes, links.")],
-    systems_file: Annotated[Path, typer.Argument(help="SYSTEMS.json: an array of systems.")],
+    substrate_file: Annotated[
+        Path, typer.Argument(metavar="SUBSTRATE", help="SUBSTRATE.json: nodes, links.")
+    ],
+    systems_file: Annotated[
+        Path, typer.Argument(metavar="SYSTEMS", help="SYSTEMS.json: an array of systems.")
+    ],
     fail: Annotated[
         list[str] | None,
-        typer.Option("--fail", help="A physical node to fail for the fault table (repeatable)."),
+        typer.Option(
+            "--fail",
+            metavar="NODE",
+            help="A physical node to fail for the fault table (repeatable).",
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -93,36 +105,73 @@ def virtualization_place(
 
 @virtualization_app.command("hierarchy")
 def virtualization_hierarchy(
-    regions: Annotated[int, typer.Option(help="Regions of execution nodes.")] = 4,
-    per_region: Annotated[int, typer.Option(help="Execution nodes per region.")] = 12,
+    regions: Annotated[
+        int, typer.Option("--regions", metavar="N", help="Regions of execution nodes.")
+    ] = 4,
+    per_region: Annotated[
+        int, typer.Option("--per-region", metavar="N", help="Execution nodes per region.")
+    ] = 12,
     group_size: Annotated[
-        int, typer.Option(help="Most execution nodes per local group (a handful).")
+        int,
+        typer.Option(
+            "--group-size", metavar="N", help="Most execution nodes per local group (a handful)."
+        ),
     ] = 5,
-    count: Annotated[int, typer.Option(help="Transactions per workload.")] = 10_000,
-    seed: Annotated[int, typer.Option(help="Seed of the workloads.")] = 7,
+    count: Annotated[
+        int, typer.Option("--count", metavar="N", help="Transactions per workload.")
+    ] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Seed of the workloads.")] = 7,
     global_share: Annotated[
-        str, typer.Option(help="Share of management/control transactions, e.g. 1/20.")
+        str,
+        typer.Option(
+            "--global-share",
+            metavar="FRACTION",
+            help="Share of management/control transactions, e.g. 1/20.",
+        ),
     ] = "1/20",
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot",
+            metavar="FILE",
+            help="Draw each layer's share of the decisions against locality to FILE "
+            "(.png or .svg).",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Route seeded workloads of rising locality; print each layer's share of decisions."""
+    """Route seeded workloads of rising locality; print each layer's share of decisions.
+
+    One workload of ``--count`` transactions per locality (0 to 1: the chance that a
+    transaction needs only nodes of one local domain); the top layer decides the global and
+    cross-domain ones, the local groups the rest (§IV-H).
+    """
     from fractions import Fraction
 
     from vdlt_spec import hierarchy, serial
 
+    if plot is not None:
+        from vdlt_spec.cli.plots import check_plot_path
+
+        check_plot_path(plot)
     nodes = hierarchy.regional_nodes(regions, per_region)
     share = serial.decode(Fraction, global_share, "--global-share")
     built = hierarchy.build(nodes, group_size)
-    rows = hierarchy.locality_sweep(built, seed, count, hierarchy.SWEEP_LOCALITIES, share)
+    localities = hierarchy.SWEEP_LOCALITIES
+    with progress_bar("routing workloads", len(localities), quiet=as_json) as on_progress:
+        rows = hierarchy.locality_sweep(built, seed, count, localities, share, on_progress)
+    if plot is not None:
+        _plot_hierarchy(plot, rows, len(nodes), len(built.groups), count)
     if as_json:
         emit_json({"groups": len(built.groups), "rows": rows})
         return
     table = Table(
         title=f"{len(nodes)} execution nodes, {len(built.groups)} local groups, "
-        f"global share {share}, {count} transactions, seed {seed}"
+        f"global share {share}, {count} transactions, seed {seed}",
+        caption="decisions: transactions decided; top share: the top layer's fraction of them",
     )
     for column in ("locality", "top decisions", "top share", "busiest local group"):
-        table.add_column(column, justify="right")
+        table.add_column(column, justify="right", overflow="fold")
     for row in rows:
         table.add_row(
             f"{float(row.locality):.2f}",
@@ -131,3 +180,29 @@ def virtualization_hierarchy(
             str(row.load.busiest_local),
         )
     console.print(table)
+
+
+def _plot_hierarchy(
+    path: Path, rows: Sequence[SweepRow], nodes: int, groups: int, count: int
+) -> None:
+    from vdlt_spec.cli import plots
+
+    def share(row: SweepRow, decisions: int) -> float:
+        return decisions / row.load.total if row.load.total else 0.0
+
+    plots.line_chart(
+        path,
+        f"Who decides: {nodes} execution nodes, {groups} local groups, {count} transactions",
+        [
+            ("top layer", [(float(r.locality), share(r, r.load.top)) for r in rows]),
+            (
+                "local groups together",
+                [(float(r.locality), share(r, r.load.total - r.load.top)) for r in rows],
+            ),
+            (
+                "busiest local group",
+                [(float(r.locality), share(r, r.load.busiest_local)) for r in rows],
+            ),
+        ],
+        ("locality (share of transactions within one local domain)", "share of all decisions"),
+    )
