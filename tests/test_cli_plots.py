@@ -103,3 +103,31 @@ def test_tables_fit_the_width_and_keep_every_figure_whole() -> None:
         assert all(f" {10**9 + i} " in text for i in range(8))
     assert len(fitted_tables("t", columns, rows, width=200)) == 1
     assert len(fitted_tables("t", columns, rows, width=60)) > 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["queuing", "simulate", "--count", "200", "--load", "1/2,3/2", "--fifo"],
+        ["consensus", "simulate", "--nodes", "4", "--count", "3"],
+        ["governance", "simulate", "--epochs", "2"],
+        ["virtualization", "hierarchy", "--count", "100"],
+    ],
+)
+def test_a_simulator_shows_progress_on_a_terminal_and_never_with_json(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from vdlt_spec.cli import common, main
+
+    shown = {}
+    for as_json in (False, True):
+        sink = io.StringIO()
+        monkeypatch.setattr(common, "err_console", Console(file=sink, force_terminal=True))
+        main([*argv, "--json"] if as_json else argv)
+        shown[as_json] = sink.getvalue()
+        capsys.readouterr()
+    assert shown[False] and shown[True] == ""

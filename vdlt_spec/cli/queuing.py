@@ -138,16 +138,22 @@ def queuing_simulate(
 
         check_plot_path(plot)
     config = queuing_config(Parameters())
-    disciplines = 2 if fifo else 1
+    # Progress counts stages, which take comparable times: per load, the workload is drawn,
+    # admitted, then scheduled and summarised once per discipline.
+    stages = 2 + (2 if fifo else 1)
+    total = len(loads) * stages
     results = []
-    with progress_bar("scheduling", len(loads) * disciplines, quiet=as_json) as on_progress:
+    with progress_bar("simulating queues", total, quiet=as_json) as on_progress:
         for k, wanted in enumerate(loads):
+            base = k * stages
             spec = WorkloadSpec(count=count, load=wanted)
             offered = mixed_workload(spec, random.Random(seed), config.rate)
+            on_progress(base + 1, total)
             arrivals = admit(offered, workload_senders(spec))
+            on_progress(base + 2, total)
 
-            def step(done: int, total: int, base: int = k * disciplines) -> None:
-                on_progress(base + done, len(loads) * total)
+            def step(done: int, _: int, base: int = base) -> None:
+                on_progress(base + 2 + done, total)
 
             runs = compare_with_fifo(config, arrivals, fifo=fifo, on_progress=step)
             results.append((wanted, offered_load(arrivals, config.rate), runs))
