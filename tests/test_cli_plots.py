@@ -131,3 +131,23 @@ def test_a_simulator_shows_progress_on_a_terminal_and_never_with_json(
         shown[as_json] = sink.getvalue()
         capsys.readouterr()
     assert shown[False] and shown[True] == ""
+
+
+def test_a_simulator_without_matplotlib_stops_before_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from vdlt_spec.cli import main
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    picture = tmp_path / "delays.png"
+    assert main(["queuing", "simulate", "--count", "50", "--plot", str(picture)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("vdlt: error [MISSING_EXTRA]")
+    assert captured.err.count("\n") == 1 and not picture.exists()
