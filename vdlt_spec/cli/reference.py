@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -59,11 +60,47 @@ def _help(command: Command) -> str:
     return inspect.cleandoc(command.help or "").replace("\b\n", "")
 
 
+#: The placeholder a value of each annotated type is shown with, unless the option names one.
+PLACEHOLDERS: dict[object, str] = {Path: "FILE", int: "N", float: "NUMBER", str: "TEXT"}
+
+
+def _placeholder(param: Any) -> str:
+    """Return what a parameter's value is called: its metavar, or a word for its type."""
+    if param.metavar:
+        return str(param.metavar)
+    if isinstance(param, TyperArgument):
+        return str(param.name).upper()
+    annotation = param.type_descriptor.annotation
+    if getattr(param, "multiple", False):
+        return "NAME"  # a repeatable option names one item per use
+    for kind in getattr(annotation, "__args__", (annotation,)):
+        if kind in PLACEHOLDERS:
+            return PLACEHOLDERS[kind]
+    return "VALUE"
+
+
+def _name(param: Any, record_name: str) -> str:
+    """Return a parameter as a user types it: ``--time-limit NUMBER``, ``INSTANCE``."""
+    if isinstance(param, TyperArgument):
+        return _placeholder(param)
+    if getattr(param, "is_flag", False) or param.type_descriptor.annotation is bool:
+        return record_name
+    return f"{', '.join(param.opts)} {_placeholder(param)}"
+
+
+def _usage(command: Command, ctx: typer.Context) -> str:
+    """Return the usage line: the command path, [OPTIONS] and the arguments by placeholder."""
+    if isinstance(command, TyperGroup):
+        return " ".join(command.collect_usage_pieces(ctx))
+    arguments = [_placeholder(p) for p in command.get_params(ctx) if isinstance(p, TyperArgument)]
+    return " ".join(["[OPTIONS]", *arguments])
+
+
 def _params(command: Command, ctx: typer.Context) -> list[str]:
     lines: list[str] = []
     for kind, heading in ((TyperArgument, "Argument"), (TyperOption, "Option")):
         records = [
-            record
+            (_name(param, record[0]), record[1])
             for param in command.get_params(ctx)
             if isinstance(param, kind)
             and "--help" not in getattr(param, "opts", ())
@@ -76,7 +113,7 @@ def _params(command: Command, ctx: typer.Context) -> list[str]:
 
 
 def _section(command: Command, ctx: typer.Context, depth: int) -> list[str]:
-    pieces = " ".join(command.collect_usage_pieces(ctx))
+    pieces = _usage(command, ctx)
     lines = [f"{'#' * depth} `{ctx.command_path}`", "", f"Usage: `{ctx.command_path} {pieces}`"]
     described = _help(command)
     if described:
