@@ -84,3 +84,53 @@ def line_chart(
         axes.legend()
         for i, (key, text) in enumerate((notes or {}).items()):
             axes.annotate(f"{key}: {text}", (0.01, 0.02 + 0.05 * i), xycoords="axes fraction")
+
+
+def check_picture(path: Path) -> None:
+    """Raise the error a picture at ``path`` would raise, before any long work is done."""
+    _pyplot(path)
+    if not path.parent.is_dir():
+        raise SpecError(Reason.BAD_USAGE, f"cannot write {path}: no such directory")
+
+
+def bar_chart(
+    path: Path,
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    value_label: str,
+    *,
+    log_scale: bool = False,
+    reference: float | None = None,
+) -> None:
+    """Write grouped horizontal bars, one group per category and one bar per series, to ``path``.
+
+    A ``None`` value leaves its bar out; ``reference`` draws a dashed line at that value.
+    """
+    height = max(3.0, 1.2 + 0.22 * len(categories) * max(1, len(series)) ** 0.5)
+    with figure(path, title, size=(7.0, height)) as axes:
+        width = 0.8 / max(1, len(series))
+        for k, (label, values) in enumerate(series):
+            places = [
+                (i + (k - (len(series) - 1) / 2) * width, v)
+                for i, v in enumerate(values)
+                if v is not None
+            ]
+            axes.barh([p for p, _ in places], [v for _, v in places], height=width, label=label)
+        axes.set_yticks(range(len(categories)), list(categories), fontsize=8)
+        axes.invert_yaxis()
+        axes.set_xlabel(value_label)
+        if log_scale:
+            import math
+
+            from matplotlib.ticker import NullFormatter
+
+            axes.set_xscale("log")
+            axes.xaxis.set_minor_formatter(NullFormatter())
+            smallest = min((v for _, values in series for v in values if v), default=1.0)
+            axes.set_xlim(left=10 ** math.floor(math.log10(smallest)))
+        if reference is not None:
+            axes.axvline(reference, color="grey", linestyle="--", linewidth=1)
+        axes.grid(True, axis="x", alpha=0.3)
+        if len(series) > 1:
+            axes.legend(fontsize=8)
