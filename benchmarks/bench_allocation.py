@@ -341,7 +341,7 @@ ALLOCATORS: tuple[tuple[str, Callable[[Row], float | None]], ...] = (
 )
 
 
-def plot(path: Path, rows: list[Row]) -> None:
+def plot(path: Path, rows: list[Row], run: str = "") -> None:
     """Draw each allocator's utility as a share of the optimum (or best), per instance."""
 
     def percent(value: float | None, reference: float | None) -> float | None:
@@ -349,7 +349,7 @@ def plot(path: Path, rows: list[Row]) -> None:
 
     bar_chart(
         path,
-        "Each allocator's utility as a share of the optimum",
+        f"Each allocator's utility as a share of the optimum{run}",
         [f"{r.transactions}x{r.nodes} s{r.seed} {r.utility}" for r in rows],
         [(name, [percent(value(r), r.reference()) for r in rows]) for name, value in ALLOCATORS],
         "% of the optimum (or of the best found where none was proven)",
@@ -427,7 +427,7 @@ def _main(args: argparse.Namespace) -> int:
         with open(args.out, "w", encoding="utf-8") as fh:
             fh.write(document + "\n")
     if args.plot is not None:
-        plot(args.plot, fixed + curve)
+        plot(args.plot, fixed + curve, "\nquick run" if args.quick else "")
     return 0
 
 

@@ -145,12 +145,12 @@ def _shares(
     return shares
 
 
-def plot(path: Path, splits: list[Split]) -> None:
+def plot(path: Path, splits: list[Split], run: str = "") -> None:
     """Draw each allocator's share of the best allocation, per instance, to ``path``."""
     names = [*BASELINES, ORACLE]
     bar_chart(
         path,
-        "Each allocator's utility as a share of the best allocation",
+        f"Each allocator's utility as a share of the best allocation{run}",
         [f"{s.utility} s{s.seed}" for s in splits],
         [(name, [_percent(s.shares.get(name)) for s in splits]) for name in names],
         "% of the best allocation (proven optimum where proven)",
@@ -224,7 +224,7 @@ def _main(args: argparse.Namespace) -> int:
     wall = time.perf_counter() - began
     say(f"\nTotal wall time: {wall:.0f} s")
     if args.plot is not None:
-        plot(args.plot, splits)
+        plot(args.plot, splits, f"\n{n} x {j}{', quick run' if args.quick else ''}")
     if args.json:
         document = {
             "size": {"transactions": n, "nodes": j},

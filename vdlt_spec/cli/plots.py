@@ -107,7 +107,7 @@ def bar_chart(
 
     A ``None`` value leaves its bar out; ``reference`` draws a dashed line at that value.
     """
-    height = max(3.0, 1.2 + 0.22 * len(categories) * max(1, len(series)) ** 0.5)
+    height = max(3.0, 1.6 + 0.22 * len(categories) * max(1, len(series)) ** 0.5)
     with figure(path, title, size=(7.0, height)) as axes:
         width = 0.8 / max(1, len(series))
         for k, (label, values) in enumerate(series):
@@ -132,5 +132,11 @@ def bar_chart(
         if reference is not None:
             axes.axvline(reference, color="grey", linestyle="--", linewidth=1)
         axes.grid(True, axis="x", alpha=0.3)
-        if len(series) > 1:
-            axes.legend(fontsize=8)
+        if len(series) > 1:  # below the bars, where it hides none of them
+            axes.legend(
+                fontsize=8,
+                loc="upper center",
+                bbox_to_anchor=(0.5, 0.0),
+                borderaxespad=4.5,  # in font sizes: clear of the tick labels and the axis label
+                ncol=min(len(series), 3),
+            )
