@@ -46,6 +46,7 @@ from vdlt_spec.allocation.baselines import BASELINES
 from vdlt_spec.allocation.evaluator import evaluate
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Instance, Utility
+from vdlt_spec.cli.common import err_console
 from vdlt_spec.cli.plots import bar_chart
 from vdlt_spec.models.milp import SolveReport, SolveStatus, solve
 
@@ -201,13 +202,21 @@ def _main(args: argparse.Namespace) -> int:
     )
     say("|---|---|---|---|---|---|---|")
 
+    # Under a progress bar, Rich sends stdout to the bar's stream (stderr): the rows wait for
+    # the bar to end. Without one (piped, --json) each row is printed as its instance ends.
+    bar = not quiet and err_console.is_terminal
+
     def one(utility: Utility, seed: int) -> Split:
         split = measure(n, j, seed, utility, args.time_limit)
-        say(split.line)
+        if not bar:
+            say(split.line)
         return split
 
     steps = [Step(f"{u.value} seed {s}", partial(one, u, s)) for u in utilities for s in seeds]
     splits = run_steps("solving", steps, quiet=quiet)
+    if bar:
+        for split in splits:
+            say(split.line)
     rows = [(s.solve_s, s.proof_s, s.whole_s) for s in splits]
     medians: dict[str, float | None] = {}
     for label, index in (

@@ -248,3 +248,41 @@ def test_progress_shows_on_a_terminal_and_never_with_json(
     assert "\x1b[?25l" in capsys.readouterr().err  # a live display ran (it hides the cursor)
     assert bench.main([*TINY_CONSENSUS, "--json"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_table_rows_go_to_stdout_under_a_progress_bar(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a bar on a terminal, the split's rows still reach stdout (a redirected file)."""
+    monkeypatch.setattr(common.err_console, "_force_terminal", True)
+    split = _load("bench_allocation_proof")
+
+    def fake(n: int, j: int, seed: int, utility: Utility, limit: float) -> Any:
+        return split.Split(utility.value, seed, 1.0, 0.5, 2.0, "7", f"| {utility.value} | {seed} |")
+
+    monkeypatch.setattr(split, "measure", fake)
+    assert split.main(["--quick", "--only", "welfare", "--seeds", "1", "2"]) == 0
+    captured = capsys.readouterr()
+    assert "| welfare | 1 |" in captured.out and "| welfare | 2 |" in captured.out
+    assert "| welfare |" not in captured.err
+
+
+def test_a_missing_matplotlib_is_one_line_before_the_work(
+    in_empty_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    bench = _load("bench_proofs")
+    monkeypatch.setattr(bench, "time_obligations", lambda *a, **k: pytest.fail("ran the work"))
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    assert bench.main([*TINY_PROOFS, "--plot", "proofs.png"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("bench_proofs: error [MISSING_EXTRA]: ") and err.count("\n") == 1
+    assert list(in_empty_dir.iterdir()) == []
