@@ -362,7 +362,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument(
-        "--time-limit", type=float, default=TIME_LIMIT, metavar="SECONDS", help="per solve"
+        "--time-limit",
+        type=float,
+        default=TIME_LIMIT,
+        metavar="SECONDS",
+        help="time limit per solve",
     )
     parser.add_argument(
         "--json",

@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--exhaustive", action="store_true", help="bitmap for every n <= 1024")
     add_json_flag(parser)
-    add_plot_option(parser, "the time per obligation, Z3 beside cvc5")
+    add_plot_option(parser, "the time per obligation (Z3 beside cvc5)")
     return run_main("bench_proofs", _main, parser.parse_args(argv))
 
 

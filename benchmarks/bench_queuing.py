@@ -256,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         metavar="N",
         help="transactions for the readable path (a prefix)",
     )
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="N")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="N", help="workload seed")
     parser.add_argument("--repeat", type=int, default=1, metavar="N", help="keep the best of N")
     add_json_flag(parser)
     add_plot_option(parser, "each scheduler's throughput")

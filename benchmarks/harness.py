@@ -78,7 +78,7 @@ def dumps(document: Any) -> str:
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
     """Add ``--json``: print one strict JSON document on stdout instead of the tables."""
     parser.add_argument(
-        "--json", action="store_true", help="print one JSON document on stdout instead"
+        "--json", action="store_true", help="print one JSON document on stdout instead of the table"
     )
 
 
