@@ -9,8 +9,14 @@ peer measured in the same run (CBC/HiGHS time; heuristic/optimum utility).
 
     python benchmarks/bench_allocation.py                   # the full run (long; --store resumes)
     python benchmarks/bench_allocation.py --quick           # a smoke run (a few minutes)
-    python benchmarks/bench_allocation.py --json out.json --markdown tables.md
+    python benchmarks/bench_allocation.py --out out.json --markdown tables.md
     python benchmarks/bench_allocation.py --store runs.jsonl  # keep each row; rerun resumes
+    python benchmarks/bench_allocation.py --quick --skip-scale --plot share.png
+
+``--json`` prints every measurement as one JSON document on stdout instead of the tables;
+``--out FILE`` writes that document to FILE beside the tables (``--json FILE`` is its old
+spelling, kept for one release). ``--plot FILE`` draws each allocator's utility as a share of
+the optimum.
 
 With ``--store`` every finished instance is appended to a JSON-lines file at once, and a later
 run with the same file and time limit reuses those rows: an interrupted or crashed run loses
@@ -24,15 +30,19 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
+from pathlib import Path
 
+from harness import Step, add_plot_option, dumps, log_line, run_main, run_steps
 from known import best_known
 
 from vdlt_spec.allocation.baselines import BASELINES
 from vdlt_spec.allocation.evaluator import evaluate
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Instance, Utility
+from vdlt_spec.cli.plots import horizontal_bar_chart
 from vdlt_spec.models.milp import SolveReport, SolveStatus, best_start, solve
 
 SOLVERS = ("highs", "cbc")
@@ -122,8 +132,19 @@ def _run(report: SolveReport) -> SolverRun:
     )
 
 
-def measure(n: int, j: int, seed: int, utility: Utility, time_limit: float) -> Row:
-    """Generate one instance, run the baselines and both solvers on it."""
+def _silent(_: str) -> None:
+    pass
+
+
+def measure(
+    n: int,
+    j: int,
+    seed: int,
+    utility: Utility,
+    time_limit: float,
+    log: Callable[[str], None] = _silent,
+) -> Row:
+    """Generate one instance, run the baselines and both solvers on it; ``log`` each solve."""
     instance = generate(n, j, seed, utility)
     began = time.perf_counter()
     start = best_start(instance, THREADS)  # computed once, given to both solvers
@@ -142,13 +163,11 @@ def measure(n: int, j: int, seed: int, utility: Utility, time_limit: float) -> R
             row = Row(n, j, seed, utility.value, report.binaries, report.constraints)
             row.heuristic_seconds["warm-start"] = start_seconds
         row.runs[solver] = _run(report)
-        print(
+        log(
             f"  {n}x{j} s{seed} {utility.value:10} {solver:5} {report.status.value:11} "
             f"obj={_float(report.objective)} bound={report.bound} "
             f"solver={report.solve_seconds:.1f}s total={report.seconds:.1f}s "
-            f"search={_float(report.searched)} in {report.search_seconds:.1f}s",
-            file=sys.stderr,
-            flush=True,
+            f"search={_float(report.searched)} in {report.search_seconds:.1f}s"
         )
     assert row is not None
     row.best_known = _best_known(instance)
@@ -190,19 +209,21 @@ def load_store(path: str | None) -> dict[str, Row]:
 class Measurer:
     """Measure instances, reusing and appending to a store of finished rows when given one."""
 
-    def __init__(self, store: str | None, time_limit: float) -> None:
-        self.store, self.time_limit = store, time_limit
+    def __init__(
+        self, store: str | None, time_limit: float, log: Callable[[str], None] = _silent
+    ) -> None:
+        self.store, self.time_limit, self.log = store, time_limit, log
         self.done = load_store(store)
 
     def __call__(self, n: int, j: int, seed: int, utility: Utility) -> Row:
         key = _key(n, j, seed, utility.value, self.time_limit)
         if key in self.done:
-            print(f"  {key}: reused from {self.store}", file=sys.stderr, flush=True)
+            self.log(f"  {key}: reused from {self.store}")
             row = self.done[key]
             # a best-known allocation may have been stored since the row was
             row.best_known = _best_known(generate(n, j, seed, utility))
             return row
-        row = measure(n, j, seed, utility, self.time_limit)
+        row = measure(n, j, seed, utility, self.time_limit, log=self.log)
         self.done[key] = row
         if self.store is not None:
             with open(self.store, "a", encoding="utf-8") as fh:
@@ -310,27 +331,86 @@ def scale_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+#: The allocators of the picture: name, and the utility it reached on a row.
+ALLOCATORS: tuple[tuple[str, Callable[[Row], float | None]], ...] = (
+    ("per-class greedy", lambda r: r.heuristics["per-class-greedy"]),
+    ("density greedy", lambda r: r.heuristics["density-greedy"]),
+    ("warm start", lambda r: r.runs["highs"].warm_start),
+    ("oracle, HiGHS", lambda r: r.runs["highs"].objective),
+    ("oracle, CBC", lambda r: r.runs["cbc"].objective),
+)
+
+
+def plot(path: Path, rows: list[Row], run: str = "") -> None:
+    """Draw each allocator's utility as a share of the optimum (or best), per instance."""
+
+    def percent(value: float | None, reference: float | None) -> float | None:
+        return None if value is None or not reference else 100 * value / reference
+
+    horizontal_bar_chart(
+        path,
+        f"Each allocator's utility as a share of the optimum{run}",
+        [f"{r.transactions}x{r.nodes} s{r.seed} {r.utility}" for r in rows],
+        [(name, [percent(value(r), r.reference()) for r in rows]) for name, value in ALLOCATORS],
+        "% of the optimum (or of the best found where none was proven)",
+        reference=100.0,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print its tables (Markdown) on stdout."""
+    """Run the benchmark and print its tables (Markdown) on stdout, or one JSON document."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    parser.add_argument("--time-limit", type=float, default=TIME_LIMIT)
-    parser.add_argument("--json", help="write all measurements to this file")
-    parser.add_argument("--markdown", help="write the tables to this file")
-    parser.add_argument("--skip-scale", action="store_true")
-    parser.add_argument("--store", help="JSON-lines file of finished rows (reused, appended)")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=TIME_LIMIT,
+        metavar="SECONDS",
+        help="time limit per solve",
+    )
+    parser.add_argument(
+        "--json",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="FILE",
+        help="print all measurements as one JSON document on stdout instead of the tables "
+        "(--json FILE, the old spelling of --out FILE, still works for one release)",
+    )
+    parser.add_argument("--out", metavar="FILE", help="write all measurements (JSON) to FILE")
+    parser.add_argument("--markdown", metavar="FILE", help="write the tables to FILE")
+    parser.add_argument("--skip-scale", action="store_true", help="leave out the scale curve")
+    parser.add_argument(
+        "--store", metavar="FILE", help="JSON-lines file of finished rows (reused, appended)"
+    )
+    add_plot_option(parser, "each allocator's share of the optimum")
     args = parser.parse_args(argv)
+    if isinstance(args.json, str):  # the old spelling: --json FILE writes the file
+        print("bench_allocation: --json FILE is deprecated; use --out FILE", file=sys.stderr)
+        args.out = args.out or args.json
+        args.json = False
+    return run_main("bench_allocation", _main, args)
+
+
+def _main(args: argparse.Namespace) -> int:
     size, seeds, scale = (
         (QUICK_FIXED_SIZE, QUICK_SEEDS, QUICK_SCALE)
         if args.quick
         else (FIXED_SIZE, FIXED_SEEDS, SCALE)
     )
+    quiet = bool(args.json)
     started = time.perf_counter()
-    run = Measurer(args.store, args.time_limit)
-    fixed = [run(size[0], size[1], seed, utility) for utility in UTILITIES for seed in seeds]
-    curve: list[Row] = []
-    if not args.skip_scale:
-        curve = [run(n, j, SCALE_SEED, utility) for n, j in scale for utility in UTILITIES]
+    run = Measurer(args.store, args.time_limit, lambda line: log_line(line, quiet=quiet))
+
+    def step(n: int, j: int, seed: int, utility: Utility) -> Step[Row]:
+        return Step(f"{n}x{j} s{seed} {utility.value}", lambda: run(n, j, seed, utility))
+
+    fixed_steps = [step(size[0], size[1], seed, u) for u in UTILITIES for seed in seeds]
+    scale_steps = (
+        [] if args.skip_scale else [step(n, j, SCALE_SEED, u) for n, j in scale for u in UTILITIES]
+    )
+    done = run_steps("solving", fixed_steps + scale_steps, quiet=quiet)
+    fixed, curve = done[: len(fixed_steps)], done[len(fixed_steps) :]
     text = "\n\n".join(
         [
             f"Fixed set: {size[0]} x {size[1]}, seeds {', '.join(map(str, seeds))}, "
@@ -342,17 +422,16 @@ def main(argv: list[str] | None = None) -> int:
             f"Total benchmark wall time: {time.perf_counter() - started:.0f} s",
         ]
     )
-    print(text)
+    document = dumps({"fixed": [asdict(r) for r in fixed], "scale": [asdict(r) for r in curve]})
+    print(document if args.json else text)
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as fh:
             fh.write(text + "\n")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump(
-                {"fixed": [asdict(r) for r in fixed], "scale": [asdict(r) for r in curve]},
-                fh,
-                indent=2,
-            )
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(document + "\n")
+    if args.plot is not None:
+        plot(args.plot, fixed + curve, "\nquick run" if args.quick else "")
     return 0
 
 

@@ -1,6 +1,6 @@
 """Time certificate verification for n = 100, cold and cached, beside raw libsecp256k1 calls.
 
-Run: ``python benchmarks/bench_certificates.py [--n 100] [--repeat 7] [--json]``.
+Run: ``python benchmarks/bench_certificates.py [--nodes 100] [--repeat 7] [--json]``.
 
 Every figure is measured in the same run, and the table prints ratios against the peer: one
 raw BIP340 verification by coincurve (``PublicKeyXOnly.verify`` on a parsed key). The target is
@@ -10,7 +10,6 @@ a cached certificate verification within 1.5x of that raw verification.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys
@@ -19,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from coincurve import PublicKeyXOnly
+from harness import Step, add_json_flag, deprecated, dumps, run_main, run_steps
 
 from vdlt_spec.crypto import (
     AggregateKeyCache,
@@ -90,7 +90,7 @@ def paired_ratio(
 
 
 def run(
-    n: int = DEFAULT_N, repeat: int = DEFAULT_REPEAT, readable: bool = True
+    n: int = DEFAULT_N, repeat: int = DEFAULT_REPEAT, readable: bool = True, *, quiet: bool = True
 ) -> dict[str, object]:
     """Measure raw BIP340 verification, cold and cached certificate verification for ``n``."""
     roster, seckeys = deterministic_roster(n, seed=n)
@@ -110,33 +110,59 @@ def run(
     def cached() -> None:
         verify_certificate(roster, MESSAGE, cert, cache=warm)
 
-    timings = [
-        measure(
+    steps: list[Step[Timing]] = [
+        Step(
             "raw coincurve BIP340 verify (parsed key)",
-            lambda: parsed.verify(cert.signature, MESSAGE),
-            repeat,
+            lambda: measure(
+                "raw coincurve BIP340 verify (parsed key)",
+                lambda: parsed.verify(cert.signature, MESSAGE),
+                repeat,
+            ),
         ),
-        measure(
+        Step(
             "raw coincurve BIP340 verify (parse + verify)",
-            lambda: PublicKeyXOnly(xonly).verify(cert.signature, MESSAGE),
-            repeat,
+            lambda: measure(
+                "raw coincurve BIP340 verify (parse + verify)",
+                lambda: PublicKeyXOnly(xonly).verify(cert.signature, MESSAGE),
+                repeat,
+            ),
         ),
-        measure("certificate verify, cached aggregate key", cached, repeat),
-        measure("certificate verify, cold (no cache)", cold, repeat),
-        measure(
-            "KeyAgg: libsecp256k1 MuSig module", lambda: fast.native_key_agg_xonly(selected), repeat
+        Step(
+            "certificate verify, cached",
+            lambda: measure("certificate verify, cached aggregate key", cached, repeat),
         ),
-        measure("KeyAgg: BIP327 code on coincurve points", lambda: fast.key_agg(selected), repeat),
+        Step(
+            "certificate verify, cold",
+            lambda: measure("certificate verify, cold (no cache)", cold, repeat),
+        ),
+        Step(
+            "KeyAgg, libsecp256k1",
+            lambda: measure(
+                "KeyAgg: libsecp256k1 MuSig module",
+                lambda: fast.native_key_agg_xonly(selected),
+                repeat,
+            ),
+        ),
+        Step(
+            "KeyAgg, BIP327 code",
+            lambda: measure(
+                "KeyAgg: BIP327 code on coincurve points", lambda: fast.key_agg(selected), repeat
+            ),
+        ),
     ]
     if readable:
-        timings.append(
-            measure(
-                "certificate verify, cold, readable Python EC",
-                lambda: verify_certificate(roster, MESSAGE, cert, fast=False),
-                max(1, repeat // 3),
-                min_time=0.0,
+        steps.append(
+            Step(
+                "certificate verify, readable EC",
+                lambda: measure(
+                    "certificate verify, cold, readable Python EC",
+                    lambda: verify_certificate(roster, MESSAGE, cert, fast=False),
+                    max(1, repeat // 3),
+                    min_time=0.0,
+                ),
             )
         )
+    timings = run_steps("timing", steps, quiet=quiet)
     peer = timings[0].median_s
     cached_ratio = paired_ratio(
         cached, lambda: parsed.verify(cert.signature, MESSAGE), rounds=4 * repeat, loops=200
@@ -183,13 +209,21 @@ def render(report: dict[str, object]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the benchmark, print the table (or JSON)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--n", type=int, default=DEFAULT_N)
-    parser.add_argument("--repeat", type=int, default=DEFAULT_REPEAT)
+    parser.add_argument(
+        "--nodes", type=int, default=DEFAULT_N, metavar="N", help="roster size n (%(default)s)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=DEFAULT_REPEAT, metavar="N", help="samples per timing"
+    )
     parser.add_argument("--no-readable", action="store_true", help="skip the slow readable run")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-    report = run(args.n, args.repeat, readable=not args.no_readable)
-    sys.stdout.write((json.dumps(report, indent=2) if args.json else render(report)) + "\n")
+    add_json_flag(parser)
+    deprecated(parser, "--n", "nodes", type=int)
+    return run_main("bench_certificates", _main, parser.parse_args(argv))
+
+
+def _main(args: argparse.Namespace) -> int:
+    report = run(args.nodes, args.repeat, readable=not args.no_readable, quiet=args.json)
+    sys.stdout.write((dumps(report) if args.json else render(report)) + "\n")
     return 0
 
 

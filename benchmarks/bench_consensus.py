@@ -1,6 +1,7 @@
 """Measure iPBFT against classic PBFT: messages, bytes and signature checks per decision.
 
-Run: ``python benchmarks/bench_consensus.py [--sizes 4,7,16,31,64,128,256] [--json]``.
+Run: ``python benchmarks/bench_consensus.py [--nodes 4,7,16,31,64,128,256] [--json]
+[--plot FILE]``.
 
 Both modes run the same fault-free workload in the same simulator (one request per block,
 no checkpoint inside the measured run, so the figures are the normal case the whitepaper's
@@ -13,13 +14,24 @@ The growth exponent is the least-squares slope of log(messages per decision) on 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
+from harness import (
+    Step,
+    add_json_flag,
+    add_plot_option,
+    deprecated,
+    dumps,
+    run_main,
+    run_steps,
+)
+
+from vdlt_spec.cli.plots import figure
 from vdlt_spec.consensus import (
     ConsensusConfig,
     Mode,
@@ -35,7 +47,6 @@ from vdlt_spec.crypto import certificate_length, quorum_size
 
 SIZES = (4, 7, 16, 31, 64, 128, 256)
 NO_CHECKPOINT = 1 << 20
-PLOT = Path(__file__).resolve().parent.parent / "docs" / "img" / "consensus_messages.png"
 
 
 @dataclass(frozen=True)
@@ -115,47 +126,49 @@ def classic_proof_bytes(n: int) -> int:
     return encoded_size(VoteSet((vote,) * quorum_size(n)))
 
 
-def speed(n: int, decisions: int) -> dict[str, float]:
+def speed(n: int, decisions: int, *, quiet: bool = True) -> dict[str, float]:
     """Time iPBFT decisions per second at n with real and with ideal signatures."""
-    figures: dict[str, float] = {}
-    for signatures in (Signatures.REAL, Signatures.IDEAL):
-        row = measure(Mode.IPBFT, n, decisions, signatures)
-        figures[str(signatures)] = row.decisions / row.seconds
-    return figures
+    steps = [
+        Step(f"speed n={n} {signatures}", partial(measure, Mode.IPBFT, n, decisions, signatures))
+        for signatures in (Signatures.REAL, Signatures.IDEAL)
+    ]
+    rows = run_steps("timing", steps, quiet=quiet)
+    return {
+        str(signatures): row.decisions / row.seconds
+        for signatures, row in zip((Signatures.REAL, Signatures.IDEAL), rows, strict=True)
+    }
 
 
-def plot(rows: list[Row], exponents: dict[str, float]) -> None:
-    """Save messages per decision against n, log-log, both modes."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4.2))
-    for mode, marker in (("ipbft", "o"), ("classic", "s")):
-        pts = [(r.n, r.messages) for r in rows if r.mode == mode]
-        label = f"{'iPBFT' if mode == 'ipbft' else 'classic PBFT'} (slope {exponents[mode]:.2f})"
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=marker, label=label)
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.set_xlabel("replicas n")
-    ax.set_ylabel("messages per decision")
-    ax.set_title("Normal-case messages per decision (simulated, fault-free)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    PLOT.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(PLOT, dpi=120)
-    plt.close(fig)
+def plot(path: Path, rows: list[Row], exponents: dict[str, float]) -> None:
+    """Draw messages per decision against n, log-log, both modes, to ``path``."""
+    title = "Normal-case messages per decision (simulated, fault-free)"
+    with figure(path, title, size=(6.0, 4.2)) as ax:
+        for mode, marker in (("ipbft", "o"), ("classic", "s")):
+            pts = [(r.n, r.messages) for r in rows if r.mode == mode]
+            name = "iPBFT" if mode == "ipbft" else "classic PBFT"
+            label = f"{name} (slope {exponents[mode]:.2f})"
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=marker, label=label)
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xlabel("replicas n")
+        ax.set_ylabel("messages per decision")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
 
 
-def run(sizes: tuple[int, ...], speed_n: int, speed_decisions: int) -> dict[str, object]:
+def run(
+    sizes: tuple[int, ...], speed_n: int, speed_decisions: int, *, quiet: bool = True
+) -> dict[str, object]:
     """Measure every size in both modes, fit exponents, time the simulator."""
-    rows = [
-        measure(mode, n, decisions_for(mode, n), Signatures.IDEAL)
+    steps = [
+        Step(
+            f"{mode} n={n}",
+            partial(measure, mode, n, decisions_for(mode, n), Signatures.IDEAL),
+        )
         for n in sizes
         for mode in (Mode.IPBFT, Mode.CLASSIC)
     ]
+    rows = run_steps("measuring", steps, quiet=quiet)
     exponents = {
         mode: slope([(r.n, r.messages) for r in rows if r.mode == mode])
         for mode in ("ipbft", "classic")
@@ -176,7 +189,7 @@ def run(sizes: tuple[int, ...], speed_n: int, speed_decisions: int) -> dict[str,
         "classic_proof_bytes": {n: classic_proof_bytes(n) for n in sizes},
         "certificate_bytes": {n: certificate_length(n) for n in sizes},
         "speed_n": speed_n,
-        "decisions_per_second": speed(speed_n, speed_decisions),
+        "decisions_per_second": speed(speed_n, speed_decisions, quiet=quiet),
     }
 
 
@@ -186,6 +199,8 @@ def render(report: dict[str, object]) -> str:
     by = {(r.mode, r.n): r for r in rows}
     sizes = sorted({r.n for r in rows})
     lines = [
+        "Per decision (fault-free, one request per block); B = bytes:",
+        "",
         "| n | iPBFT msgs | classic msgs | ratio | iPBFT bytes | classic bytes | ratio "
         "| iPBFT sig checks | classic sig checks | iPBFT commit proof B | classic commit proof B |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -221,19 +236,43 @@ def render(report: dict[str, object]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, run, print the table (or JSON) and save the plot."""
+    """Parse arguments, run, print the table (or JSON); draw the picture only with --plot."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
-    parser.add_argument("--speed-n", type=int, default=64)
-    parser.add_argument("--speed-decisions", type=int, default=8)
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--no-plot", action="store_true")
-    args = parser.parse_args(argv)
-    sizes = tuple(int(x) for x in args.sizes.split(","))
-    report = run(sizes, args.speed_n, args.speed_decisions)
-    if not args.no_plot:
-        plot([Row(**r) for r in report["rows"]], report["exponents"])  # type: ignore[arg-type, attr-defined]
-    sys.stdout.write(json.dumps(report, indent=2) + "\n" if args.json else render(report) + "\n")
+    parser.add_argument(
+        "--nodes",
+        default=",".join(map(str, SIZES)),
+        metavar="N,N,...",
+        help="the group sizes n to measure, comma-separated (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--speed-nodes",
+        type=int,
+        default=64,
+        metavar="N",
+        help="n of the simulation-speed run (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--speed-count",
+        type=int,
+        default=8,
+        metavar="N",
+        help="decisions of the simulation-speed run (default: %(default)s)",
+    )
+    add_json_flag(parser)
+    add_plot_option(parser, "messages per decision against n")
+    deprecated(parser, "--sizes", "nodes")
+    deprecated(parser, "--speed-n", "speed_nodes", type=int)
+    deprecated(parser, "--speed-decisions", "speed_count", type=int)
+    deprecated(parser, "--no-plot", "no_plot", action="store_true")  # no picture is the default
+    return run_main("bench_consensus", _main, parser.parse_args(argv))
+
+
+def _main(args: argparse.Namespace) -> int:
+    sizes = tuple(int(x) for x in args.nodes.split(","))
+    report = run(sizes, args.speed_nodes, args.speed_count, quiet=args.json)
+    if args.plot is not None:
+        plot(args.plot, [Row(**r) for r in report["rows"]], report["exponents"])  # type: ignore[arg-type, attr-defined]
+    sys.stdout.write(dumps(report) + "\n" if args.json else render(report) + "\n")
     return 0
 
 

@@ -1,8 +1,9 @@
 """Benchmark the CBWFQ scheduler: transactions per second beside a FIFO queue and ns.py's WFQ.
 
-Run as a script (``python benchmarks/bench_queuing.py --count 1000000``) or through
-``pytest -m bench -s``. Every scheduler gets the same seeded workload of 8 classes in the same
-process, one after another, and the table prints each one's throughput and its ratio to
+Run as a script (``python benchmarks/bench_queuing.py --count 1000000 [--json] [--plot FILE]``)
+or through ``pytest -m bench -s``; ``--plot FILE`` draws each scheduler's throughput. Every
+scheduler gets the same seeded workload of 8 classes in the same process, one after another,
+and the table prints each one's throughput and its ratio to
 ns.py 0.4.3's ``WFQServer`` (the peer, a simpy discrete-event simulation with float time).
 
 * ``vdlt run_fast``: the integer fast path of the CBWFQ reference (exact, same schedule as
@@ -25,15 +26,18 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import platform
 import random
 import sys
 import time
 from collections.abc import Callable, Sequence
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
+from harness import Step, add_json_flag, add_plot_option, dumps, run_main, run_steps
+
+from vdlt_spec.cli.plots import horizontal_bar_chart
 from vdlt_spec.cos import ServiceClass, Transaction
 from vdlt_spec.queuing import (
     VDLT_DEFAULT_SHARES,
@@ -137,11 +141,14 @@ def best_of(repeat: int, call: Callable[[], Any]) -> tuple[float, Any]:
     return best, result
 
 
-def measure(count: int, readable_count: int, seed: int, repeat: int) -> dict[str, Any]:
+def measure(
+    count: int, readable_count: int, seed: int, repeat: int, *, quiet: bool = True
+) -> dict[str, Any]:
     """Run every scheduler on the same workload and return their figures."""
     config, arrivals = build(count, seed)
     prefix = arrivals[:readable_count]
     rows: list[dict[str, Any]] = []
+    schedules: dict[str, Schedule] = {}
 
     def row(name: str, n: int, seconds: float, departures: int) -> None:
         rows.append(
@@ -154,29 +161,46 @@ def measure(count: int, readable_count: int, seed: int, repeat: int) -> dict[str
             }
         )
 
-    seconds, fast = best_of(repeat, lambda: run_fast(config, arrivals))
-    row("vdlt run_fast (CBWFQ, exact integers)", count, seconds, len(fast.departures))
+    def fast() -> None:
+        seconds, schedule = best_of(repeat, lambda: run_fast(config, arrivals))
+        row("vdlt run_fast (CBWFQ, exact integers)", count, seconds, len(schedule.departures))
+
+    def readable() -> None:
+        seconds, schedule = best_of(1, lambda: run(config, prefix))
+        assert isinstance(schedule, Schedule)
+        assert schedule == run_fast(config, prefix), "fast path differs from readable path"
+        row("vdlt run (CBWFQ, readable Fraction)", len(prefix), seconds, len(schedule.departures))
+
+    def fifo() -> None:
+        seconds, schedule = best_of(repeat, lambda: fifo_run(config.rate, arrivals))
+        schedules["fifo"] = schedule
+        row("vdlt fifo_run (one FIFO queue, Fraction)", count, seconds, len(schedule.departures))
+
+    def plain() -> None:
+        seconds, schedule = best_of(repeat, lambda: plain_fifo(arrivals))
+        assert schedule == schedules["fifo"], "plain FIFO differs from fifo_run"
+        row("plain FIFO (one pass, integers)", count, seconds, len(schedule.departures))
+
+    def peer() -> None:
+        try:
+            simulate = nspy_wfq(config, arrivals)
+        except ImportError as exc:  # the bench extra is not installed
+            print(
+                f"ns.py not available ({exc}); install with pip install -e '.[bench]'",
+                file=sys.stderr,
+            )
+        else:
+            seconds, departed = best_of(repeat, simulate)
+            row("ns.py 0.4.3 WFQServer (simpy, float)", count, seconds, departed)
+
+    steps = [Step("run_fast", fast)]
     if readable_count:
-        seconds, readable = best_of(1, lambda: run(config, prefix))
-        assert isinstance(readable, Schedule)
-        assert readable == run_fast(config, prefix), "fast path differs from readable path"
-        row("vdlt run (CBWFQ, readable Fraction)", len(prefix), seconds, len(readable.departures))
-    seconds, fifo = best_of(repeat, lambda: fifo_run(config.rate, arrivals))
-    row("vdlt fifo_run (one FIFO queue, Fraction)", count, seconds, len(fifo.departures))
-    seconds, plain = best_of(repeat, lambda: plain_fifo(arrivals))
-    assert plain == fifo, "plain FIFO differs from fifo_run"
-    row("plain FIFO (one pass, integers)", count, seconds, len(plain.departures))
-    try:
-        simulate = nspy_wfq(config, arrivals)
-    except ImportError as exc:  # the bench extra is not installed
-        peer = None
-        print(f"ns.py not available ({exc}); install with pip install -e '.[bench]'")
-    else:
-        seconds, departed = best_of(repeat, simulate)
-        row("ns.py 0.4.3 WFQServer (simpy, float)", count, seconds, departed)
-        peer = rows[-1]["tx_per_s"]
+        steps.append(Step("run (readable)", readable))
+    steps += [Step("fifo_run", fifo), Step("plain FIFO", plain), Step("ns.py WFQServer", peer)]
+    run_steps("scheduling", steps, quiet=quiet)
+    ns_py = [r["tx_per_s"] for r in rows if r["scheduler"].startswith("ns.py")]
     for r in rows:
-        r["ratio_vs_ns_py"] = r["tx_per_s"] / peer if peer else None
+        r["ratio_vs_ns_py"] = r["tx_per_s"] / ns_py[0] if ns_py else None
     return {
         "count": count,
         "seed": seed,
@@ -187,6 +211,18 @@ def measure(count: int, readable_count: int, seed: int, repeat: int) -> dict[str
         "machine": platform.machine(),
         "rows": rows,
     }
+
+
+def plot(path: Path, result: dict[str, Any]) -> None:
+    """Draw each scheduler's throughput (transactions per second, log scale) to ``path``."""
+    horizontal_bar_chart(
+        path,
+        f"Scheduler throughput, {result['count']:,} transactions, 8 classes",
+        [r["scheduler"] for r in result["rows"]],
+        [("tx/s", [r["tx_per_s"] for r in result["rows"]])],
+        "transactions per second (log scale)",
+        log_scale=True,
+    )
 
 
 def render(result: dict[str, Any]) -> str:
@@ -210,14 +246,40 @@ def render(result: dict[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Parse arguments, run the benchmark, print the table (or JSON) and return the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=DEFAULT_COUNT)
-    parser.add_argument("--readable-count", type=int, default=DEFAULT_READABLE_COUNT)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args(argv)
-    result = measure(args.count, min(args.readable_count, args.count), args.seed, args.repeat)
-    print(json.dumps(result, indent=2) if args.json else render(result))
+    parser.add_argument(
+        "--count", type=int, default=DEFAULT_COUNT, metavar="N", help="transactions"
+    )
+    parser.add_argument(
+        "--readable-count",
+        type=int,
+        default=DEFAULT_READABLE_COUNT,
+        metavar="N",
+        help="transactions for the readable path (a prefix)",
+    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="N", help="workload seed")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N", help="keep the best of N")
+    add_json_flag(parser)
+    add_plot_option(parser, "each scheduler's throughput")
+    result: dict[str, Any] = {}
+
+    def body(args: argparse.Namespace) -> int:
+        result.update(
+            measure(
+                args.count,
+                min(args.readable_count, args.count),
+                args.seed,
+                args.repeat,
+                quiet=args.json,
+            )
+        )
+        print(dumps(result) if args.json else render(result))
+        if args.plot is not None:
+            plot(args.plot, result)
+        return 0
+
+    code = run_main("bench_queuing", body, parser.parse_args(argv))
+    if code:
+        raise SystemExit(code)
     return result
 
 

@@ -53,7 +53,9 @@ def test_the_benchmark_store_keeps_finished_rows_and_resumes(
     bench: Any = _bench_module()
     calls: list[tuple[int, int, int, str]] = []
 
-    def fake(n: int, j: int, seed: int, utility: Utility, time_limit: float) -> Any:
+    def fake(
+        n: int, j: int, seed: int, utility: Utility, time_limit: float, log: Any = None
+    ) -> Any:
         calls.append((n, j, seed, utility.value))
         run = bench.SolverRun("optimal", True, 10.0, 10.0, 0.0, 1.0, 1.5, 3, 9.0)
         row = bench.Row(n, j, seed, utility.value, 7, 5)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_queuing.py"
+if str(BENCH.parent) not in sys.path:  # the scripts share benchmarks/harness.py
+    sys.path.insert(0, str(BENCH.parent))
 
 
 def _load() -> ModuleType:

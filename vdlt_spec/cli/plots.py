@@ -24,6 +24,7 @@ __all__ = [
     "bar_chart",
     "check_plot_path",
     "figure",
+    "horizontal_bar_chart",
     "line_chart",
     "panel_chart",
 ]
@@ -200,3 +201,52 @@ def _save(fig: Any, path: Path) -> None:
         fig.savefig(path, dpi=120)
     except OSError as exc:
         raise SpecError(Reason.BAD_USAGE, f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def horizontal_bar_chart(
+    path: Path,
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    value_label: str,
+    *,
+    log_scale: bool = False,
+    reference: float | None = None,
+) -> None:
+    """Write grouped horizontal bars, one group per category and one bar per series, to ``path``.
+
+    A ``None`` value leaves its bar out; ``reference`` draws a dashed line at that value.
+    """
+    height = max(3.0, 1.6 + 0.22 * len(categories) * max(1, len(series)) ** 0.5)
+    with figure(path, title, size=(7.0, height)) as axes:
+        width = 0.8 / max(1, len(series))
+        for k, (label, values) in enumerate(series):
+            places = [
+                (i + (k - (len(series) - 1) / 2) * width, v)
+                for i, v in enumerate(values)
+                if v is not None
+            ]
+            axes.barh([p for p, _ in places], [v for _, v in places], height=width, label=label)
+        axes.set_yticks(range(len(categories)), list(categories), fontsize=8)
+        axes.invert_yaxis()
+        axes.set_xlabel(value_label)
+        if log_scale:
+            import math
+
+            from matplotlib.ticker import NullFormatter
+
+            axes.set_xscale("log")
+            axes.xaxis.set_minor_formatter(NullFormatter())
+            smallest = min((v for _, values in series for v in values if v), default=1.0)
+            axes.set_xlim(left=10 ** math.floor(math.log10(smallest)))
+        if reference is not None:
+            axes.axvline(reference, color="grey", linestyle="--", linewidth=1)
+        axes.grid(True, axis="x", alpha=0.3)
+        if len(series) > 1:  # below the bars, where it hides none of them
+            axes.legend(
+                fontsize=8,
+                loc="upper center",
+                bbox_to_anchor=(0.5, 0.0),
+                borderaxespad=4.5,  # in font sizes: clear of the tick labels and the axis label
+                ncol=min(len(series), 3),
+            )
