@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from vdlt_spec import serial
 from vdlt_spec.errors import Reason, SpecError
@@ -26,6 +34,7 @@ __all__ = [
     "VERDICT_STYLE",
     "WIDE_TABLE",
     "JsonFlag",
+    "Steps",
     "console",
     "emit_json",
     "err_console",
@@ -36,6 +45,7 @@ __all__ = [
     "run_app",
     "verdict_text",
     "with_progress",
+    "work_progress",
     "write_output",
 ]
 
@@ -183,3 +193,43 @@ def with_progress(
             done.append(work(item))
             progress.advance(task)
     return done
+
+
+class Steps:
+    """Tell a progress display what a command is doing: a phase, or a count of items done."""
+
+    def __init__(self, progress: Progress | None, task: Any) -> None:
+        self._progress, self._task = progress, task
+
+    def phase(self, text: str) -> None:
+        """Show ``text`` as the work now under way, with no count."""
+        if self._progress is not None:
+            self._progress.update(self._task, description=text, total=None, completed=0)
+
+    def count(self, done: int, total: int) -> None:
+        """Show ``done`` of ``total`` items of the current phase (an ``on_progress`` callback)."""
+        if self._progress is not None:
+            self._progress.update(self._task, total=total, completed=done)
+
+
+@contextmanager
+def work_progress(first: str, *, quiet: bool) -> Iterator[Steps]:
+    """Show a transient phase-and-count display on stderr, on a terminal and unless ``quiet``.
+
+    The sibling of :func:`with_progress` for work that is not a list of items: the command
+    names its phases through :meth:`Steps.phase` and passes :meth:`Steps.count` as a library
+    ``on_progress`` callback. Off a terminal, or with ``quiet`` (``--json``), nothing shows.
+    """
+    if quiet or not err_console.is_terminal:
+        yield Steps(None, None)
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        yield Steps(progress, progress.add_task(first, total=None))
