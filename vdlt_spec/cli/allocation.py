@@ -162,6 +162,7 @@ def instance_generate(
         fail(f"--count must be at least 0, got {how_many}")
     kind = Utility.parse(utility, "--utility")
     with work_progress("drawing transactions", quiet=as_json) as steps:
+        steps.count(0, how_many)
         instance = generate(how_many, nodes, seed, kind, on_progress=steps.count)
         steps.phase("writing the instance")
         text = serial.dumps(instance, indent=2) + "\n"
@@ -308,8 +309,10 @@ def solve_command(
             mps_path=str(mps) if mps else None,
         )
 
+        within = "" if limit is None else f" (the whole command: {limit:g} s at most)"
+
         def on_phase(phase: str) -> None:
-            steps.phase(PHASE_WORDS.get(phase, phase))
+            steps.phase(PHASE_WORDS.get(phase, phase) + within)
 
         solved = solve(instance, options, on_phase=on_phase)
     report = replace(
@@ -469,6 +472,7 @@ def evaluate_command(
         steps.phase("reading the allocation")
         allocation = read_as(allocation_file, parse_allocation)
         steps.phase("checking every constraint")
+        steps.count(0, len(allocation.assignments))
         ev = evaluate(instance, allocation, on_progress=steps.count)
         standing = None
         if against is not None:
