@@ -195,7 +195,6 @@ def solve(
             proved = goal is not None and float(chosen.objective) > goal
     # the solver
     started = chosen is not None
-    clock.enter("solver")
     raw = _solver(model, opts, plan, chosen, proved, probed, goal, clock)
     # search after the solver, from the best allocation so far
     settled = raw.proven_gap or raw.infeasible
@@ -337,6 +336,7 @@ def _solver(
             extra=opts.solver_options,
             target=goal,
         )
+        clock.enter("solver")
         return run_solver(opts.solver, model, settings)
     return SolverResult(
         timed_out=True,
