@@ -58,12 +58,15 @@ def test_solve_then_evaluate_round_trip(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 0
     report = json.loads(capsys.readouterr().out)  # stdout is pure JSON (no solver banner)
     assert report["status"] == "optimal" and report["proven_optimal"] is True
+    # every utility is an exact rational in the codec's form ("p/q" strings)
+    relaxation = float(Fraction(report["relaxation_bound"]))
+    bound = float(Fraction(report["bound"]))
     # the LP relaxation's bound travels with the report and never cuts off the optimum
-    assert float(report["relaxation_bound"]) >= float(report["bound"]) - 1e-6
+    assert relaxation >= bound - 1e-6
     # and so does the Lagrangian knapsack bound (D-alloc-23), never above the LP's
-    lagrangian = float(report["lagrangian_bound"])
-    assert float(report["bound"]) - 1e-6 <= lagrangian <= float(report["relaxation_bound"]) + 1e-3
-    assert float(report["bound"]) >= float(Fraction(report["objective"])) - 1e-6
+    lagrangian = float(Fraction(report["lagrangian_bound"]))
+    assert bound - 1e-6 <= lagrangian <= relaxation + 1e-3
+    assert bound >= float(Fraction(report["objective"])) - 1e-6
     assert lp.exists() and mps.exists()
     assert main(["allocation", "evaluate", str(instance), str(allocation), "--json"]) == 0
     ev = json.loads(capsys.readouterr().out)

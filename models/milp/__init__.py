@@ -21,9 +21,9 @@ from vdlt_spec.models.milp.diagnosis import (
 from vdlt_spec.models.milp.lagrangian import LagrangianBound, lagrangian_bound
 from vdlt_spec.models.milp.model import AllocationModel, build_model, export
 from vdlt_spec.models.milp.options import OptionChanges, SolveOptions
-from vdlt_spec.models.milp.oracle import solve
+from vdlt_spec.models.milp.oracle import PHASES, solve
 from vdlt_spec.models.milp.relaxation import RELAXABLE, ConstraintMode, Relaxation
-from vdlt_spec.models.milp.report import SolveReport, SolveStatus, decide
+from vdlt_spec.models.milp.report import PhaseTime, SolveReport, SolveStatus, decide
 from vdlt_spec.models.milp.search import SearchReport, improve, searches_first, worthwhile
 from vdlt_spec.models.milp.solution import extract, start_values
 from vdlt_spec.models.milp.solvers import SOLVERS, SolverResult, SolverSettings, load_highs
@@ -36,6 +36,7 @@ from vdlt_spec.models.milp.start import (
 )
 
 __all__ = [
+    "PHASES",
     "RELAXABLE",
     "SOLVERS",
     "AllocationModel",
@@ -43,6 +44,7 @@ __all__ = [
     "ConstraintMode",
     "LagrangianBound",
     "OptionChanges",
+    "PhaseTime",
     "Relaxation",
     "Relaxed",
     "SearchReport",

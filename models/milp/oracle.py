@@ -11,7 +11,8 @@ Not a spec module: it measures solve time and drives external solvers.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Unpack
 
 from vdlt_spec.allocation.decision import Allocation
@@ -20,7 +21,7 @@ from vdlt_spec.models.milp.bounds import Relaxed, proof_target, relax, tightest
 from vdlt_spec.models.milp.lagrangian import LagrangianBound, lagrangian_bound
 from vdlt_spec.models.milp.model import AllocationModel, build_model, export
 from vdlt_spec.models.milp.options import OptionChanges, SolveOptions
-from vdlt_spec.models.milp.report import Findings, SolveReport, report
+from vdlt_spec.models.milp.report import Findings, PhaseTime, SolveReport, report
 from vdlt_spec.models.milp.search import Probe, climb, probe, searches_first, worthwhile
 from vdlt_spec.models.milp.solution import extract
 from vdlt_spec.models.milp.solvers import SolverResult, SolverSettings, run_solver
@@ -41,6 +42,51 @@ PROBE_SHARE = 0.25
 #: Share of a time limit for the Lagrangian bound (D-alloc-23).
 BOUND_SHARE = 0.25
 
+#: The phases of a solve, in the order they may run, as :func:`solve` names them to its
+#: ``on_phase`` callback and in the report's times.
+PHASES = ("building", "bounds", "probing", "solver", "search", "checking")
+
+
+@dataclass
+class Clock:
+    """Time a solve's phases against its limit, counted from the start of the solve.
+
+    Each :meth:`enter` closes the phase before it, adds its seconds to that phase's total and
+    tells ``on_phase`` (if any) which phase begins.
+    """
+
+    limit: float | None
+    on_phase: Callable[[str], None] | None = None
+    began: float = field(default_factory=time.perf_counter)
+    current: str | None = None
+    since: float = 0.0
+    spent: dict[str, float] = field(default_factory=dict)
+
+    def enter(self, phase: str | None) -> None:
+        """Close the running phase and begin ``phase`` (None: close it and begin nothing)."""
+        now = time.perf_counter()
+        if self.current is not None:
+            self.spent[self.current] = self.spent.get(self.current, 0.0) + now - self.since
+        self.current, self.since = phase, now
+        if self.on_phase is not None and phase is not None:
+            self.on_phase(phase)
+
+    def left(self) -> float | None:
+        """Return the seconds left of the limit (None without one), never below 0."""
+        if self.limit is None:
+            return None
+        return max(self.limit - (time.perf_counter() - self.began), 0.0)
+
+    def share(self, fraction: float) -> float | None:
+        """Return ``fraction`` of the limit, but no more than the time left (None without one)."""
+        left = self.left()
+        return None if self.limit is None or left is None else min(fraction * self.limit, left)
+
+    def times(self) -> tuple[PhaseTime, ...]:
+        """Return the seconds of each phase that ran, in :data:`PHASES` order."""
+        self.enter(None)
+        return tuple(PhaseTime(p, self.spent[p]) for p in PHASES if p in self.spent)
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -57,7 +103,11 @@ class Plan:
 
 
 def solve(
-    instance: Instance, options: SolveOptions | None = None, **changes: Unpack[OptionChanges]
+    instance: Instance,
+    options: SolveOptions | None = None,
+    *,
+    on_phase: Callable[[str], None] | None = None,
+    **changes: Unpack[OptionChanges],
 ) -> SolveReport:
     """Solve Eq. (1) for an instance and report the outcome honestly (§IV-E; D-alloc-13).
 
@@ -74,14 +124,22 @@ def solve(
     throughput the relaxation's admissions are placed too), then, with HiGHS, probing down
     from the tighter bound with an objective cutoff, for :data:`PROBE_SHARE` of the limit
     (D-alloc-22). Without ``bounds`` and without the heuristic start, the solver runs alone.
+
+    The time limit counts from the call, model building and warm start included; phases that
+    cannot stop part-way (building the model, the LP relaxation, the heuristics) may pass it,
+    and the phases after them get what is left. ``on_phase`` is told the name of each phase
+    (:data:`PHASES`) as it begins; the report gives the seconds each took.
     """
     opts = replace(options or SolveOptions(), **changes)
-    began = time.perf_counter()
+    clock = Clock(opts.time_limit, on_phase)
+    began = clock.began
     # build
+    clock.enter("building")
     model = build_model(instance)
     export(model, opts.lp_path, opts.mps_path)
     plan = _plan(model, opts)
     # warm start
+    clock.enter("bounds")
     relaxed = relax(model, opts.threads) if plan.relaxes or opts.bounds else None
     chosen = choose_start(model, _starts(model, opts, plan, relaxed))
     warm = None if chosen is None else chosen.objective
@@ -90,7 +148,7 @@ def solve(
     if opts.warm_start is not None and chosen is None:
         notes.append("the warm start handed in is infeasible or outside the model: not used")
     # bounds
-    lagrangian = _lagrangian(model, opts, plan, relaxed, chosen)
+    lagrangian = _lagrangian(model, opts, plan, relaxed, chosen, clock)
     if lagrangian is not None:
         notes.append(lagrangian.detail)
     known = tightest(relaxed.bound if relaxed else None, lagrangian.bound if lagrangian else None)
@@ -98,7 +156,8 @@ def solve(
     # repair: place the Lagrangian relaxation's admissions
     if _repairs(instance, opts, lagrangian, chosen, goal):
         assert lagrangian is not None and lagrangian.admitted is not None
-        limit = REPAIR_CAP_S if opts.time_limit is None else REPAIR_SHARE * opts.time_limit
+        share = clock.share(REPAIR_SHARE)
+        limit = REPAIR_CAP_S if share is None else share
         repaired = repair(model, lagrangian.admitted, limit, opts.threads, known)
         notes.append(repaired.note)
         found = [] if repaired.found is None else [repaired.found]
@@ -107,7 +166,8 @@ def solve(
     # bound by the LP relaxation, and leave the solver the time the search does not use
     searched, search_seconds = None, 0.0
     if plan.first and opts.time_limit is not None and chosen is not None:
-        climbed = climb(model, chosen, opts.time_limit, opts.threads, goal)
+        clock.enter("search")
+        climbed = climb(model, chosen, clock.left() or 0.0, opts.threads, goal)
         notes.append(climbed.note)
         search_seconds = climbed.seconds
         if climbed.better is not None:
@@ -117,11 +177,12 @@ def solve(
     probed: Probe | None = None
     if _probes(opts, plan, proved, chosen, known):
         assert chosen is not None and known is not None and opts.time_limit is not None
+        clock.enter("probing")
         probed = probe(
             model,
             known,
             chosen.objective,
-            PROBE_SHARE * opts.time_limit,
+            clock.share(PROBE_SHARE) or 0.0,
             opts.threads,
             opts.solver_options,
         )
@@ -134,7 +195,7 @@ def solve(
             proved = goal is not None and float(chosen.objective) > goal
     # the solver
     started = chosen is not None
-    raw = _solver(model, opts, plan, chosen, proved, probed, goal, prepared)
+    raw = _solver(model, opts, plan, chosen, proved, probed, goal, clock)
     # search after the solver, from the best allocation so far
     settled = raw.proven_gap or raw.infeasible
     if plan.searching and not plan.first and not settled and opts.time_limit is not None:
@@ -142,8 +203,9 @@ def solve(
             [extract(model, raw.values)] if raw.values is not None else []
         )
         origin = choose_start(model, pool)
-        left = opts.time_limit - (time.perf_counter() - prepared)
+        left = clock.left() or 0.0
         if origin is not None and left >= 1:
+            clock.enter("search")
             target = proof_target(model.granularity, raw.bound, known)
             climbed = climb(model, origin, left, opts.threads, target)
             notes.append(climbed.note)
@@ -151,6 +213,7 @@ def solve(
             if climbed.better is not None:
                 chosen, searched = climbed.better, climbed.better.objective
     # decide, verify and report
+    clock.enter("checking")
     raw = _merge(model, raw, chosen, known, notes, proved)
     findings = Findings(
         result=raw,
@@ -163,7 +226,8 @@ def solve(
         relaxation_bound=None if relaxed is None else relaxed.bound,
         lagrangian_bound=None if lagrangian is None else lagrangian.bound,
     )
-    return report(instance, model, opts, findings)
+    done = report(instance, model, opts, findings)
+    return replace(done, phase_seconds=clock.times(), seconds=time.perf_counter() - began)
 
 
 def _plan(model: AllocationModel, opts: SolveOptions) -> Plan:
@@ -191,14 +255,14 @@ def _lagrangian(
     plan: Plan,
     relaxed: Relaxed | None,
     chosen: Start | None,
+    clock: Clock,
 ) -> LagrangianBound | None:
     """Close the LP bound's packing gap with a knapsack in integers, if asked (D-alloc-23)."""
     if not opts.bounds or relaxed is None or relaxed.bound is None or plan.first:
         return None
-    limit = opts.time_limit
     return lagrangian_bound(
         model,
-        time_limit=None if limit is None else BOUND_SHARE * limit,
+        time_limit=clock.share(BOUND_SHARE),
         threads=opts.threads,
         best=None if chosen is None else chosen.objective,
         relaxed=(relaxed.duals, relaxed.values) if relaxed.duals else None,
@@ -251,14 +315,15 @@ def _solver(
     proved: bool,
     probed: Probe | None,
     goal: float | None,
-    prepared: float,
+    clock: Clock,
 ) -> SolverResult:
     """Run the solver in the time left, unless a bound or the probing already settled it."""
-    limit = opts.time_limit
-    left = None if limit is None else limit - (time.perf_counter() - prepared)
+    left = clock.left()
     if proved:
         what = "the search's allocation" if plan.first else "the best allocation so far"
-        return SolverResult(proven_gap=True, detail=f"{opts.solver} not run: a bound proves {what}")
+        return SolverResult(
+            proven_gap=True, ran=False, detail=f"{opts.solver} not run: a bound proves {what}"
+        )
     if probed is not None and probed.run is not None and probed.run.proven_gap:
         return probed.run
     if left is None or left >= 1:
@@ -271,8 +336,13 @@ def _solver(
             extra=opts.solver_options,
             target=goal,
         )
+        clock.enter("solver")
         return run_solver(opts.solver, model, settings)
-    return SolverResult(timed_out=True, detail=f"{opts.solver} not run: the search used the limit")
+    return SolverResult(
+        timed_out=True,
+        ran=False,
+        detail=f"{opts.solver} not run: the phases before it used the time limit",
+    )
 
 
 def _merge(

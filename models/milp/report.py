@@ -9,7 +9,6 @@ feasible warm start is not passed on; a proven infeasibility is diagnosed (D-all
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -48,6 +47,14 @@ class SolveStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class PhaseTime:
+    """Say how long one phase of a solve took, in seconds (building, bounds, solver, ...)."""
+
+    phase: str
+    seconds: float
+
+
+@dataclass(frozen=True)
 class SolveReport:
     """Report a solve: status, exact objective, bound, gap, allocation, diagnosis (D-alloc-13)."""
 
@@ -74,6 +81,9 @@ class SolveReport:
     search_seconds: float = 0.0
     relaxation_bound: float | None = None  # the LP relaxation's bound, if it was solved
     lagrangian_bound: float | None = None  # the Lagrangian knapsack bound (D-alloc-23), if any
+    solver_ran: bool = True  # False when a bound or the time limit settled it before the solver
+    summary: str = ""  # why the solve ended with its status, in plain words
+    phase_seconds: tuple[PhaseTime, ...] = ()  # the seconds of each phase that ran, in order
 
 
 @dataclass(frozen=True)
@@ -124,7 +134,20 @@ def report(
         search_seconds=found.search_seconds,
         relaxation_bound=found.relaxation_bound,
         lagrangian_bound=found.lagrangian_bound,
+        solver_ran=raw.ran,
     )
+    return _summarised(_decided(instance, model, options, found, base))
+
+
+def _decided(
+    instance: Instance,
+    model: AllocationModel,
+    options: SolveOptions,
+    found: Findings,
+    base: SolveReport,
+) -> SolveReport:
+    """Decide the status of ``base`` from what the phases found (D-alloc-13)."""
+    raw = found.result
     if raw.infeasible and found.started:
         # the warm start is an evaluator-feasible allocation: a solver that claims otherwise is
         # wrong, and the claim is not passed on (D-alloc-13)
@@ -132,12 +155,20 @@ def report(
             base,
             detail=f"{raw.detail}; contradicted by the feasible warm start (utility "
             f"{found.searched or found.warm_start}), so undecided",
+            summary="the solver called the instance infeasible, but the warm start "
+            "is a feasible allocation",
         )
     if raw.infeasible:
         return _infeasible(instance, options, base, found.began)
     if raw.values is None:
         status = SolveStatus.TIME_LIMIT if raw.timed_out else SolveStatus.UNKNOWN
-        return replace(base, status=status, detail=f"{raw.detail}; no integer solution")
+        why = "the time limit came" if raw.timed_out else "the solver stopped"
+        return replace(
+            base,
+            status=status,
+            detail=f"{raw.detail}; no integer solution",
+            summary=f"{why} before any allocation was found",
+        )
     allocation = extract(model, raw.values)
     ev = evaluate(instance, allocation)
     solved = replace(
@@ -154,14 +185,34 @@ def report(
             detail=f"{raw.detail}; the exact evaluator rejects the solver's allocation: "
             f"{worst.where} off by {float(-worst.slack):.3g} "
             f"{worst.unit} (numerical tolerance)",
+            summary=f"the solver's allocation breaks {worst.where} by "
+            f"{float(-worst.slack):.3g} {worst.unit} (a rounding error of the solver)",
         )
     status, proven = decide(raw, ev.objective, model.granularity)
     return replace(
         solved,
         status=status,
         proven_optimal=proven,
-        gap=_relative_gap(float(ev.objective), raw.bound),
+        gap=0.0 if proven else _relative_gap(float(ev.objective), raw.bound),
     )
+
+
+def _summarised(r: SolveReport) -> SolveReport:
+    """Give a decided report its one-line account in plain words, unless it has one."""
+    if r.summary:
+        return r
+    if r.status is SolveStatus.INFEASIBLE:
+        text = "no allocation meets every constraint"
+    elif r.status is SolveStatus.OPTIMAL:
+        how = "the solver proved it" if r.solver_ran else "a bound proved it before the solver ran"
+        text = f"no allocation has a higher utility ({how})"
+    elif r.status is SolveStatus.GAP_REACHED:
+        text = "the allocation is within the asked gap of the bound"
+    elif r.status is SolveStatus.TIME_LIMIT:
+        text = "the time limit ended the solve before a proof of optimality"
+    else:
+        text = "the solver stopped without a proof either way"
+    return replace(r, summary=text)
 
 
 def _infeasible(
@@ -188,13 +239,17 @@ def _infeasible(
 
 
 def _relative_gap(incumbent: float | None, bound: float | None) -> float | None:
-    """Return |bound - incumbent| / |incumbent|, None without both (inf at a zero incumbent)."""
+    """Return |bound - incumbent| / |incumbent|; None without both or at a zero incumbent.
+
+    A relative gap to a zero utility has no finite value, so there is none (the bound says
+    how far the optimum may be).
+    """
     if incumbent is None or bound is None:
         return None
     diff = abs(bound - incumbent)
     if diff == 0:
         return 0.0
-    return diff / abs(incumbent) if incumbent != 0 else math.inf
+    return diff / abs(incumbent) if incumbent != 0 else None
 
 
 def decide(raw: SolverResult, exact: Fraction, granularity: Fraction) -> tuple[SolveStatus, bool]:

@@ -281,7 +281,7 @@ def probe(
                 raw,
                 refuted,
                 f"probing from the bound found {raw.incumbent:g} at guess {guess} "
-                f"({tried} runs, {seconds:.2f} s)",
+                f"({_runs(tried)}, {seconds:.2f} s)",
             )
         if not (raw.infeasible or raw.proven_gap):
             break
@@ -291,7 +291,7 @@ def probe(
     return Probe(
         None,
         refuted,
-        f"probing from the bound stopped at guess {guess}, nothing found ({tried} runs, "
+        f"probing from the bound stopped at guess {guess}, nothing found ({_runs(tried)}, "
         f"{seconds:.2f} s)",
     )
 
@@ -313,3 +313,8 @@ def climb(
         f"neighbourhood search from {origin.objective} reached {reached} in {report.rounds} rounds"
     )
     return Climb(better, report.seconds, note)
+
+
+def _runs(count: int) -> str:
+    """Say how many solver runs the probing made, in words ("1 run", "3 runs")."""
+    return f"{count} run" if count == 1 else f"{count} runs"

@@ -130,6 +130,7 @@ class SolverResult:
     incumbent: float | None = None
     bound: float | None = None
     interrupted: bool = False  # stopped on reaching a utility an outside bound proves optimal
+    ran: bool = True  # False when a bound or the time limit settled the solve before the solver
 
 
 @dataclass(frozen=True, kw_only=True)

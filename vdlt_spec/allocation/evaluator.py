@@ -12,6 +12,7 @@ twice in one group, or a rate that is not positive is malformed: ``SpecError``, 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
@@ -23,6 +24,8 @@ from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.roles import NodeRole
 
 SYSTEM = "system"
+#: Assignments checked between two calls of :func:`evaluate`'s ``on_progress``.
+PROGRESS_STEP = 10_000
 
 
 class Constraint(StrEnum):
@@ -117,14 +120,27 @@ def relative_slack(report: ConstraintReport) -> Fraction:
     return report.slack / max(abs(report.bound), Fraction(1))
 
 
-def tightest(evaluation: Evaluation, k: int) -> tuple[ConstraintReport, ...]:
+def can_bind(report: ConstraintReport) -> bool:
+    """Tell whether a constraint report could ever bind: not a 0 <= 0 row (§IV-E).
+
+    A report whose value and bound are both 0 (a node no transaction may use, a class with no
+    demand) holds whatever the allocation does, so it says nothing about how tight it is.
+    """
+    return not (report.value == 0 and report.bound == 0)
+
+
+def tightest(
+    evaluation: Evaluation, k: int, *, bindable: bool = False
+) -> tuple[ConstraintReport, ...]:
     """Return the ``k`` constraint reports of smallest relative slack, tightest first (§IV-E).
 
-    Ties keep the evaluator's order of reports. A negative ``k`` is ``PARAMETER_OUT_OF_RANGE``.
+    Ties keep the evaluator's order of reports. With ``bindable``, reports that cannot bind
+    (:func:`can_bind`) are left out. A negative ``k`` is ``PARAMETER_OUT_OF_RANGE``.
     """
     if k < 0:
         raise SpecError(Reason.PARAMETER_OUT_OF_RANGE, f"k must be at least 0, got {k}")
-    return tuple(sorted(evaluation.reports, key=relative_slack)[:k])
+    reports = [r for r in evaluation.reports if can_bind(r)] if bindable else evaluation.reports
+    return tuple(sorted(reports, key=relative_slack)[:k])
 
 
 def _upper(
@@ -287,9 +303,18 @@ def node_loads(instance: Instance, allocation: Allocation) -> dict[str, Fraction
     return loads
 
 
-def evaluate(instance: Instance, allocation: Allocation) -> Evaluation:
-    """Score an allocation: utility, feasibility, every constraint's slack (§IV-E, Eq. (1))."""
+def evaluate(
+    instance: Instance,
+    allocation: Allocation,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Evaluation:
+    """Score an allocation: utility, feasibility, every constraint's slack (§IV-E, Eq. (1)).
+
+    ``on_progress(done, total)`` is told the assignments checked so far, every
+    :data:`PROGRESS_STEP` of them and at the end.
+    """
     check_shape(instance, allocation)
+    total = len(allocation.assignments)
     reports: list[ConstraintReport] = []
     cpu: dict[str, Fraction] = defaultdict(Fraction)
     disk: dict[str, Fraction] = defaultdict(Fraction)
@@ -298,7 +323,9 @@ def evaluate(instance: Instance, allocation: Allocation) -> Evaluation:
     throughput = Fraction(0)
     welfare = Fraction(0)
     admitted = {a.transaction for a in allocation.assignments}
-    for a in allocation.assignments:
+    for done, a in enumerate(allocation.assignments, 1):
+        if on_progress is not None and done % PROGRESS_STEP == 0:
+            on_progress(done, total)
         tx = instance.transaction(a.transaction)
         reports.extend(transaction_reports(instance, tx, a))
         control += a.control_ghz
@@ -344,6 +371,8 @@ def evaluate(instance: Instance, allocation: Allocation) -> Evaluation:
             f"Nakamoto coefficient {nakamoto} (need >= {instance.decentralization_nodes})",
         )
     )
+    if on_progress is not None:
+        on_progress(total, total)
     objective = throughput if instance.utility is Utility.THROUGHPUT else welfare
     return Evaluation(
         utility=instance.utility,

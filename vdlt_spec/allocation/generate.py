@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
@@ -34,6 +35,8 @@ from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.roles import NodeRole
 
 PERCENT = 100
+#: Transactions drawn between two calls of :func:`generate`'s ``on_progress``.
+PROGRESS_STEP = 10_000
 #: Replicas of a high-security transaction: f = 2 tolerated faults (§IV-G).
 HIGH_SECURITY_REPLICAS = 7
 
@@ -248,8 +251,13 @@ def generate(
     seed: int,
     utility: Utility = Utility.THROUGHPUT,
     settings: GeneratorSettings = DEFAULT_SETTINGS,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Instance:
-    """Return a seeded instance with ``nodes`` execution nodes and ``transactions`` (§IV-E)."""
+    """Return a seeded instance with ``nodes`` execution nodes and ``transactions`` (§IV-E).
+
+    ``on_progress(done, total)`` is told the transactions drawn so far, every
+    :data:`PROGRESS_STEP` of them and at the end.
+    """
     if transactions < 0 or nodes < 1:
         raise SpecError(
             Reason.PARAMETER_OUT_OF_RANGE,
@@ -259,7 +267,14 @@ def generate(
     rng = random.Random(seed)
     node_list = _nodes(nodes, p, rng)
     width = len(str(max(transactions - 1, 0)))
-    txs = tuple(_transaction(i, width, p, rng) for i in range(transactions))
+    drawn: list[TransactionStream] = []
+    for i in range(transactions):
+        drawn.append(_transaction(i, width, p, rng))
+        if on_progress is not None and (i + 1) % PROGRESS_STEP == 0:
+            on_progress(i + 1, transactions)
+    if on_progress is not None:
+        on_progress(transactions, transactions)
+    txs = tuple(drawn)
     capacity = Fraction(math.ceil(p.control_capacity_per_tx_ghz * max(transactions, 1)))
     return validate_instance(
         Instance(

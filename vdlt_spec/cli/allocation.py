@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
+import time
+from dataclasses import replace
+from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,9 +17,13 @@ from rich.table import Table
 from vdlt_spec.cli.common import (
     JsonFlag,
     console,
+    deprecated_option,
     emit_json,
     err_console,
+    fail,
+    given,
     read_as,
+    work_progress,
     write_output,
 )
 
@@ -35,6 +43,33 @@ allocation_app = typer.Typer(
 ALLOCATION_ROWS_SHOWN = 20
 #: Tightest constraints shown when an allocation violates none.
 TIGHTEST_SHOWN = 5
+#: Seconds ``vdlt allocation solve`` runs at most unless told otherwise, reading included.
+DEFAULT_TIME_LIMIT = 60.0
+#: The unit of each utility (Eq. (1)).
+UTILITY_UNIT = {"throughput": "tx/s", "welfare": "tokens/epoch"}
+#: What a solve is doing in each phase, for the progress display.
+PHASE_WORDS = {
+    "reading": "reading the instance",
+    "building": "building the model",
+    "bounds": "bounding the optimum and choosing a warm start",
+    "probing": "probing down from the bound",
+    "solver": "running the solver",
+    "search": "searching for a better allocation",
+    "checking": "checking the allocation exactly",
+}
+#: The solvers' names as people write them.
+SOLVER_NAMES = {"highs": "HiGHS", "cbc": "CBC"}
+#: Fields of the solve report that are utilities: exact rationals in ``--json`` (the codec's
+#: "p/q" strings), whether the oracle computed them exactly or a solver returned a float.
+UTILITY_FIELDS = (
+    "objective",
+    "incumbent",
+    "bound",
+    "relaxation_bound",
+    "lagrangian_bound",
+    "warm_start",
+    "searched",
+)
 
 
 def _fraction_text(value: Any) -> str:
@@ -45,17 +80,34 @@ def _fraction_text(value: Any) -> str:
     return f"{float(value):.6g}" if getattr(value, "denominator", 1) != 1 else str(value)
 
 
-@allocation_app.command("schema")
+def _exact(value: Any) -> Fraction | None:
+    """Return a utility as an exact rational: a float as the decimal it prints as."""
+    if value is None or isinstance(value, Fraction):
+        return value
+    if isinstance(value, float):
+        return Fraction(repr(value)) if math.isfinite(value) else None
+    return Fraction(value)
+
+
+@allocation_app.command("schema", short_help="Print the JSON Schema of an instance or allocation.")
 def instance_schema(
     allocation: Annotated[
         bool, typer.Option("--allocation", help="Print the allocation's schema instead.")
     ] = False,
-    out: Annotated[Path | None, typer.Option(help="Write the schema to this file.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Write the schema to this file.")
+    ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Accepted for uniformity: the schema is one JSON document already."
+        ),
+    ] = False,
 ) -> None:
     """Print the JSON Schema of an instance (or of an allocation), with units (§IV-E).
 
     The schema is JSON Schema draft 2020-12; every quantity carries its unit in its
-    description.
+    description. The output is one JSON document with or without --json.
     """
     from vdlt_spec.allocation.schema import allocation_schema, instance_schema
 
@@ -69,34 +121,74 @@ def instance_schema(
 
 @allocation_app.command("generate", short_help="Generate a seeded, realistic instance (§IV-E).")
 def instance_generate(
-    tx: Annotated[int, typer.Option("--tx", help="Number of transactions.", min=0)],
-    nodes: Annotated[int, typer.Option("--nodes", help="Number of execution nodes.", min=1)],
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the generator.")],
+    nodes: Annotated[
+        int, typer.Option("--nodes", metavar="N", help="Number of execution nodes.", min=1)
+    ],
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Seed of the generator.")],
+    count: Annotated[
+        int | None,
+        typer.Option("--count", metavar="N", help="Number of transactions. [required]", min=0),
+    ] = None,
+    tx: Annotated[int | None, deprecated_option("--tx", "--count")] = None,
     utility: Annotated[
-        str, typer.Option("--utility", help="Objective: throughput or welfare.")
+        str,
+        typer.Option("--utility", metavar="NAME", help="Objective: throughput or welfare."),
     ] = "throughput",
-    out: Annotated[Path | None, typer.Option(help="Write the instance to this file.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Write the instance to this file.")
+    ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="With --out, print a summary of what was written as one JSON document "
+            "(without --out the instance itself is the JSON document).",
+        ),
+    ] = False,
 ) -> None:
     """Generate a seeded, realistic instance (ranges from Liu et al. 2019; §IV-E).
 
     The instance has the given number of execution nodes, plus four management/control nodes,
-    and transactions drawn from the class mix of D-alloc-8.
+    and --count transactions drawn from the class mix of D-alloc-8.
     """
     from vdlt_spec import serial
     from vdlt_spec.allocation.generate import generate
     from vdlt_spec.allocation.instance import Utility
 
-    instance = generate(tx, nodes, seed, Utility.parse(utility, "--utility"))
-    text = serial.dumps(instance, indent=2) + "\n"
+    how_many = given(count, tx)
+    if how_many is None:
+        fail("missing option '--count N' (the number of transactions)")
+    if how_many < 0:
+        fail(f"--count must be at least 0, got {how_many}")
+    kind = Utility.parse(utility, "--utility")
+    with work_progress("drawing transactions", quiet=as_json) as steps:
+        steps.count(0, how_many)
+        instance = generate(how_many, nodes, seed, kind, on_progress=steps.count)
+        steps.phase("writing the instance")
+        text = serial.dumps(instance, indent=2) + "\n"
+        if out is not None:
+            write_output(out, text)
     if out is None:
         sys.stdout.write(text)
-    else:
-        write_output(out, text)
-        err_console.print(
-            f"wrote {out}: {len(instance.transactions)} transactions, "
-            f"{len(instance.nodes)} nodes ({nodes} execution)",
-            markup=False,
+        return
+    if as_json:
+        emit_json(
+            {
+                "instance": instance.name,
+                "out": str(out),
+                "transactions": len(instance.transactions),
+                "nodes": len(instance.nodes),
+                "execution_nodes": nodes,
+                "seed": seed,
+                "utility": kind.value,
+            }
         )
+        return
+    err_console.print(
+        f"wrote {out}: {len(instance.transactions)} transactions, "
+        f"{len(instance.nodes)} nodes ({nodes} execution)",
+        markup=False,
+    )
 
 
 def _load_instance(path: Path) -> Any:
@@ -109,20 +201,33 @@ def _load_instance(path: Path) -> Any:
     "solve", short_help="Solve Eq. (1) exactly: status, utility, bound, gap (§IV-E)."
 )
 def solve_command(
-    instance_file: Annotated[Path, typer.Argument(help="An instance JSON file.")],
-    solver: Annotated[str, typer.Option(help="MILP solver: highs or cbc.")] = "highs",
+    instance_file: Annotated[
+        Path, typer.Argument(metavar="INSTANCE", help="An instance JSON file.")
+    ],
+    solver: Annotated[
+        str, typer.Option(metavar="NAME", help="MILP solver: highs or cbc.")
+    ] = "highs",
     time_limit: Annotated[
         float | None,
         typer.Option(
             "--time-limit",
-            help="Seconds for the solver and the search, counted after the model and the "
-            "warm start are built.",
+            metavar="SECONDS",
+            help="Seconds for the whole command, reading the instance and building the model "
+            f"included. [default: {DEFAULT_TIME_LIMIT:g}]",
         ),
     ] = None,
+    no_time_limit: Annotated[
+        bool,
+        typer.Option(
+            "--no-time-limit",
+            help="Run until the solver proves its answer, however long that takes.",
+        ),
+    ] = False,
     gap: Annotated[
-        float | None, typer.Option(help="Relative gap at which the solver may stop.")
+        float | None,
+        typer.Option(metavar="FRACTION", help="Relative gap at which the solver may stop."),
     ] = None,
-    threads: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    threads: Annotated[int | None, typer.Option(metavar="N", help="Solver threads.")] = None,
     warm_start: Annotated[
         bool,
         typer.Option(
@@ -135,118 +240,215 @@ def solve_command(
         bool,
         typer.Option(
             "--search/--no-search",
-            help="With --time-limit on large instances: HiGHS first guesses the optimum down "
-            "from the LP bound (up to 50,000 binaries), and a neighbourhood search improves "
-            "the allocation, after the solver's half of the time left or, above 50,000 "
-            "binaries, before the solver.",
+            help="On large instances: HiGHS first guesses the optimum down from the LP bound "
+            "(up to 50,000 binaries), and a neighbourhood search improves the allocation, "
+            "after the solver's half of the time left or, above 50,000 binaries, before the "
+            "solver. Needs a time limit.",
         ),
     ] = True,
     start: Annotated[
         Path | None,
         typer.Option(
+            metavar="ALLOCATION",
             help="An allocation to start from instead of the heuristics' (any allocator's, e.g. "
             "a DRL agent's, another solver's or an earlier `--out`): the oracle improves on it "
             "or proves it optimal. It must be feasible.",
         ),
     ] = None,
-    lp: Annotated[Path | None, typer.Option("--lp", help="Export the model as .lp.")] = None,
-    mps: Annotated[Path | None, typer.Option("--mps", help="Export the model as .mps.")] = None,
+    lp: Annotated[
+        Path | None, typer.Option("--lp", metavar="FILE", help="Export the model as .lp.")
+    ] = None,
+    mps: Annotated[
+        Path | None, typer.Option("--mps", metavar="FILE", help="Export the model as .mps.")
+    ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Write the allocation found (for `vdlt allocation evaluate`)."),
+        typer.Option(
+            metavar="FILE", help="Write the allocation found (for `vdlt allocation evaluate`)."
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Solve Eq. (1) exactly; exit 0 optimal (or the asked gap), 1 infeasible, 2 undecided.
 
-    The LP relaxation's bound and the Lagrangian knapsack bound come first (D-alloc-23; both
-    skipped with --no-warm-start, whose LP relaxation they share). With a time limit on more
-    than 120 transactions, probing down from the bound, the solver and a neighbourhood search
-    share the limit (--no-search leaves the solver alone; allocation.md §5). It prints status,
-    exact utility, bound (and the two bounds it comes from), gap, admitted count, warm start,
-    model size and times; an infeasible instance gets a diagnosis table (constraint,
-    transaction or node, value, bound, violation). Exit 2 also covers a solver failure (a CBC
-    process that dies is retried once without the warm start, then reported) and bad input. A
-    --start the evaluator rejects is bad input (INFEASIBLE_START, D-alloc-24).
+    The whole command stops within --time-limit seconds (60 unless told; --no-time-limit
+    runs to a proof), counted from its start. The LP relaxation's bound and the Lagrangian
+    knapsack bound come first (D-alloc-23; both skipped with --no-warm-start, whose LP
+    relaxation they share). On more than 120 transactions, probing down from the bound, the
+    solver and a neighbourhood search share the time left (--no-search leaves the solver
+    alone; allocation.md §5). It prints the status and why, the exact utility, the bound (and
+    the two bounds it comes from), the gap, the admitted count, the warm start, the model's
+    size and the seconds of each phase; an infeasible instance gets a diagnosis table
+    (constraint, transaction or node, value, bound, violation). Exit 2 also covers a solver
+    failure (a CBC process that dies is retried once without the warm start, then reported)
+    and bad input. A --start the evaluator rejects is bad input (INFEASIBLE_START, D-alloc-24).
     """
     from vdlt_spec import serial
-    from vdlt_spec.models.milp import SolveOptions, solve
+    from vdlt_spec.models.milp import PhaseTime, SolveOptions, solve
 
-    instance = _load_instance(instance_file)
-    begin = None if start is None else _load_start(instance, start)
-    options = SolveOptions(
-        solver=solver,
-        time_limit=time_limit,
-        gap=gap,
-        threads=threads,
-        warm_start=begin,
-        use_heuristic_start=warm_start,
-        bounds=warm_start,
-        search=search,
-        lp_path=str(lp) if lp else None,
-        mps_path=str(mps) if mps else None,
+    began = time.perf_counter()
+    if no_time_limit and time_limit is not None:
+        fail("--time-limit and --no-time-limit exclude each other")
+    if time_limit is not None and time_limit <= 0:
+        fail(f"--time-limit must be more than 0 seconds, got {time_limit:g}")
+    limit = None if no_time_limit else (DEFAULT_TIME_LIMIT if time_limit is None else time_limit)
+    with work_progress(PHASE_WORDS["reading"], quiet=as_json) as steps:
+        instance = _load_instance(instance_file)
+        begin = None if start is None else _load_start(instance, start)
+        reading = time.perf_counter() - began
+        options = SolveOptions(
+            solver=solver,
+            time_limit=None if limit is None else max(limit - reading, 1e-3),
+            gap=gap,
+            threads=threads,
+            warm_start=begin,
+            use_heuristic_start=warm_start,
+            bounds=warm_start,
+            search=search,
+            lp_path=str(lp) if lp else None,
+            mps_path=str(mps) if mps else None,
+        )
+
+        within = "" if limit is None else f" (the whole command: {limit:g} s at most)"
+
+        def on_phase(phase: str) -> None:
+            steps.phase(PHASE_WORDS.get(phase, phase) + within)
+
+        solved = solve(instance, options, on_phase=on_phase)
+    report = replace(
+        solved,
+        phase_seconds=(PhaseTime("reading", reading), *solved.phase_seconds),
+        seconds=time.perf_counter() - began,
     )
-    report = solve(instance, options)
     if out is not None and report.allocation is not None:
         write_output(out, serial.dumps(report.allocation, indent=2) + "\n")
     if as_json:
-        emit_json(report)
+        emit_json(solve_document(report, limit))
     else:
-        table = Table(title=f"vdlt allocation solve {instance.name}: {report.status.value}")
-        table.add_column("figure")
-        table.add_column("value", justify="right")
-        rows = [
-            ("solver", report.solver),
-            ("status", report.status.value),
-            ("proven optimal", "yes" if report.proven_optimal else "no"),
-            (f"{instance.utility.value} (exact)", _fraction_text(report.objective)),
-            ("bound", _fraction_text(report.bound)),
-            ("LP relaxation bound", _fraction_text(report.relaxation_bound)),
-            ("Lagrangian bound", _fraction_text(report.lagrangian_bound)),
-            ("relative gap", _fraction_text(report.gap)),
-            ("admitted", f"{report.admitted} of {report.transactions}"),
-            ("warm start", _fraction_text(report.warm_start)),
-            (
-                "neighbourhood search",
-                f"{_fraction_text(report.searched)} in {report.search_seconds:.2f} s"
-                if report.search_seconds
-                else "-",
-            ),
-            ("binaries / rows", f"{report.binaries} / {report.constraints}"),
-            ("seconds (solver)", f"{report.seconds:.2f} ({report.solve_seconds:.2f})"),
-        ]
-        for name, value in rows:
-            table.add_row(name, value)
-        console.print(table)
-        console.print(report.detail, markup=False, highlight=False)
+        console.print(solve_table(report, instance.utility.value, limit))
         if report.diagnosis:
-            diag = Table(title="why infeasible: constraints the least-violating allocation breaks")
-            for column in ("constraint", "subject", "value", "bound", "violated by", "unit"):
-                diag.add_column(column, overflow="fold")
-            for r in report.diagnosis[:ALLOCATION_ROWS_SHOWN]:
-                diag.add_row(
-                    r.constraint.value,
-                    r.subject,
-                    _fraction_text(r.value),
-                    _fraction_text(r.bound),
-                    _fraction_text(-r.slack),
-                    r.unit,
-                )
-            console.print(diag)
+            console.print(diagnosis_table(report.diagnosis[:ALLOCATION_ROWS_SHOWN]))
         if out is not None and report.allocation is not None:
             console.print(f"wrote {out}", markup=False)
     raise typer.Exit(report.status.exit_code)
+
+
+def solve_document(report: Any, limit: float | None) -> dict[str, Any]:
+    """Return a solve report as one strict JSON document with one type per field.
+
+    Utilities are exact rationals in the codec's form ("p/q" strings, integers as "25"),
+    seconds and the relative gap are JSON numbers, and no field is ever NaN or Infinity:
+    a missing figure is null. Every wall-clock figure's name ends in ``seconds``
+    (``phase_seconds`` maps each phase that ran to its seconds).
+    """
+    from vdlt_spec.serial import encode
+
+    document: dict[str, Any] = encode(report)
+    for name in UTILITY_FIELDS:
+        document[name] = encode(_exact(getattr(report, name)))
+    document["time_limit"] = limit
+    # every wall-clock figure's name ends in "seconds"
+    document["phase_seconds"] = {p.phase: p.seconds for p in report.phase_seconds}
+    document["solver_name"] = SOLVER_NAMES.get(report.solver, report.solver)
+    return document
+
+
+def _with_unit(value: Any, unit: str) -> str:
+    text = _fraction_text(value)
+    return text if value is None else f"{text} {unit}"
+
+
+def _gap_text(report: Any) -> str:
+    if report.gap is not None:
+        return "0 %" if report.gap == 0 else f"{100 * report.gap:.3g} %"
+    if report.objective == 0 and report.bound is not None:
+        return "- (no relative gap to a utility of 0)"
+    return "-"
+
+
+def _solver_text(report: Any) -> str:
+    name = SOLVER_NAMES.get(report.solver, str(report.solver))
+    if report.solver_ran:
+        return name
+    if report.proven_optimal:
+        return f"{name}, not needed: a bound proved the optimum first"
+    return f"{name}, not run: the time limit was spent before it"
+
+
+def _seconds_text(report: Any, limit: float | None) -> str:
+    of = "no limit" if limit is None else f"limit {limit:g} s"
+    return f"{report.seconds:.2f} s ({of})"
+
+
+def _phases_text(report: Any) -> str:
+    return ", ".join(f"{p.phase} {p.seconds:.2f} s" for p in report.phase_seconds)
+
+
+def solve_table(report: Any, utility: str, limit: float | None) -> Table:
+    """Lay out a solve report as a two-column table that stays whole at 60 columns and up."""
+    unit = UTILITY_UNIT.get(utility, "")
+    table = Table(title=f"vdlt allocation solve {report.instance}: {report.status.value}")
+    table.add_column("figure", overflow="fold")
+    table.add_column("value", overflow="fold")
+    rows = [
+        ("status", report.status.value),
+        ("why", report.summary),
+        ("solver", _solver_text(report)),
+        (f"{utility} (exact)", _with_unit(report.objective, unit)),
+        ("bound", _with_unit(report.bound, unit)),
+        ("  LP relaxation", _with_unit(report.relaxation_bound, unit)),
+        ("  Lagrangian", _with_unit(report.lagrangian_bound, unit)),
+        ("relative gap", _gap_text(report)),
+        ("admitted", f"{report.admitted} of {report.transactions} transactions"),
+        ("warm start", _with_unit(report.warm_start, unit)),
+        (
+            "neighbourhood search",
+            f"{_with_unit(report.searched, unit)} in {report.search_seconds:.2f} s"
+            if report.search_seconds
+            else "not run",
+        ),
+        ("model", f"{report.binaries} binaries, {report.constraints} rows"),
+        ("time", _seconds_text(report, limit)),
+        ("  per phase", _phases_text(report)),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+def diagnosis_table(rows: Any) -> Table:
+    """Lay out the constraints an infeasible instance's least-violating allocation breaks."""
+    diag = Table(title="why infeasible: constraints the least-violating allocation breaks")
+    for column in ("constraint", "subject", "unit"):
+        diag.add_column(column, overflow="fold")
+    for column in ("value", "bound", "violated by"):
+        diag.add_column(column, justify="right", no_wrap=True)
+    for r in rows:
+        diag.add_row(
+            r.constraint.value,
+            r.subject,
+            r.unit,
+            _fraction_text(r.value),
+            _fraction_text(r.bound),
+            _fraction_text(-r.slack),
+        )
+    return diag
 
 
 @allocation_app.command(
     "evaluate", short_help="Score an allocation against Eq. (1): utility, violations (§IV-E)."
 )
 def evaluate_command(
-    instance_file: Annotated[Path, typer.Argument(help="An instance JSON file.")],
-    allocation_file: Annotated[Path, typer.Argument(help="An allocation JSON file.")],
+    instance_file: Annotated[
+        Path, typer.Argument(metavar="INSTANCE", help="An instance JSON file.")
+    ],
+    allocation_file: Annotated[
+        Path, typer.Argument(metavar="ALLOCATION", help="An allocation JSON file.")
+    ],
     against: Annotated[
         Path | None,
         typer.Option(
+            metavar="FILE",
             help="The oracle's answer to score against: a `vdlt allocation solve --json` report "
             "(allocation, bound, proof) or an allocation file.",
         ),
@@ -256,54 +458,68 @@ def evaluate_command(
     """Score an allocation against Eq. (1); exit 0 feasible, 1 any constraint violated.
 
     It prints the utility (throughput and welfare), the Nakamoto coefficient and the violated
-    constraints (or the tightest ones). --against adds the share of the optimum reached: exact
-    when the reference proves its optimum, otherwise bracketed by its bound and its best
-    allocation. A reference that is infeasible, is for another instance, or contradicts itself
-    is bad input (BAD_REFERENCE).
+    constraints (or the tightest of those that can bind). --against adds the share of the
+    optimum reached: exact when the reference proves its optimum, otherwise bracketed by its
+    bound and its best allocation. A reference that is infeasible, is for another instance,
+    or contradicts itself is bad input (BAD_REFERENCE).
     """
     from vdlt_spec.allocation.evaluator import evaluate, tightest
     from vdlt_spec.allocation.schema import parse_allocation
     from vdlt_spec.allocation.score import parse_reference, score
 
-    instance = _load_instance(instance_file)
-    allocation = read_as(allocation_file, parse_allocation)
-    ev = evaluate(instance, allocation)
-    standing = None
-    if against is not None:
-        standing = score(instance, allocation, read_as(against, parse_reference))
+    with work_progress("reading the instance", quiet=as_json) as steps:
+        instance = _load_instance(instance_file)
+        steps.phase("reading the allocation")
+        allocation = read_as(allocation_file, parse_allocation)
+        steps.phase("checking every constraint")
+        steps.count(0, len(allocation.assignments))
+        ev = evaluate(instance, allocation, on_progress=steps.count)
+        standing = None
+        if against is not None:
+            steps.phase("scoring against the oracle")
+            standing = score(instance, allocation, read_as(against, parse_reference))
     if as_json:
         emit_json(ev if standing is None else {"evaluation": ev, "score": standing})
     else:
-        shown = ev.violations or tightest(ev, TIGHTEST_SHOWN)
+        shown = ev.violations or tightest(ev, TIGHTEST_SHOWN, bindable=True)
         title = "violated constraints" if ev.violations else "tightest constraints"
-        table = Table(title=title)
-        for column in ("constraint", "subject", "value", "bound", "slack", "unit", "note"):
-            table.add_column(column, overflow="fold")
-        for r in shown[:ALLOCATION_ROWS_SHOWN]:
-            table.add_row(
-                r.constraint.value,
-                r.subject,
-                _fraction_text(r.value),
-                _fraction_text(r.bound),
-                _fraction_text(r.slack),
-                r.unit,
-                r.note,
-            )
-        console.print(table)
+        console.print(constraint_table(title, shown[:ALLOCATION_ROWS_SHOWN]))
         if len(shown) > ALLOCATION_ROWS_SHOWN:
             console.print(f"... and {len(shown) - ALLOCATION_ROWS_SHOWN} more (see --json)")
         verdict = "feasible" if ev.feasible else f"infeasible ({len(ev.violations)} violations)"
         console.print(
             f"{instance.name}: {verdict}; {ev.utility.value} = {_fraction_text(ev.objective)} "
-            f"(throughput {_fraction_text(ev.throughput)} tx/s, welfare "
-            f"{_fraction_text(ev.welfare)} tokens/epoch), admitted {ev.admitted} of "
-            f"{ev.transactions}, Nakamoto coefficient {ev.nakamoto}",
+            f"{UTILITY_UNIT[ev.utility.value]} (throughput {_fraction_text(ev.throughput)} "
+            f"tx/s, welfare {_fraction_text(ev.welfare)} tokens/epoch), admitted {ev.admitted} "
+            f"of {ev.transactions} transactions, Nakamoto coefficient {ev.nakamoto}",
             markup=False,
             highlight=False,
         )
         if standing is not None:
             console.print(_standing_text(standing), markup=False, highlight=False)
     raise typer.Exit(0 if ev.feasible else 1)
+
+
+def constraint_table(title: str, rows: Any) -> Table:
+    """Lay out constraint reports; figures are never cut, text columns wrap (80 columns)."""
+    table = Table(title=title)
+    for column in ("constraint", "subject"):
+        table.add_column(column, overflow="fold")
+    for column in ("value", "bound", "slack"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for column in ("unit", "note"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r.constraint.value,
+            r.subject,
+            _fraction_text(r.value),
+            _fraction_text(r.bound),
+            _fraction_text(r.slack),
+            r.unit,
+            r.note,
+        )
+    return table
 
 
 def _load_start(instance: Any, path: Path) -> Any:
@@ -336,13 +552,17 @@ def _standing_text(s: Any) -> str:
     )
 
 
-@allocation_app.command("baseline")
+@allocation_app.command("baseline", short_help="Allocate with a baseline heuristic and score it.")
 def baseline_command(
-    instance_file: Annotated[Path, typer.Argument(help="An instance JSON file.")],
+    instance_file: Annotated[
+        Path, typer.Argument(metavar="INSTANCE", help="An instance JSON file.")
+    ],
     name: Annotated[
-        str, typer.Option(help="per-class-greedy (§IV-G) or density-greedy.")
+        str, typer.Option(metavar="NAME", help="per-class-greedy (§IV-G) or density-greedy.")
     ] = "per-class-greedy",
-    out: Annotated[Path | None, typer.Option(help="Write the allocation to this file.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Write the allocation to this file.")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Allocate with a baseline heuristic and score it; exit 0 feasible, 1 not."""
@@ -361,8 +581,9 @@ def baseline_command(
     else:
         console.print(
             f"{name} on {instance.name}: {'feasible' if ev.feasible else 'infeasible'}; "
-            f"{ev.utility.value} = {_fraction_text(ev.objective)}, admitted {ev.admitted} of "
-            f"{ev.transactions}",
+            f"{ev.utility.value} = {_fraction_text(ev.objective)} "
+            f"{UTILITY_UNIT[ev.utility.value]}, admitted {ev.admitted} of {ev.transactions} "
+            "transactions",
             markup=False,
             highlight=False,
         )

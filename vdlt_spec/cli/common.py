@@ -16,7 +16,14 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from vdlt_spec import serial
@@ -28,6 +35,7 @@ __all__ = [
     "VERDICT_STYLE",
     "WIDE_TABLE",
     "JsonFlag",
+    "Steps",
     "console",
     "deprecated_option",
     "emit_json",
@@ -42,6 +50,7 @@ __all__ = [
     "run_app",
     "verdict_text",
     "with_progress",
+    "work_progress",
     "write_output",
 ]
 
@@ -170,10 +179,12 @@ def verdict_text(verdict: Verdict) -> str:
 
 
 def _progress(quiet: bool) -> Progress:
+    """Return a transient display on stderr, drawn only on a terminal and unless ``quiet``."""
     return Progress(
+        SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
@@ -202,13 +213,9 @@ def progress_bar(verb: str, total: int, *, quiet: bool) -> Iterator[Callable[[in
     The bar shows on stderr only when stderr is a terminal and ``quiet`` is false (``--json``
     passes ``quiet``); a library function takes the callback and never prints itself.
     """
-    with _progress(quiet) as progress:
-        task = progress.add_task(verb, total=total)
-
-        def on_progress(done: int, of: int) -> None:
-            progress.update(task, completed=done, total=of)
-
-        yield on_progress
+    with work_progress(verb, quiet=quiet) as steps:
+        steps.count(0, total)
+        yield steps.count
 
 
 def fitted_tables(
@@ -261,3 +268,30 @@ def fitted_tables(
         )
         for k, group in enumerate(groups)
     ]
+
+
+class Steps:
+    """Tell a progress display what a command is doing: a phase, or a count of items done."""
+
+    def __init__(self, progress: Progress, task: Any) -> None:
+        self._progress, self._task = progress, task
+
+    def phase(self, text: str) -> None:
+        """Show ``text`` as the work now under way, with no count."""
+        self._progress.update(self._task, description=text, total=None, completed=0)
+
+    def count(self, done: int, total: int) -> None:
+        """Show ``done`` of ``total`` items of the current phase (an ``on_progress`` callback)."""
+        self._progress.update(self._task, total=total, completed=done)
+
+
+@contextmanager
+def work_progress(first: str, *, quiet: bool) -> Iterator[Steps]:
+    """Show a transient phase-and-count display on stderr, on a terminal and unless ``quiet``.
+
+    The sibling of :func:`with_progress` for work that is not a list of items: the command
+    names its phases through :meth:`Steps.phase` and passes :meth:`Steps.count` as a library
+    ``on_progress`` callback. Off a terminal, or with ``quiet`` (``--json``), nothing shows.
+    """
+    with _progress(quiet) as progress:
+        yield Steps(progress, progress.add_task(first, total=None))
