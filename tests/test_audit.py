@@ -13,7 +13,7 @@ from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.verdict import Verdict
 
 
-@auditor("test-counter")
+@auditor("test-counter", ("increasing",))
 def _counter_auditor(parsed: trace.Trace) -> Audit:
     """Check that 'tick' events carry strictly increasing values (a toy invariant)."""
     findings = []
@@ -84,3 +84,25 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["audit", str(broken)]) == 2
     assert main(["audit", str(tmp_path / "missing.jsonl")]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_audit_help_names_every_auditor_and_rule_from_the_registry(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from vdlt_spec.audit.auditor import auditors
+
+    assert main(["audit", "--help"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "test-counter" not in shown  # a plugin from outside the spec's rules package
+    for kind, registered in auditors().items():
+        if kind == "test-counter":
+            continue
+        assert f"{kind} traces:" in shown
+        for rule in registered.rules:
+            assert rule in shown.replace("- ", "-"), (kind, rule)
+
+
+def test_the_consensus_rules_it_applies_depend_on_the_roster() -> None:
+    from vdlt_spec.audit.auditor import auditors
+
+    assert auditors()["consensus"].rules == ("commit-proof", "agreement", "commit-once")

@@ -149,3 +149,23 @@ def test_pytest_plugin_runs_vectors_against_a_subprocess() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
+
+
+def test_cli_generate_json_names_every_file_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "vectors"
+    assert main(["conformance", "generate", "--out", str(out), "--only", "cos", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["out"] == str(out)
+    [written] = report["files"]
+    assert written["suite"] == "cos" and Path(written["path"]) == out / "cos.vectors.json"
+    assert written["vectors"] == len(suite.generate("cos").vectors)
+    assert (out / "cos.vectors.json").read_text(encoding="utf-8") == suite.render(
+        suite.generate("cos")
+    )
+
+
+def test_cli_generate_keeps_suite_as_the_old_spelling_of_only(tmp_path: Path) -> None:
+    assert main(["conformance", "generate", "--out", str(tmp_path), "--suite", "cos"]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["cos.vectors.json"]

@@ -229,8 +229,8 @@ def test_cli_simulate_rejects_bad_epochs_in_one_line(
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_governance_checks_are_registered_and_pass() -> None:
-    checks = self_checks.select(self_checks.discover(), ["governance"])
+def test_economics_checks_are_registered_and_pass() -> None:
+    checks = self_checks.select(self_checks.discover(), ["economics"])
     names = {c.name for c in checks}
     assert {"economy-scenario", "economy-random-campaign", "median-pay-robustness"} <= names
     for chk in checks:

@@ -48,18 +48,28 @@ class AuditReport:
 
 
 AuditorBody = Callable[[Trace], Audit]
-AUDITORS: plugins.Registry[AuditorBody] = plugins.Registry("trace auditor", Reason.BAD_TRACE)
+
+
+@dataclass(frozen=True)
+class TraceAuditor:
+    """Pair an auditor's body with every rule it can apply (what ``vdlt audit --help`` lists)."""
+
+    rules: tuple[str, ...]
+    body: AuditorBody
+
+
+AUDITORS: plugins.Registry[TraceAuditor] = plugins.Registry("trace auditor", Reason.BAD_TRACE)
 """The registered auditors, by the trace kind they audit."""
 
 AUDITOR_PACKAGE = "vdlt_spec.audit.rules"
 
 
-def auditor(kind: str) -> Callable[[AuditorBody], AuditorBody]:
-    """Register the decorated function as the auditor of traces of ``kind``."""
-    return AUDITORS.register(kind, lambda body: body)
+def auditor(kind: str, rules: tuple[str, ...]) -> Callable[[AuditorBody], AuditorBody]:
+    """Register the decorated function as the auditor of ``kind`` traces, applying ``rules``."""
+    return AUDITORS.register(kind, lambda body: TraceAuditor(rules, body))
 
 
-def auditors() -> dict[str, AuditorBody]:
+def auditors() -> dict[str, TraceAuditor]:
     """Import every module of :mod:`vdlt_spec.audit.rules` and return the auditors by kind."""
     plugins.discover(AUDITOR_PACKAGE)
     return dict(AUDITORS.items())
@@ -68,7 +78,7 @@ def auditors() -> dict[str, AuditorBody]:
 def audit(trace: Trace) -> AuditReport:
     """Audit ``trace`` with the auditor of its kind: invalid on any finding, unknown if idle."""
     plugins.discover(AUDITOR_PACKAGE)
-    result = AUDITORS.get(trace.kind)(trace)
+    result = AUDITORS.get(trace.kind).body(trace)
     if result.findings:
         verdict = Verdict.INVALID
     elif result.checked == 0:

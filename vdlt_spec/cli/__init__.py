@@ -17,7 +17,7 @@ import typer
 from vdlt_spec import __version__
 from vdlt_spec.cli import aliases
 from vdlt_spec.cli.allocation import allocation_app
-from vdlt_spec.cli.audit import audit_command
+from vdlt_spec.cli.audit import AuditCommand, audit_command
 from vdlt_spec.cli.common import run_app
 from vdlt_spec.cli.conformance import conformance_app
 from vdlt_spec.cli.consensus import consensus_app
@@ -59,7 +59,7 @@ def _root(
 
 app.command("verify")(verify_command)
 app.command("prove")(prove_command)
-app.command("audit")(audit_command)
+app.command("audit", cls=AuditCommand)(audit_command)
 app.add_typer(queuing_app, name="queuing")
 app.add_typer(consensus_app, name="consensus")
 app.add_typer(governance_app, name="governance")

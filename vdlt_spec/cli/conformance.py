@@ -13,8 +13,10 @@ from vdlt_spec.cli.common import (
     FAILURES_SHOWN,
     JsonFlag,
     console,
+    deprecated_option,
     emit_json,
     fail,
+    given,
     read_text_file,
     verdict_text,
 )
@@ -81,7 +83,11 @@ def conformance_run(
 
 @conformance_app.command("serve")
 def conformance_serve() -> None:
-    """Answer JSON-lines requests on stdin with the reference spec (the adapter protocol)."""
+    """Answer JSON-lines requests on stdin with the reference spec (the adapter protocol).
+
+    One request per line in, one response per line out, until stdin ends: the protocol itself
+    is JSON, so the command has no --json. Try it as the adapter of conformance run.
+    """
     from vdlt_spec.conformance.adapter import serve_line
 
     for line in sys.stdin:
@@ -92,24 +98,39 @@ def conformance_serve() -> None:
 
 @conformance_app.command("generate")
 def conformance_generate(
-    out: Annotated[Path, typer.Option(help="Folder to write <suite>.vectors.json files into.")],
-    suite_name: Annotated[
-        list[str] | None, typer.Option("--suite", help="Only this suite (repeatable).")
+    out: Annotated[
+        Path,
+        typer.Option(metavar="DIR", help="Folder to write <suite>.vectors.json files into."),
+    ],
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", metavar="NAME", help="Only this suite (repeatable)."),
     ] = None,
+    suite_name: Annotated[list[str] | None, deprecated_option("--suite", "--only")] = None,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Regenerate vector files from the reference spec (for releases and drift checks)."""
+    """Regenerate vector files from the reference spec (for releases and drift checks).
+
+    Writes one <suite>.vectors.json per suite into --out and names each file written; --json
+    prints {"out": DIR, "files": [{"suite", "path", "vectors"}, ...]}.
+    """
     from vdlt_spec.conformance import suite
 
-    names = suite_name or list(suite.suites())
+    names = given(only, suite_name) or list(suite.suites())
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         fail(f"cannot create {out}: {exc.strerror or exc}")
+    written: list[dict[str, object]] = []
     for name in names:
         target = out / f"{name}{suite.VECTOR_SUFFIX}"
-        rendered = suite.render(suite.generate(name))
+        vector_file = suite.generate(name)
         try:
-            target.write_text(rendered, encoding="utf-8")
+            target.write_text(suite.render(vector_file), encoding="utf-8")
         except OSError as exc:
             fail(f"cannot write {target}: {exc.strerror or exc}")
-        console.print(f"wrote {target}")
+        written.append({"suite": name, "path": str(target), "vectors": len(vector_file.vectors)})
+        if not as_json:
+            console.print(f"wrote {target} ({len(vector_file.vectors)} vectors)", markup=False)
+    if as_json:
+        emit_json({"out": str(out), "files": written})

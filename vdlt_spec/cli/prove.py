@@ -18,7 +18,9 @@ __all__ = ["prove_command"]
 def prove_command(
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", help="Discharge only this obligation or group (repeatable)."),
+        typer.Option(
+            "--only", metavar="NAME", help="Discharge only this obligation or group (repeatable)."
+        ),
     ] = None,
     as_json: JsonFlag = False,
     smtlib: Annotated[

@@ -39,8 +39,8 @@ Exit codes: 0 valid, 1 invalid, 2 unknown, bad usage or bad input (one line on s
 `vdlt: error [REASON]: detail`, the reason being a stable name from `vdlt_spec.errors.Reason`).
 
 Tables adapt to the terminal: from 120 columns the long columns (details, events) sit in the
-table; on a narrower one (CI logs are 80 columns) they are printed below it, one line per row,
-so nothing is cut. Exact amounts fold rather than being elided. `vdlt prove` always prints its
+table; on a narrower one (CI logs are 80 columns) they are printed below it, one line per
+row. Exact amounts fold rather than being elided. `vdlt prove` always prints its
 decoded counterexamples below its table.
 
 What the figures mean is explained with each component: [queuing.md](queuing.md),

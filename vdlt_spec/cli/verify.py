@@ -22,13 +22,17 @@ __all__ = ["verify_command"]
 def verify_command(
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", help="Run only this check or component (repeatable)."),
+        typer.Option(
+            "--only", metavar="NAME", help="Run only this check or component (repeatable)."
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Run every registered self-check; exit 0 all valid, 1 any invalid, 2 any unknown.
 
-    The checks are the modules under vdlt_spec/checks/. A progress bar shows on a terminal,
+    The checks are the modules under vdlt_spec/checks/; the components are allocation,
+    conformance, consensus, cos, crypto, economics, governance, proofs, queuing and
+    virtualization. A progress bar shows on a terminal,
     then a summary table: check, component, section, verdict, seconds, detail. An unknown
     --only name is an error listing the known ones. --json prints {"verdict": ..., "checks":
     [...]}.

@@ -24,6 +24,8 @@ from vdlt_spec.consensus import Commit, VoteKind, proof_signers, verify_proof
 from vdlt_spec.errors import Reason, SpecError
 
 KIND = "consensus"
+RULES = ("commit-proof", "agreement", "commit-once")
+"""Every rule; ``commit-proof`` applies only to a trace with a roster (real signatures)."""
 
 
 def run_trace(roster: tuple[bytes, ...] | None, commits: tuple[Commit, ...]) -> str:
@@ -46,7 +48,7 @@ def _commit(fields: dict[str, Any], line: int) -> Commit:
         raise SpecError(Reason.BAD_TRACE, exc.detail) from None
 
 
-@auditor(KIND)
+@auditor(KIND, RULES)
 def audit_consensus(trace: Trace) -> Audit:
     """Check that commits are proven by quorum certificates and never conflict (§III-D, §IV-D)."""
     roster_hex = trace.header.get("roster")
@@ -109,7 +111,4 @@ def audit_consensus(trace: Trace) -> Audit:
                     f"{first[1].digest.hex()[:16]}; signed both proofs: {named}",
                 )
             )
-    rules = (
-        ("commit-proof", "agreement", "commit-once") if verifier else ("agreement", "commit-once")
-    )
-    return Audit(tuple(findings), checked, rules)
+    return Audit(tuple(findings), checked, RULES if verifier else RULES[1:])

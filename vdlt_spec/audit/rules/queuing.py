@@ -55,7 +55,7 @@ def _decode(tp: Any, event_fields: Any, line: int) -> Any:
         raise SpecError(Reason.BAD_TRACE, exc.detail) from None
 
 
-@auditor(KIND)
+@auditor(KIND, tuple(RULES))
 def audit_queuing(trace: Trace) -> Audit:
     """Check conservation, one link, work conservation, FIFO, tail drop and the GPS bound."""
     config = _decode(CbwfqConfig, trace.header.get("config", {}), 1)

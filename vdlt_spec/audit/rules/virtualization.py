@@ -101,7 +101,7 @@ def _isolation(
     return found
 
 
-@auditor(KIND)
+@auditor(KIND, RULES)
 def audit_virtualization(parsed: trace.Trace) -> Audit:
     """Check every admission and release of a trace against the placement rules (§III-C)."""
     decoder = _Decoder()
