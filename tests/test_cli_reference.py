@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -68,3 +69,25 @@ def test_a_deprecated_option_is_hidden_merged_and_listed() -> None:
     assert runner.invoke(app, ["run"]).output.strip() == "3"
     assert "--tx" not in runner.invoke(app, ["run", "--help"]).output
     assert "| `vdlt run --tx` | `--count` |" in render(app)
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        [],
+        ["queuing"],
+        ["consensus"],
+        ["governance"],
+        ["allocation"],
+        ["conformance"],
+        ["virtualization"],
+    ],
+)
+def test_command_lists_are_not_cut_at_80_columns(group: list[str]) -> None:
+    """Every command's one-line summary shows whole in ``--help`` on an 80-column terminal."""
+    from vdlt_spec.cli import app
+
+    result = CliRunner().invoke(app, [*group, "--help"], terminal_width=80, env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    listed = result.output.split("Commands:")[1]
+    assert "..." not in listed, listed

@@ -57,15 +57,17 @@ def _root(
     """vdlt-spec: executable reference specification and verification suite of vDLT."""
 
 
-app.command("verify")(verify_command)
-app.command("prove")(prove_command)
-app.command("audit", cls=AuditCommand)(audit_command)
-app.add_typer(queuing_app, name="queuing")
-app.add_typer(consensus_app, name="consensus")
-app.add_typer(governance_app, name="governance")
-app.add_typer(allocation_app, name="allocation")
-app.add_typer(conformance_app, name="conformance")
-app.add_typer(virtualization_app, name="virtualization")
+app.command("verify", short_help="Run the self-checks of every component.")(verify_command)
+app.command("prove", short_help="Discharge the Z3 proof obligations.")(prove_command)
+app.command("audit", cls=AuditCommand, short_help="Audit a recorded trace.")(audit_command)
+app.add_typer(queuing_app, name="queuing", short_help="Class-based weighted fair queuing.")
+app.add_typer(consensus_app, name="consensus", short_help="iPBFT and classic PBFT.")
+app.add_typer(governance_app, name="governance", short_help="Token economy and governance.")
+app.add_typer(allocation_app, name="allocation", short_help="Resource allocation of Eq. (1).")
+app.add_typer(conformance_app, name="conformance", short_help="Conformance vectors and adapters.")
+app.add_typer(
+    virtualization_app, name="virtualization", short_help="Virtual DLT systems and the hierarchy."
+)
 aliases.register(app)
 
 

@@ -30,7 +30,7 @@ conformance_app = typer.Typer(
 )
 
 
-@conformance_app.command("run")
+@conformance_app.command("run", short_help="Run the vectors against an adapter.")
 def conformance_run(
     adapter: Annotated[
         str | None,
@@ -81,7 +81,7 @@ def conformance_run(
     raise typer.Exit(report.verdict.exit_code)
 
 
-@conformance_app.command("serve")
+@conformance_app.command("serve", short_help="Serve the reference spec as an adapter.")
 def conformance_serve() -> None:
     """Answer JSON-lines requests on stdin with the reference spec (the adapter protocol).
 
@@ -96,7 +96,7 @@ def conformance_serve() -> None:
             sys.stdout.flush()
 
 
-@conformance_app.command("generate")
+@conformance_app.command("generate", short_help="Regenerate the vector files.")
 def conformance_generate(
     out: Annotated[
         Path,

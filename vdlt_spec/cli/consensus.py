@@ -39,7 +39,7 @@ LABELS = {
 }
 
 
-@consensus_app.command("simulate")
+@consensus_app.command("simulate", short_help="Simulate a replica group; print its safety verdict.")
 def consensus_simulate(
     nodes: Annotated[
         int, typer.Option("--nodes", metavar="N", help="Replicas in the consensus group.")

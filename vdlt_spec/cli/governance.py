@@ -83,7 +83,7 @@ def epoch_tables(report: SimulationReport, *, wide: bool) -> list[Table]:
     return [money, state]
 
 
-@governance_app.command("simulate")
+@governance_app.command("simulate", short_help="Run a seeded economy over epochs.")
 def governance_simulate(
     seed: Annotated[
         int, typer.Option("--seed", metavar="N", help="Seed of the scenario's random choices.")

@@ -79,7 +79,7 @@ def load_tables(
     return fitted_tables(title, columns, cells, caption=caption, width=console.width)
 
 
-@queuing_app.command("simulate")
+@queuing_app.command("simulate", short_help="Schedule a seeded workload; print class delays.")
 def queuing_simulate(
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Seed of the workload.")] = 1,
     count: Annotated[

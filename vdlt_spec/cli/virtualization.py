@@ -103,7 +103,7 @@ def virtualization_place(
     raise typer.Exit(1 if rejected else 0)
 
 
-@virtualization_app.command("hierarchy")
+@virtualization_app.command("hierarchy", short_help="Measure each layer's load against locality.")
 def virtualization_hierarchy(
     regions: Annotated[
         int, typer.Option("--regions", metavar="N", help="Regions of execution nodes.")
