@@ -20,7 +20,7 @@ from vdlt_spec.consensus.block import (
 )
 from vdlt_spec.consensus.config import ConsensusConfig, Mode, primary_of
 from vdlt_spec.consensus.messages import ClientRequest, ViewChange, wire_size
-from vdlt_spec.consensus.payloads import VoteKind, vote_payload
+from vdlt_spec.consensus.payloads import SigningDomain, VoteKind, vote_payload
 from vdlt_spec.consensus.quorum import SignedVote, VoteSet, proof_signers, verify_proof
 from vdlt_spec.consensus.replica.state import CLIENT, Deliver, ReplicaState
 from vdlt_spec.consensus.replica.transition import initial_state, step
@@ -100,21 +100,31 @@ def test_execution_skips_repeated_requests_and_chains_state() -> None:
 
 def test_certificates_verify_only_for_quorums(scheme: SignatureScheme) -> None:
     n = len(scheme.roster)
-    message = vote_payload(VoteKind.COMMIT, 2, 5, bytes(32))
+    message = vote_payload(SigningDomain.of(scheme.roster), VoteKind.COMMIT, 2, 5, bytes(32))
     q = quorum_size(n)
     good = certify(scheme, tuple(range(q)), message, b"test-session")
-    assert verify_proof(scheme, VoteKind.COMMIT, 2, 5, bytes(32), good)
+    assert verify_proof(
+        scheme, SigningDomain.of(scheme.roster), VoteKind.COMMIT, 2, 5, bytes(32), good
+    )
     # a sub-quorum certificate is a valid multisignature but not a quorum proof
     small = certify(scheme, tuple(range(q - 1)), message, b"test-session")
-    assert not verify_proof(scheme, VoteKind.COMMIT, 2, 5, bytes(32), small)
+    assert not verify_proof(
+        scheme, SigningDomain.of(scheme.roster), VoteKind.COMMIT, 2, 5, bytes(32), small
+    )
     # forged bitmap: claim one more signer than signed
     forged = Certificate(encode_bitmap(range(q + 1), n), good.signature)
-    assert not verify_proof(scheme, VoteKind.COMMIT, 2, 5, bytes(32), forged)
+    assert not verify_proof(
+        scheme, SigningDomain.of(scheme.roster), VoteKind.COMMIT, 2, 5, bytes(32), forged
+    )
     # a padding bit names a signer outside the roster
     outside = Certificate(bytes([good.bitmap[0] | 0x80]), good.signature)
-    assert not verify_proof(scheme, VoteKind.COMMIT, 2, 5, bytes(32), outside)
+    assert not verify_proof(
+        scheme, SigningDomain.of(scheme.roster), VoteKind.COMMIT, 2, 5, bytes(32), outside
+    )
     # another statement
-    assert not verify_proof(scheme, VoteKind.PREPARE, 2, 5, bytes(32), good)
+    assert not verify_proof(
+        scheme, SigningDomain.of(scheme.roster), VoteKind.PREPARE, 2, 5, bytes(32), good
+    )
 
 
 def test_partial_signatures_blame_the_bad_signer(scheme: SignatureScheme) -> None:
@@ -140,16 +150,24 @@ def test_partial_signatures_blame_the_bad_signer(scheme: SignatureScheme) -> Non
 
 def test_classic_vote_sets(scheme: SignatureScheme) -> None:
     digest = bytes(32)
-    payload = vote_payload(VoteKind.COMMIT, 0, 1, digest)
+    payload = vote_payload(SigningDomain.of(scheme.roster), VoteKind.COMMIT, 0, 1, digest)
     votes = tuple(
         SignedVote(i, VoteKind.COMMIT, scheme.sign(i, payload)) for i in range(quorum_size(7))
     )
-    assert verify_proof(scheme, VoteKind.COMMIT, 0, 1, digest, VoteSet(votes))
-    assert not verify_proof(scheme, VoteKind.COMMIT, 0, 1, digest, VoteSet(votes[:-1]))
+    assert verify_proof(
+        scheme, SigningDomain.of(scheme.roster), VoteKind.COMMIT, 0, 1, digest, VoteSet(votes)
+    )
+    assert not verify_proof(
+        scheme, SigningDomain.of(scheme.roster), VoteKind.COMMIT, 0, 1, digest, VoteSet(votes[:-1])
+    )
     twice = VoteSet((*votes[:-1], votes[0]))
-    assert not verify_proof(scheme, VoteKind.COMMIT, 0, 1, digest, twice)
+    assert not verify_proof(
+        scheme, SigningDomain.of(scheme.roster), VoteKind.COMMIT, 0, 1, digest, twice
+    )
     stranger = VoteSet((*votes[:-1], SignedVote(9, VoteKind.COMMIT, votes[0].signature)))
-    assert not verify_proof(scheme, VoteKind.COMMIT, 0, 1, digest, stranger)
+    assert not verify_proof(
+        scheme, SigningDomain.of(scheme.roster), VoteKind.COMMIT, 0, 1, digest, stranger
+    )
     assert proof_signers(VoteSet(votes), 7) == tuple(range(quorum_size(7)))
 
 
@@ -224,7 +242,7 @@ def test_wire_sizes_of_certificates_are_constant_plus_bitmap() -> None:
     small, large = IdealScheme(4), IdealScheme(200)
     for scheme in (small, large):
         n = len(scheme.roster)
-        message = vote_payload(VoteKind.COMMIT, 0, 1, bytes(32))
+        message = vote_payload(SigningDomain.of(scheme.roster), VoteKind.COMMIT, 0, 1, bytes(32))
         cert = certify(scheme, tuple(range(quorum_size(n))), message, b"test-session")
         assert len(cert.bitmap) + len(cert.signature) == (n + 7) // 8 + 64
     assert wire_size(ClientRequest(Request(0, 0, b""))) > 0

@@ -25,7 +25,7 @@ from hypothesis.stateful import (
 )
 
 from vdlt_spec.consensus.config import ConsensusConfig, Mode
-from vdlt_spec.consensus.payloads import VoteKind, vote_payload
+from vdlt_spec.consensus.payloads import SigningDomain, VoteKind, vote_payload
 from vdlt_spec.consensus.quorum import verify_proof
 from vdlt_spec.consensus.schemes import IdealScheme, RealScheme, SignatureScheme, certify
 from vdlt_spec.consensus.sim.byzantine import Behaviour
@@ -200,13 +200,19 @@ def test_certificates_prove_exactly_quorums(
     scheme = SCHEMES[which]
     n = len(scheme.roster)
     digest = bytes(range(32))
-    message = vote_payload(VoteKind.PREPARE, 1, 2, digest)
+    message = vote_payload(SigningDomain.of(scheme.roster), VoteKind.PREPARE, 1, 2, digest)
     cert = certify(scheme, signers, message, b"prop")
-    assert verify_proof(scheme, VoteKind.PREPARE, 1, 2, digest, cert) == (3 * len(signers) > 2 * n)
+    assert verify_proof(
+        scheme, SigningDomain.of(scheme.roster), VoteKind.PREPARE, 1, 2, digest, cert
+    ) == (3 * len(signers) > 2 * n)
     assert (len(signers) >= quorum_size(n)) == (3 * len(signers) > 2 * n)
     if extra not in signers:  # a forged bitmap claims someone who did not sign
         forged = Certificate(encode_bitmap((*signers, extra), n), cert.signature)
-        assert not verify_proof(scheme, VoteKind.PREPARE, 1, 2, digest, forged)
+        assert not verify_proof(
+            scheme, SigningDomain.of(scheme.roster), VoteKind.PREPARE, 1, 2, digest, forged
+        )
     outside = int.from_bytes(cert.bitmap, "little") | 1 << padding  # a signer beyond the roster
     stray = Certificate(outside.to_bytes(len(cert.bitmap), "little"), cert.signature)
-    assert not verify_proof(scheme, VoteKind.PREPARE, 1, 2, digest, stray)
+    assert not verify_proof(
+        scheme, SigningDomain.of(scheme.roster), VoteKind.PREPARE, 1, 2, digest, stray
+    )

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 from vdlt_spec.consensus import BEHAVIOUR_CHOICES, Behaviour, Mode, Signatures, build_scenario
-from vdlt_spec.consensus.payloads import CHECKPOINT_VIEW, VoteKind, vote_payload
+from vdlt_spec.consensus.payloads import CHECKPOINT_VIEW, SigningDomain, VoteKind, vote_payload
 from vdlt_spec.consensus.sim import (
     COLLUDE,
     MIXED,
@@ -20,6 +20,8 @@ from vdlt_spec.consensus.sim import (
 from vdlt_spec.consensus.sim.scenario import RUN_TIMEOUTS_BASE, RUN_TIMEOUTS_PER_DECISION
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.verdict import Verdict
+
+DOMAIN = SigningDomain.of((bytes([2]) * 33,))
 
 
 def test_choices_are_mixed_collude_and_every_behaviour() -> None:
@@ -78,10 +80,10 @@ def test_build_scenario_sets_workload_network_and_time_bound() -> None:
 
 def test_checkpoint_votes_sign_the_checkpoint_view_only() -> None:
     digest = bytes(range(32))
-    checkpoint = vote_payload(VoteKind.CHECKPOINT, CHECKPOINT_VIEW, 8, digest)
-    assert vote_payload(VoteKind.CHECKPOINT, 5, 8, digest) == checkpoint
-    assert vote_payload(VoteKind.COMMIT, 5, 8, digest) != vote_payload(
-        VoteKind.COMMIT, CHECKPOINT_VIEW, 8, digest
+    checkpoint = vote_payload(DOMAIN, VoteKind.CHECKPOINT, CHECKPOINT_VIEW, 8, digest)
+    assert vote_payload(DOMAIN, VoteKind.CHECKPOINT, 5, 8, digest) == checkpoint
+    assert vote_payload(DOMAIN, VoteKind.COMMIT, 5, 8, digest) != vote_payload(
+        DOMAIN, VoteKind.COMMIT, CHECKPOINT_VIEW, 8, digest
     )
 
 

@@ -125,7 +125,13 @@ def test_years_roll_over_and_never_mint_above_the_cap() -> None:
 def test_slashing_in_the_economy_expels_and_pays_the_reporter() -> None:
     econ = running()
     offender = econ.registry.delegates[0]
-    evidence = double_sign_evidence(simulation_secret_key(5, offender), 1, 0, 1)
+    evidence = double_sign_evidence(
+        simulation_secret_key(5, offender),
+        1,
+        0,
+        1,
+        roster=[e.key for e in econ.registry.rosters[1]],
+    )
     after = E.apply(econ, E.SubmitEvidence("h1", evidence))
     assert offender not in after.registry.delegates
     assert after.ledger.account("h1").balance == econ.ledger.account("h1").balance + 100 // 11
@@ -181,7 +187,9 @@ def test_operations_are_plain_data_that_round_trip(op: E.Operation) -> None:
 
 
 def test_evidence_operations_round_trip() -> None:
-    op = E.SubmitEvidence("h0", double_sign_evidence(simulation_secret_key(5, "m0"), 1, 0, 1))
+    op = E.SubmitEvidence(
+        "h0", double_sign_evidence(simulation_secret_key(5, "m0"), 1, 0, 1, roster=())
+    )
     assert serial.decode(E.Operation, json.loads(serial.dumps(op))) == op
 
 

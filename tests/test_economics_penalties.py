@@ -10,7 +10,7 @@ from fractions import Fraction
 import pytest
 
 from vdlt_spec import ledger as L
-from vdlt_spec.consensus import VoteKind
+from vdlt_spec.consensus import SigningDomain, VoteKind
 from vdlt_spec.crypto.certificate import certificate_is_valid, make_certificate
 from vdlt_spec.economics import penalties as P
 from vdlt_spec.economics.penalties import DoubleSignEvidence, PenaltyState
@@ -28,6 +28,9 @@ from vdlt_spec.governance.parameters import DENOUNCER_REWARD, Parameters
 PARAMS = Parameters()
 SK = {name: simulation_secret_key(7, name) for name in ("m1", "m2", "m3")}
 KEY = {name: compressed_public_key(sk) for name, sk in SK.items()}
+KEYS = tuple(KEY[name] for name in ("m1", "m2", "m3"))
+DOMAIN = SigningDomain.of(KEYS, epoch=5)
+"""The signing domain of epoch 5, whose roster is m1, m2, m3."""
 COLLATERAL = 11_000
 
 
@@ -50,7 +53,7 @@ def submit(
 
 def test_double_signing_is_slashed_and_the_reporter_gets_one_eleventh() -> None:
     assert DENOUNCER_REWARD == Parameters().denouncer_reward == Fraction(1, 11)
-    evidence = double_sign_evidence(SK["m1"], epoch=5, view=3, seq=9)
+    evidence = double_sign_evidence(SK["m1"], epoch=5, view=3, seq=9, roster=KEYS)
     state, ledger, registry, record = submit(evidence)
     assert record.offender == "m1" and record.slashed == COLLATERAL
     assert record.reward == COLLATERAL // 11 == 1_000 and record.burned == 10_000
@@ -62,7 +65,7 @@ def test_double_signing_is_slashed_and_the_reporter_gets_one_eleventh() -> None:
 
 
 def test_duplicate_evidence_slashes_once() -> None:
-    evidence = double_sign_evidence(SK["m2"], epoch=5, view=3, seq=9)
+    evidence = double_sign_evidence(SK["m2"], epoch=5, view=3, seq=9, roster=KEYS)
     state, ledger, registry, _ = submit(evidence)
     swapped = dataclasses.replace(evidence, first=evidence.second, second=evidence.first)
     for again in (evidence, swapped):
@@ -72,7 +75,7 @@ def test_duplicate_evidence_slashes_once() -> None:
 
 
 def test_self_reporting_never_pays() -> None:
-    evidence = double_sign_evidence(SK["m3"], epoch=5, view=1, seq=1)
+    evidence = double_sign_evidence(SK["m3"], epoch=5, view=1, seq=1, roster=KEYS)
     ledger, _ = world()
     before = ledger.account("m3").balance
     _, after, _, record = submit(evidence, reporter="m3")
@@ -82,38 +85,38 @@ def test_self_reporting_never_pays() -> None:
 
 def test_stale_and_future_evidence_are_rejected() -> None:
     window = PARAMS.evidence_window_epochs
-    stale = double_sign_evidence(SK["m1"], epoch=5 - window - 1, view=1, seq=1)
+    stale = double_sign_evidence(SK["m1"], epoch=5 - window - 1, view=1, seq=1, roster=KEYS)
     with pytest.raises(SpecError) as err:
         submit(stale)
     assert err.value.reason == Reason.STALE_EVIDENCE
-    future = double_sign_evidence(SK["m1"], epoch=6, view=1, seq=1)
+    future = double_sign_evidence(SK["m1"], epoch=6, view=1, seq=1, roster=KEYS)
     with pytest.raises(SpecError) as err:
         submit(future)
     assert err.value.reason == Reason.FUTURE_EVIDENCE
-    oldest_accepted = double_sign_evidence(SK["m1"], epoch=5 - window, view=1, seq=1)
+    oldest_accepted = double_sign_evidence(SK["m1"], epoch=5 - window, view=1, seq=1, roster=KEYS)
     with pytest.raises(SpecError) as err:
         submit(oldest_accepted)  # in the window, but no roster is kept for that epoch here
     assert err.value.reason == Reason.NOT_IN_ROSTER
-    in_window = double_sign_evidence(SK["m1"], epoch=4, view=1, seq=1)
+    in_window = double_sign_evidence(SK["m1"], epoch=4, view=1, seq=1, roster=KEYS)
     assert submit(in_window)[3].slashed == COLLATERAL
 
 
 def test_evidence_needs_real_conflicting_signatures_by_a_roster_key() -> None:
-    evidence = double_sign_evidence(SK["m1"], epoch=5, view=2, seq=4)
+    evidence = double_sign_evidence(SK["m1"], epoch=5, view=2, seq=4, roster=KEYS)
     digest = hashlib.sha256(b"C").digest()
     cases = {
         Reason.BAD_EVIDENCE: [
             dataclasses.replace(evidence, second=evidence.first),
             dataclasses.replace(
-                evidence, second=sign_vote(SK["m1"], VoteKind.PREPARE, 2, 5, digest)
+                evidence, second=sign_vote(SK["m1"], DOMAIN, VoteKind.PREPARE, 2, 5, digest)
             ),
             dataclasses.replace(
-                evidence, second=sign_vote(SK["m1"], VoteKind.COMMIT, 2, 4, digest)
+                evidence, second=sign_vote(SK["m1"], DOMAIN, VoteKind.COMMIT, 2, 4, digest)
             ),
         ],
         Reason.BAD_SIGNATURE: [
             dataclasses.replace(
-                evidence, second=sign_vote(SK["m2"], VoteKind.PREPARE, 2, 4, digest)
+                evidence, second=sign_vote(SK["m2"], DOMAIN, VoteKind.PREPARE, 2, 4, digest)
             ),
             dataclasses.replace(
                 evidence,
@@ -125,7 +128,7 @@ def test_evidence_needs_real_conflicting_signatures_by_a_roster_key() -> None:
             ),
         ],
         Reason.NOT_IN_ROSTER: [
-            double_sign_evidence(simulation_secret_key(7, "outsider"), 5, 2, 4),
+            double_sign_evidence(simulation_secret_key(7, "outsider"), 5, 2, 4, roster=KEYS),
         ],
     }
     for reason, variants in cases.items():
@@ -139,14 +142,14 @@ def test_no_collateral_means_nothing_to_slash_and_nothing_changes() -> None:
     ledger, registry = world()
     ledger = L.unbond(ledger, "m1", COLLATERAL, 0)
     ledger = L.advance(ledger, 5)
-    evidence = double_sign_evidence(SK["m1"], epoch=5, view=2, seq=4)
+    evidence = double_sign_evidence(SK["m1"], epoch=5, view=2, seq=4, roster=KEYS)
     with pytest.raises(SpecError) as err:
         P.submit_evidence(PenaltyState(), ledger, registry, PARAMS, "rep", evidence)
     assert err.value.reason == Reason.NOTHING_TO_SLASH
 
 
 def test_unknown_reporter_is_rejected() -> None:
-    evidence = double_sign_evidence(SK["m1"], epoch=5, view=2, seq=4)
+    evidence = double_sign_evidence(SK["m1"], epoch=5, view=2, seq=4, roster=KEYS)
     with pytest.raises(SpecError) as err:
         submit(evidence, reporter="ghost")
     assert err.value.reason == Reason.UNKNOWN_ACCOUNT
@@ -161,7 +164,9 @@ def test_slash_amounts_always_leave_the_reporter_below_the_slash() -> None:
 
 
 def test_slash_checker_has_teeth() -> None:
-    state, _, _, record = submit(double_sign_evidence(SK["m1"], epoch=5, view=3, seq=9))
+    state, _, _, record = submit(
+        double_sign_evidence(SK["m1"], epoch=5, view=3, seq=9, roster=KEYS)
+    )
     greedy = dataclasses.replace(record, reward=record.slashed)
     assert P.slash_violations(dataclasses.replace(state, slashes=(greedy,)))
     twice = dataclasses.replace(state, slashes=(record, record))
@@ -171,7 +176,7 @@ def test_slash_checker_has_teeth() -> None:
 def test_evidence_round_trips_through_json() -> None:
     from vdlt_spec import serial
 
-    evidence = double_sign_evidence(SK["m1"], epoch=5, view=3, seq=9)
+    evidence = double_sign_evidence(SK["m1"], epoch=5, view=3, seq=9, roster=KEYS)
     assert serial.loads(DoubleSignEvidence, serial.dumps(evidence)) == evidence
 
 
@@ -196,7 +201,7 @@ def test_an_honest_bitmap_without_quorum_is_also_forged() -> None:
     message = hashlib.sha256(b"m").digest()
     cert = make_certificate(ROSTER, {0: SK["m1"], 2: SK["m3"]}, message, random.Random(1))
     digest = P.certificate_claim_digest(message, cert)
-    claim = sign_vote(SK["m3"], VoteKind.NEW_VIEW, 4, 0, digest)
+    claim = sign_vote(SK["m3"], DOMAIN, VoteKind.NEW_VIEW, 4, 0, digest)
     evidence = P.ForgedCertificateEvidence(5, KEY["m3"], claim, message, cert)
     assert submit(evidence)[3].offender == "m3"
 
@@ -206,7 +211,7 @@ def test_a_valid_certificate_is_not_evidence() -> None:
     cert = make_certificate(ROSTER, ALL_SIGNERS, message, random.Random(2))
     assert certificate_is_valid(ROSTER, message, cert)
     claim = sign_vote(
-        SK["m2"], VoteKind.PRE_PREPARE, 1, 1, P.certificate_claim_digest(message, cert)
+        SK["m2"], DOMAIN, VoteKind.PRE_PREPARE, 1, 1, P.certificate_claim_digest(message, cert)
     )
     with pytest.raises(SpecError) as err:
         submit(P.ForgedCertificateEvidence(5, KEY["m2"], claim, message, cert))

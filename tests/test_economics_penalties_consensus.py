@@ -15,6 +15,7 @@ from vdlt_spec.consensus import (
     Scenario,
     Signatures,
     SignedVote,
+    SigningDomain,
     VoteKind,
     VoteSet,
     culprits,
@@ -68,11 +69,16 @@ def submit_all(
 def test_byzantine_replicas_of_a_consensus_run_are_slashed_and_expelled() -> None:
     byzantine = {0: Behaviour.EQUIVOCATE, 1: Behaviour.DOUBLE_VOTE}
     scenario = Scenario(
-        ConsensusConfig(N), seed=4, byzantine=byzantine, requests=2, signatures=Signatures.REAL
+        ConsensusConfig(N, epoch=EPOCH),
+        seed=4,
+        byzantine=byzantine,
+        requests=2,
+        signatures=Signatures.REAL,
     )
     scheme = make_scheme(scenario.signatures, N, scenario.seed)
     result = simulate(scenario, scheme)
-    found = culprits(result, RosterVerifier(scheme.roster))
+    domain = scenario.config.signing_domain(scheme.roster)
+    found = culprits(result, RosterVerifier(scheme.roster), domain)
     assert {e.culprit for e in found} == {0, 1}
     items = tuple(ConsensusEvidence(EPOCH, e) for e in found)
     state, ledger, registry, records = submit_all(scheme.roster, items)
@@ -92,8 +98,12 @@ def test_byzantine_replicas_of_a_consensus_run_are_slashed_and_expelled() -> Non
     assert framed.value.reason == Reason.BAD_EVIDENCE  # does not verify under other keys
 
 
+def domain(scheme: RealScheme) -> SigningDomain:
+    return SigningDomain.of(scheme.roster, epoch=EPOCH)
+
+
 def votes(scheme: RealScheme, kind: VoteKind, view: int, seq: int, digest: bytes) -> VoteSet:
-    payload = vote_payload(kind, view, seq, digest)
+    payload = vote_payload(domain(scheme), kind, view, seq, digest)
     return VoteSet(tuple(SignedVote(i, kind, scheme.sign(i, payload)) for i in range(3)))
 
 
@@ -101,7 +111,7 @@ def amnesia_evidence(scheme: RealScheme, culprit: int = 1) -> Evidence:
     digest = bytes([7]) * 32
     commit = Statement(VoteKind.COMMIT, 1, 3, digest, votes(scheme, VoteKind.COMMIT, 1, 3, digest))
     unsigned = ViewChange(culprit, 2, 0, GENESIS_DIGEST, None, ())
-    payload = vote_payload(VoteKind.VIEW_CHANGE, 2, 0, view_change_digest(unsigned))
+    payload = vote_payload(domain(scheme), VoteKind.VIEW_CHANGE, 2, 0, view_change_digest(unsigned))
     vc = dataclasses.replace(unsigned, signature=scheme.sign(culprit, payload))
     return Evidence(culprit, Rule.AMNESIA, commit, None, vc)
 

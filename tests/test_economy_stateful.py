@@ -287,7 +287,10 @@ class EconomyMachine(RuleBasedStateMachine):
         epoch = max(0, self.econ.epoch - back)
         roster = self.econ.registry.rosters.get(epoch, ())
         signer = "h0" if outsider or not roster else roster[pick % len(roster)].account
-        op = E.SubmitEvidence(reporter, double_sign_evidence(SECRET[signer], epoch, 1, seq))
+        op = E.SubmitEvidence(
+            reporter,
+            double_sign_evidence(SECRET[signer], epoch, 1, seq, roster=[e.key for e in roster]),
+        )
         if self.do(op):
             record = self.econ.penalties.slashes[-1]
             assert record.reward < record.slashed <= record.slashable_before

@@ -81,6 +81,7 @@ class Reason(StrEnum):
     # --- consensus (§III-D, §IV-D) --------------------------------------------------------
     BAD_CONSENSUS_PARAMETER = "BAD_CONSENSUS_PARAMETER"
     NO_CONFLICT = "NO_CONFLICT"  # evidence that shows no misbehaviour (BAD_EVIDENCE: see penalties)
+    BAD_CERTIFICATE = "BAD_CERTIFICATE"  # a quorum proof that does not verify in the signing domain
 
     # --- proofs (§III-D, §IV-C, §IV-D) ----------------------------------------------------
     UNKNOWN_OBLIGATION = "UNKNOWN_OBLIGATION"

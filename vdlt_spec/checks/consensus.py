@@ -17,6 +17,7 @@ from vdlt_spec.consensus import (
     RealScheme,
     Scenario,
     Signatures,
+    SigningDomain,
     VoteKind,
     certify,
     culprits,
@@ -91,7 +92,8 @@ def certificates_in_consensus() -> Outcome:
     n = 7
     scheme = RealScheme(n, CHECK_SEED)
     digest = bytes(range(32))
-    message = vote_payload(VoteKind.COMMIT, 3, 11, digest)
+    domain = SigningDomain.of(scheme.roster)
+    message = vote_payload(domain, VoteKind.COMMIT, 3, 11, digest)
     q = quorum_size(n)
     good = certify(scheme, tuple(range(q)), message, b"check")
     small = certify(scheme, tuple(range(q - 1)), message, b"check")
@@ -113,7 +115,7 @@ def certificates_in_consensus() -> Outcome:
     wrong = [
         name
         for name, (cert, expected, kind) in cases.items()
-        if verify_proof(scheme, kind, 3, 11, digest, cert) != expected
+        if verify_proof(scheme, domain, kind, 3, 11, digest, cert) != expected
     ]
     run = simulate(
         Scenario(ConsensusConfig(4), seed=CHECK_SEED, requests=4, signatures=Signatures.REAL)

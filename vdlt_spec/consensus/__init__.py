@@ -14,8 +14,22 @@ from vdlt_spec.consensus.accountability import Evidence, Rule, Statement, find_c
 from vdlt_spec.consensus.block import Block, Request, block_digest
 from vdlt_spec.consensus.config import ConsensusConfig, Mode, primary_of
 from vdlt_spec.consensus.messages import Message, encoded_size, wire_size
-from vdlt_spec.consensus.payloads import CHECKPOINT_VIEW, VoteKind, vote_payload
-from vdlt_spec.consensus.quorum import QuorumProof, SignedVote, VoteSet, proof_signers, verify_proof
+from vdlt_spec.consensus.payloads import (
+    CHECKPOINT_VIEW,
+    DEFAULT_CHAIN_ID,
+    SigningDomain,
+    VoteKind,
+    roster_commitment,
+    vote_payload,
+)
+from vdlt_spec.consensus.quorum import (
+    QuorumProof,
+    SignedVote,
+    VoteSet,
+    check_proof,
+    proof_signers,
+    verify_proof,
+)
 from vdlt_spec.consensus.replica import ReplicaState, ReplicaStep, initial_state, step
 from vdlt_spec.consensus.schemes import (
     IdealScheme,
@@ -49,6 +63,7 @@ from vdlt_spec.consensus.sim import (
 __all__ = [
     "BEHAVIOUR_CHOICES",
     "CHECKPOINT_VIEW",
+    "DEFAULT_CHAIN_ID",
     "Behaviour",
     "Block",
     "Commit",
@@ -76,12 +91,14 @@ __all__ = [
     "SignatureScheme",
     "Signatures",
     "SignedVote",
+    "SigningDomain",
     "Statement",
     "VoteKind",
     "VoteSet",
     "block_digest",
     "build_scenario",
     "certify",
+    "check_proof",
     "culprits",
     "encoded_size",
     "find_culprits",
@@ -90,6 +107,7 @@ __all__ = [
     "parse_behaviour",
     "primary_of",
     "proof_signers",
+    "roster_commitment",
     "simulate",
     "step",
     "summarize",

@@ -33,7 +33,7 @@ from vdlt_spec.consensus.messages import (
     ViewChange,
     view_change_digest,
 )
-from vdlt_spec.consensus.payloads import VoteKind, vote_payload
+from vdlt_spec.consensus.payloads import SigningDomain, VoteKind, vote_payload
 from vdlt_spec.consensus.quorum import QuorumProof, SignedVote, VoteSet
 from vdlt_spec.crypto import Certificate, decode_bitmap
 from vdlt_spec.errors import Reason, SpecError
@@ -84,23 +84,33 @@ class Evidence:
     view_change: ViewChange | None = None
 
 
-def signers_of(verifier: Verifier, statement: Statement) -> dict[int, VoteKind]:
-    """Return who signed a statement, and as what; ``BAD_EVIDENCE`` if one fails (§IV-J)."""
+def signers_of(
+    verifier: Verifier, domain: SigningDomain, statement: Statement
+) -> dict[int, VoteKind]:
+    """Return who signed a statement in ``domain``, and as what; ``BAD_EVIDENCE`` if one fails.
+
+    A signature made under another signing domain fails like a forged one (§IV-J).
+    """
     st = statement
     if isinstance(st.proof, Certificate):
-        payload = vote_payload(st.kind, st.view, st.seq, st.digest)
+        payload = vote_payload(domain, st.kind, st.view, st.seq, st.digest)
         try:
             signers = decode_bitmap(st.proof.bitmap, len(verifier.roster))
         except SpecError as exc:
             raise SpecError(Reason.BAD_EVIDENCE, f"certificate bitmap: {exc.detail}") from None
         if not verifier.verify_certificate(payload, st.proof):
-            raise SpecError(Reason.BAD_EVIDENCE, "certificate does not verify")
+            raise SpecError(
+                Reason.BAD_EVIDENCE, f"certificate does not verify in {domain.describe()}"
+            )
         return dict.fromkeys(signers, st.kind)
     found: dict[int, VoteKind] = {}
     for vote in st.proof.votes:
-        payload = vote_payload(vote.kind, st.view, st.seq, st.digest)
+        payload = vote_payload(domain, vote.kind, st.view, st.seq, st.digest)
         if not verifier.verify(vote.signer, payload, vote.signature):
-            raise SpecError(Reason.BAD_EVIDENCE, f"vote of replica {vote.signer} does not verify")
+            raise SpecError(
+                Reason.BAD_EVIDENCE,
+                f"vote of replica {vote.signer} does not verify in {domain.describe()}",
+            )
         found[vote.signer] = vote.kind
     return found
 
@@ -113,7 +123,9 @@ def _conflicting(a: Statement, b: Statement) -> bool:
     return a.kind in ORDERING_KINDS and b.kind in ORDERING_KINDS and a.view == b.view
 
 
-def double_votes(verifier: Verifier, a: Statement, b: Statement) -> tuple[Evidence, ...]:
+def double_votes(
+    verifier: Verifier, domain: SigningDomain, a: Statement, b: Statement
+) -> tuple[Evidence, ...]:
     """Return everyone who signed both of two conflicting statements (§IV-J).
 
     Raises ``NO_CONFLICT`` if the statements do not conflict and ``BAD_EVIDENCE`` if either
@@ -125,11 +137,13 @@ def double_votes(verifier: Verifier, a: Statement, b: Statement) -> tuple[Eviden
             "statements conflict only at one sequence number with different digests, "
             "in one view (or both checkpoints)",
         )
-    both = set(signers_of(verifier, a)) & set(signers_of(verifier, b))
+    both = set(signers_of(verifier, domain, a)) & set(signers_of(verifier, domain, b))
     return tuple(Evidence(i, Rule.DOUBLE_VOTE, a, b) for i in sorted(both))
 
 
-def amnesia(verifier: Verifier, commit: Statement, vc: ViewChange) -> tuple[Evidence, ...]:
+def amnesia(
+    verifier: Verifier, domain: SigningDomain, commit: Statement, vc: ViewChange
+) -> tuple[Evidence, ...]:
     """Return the view change's sender if it signed ``commit`` then hid its proof (§IV-J).
 
     Raises ``NO_CONFLICT`` if the pair shows nothing and ``BAD_EVIDENCE`` if a signature fails.
@@ -138,10 +152,17 @@ def amnesia(verifier: Verifier, commit: Statement, vc: ViewChange) -> tuple[Evid
         raise SpecError(Reason.NO_CONFLICT, "view change does not follow the commit's view")
     if any(e.seq == commit.seq and e.view >= commit.view for e in vc.prepared):
         raise SpecError(Reason.NO_CONFLICT, "view change reports a prepare proof at or above it")
-    payload = vote_payload(VoteKind.VIEW_CHANGE, vc.new_view, vc.stable_seq, view_change_digest(vc))
+    payload = vote_payload(
+        domain, VoteKind.VIEW_CHANGE, vc.new_view, vc.stable_seq, view_change_digest(vc)
+    )
     if not verifier.verify(vc.replica, payload, vc.signature):
-        raise SpecError(Reason.BAD_EVIDENCE, f"view change of {vc.replica} does not verify")
-    committers = {i for i, k in signers_of(verifier, commit).items() if k == VoteKind.COMMIT}
+        raise SpecError(
+            Reason.BAD_EVIDENCE,
+            f"view change of {vc.replica} does not verify in {domain.describe()}",
+        )
+    committers = {
+        i for i, k in signers_of(verifier, domain, commit).items() if k == VoteKind.COMMIT
+    }
     if vc.replica not in committers:
         raise SpecError(Reason.NO_CONFLICT, f"replica {vc.replica} did not sign the commit")
     return (Evidence(vc.replica, Rule.AMNESIA, commit, None, vc),)
@@ -175,6 +196,7 @@ def _pre_prepare_statement(n: int, pp: PrePrepare) -> Statement:
 
 def find_culprits(
     verifier: Verifier,
+    domain: SigningDomain,
     statements: Sequence[Statement],
     view_changes: Sequence[ViewChange] = (),
 ) -> tuple[Evidence, ...]:
@@ -183,17 +205,17 @@ def find_culprits(
     Items that do not verify are skipped (forged evidence frames nobody).
     """
     unique = list(dict.fromkeys(statements))
-    checkable = [st for st in unique if _verifies(verifier, st)]
+    checkable = [st for st in unique if _verifies(verifier, domain, st)]
     found: dict[int, Evidence] = {}
     for a, b in combinations(checkable, 2):
         if _conflicting(a, b):
-            for item in double_votes(verifier, a, b):
+            for item in double_votes(verifier, domain, a, b):
                 found.setdefault(item.culprit, item)
     commits = [st for st in checkable if st.kind == VoteKind.COMMIT]
     for commit in commits:
         for vc in dict.fromkeys(view_changes):
             try:
-                items = amnesia(verifier, commit, vc)
+                items = amnesia(verifier, domain, commit, vc)
             except SpecError:
                 continue
             for item in items:
@@ -201,9 +223,9 @@ def find_culprits(
     return tuple(found[i] for i in sorted(found))
 
 
-def _verifies(verifier: Verifier, statement: Statement) -> bool:
+def _verifies(verifier: Verifier, domain: SigningDomain, statement: Statement) -> bool:
     try:
-        signers_of(verifier, statement)
+        signers_of(verifier, domain, statement)
     except SpecError:
         return False
     return True

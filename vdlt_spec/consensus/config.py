@@ -6,9 +6,12 @@ default here, chosen as recorded in docs/decisions.md (D-cons-n), and overridabl
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from vdlt_spec.consensus.payloads import DEFAULT_CHAIN_ID, DIGEST_BYTES, SigningDomain
 from vdlt_spec.crypto import max_faulty, quorum_size
 from vdlt_spec.errors import Reason, SpecError
 
@@ -53,6 +56,8 @@ class ConsensusConfig:
 
     Times are integer ticks of the simulated clock. ``window`` is the distance between the low
     and high watermarks; it must be a multiple of ``checkpoint_interval`` (D-cons-5).
+    ``chain_id`` and ``epoch`` name the group's signing domain (§III-C, §IV-C); with the roster's
+    keys they make :meth:`signing_domain`, which every signed payload of the group binds.
     """
 
     n: int
@@ -63,6 +68,8 @@ class ConsensusConfig:
     max_inflight: int = DEFAULT_MAX_INFLIGHT
     view_timeout: int = DEFAULT_VIEW_TIMEOUT
     sign_timeout: int = DEFAULT_SIGN_TIMEOUT
+    chain_id: str = DEFAULT_CHAIN_ID
+    epoch: int = 0
 
     def __post_init__(self) -> None:
         positive = {
@@ -86,6 +93,14 @@ class ConsensusConfig:
                 f"{self.checkpoint_interval}",
             )
         Mode(self.mode)
+        try:
+            SigningDomain(self.chain_id, self.epoch, bytes(DIGEST_BYTES))
+        except SpecError as exc:
+            raise SpecError(Reason.BAD_CONSENSUS_PARAMETER, exc.detail) from None
+
+    def signing_domain(self, roster: Sequence[bytes]) -> SigningDomain:
+        """Return the domain the group signs in: its chain, its epoch, its roster (§IV-C)."""
+        return _domain(tuple(roster), self.chain_id, self.epoch)
 
     @property
     def f(self) -> int:
@@ -96,3 +111,8 @@ class ConsensusConfig:
     def quorum(self) -> int:
         """Return the least q with 3q > 2n: "over 2n/3 nodes" must sign (§IV-D)."""
         return quorum_size(self.n)
+
+
+@functools.lru_cache(maxsize=64)
+def _domain(roster: tuple[bytes, ...], chain_id: str, epoch: int) -> SigningDomain:
+    return SigningDomain.of(roster, chain_id, epoch)

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vdlt_spec.consensus.payloads import VoteKind, vote_payload
+from vdlt_spec.consensus.payloads import SigningDomain, VoteKind, vote_payload
 from vdlt_spec.consensus.schemes import SignatureScheme
 from vdlt_spec.crypto import Certificate, decode_bitmap, is_quorum
-from vdlt_spec.errors import SpecError
+from vdlt_spec.errors import Reason, SpecError
 
 __all__ = [
     "QuorumProof",
     "SignedVote",
     "VoteSet",
+    "check_proof",
     "proof_signers",
     "verify_proof",
 ]
@@ -55,6 +56,7 @@ def proof_signers(proof: QuorumProof, n: int) -> tuple[int, ...]:
 
 def verify_proof(
     scheme: SignatureScheme,
+    domain: SigningDomain,
     kind: VoteKind,
     view: int,
     seq: int,
@@ -63,7 +65,9 @@ def verify_proof(
     *,
     also: tuple[VoteKind, int] | None = None,
 ) -> bool:
-    """Return whether ``proof`` shows a quorum signed (kind, view, seq, digest) (§IV-D).
+    """Return whether ``proof`` shows a quorum signed (kind, view, seq, digest) in ``domain``.
+
+    A proof made under another signing domain (chain, epoch or roster) does not verify (§IV-D).
 
     A certificate is the scheme's to verify: crypto decides its bitmap and quorum
     (:func:`vdlt_spec.crypto.check_quorum`), the scheme its aggregate signature. A vote set
@@ -71,7 +75,7 @@ def verify_proof(
     extra (kind, signer) pair, the classic pre-prepare that stands for the primary's prepare.
     """
     n = len(scheme.roster)
-    message = vote_payload(kind, view, seq, digest)
+    message = vote_payload(domain, kind, view, seq, digest)
     if isinstance(proof, Certificate):
         return scheme.verify_certificate(message, proof)
     seen: set[int] = set()
@@ -81,10 +85,34 @@ def verify_proof(
         if vote.kind == kind:
             signed = message
         elif also is not None and (vote.kind, vote.signer) == also:
-            signed = vote_payload(vote.kind, view, seq, digest)
+            signed = vote_payload(domain, vote.kind, view, seq, digest)
         else:
             return False
         if not scheme.verify(vote.signer, signed, vote.signature):
             return False
         seen.add(vote.signer)
     return is_quorum(len(seen), n)
+
+
+def check_proof(
+    scheme: SignatureScheme,
+    domain: SigningDomain,
+    kind: VoteKind,
+    view: int,
+    seq: int,
+    digest: bytes,
+    proof: QuorumProof,
+    *,
+    also: tuple[VoteKind, int] | None = None,
+) -> None:
+    """Accept ``proof`` as :func:`verify_proof` does, or refuse it with ``BAD_CERTIFICATE``.
+
+    The detail names the statement and the signing domain it was checked in, so a proof
+    replayed from another chain, epoch or roster is refused with the domain it failed (§IV-D).
+    """
+    if not verify_proof(scheme, domain, kind, view, seq, digest, proof, also=also):
+        raise SpecError(
+            Reason.BAD_CERTIFICATE,
+            f"no quorum signed {VoteKind(kind).name} (view {view}, seq {seq}) in "
+            f"{domain.describe()}",
+        )

@@ -97,8 +97,10 @@ def _random_operation(run: ScenarioRun, rng: random.Random) -> Operation:
     if kind == 8 and roster:
         signer = rng.choice(roster).account
         back = rng.randint(0, 4)
+        epoch = max(0, econ.epoch - back)
+        keys = [e.key for e in econ.registry.rosters.get(epoch, ())]
         evidence = double_sign_evidence(
-            run.keys[signer], max(0, econ.epoch - back), rng.randint(0, 3), rng.randint(0, 3)
+            run.keys[signer], epoch, rng.randint(0, 3), rng.randint(0, 3), roster=keys
         )
         return SubmitEvidence(who, evidence)
     if kind == 9 and ballot is not None:

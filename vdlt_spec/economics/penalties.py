@@ -3,7 +3,9 @@
 Nodes bond collateral to serve (§IV-J: "if nodes put down collateral to participate, penalty can
 be implemented by taking away their collateral and rewarding the node who submits cryptographic
 evidence of misbehavior"). Evidence is self-contained and checked with BIP340 signatures over
-the canonical consensus payload (:func:`vdlt_spec.consensus.payloads.vote_payload`):
+the canonical consensus payload (:func:`vdlt_spec.consensus.payloads.vote_payload`) in the
+signing domain of the management chain's epoch: ``SigningDomain.of(epoch roster keys,
+DEFAULT_CHAIN_ID, epoch)``, so a statement signed in another epoch or chain is no evidence:
 
 * **double signing**: one key signed two statements of the same kind, view and sequence
   number with different digests;
@@ -35,7 +37,9 @@ from fractions import Fraction
 from vdlt_spec import ledger as ledger_ops
 from vdlt_spec.consensus import (
     CHECKPOINT_VIEW,
+    DEFAULT_CHAIN_ID,
     RosterVerifier,
+    SigningDomain,
     VoteKind,
     accountability,
     vote_payload,
@@ -67,9 +71,9 @@ class SignedStatement:
     digest: bytes
     signature: bytes
 
-    def payload(self) -> bytes:
-        """Return the 32-byte message the signature covers (§IV-D)."""
-        return vote_payload(self.kind, self.view, self.seq, self.digest)
+    def payload(self, domain: SigningDomain) -> bytes:
+        """Return the 32-byte message the signature covers in ``domain`` (§IV-D)."""
+        return vote_payload(domain, self.kind, self.view, self.seq, self.digest)
 
 
 @dataclass(frozen=True)
@@ -177,9 +181,9 @@ def _signed_view(statement: accountability.Statement) -> int:
     return CHECKPOINT_VIEW if statement.kind == VoteKind.CHECKPOINT else statement.view
 
 
-def _signed_by(vote: SignedStatement, signer: bytes) -> bool:
+def _signed_by(vote: SignedStatement, signer: bytes, domain: SigningDomain) -> bool:
     try:
-        return bip340.schnorr_verify(vote.payload(), signer[1:], vote.signature)
+        return bip340.schnorr_verify(vote.payload(domain), signer[1:], vote.signature)
     except SpecError:
         return False
 
@@ -217,14 +221,15 @@ def verify_consensus_evidence(
             f"replica {proof.culprit} did not serve in epoch {evidence.epoch}",
         )
     verifier = RosterVerifier(tuple(entry.key for entry in roster))
+    domain = SigningDomain.of(verifier.roster, DEFAULT_CHAIN_ID, evidence.epoch)
     if proof.rule == accountability.Rule.DOUBLE_VOTE:
         if proof.second is None:
             raise SpecError(Reason.BAD_EVIDENCE, "a double vote needs two statements")
-        named = accountability.double_votes(verifier, proof.first, proof.second)
+        named = accountability.double_votes(verifier, domain, proof.first, proof.second)
     elif proof.rule == accountability.Rule.AMNESIA:
         if proof.view_change is None:
             raise SpecError(Reason.BAD_EVIDENCE, "an amnesia needs the view change")
-        named = accountability.amnesia(verifier, proof.first, proof.view_change)
+        named = accountability.amnesia(verifier, domain, proof.first, proof.view_change)
     else:
         raise SpecError(Reason.BAD_EVIDENCE, f"no penalty rule for {proof.rule!r}")
     if proof.culprit not in {item.culprit for item in named}:
@@ -247,19 +252,20 @@ def verify_evidence(
     if isinstance(evidence, ConsensusEvidence):
         return verify_consensus_evidence(evidence, roster).account
     entry = _roster_entry(roster, evidence.signer, evidence.epoch)
+    domain = SigningDomain.of([e.key for e in roster], DEFAULT_CHAIN_ID, evidence.epoch)
     if isinstance(evidence, DoubleSignEvidence):
         a, b = evidence.first, evidence.second
         if (a.kind, a.view, a.seq) != (b.kind, b.view, b.seq):
             raise SpecError(Reason.BAD_EVIDENCE, "the statements are for different positions")
         if a.digest == b.digest:
             raise SpecError(Reason.BAD_EVIDENCE, "the statements sign the same digest")
-        if not (_signed_by(a, evidence.signer) and _signed_by(b, evidence.signer)):
+        if not (_signed_by(a, evidence.signer, domain) and _signed_by(b, evidence.signer, domain)):
             raise SpecError(Reason.BAD_SIGNATURE, "a statement is not signed by the accused key")
         return entry.account
     claim = evidence.claim
     if claim.digest != certificate_claim_digest(evidence.message, evidence.certificate):
         raise SpecError(Reason.BAD_EVIDENCE, "the claim does not vouch for this certificate")
-    if not _signed_by(claim, evidence.signer):
+    if not _signed_by(claim, evidence.signer, domain):
         raise SpecError(Reason.BAD_SIGNATURE, "the claim is not signed by the accused key")
     keys = tuple(e.key for e in roster)
     if certificate_is_valid(keys, evidence.message, evidence.certificate, fast=False):

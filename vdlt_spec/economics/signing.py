@@ -9,10 +9,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import random
+from collections.abc import Sequence
 
 import coincurve
 
-from vdlt_spec.consensus import VoteKind
+from vdlt_spec.consensus import SigningDomain, VoteKind
 from vdlt_spec.crypto import Certificate, bip340, encode_bitmap, make_certificate
 from vdlt_spec.crypto.fast import FAST
 from vdlt_spec.crypto.secp256k1 import N
@@ -37,21 +38,33 @@ def compressed_public_key(seckey: bytes) -> bytes:
     return bytes(coincurve.PrivateKey(seckey).public_key.format(compressed=True))
 
 
-def sign_vote(seckey: bytes, kind: VoteKind, view: int, seq: int, digest: bytes) -> SignedStatement:
-    """Sign a consensus statement with BIP340 over its canonical payload (§IV-D).
+def sign_vote(
+    seckey: bytes, domain: SigningDomain, kind: VoteKind, view: int, seq: int, digest: bytes
+) -> SignedStatement:
+    """Sign a consensus statement with BIP340 over its canonical payload in ``domain`` (§IV-D).
 
     Signing runs on libsecp256k1 (the crypto fast path, property-tested equal to the readable
     one); verification in :mod:`vdlt_spec.economics.penalties` uses the readable path.
     """
     unsigned = SignedStatement(kind, view, seq, digest, bytes(64))
-    signature = bip340.schnorr_sign(unsigned.payload(), seckey, bytes(32), group=FAST)
+    signature = bip340.schnorr_sign(unsigned.payload(domain), seckey, bytes(32), group=FAST)
     return dataclasses.replace(unsigned, signature=signature)
 
 
-def double_sign_evidence(seckey: bytes, epoch: int, view: int, seq: int) -> DoubleSignEvidence:
-    """Make evidence of a key signing two PREPAREs for one (view, seq) (§IV-J)."""
-    first = sign_vote(seckey, VoteKind.PREPARE, view, seq, hashlib.sha256(b"block A").digest())
-    second = sign_vote(seckey, VoteKind.PREPARE, view, seq, hashlib.sha256(b"block B").digest())
+def double_sign_evidence(
+    seckey: bytes, epoch: int, view: int, seq: int, *, roster: Sequence[bytes]
+) -> DoubleSignEvidence:
+    """Make evidence of a key signing two PREPAREs for one (view, seq) (§IV-J).
+
+    Both are signed in the domain of ``epoch`` and its ``roster`` (the keys in election order).
+    """
+    domain = SigningDomain.of(roster, epoch=epoch)
+    first = sign_vote(
+        seckey, domain, VoteKind.PREPARE, view, seq, hashlib.sha256(b"block A").digest()
+    )
+    second = sign_vote(
+        seckey, domain, VoteKind.PREPARE, view, seq, hashlib.sha256(b"block B").digest()
+    )
     return DoubleSignEvidence(epoch, compressed_public_key(seckey), first, second)
 
 
@@ -74,5 +87,7 @@ def forged_certificate_evidence(
     real = make_certificate(roster, signers, message, random.Random(seed))
     forged = Certificate(encode_bitmap(range(len(roster)), len(roster)), real.signature)
     digest = certificate_claim_digest(message, forged)
-    claim = sign_vote(accused, VoteKind.PRE_PREPARE, view, seq, digest)
+    claim = sign_vote(
+        accused, SigningDomain.of(roster, epoch=epoch), VoteKind.PRE_PREPARE, view, seq, digest
+    )
     return ForgedCertificateEvidence(epoch, compressed_public_key(accused), claim, message, forged)

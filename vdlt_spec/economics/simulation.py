@@ -299,7 +299,9 @@ class ScenarioRun:
         if epoch != SLASH_EPOCH or len(roster) < MIN_ROSTER_FOR_SLASHING:
             return
         offender = roster[0]
-        evidence = double_sign_evidence(self.keys[offender.account], epoch, view=epoch, seq=7)
+        evidence = double_sign_evidence(
+            self.keys[offender.account], epoch, view=epoch, seq=7, roster=[e.key for e in roster]
+        )
         reporter = self.holders[3]
         self.step(SubmitEvidence(reporter, evidence))
         self.step(SubmitEvidence(reporter, evidence), Reason.DUPLICATE_EVIDENCE)
@@ -308,7 +310,13 @@ class ScenarioRun:
         # a delegate reporting its own double signing loses more than it gains
         self_reporter = roster[1]
         before = self.econ.ledger.account(self_reporter.account).balance
-        own = double_sign_evidence(self.keys[self_reporter.account], epoch, view=epoch, seq=8)
+        own = double_sign_evidence(
+            self.keys[self_reporter.account],
+            epoch,
+            view=epoch,
+            seq=8,
+            roster=[e.key for e in roster],
+        )
         if self.step(SubmitEvidence(self_reporter.account, own)):
             after = self.econ.ledger.account(self_reporter.account).balance
             if after >= before:
@@ -337,7 +345,13 @@ class ScenarioRun:
                 offender = entry
         if not offender.key:
             return
-        evidence = double_sign_evidence(self.keys[offender.account], old, view=old, seq=9)
+        evidence = double_sign_evidence(
+            self.keys[offender.account],
+            old,
+            view=old,
+            seq=9,
+            roster=[e.key for e in self.econ.registry.rosters.get(old, ())],
+        )
         self.step(SubmitEvidence(self.holders[4], evidence), Reason.STALE_EVIDENCE)
 
     def begin_epoch(self) -> None:

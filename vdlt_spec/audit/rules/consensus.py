@@ -2,12 +2,16 @@
 
 Trace kind ``consensus``. Header: ``{"trace": "consensus", "version": 1, "roster": [hex33, ...]}``
 — the group's 33-byte public keys in roster order (omit it for runs with ideal signatures, and
-the proof rule is not applied). Events: ``{"type": "commit", "replica", "seq", "view", "digest",
-"proof"}`` where ``proof`` is a certificate ``{"bitmap", "signature"}`` (iPBFT) or a vote set
-``{"votes": [{"signer", "kind", "signature"}]}`` (classic PBFT). Rules:
+the proof rule is not applied) — with optional ``"chain_id"`` (default ``"vdlt"``) and
+``"epoch"`` (default 0): with the roster they name the signing domain the proofs must be made
+in (:class:`vdlt_spec.consensus.SigningDomain`). Events: ``{"type": "commit", "replica",
+"seq", "view", "digest", "proof"}`` where ``proof`` is a certificate ``{"bitmap",
+"signature"}`` (iPBFT) or a vote set ``{"votes": [{"signer", "kind", "signature"}]}``
+(classic PBFT). Rules:
 
 * ``commit-proof``: each proof shows a quorum (3·signers > 2n) signing
-  ``vote_payload(COMMIT, view, seq, digest)`` under the roster's keys (BIP340 / MuSig2);
+  ``vote_payload(domain, COMMIT, view, seq, digest)`` under the roster's keys (BIP340 /
+  MuSig2); a proof made in another chain, epoch or roster does not verify;
 * ``agreement``: no two commits of different blocks at one sequence number; a violation names
   the replicas that signed both proofs (accountability, §IV-J);
 * ``commit-once``: a replica commits each sequence number once.
@@ -20,7 +24,14 @@ from typing import Any
 from vdlt_spec import serial
 from vdlt_spec.audit.auditor import Audit, Finding, auditor
 from vdlt_spec.audit.trace import Trace, render
-from vdlt_spec.consensus import Commit, VoteKind, proof_signers, verify_proof
+from vdlt_spec.consensus import (
+    DEFAULT_CHAIN_ID,
+    Commit,
+    SigningDomain,
+    VoteKind,
+    proof_signers,
+    verify_proof,
+)
 from vdlt_spec.errors import Reason, SpecError
 
 KIND = "consensus"
@@ -28,9 +39,21 @@ RULES = ("commit-proof", "agreement", "commit-once")
 """Every rule; ``commit-proof`` applies only to a trace with a roster (real signatures)."""
 
 
-def run_trace(roster: tuple[bytes, ...] | None, commits: tuple[Commit, ...]) -> str:
-    """Render the commits of a run as a ``consensus`` trace (what an implementation records)."""
+def run_trace(
+    roster: tuple[bytes, ...] | None,
+    commits: tuple[Commit, ...],
+    chain_id: str = DEFAULT_CHAIN_ID,
+    epoch: int = 0,
+) -> str:
+    """Render the commits of a run as a ``consensus`` trace (what an implementation records).
+
+    The header names the chain and epoch only where they are not the defaults.
+    """
     header: dict[str, Any] = {} if roster is None else {"roster": [pk.hex() for pk in roster]}
+    if roster is not None and chain_id != DEFAULT_CHAIN_ID:
+        header["chain_id"] = chain_id
+    if roster is not None and epoch != 0:
+        header["epoch"] = epoch
     events = [
         {"type": "commit", **{k: v for k, v in serial.encode(c).items() if k != "time"}}
         for c in commits
@@ -53,6 +76,7 @@ def audit_consensus(trace: Trace) -> Audit:
     """Check that commits are proven by quorum certificates and never conflict (§III-D, §IV-D)."""
     roster_hex = trace.header.get("roster")
     verifier = None
+    domain = None
     if roster_hex is not None:
         roster = serial.decode(tuple[bytes, ...], roster_hex, "header.roster")
         from vdlt_spec.consensus import RosterVerifier
@@ -61,6 +85,12 @@ def audit_consensus(trace: Trace) -> Audit:
             verifier = RosterVerifier(roster)
         except SpecError as exc:
             raise SpecError(Reason.BAD_TRACE, f"header.roster: {exc.detail}") from None
+        chain_id = trace.header.get("chain_id", DEFAULT_CHAIN_ID)
+        epoch = trace.header.get("epoch", 0)
+        try:
+            domain = SigningDomain.of(roster, chain_id, epoch)
+        except SpecError as exc:
+            raise SpecError(Reason.BAD_TRACE, f"header: {exc.detail}") from None
     findings: list[Finding] = []
     chosen: dict[int, tuple[int, Commit]] = {}
     committed: set[tuple[int, int]] = set()
@@ -70,21 +100,27 @@ def audit_consensus(trace: Trace) -> Audit:
             continue
         commit = _commit(event.fields, event.line)
         checked += 1
-        proven = verifier is None or verify_proof(
-            verifier,  # type: ignore[arg-type]  # a roster verifier is a verify-only scheme
-            VoteKind.COMMIT,
-            commit.view,
-            commit.seq,
-            commit.digest,
-            commit.proof,
+        proven = (
+            verifier is None
+            or domain is None
+            or verify_proof(
+                verifier,  # type: ignore[arg-type]  # a roster verifier is a verify-only scheme
+                domain,
+                VoteKind.COMMIT,
+                commit.view,
+                commit.seq,
+                commit.digest,
+                commit.proof,
+            )
         )
         if not proven:
+            where = domain.describe() if domain is not None else "its domain"
             findings.append(
                 Finding(
                     "commit-proof",
                     event.line,
                     f"replica {commit.replica}'s commit of seq {commit.seq} is not proven by a "
-                    "quorum of valid signatures",
+                    f"quorum of valid signatures in {where}",
                 )
             )
             continue

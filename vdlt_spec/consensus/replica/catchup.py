@@ -46,7 +46,9 @@ def on_fetch_reply(ctx: ReplicaStep, message: FetchReply) -> None:
     if (
         seq > ctx.state.stable.seq
         and proof is not None
-        and verify_proof(ctx.scheme, VoteKind.CHECKPOINT, CHECKPOINT_VIEW, seq, digest, proof)
+        and verify_proof(
+            ctx.scheme, ctx.domain, VoteKind.CHECKPOINT, CHECKPOINT_VIEW, seq, digest, proof
+        )
     ):
         make_stable(ctx, seq, digest, proof)
     for entry in message.committed:
@@ -56,7 +58,13 @@ def on_fetch_reply(ctx: ReplicaStep, message: FetchReply) -> None:
         if block_digest(entry.block) != entry.digest:
             continue
         if not verify_proof(
-            ctx.scheme, VoteKind.COMMIT, entry.view, entry.seq, entry.digest, entry.proof
+            ctx.scheme,
+            ctx.domain,
+            VoteKind.COMMIT,
+            entry.view,
+            entry.seq,
+            entry.digest,
+            entry.proof,
         ):
             continue
         commit(ctx, entry.view, entry.seq, entry.digest, entry.block, entry.proof)

@@ -30,7 +30,7 @@ from vdlt_spec.consensus.replica.state import Status, session_key
 def _sign_and_broadcast(
     ctx: ReplicaStep, kind: VoteKind, view: int, seq: int, digest: bytes
 ) -> None:
-    signature = ctx.scheme.sign(ctx.me, vote_payload(kind, view, seq, digest))
+    signature = ctx.scheme.sign(ctx.me, vote_payload(ctx.domain, kind, view, seq, digest))
     ctx.broadcast(ClassicVote(kind, view, seq, digest, signature))
 
 
@@ -57,7 +57,7 @@ def on_classic_vote(ctx: ReplicaStep, source: int, message: ClassicVote) -> None
     tally = dict(s.votes.get(key, {}))
     if source in tally:
         return
-    payload = vote_payload(kind, view, seq, digest)
+    payload = vote_payload(ctx.domain, kind, view, seq, digest)
     if source != ctx.me and not ctx.scheme.verify(source, payload, message.signature):
         return
     tally[source] = message.signature

@@ -93,7 +93,7 @@ def on_sign_request(ctx: ReplicaStep, source: int, message: SignRequest) -> None
         return
     if ctx.me not in signers or not is_quorum(len(signers), ctx.n):
         return
-    payload = vote_payload(message.kind, message.view, message.seq, message.digest)
+    payload = vote_payload(ctx.domain, message.kind, message.view, message.seq, message.digest)
     psig = ctx.scheme.partial_sign(ctx.me, mine.secnonce, message.aggnonce, signers, payload)
     counter = s.nonce_counter
     secnonce, pubnonce = ctx.scheme.nonce_gen(ctx.me, _nonce_session(ctx.me, key, counter))
@@ -221,7 +221,7 @@ def on_partial_sig(ctx: ReplicaStep, source: int, message: PartialSig) -> None:
         _start_attempt(ctx, key, session)
         return
     position = session.signers.index(source)
-    payload = vote_payload(session.kind, session.view, session.seq, session.digest)
+    payload = vote_payload(ctx.domain, session.kind, session.view, session.seq, session.digest)
     valid = ctx.scheme.partial_verify(
         source,
         message.psig,
@@ -319,7 +319,7 @@ def on_certificate(ctx: ReplicaStep, message: CertMsg) -> None:
         slot = find_slot(ctx, seq, digest)
         if slot is None or slot.prepared:
             return
-        if not verify_proof(ctx.scheme, kind, view, seq, digest, message.certificate):
+        if not verify_proof(ctx.scheme, ctx.domain, kind, view, seq, digest, message.certificate):
             return
         record_prepared(ctx, seq, digest, message.certificate)
         slot = find_slot(ctx, seq, digest)
@@ -332,13 +332,15 @@ def on_certificate(ctx: ReplicaStep, message: CertMsg) -> None:
         block = _block_for(ctx, view, seq, digest, message)
         if block is None:
             return
-        if not verify_proof(ctx.scheme, kind, view, seq, digest, message.certificate):
+        if not verify_proof(ctx.scheme, ctx.domain, kind, view, seq, digest, message.certificate):
             return
         commit(ctx, view, seq, digest, block, message.certificate)
     elif kind == VoteKind.CHECKPOINT:
         if seq <= s.stable.seq:
             return
-        if not verify_proof(ctx.scheme, kind, CHECKPOINT_VIEW, seq, digest, message.certificate):
+        if not verify_proof(
+            ctx.scheme, ctx.domain, kind, CHECKPOINT_VIEW, seq, digest, message.certificate
+        ):
             return
         make_stable(ctx, seq, digest, message.certificate)
 

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from vdlt_spec.consensus.block import Block
 from vdlt_spec.consensus.config import ConsensusConfig, primary_of
 from vdlt_spec.consensus.messages import Message
+from vdlt_spec.consensus.payloads import SigningDomain
 from vdlt_spec.consensus.quorum import QuorumProof
 from vdlt_spec.consensus.replica.state import (
     Broadcast,
@@ -80,6 +81,11 @@ class ReplicaStep:
         self.rules = rules
         self.policy = policy
         self.out: list[Output] = []
+
+    @property
+    def domain(self) -> SigningDomain:
+        """Return the signing domain of this group: chain, epoch, roster (§IV-C, §IV-D)."""
+        return self.config.signing_domain(self.scheme.roster)
 
     @property
     def me(self) -> int:

@@ -109,7 +109,9 @@ def propose(ctx: ReplicaStep, seq: int, block: Block) -> None:
     """Sign and broadcast a pre-prepare of ``block`` at ``seq`` in the current view (§IV-D)."""
     s = ctx.state
     digest = block_digest(block)
-    signature = ctx.scheme.sign(ctx.me, vote_payload(VoteKind.PRE_PREPARE, s.view, seq, digest))
+    signature = ctx.scheme.sign(
+        ctx.me, vote_payload(ctx.domain, VoteKind.PRE_PREPARE, s.view, seq, digest)
+    )
     ctx.update(
         next_seq=max(s.next_seq, seq + 1),
         proposed=s.proposed | {r.rid for r in block.requests},
@@ -149,7 +151,7 @@ def on_pre_prepare(ctx: ReplicaStep, source: int, message: PrePrepare) -> None:
         return
     if existing and not ctx.policy.accept_conflicting:
         return
-    payload = vote_payload(VoteKind.PRE_PREPARE, message.view, message.seq, digest)
+    payload = vote_payload(ctx.domain, VoteKind.PRE_PREPARE, message.view, message.seq, digest)
     if source != ctx.me and not ctx.scheme.verify(source, payload, message.signature):
         return
     put_slot(ctx, message.seq, Slot(message, digest))

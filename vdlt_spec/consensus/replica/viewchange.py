@@ -55,15 +55,25 @@ def valid_prepare_proof(
 ) -> bool:
     """Return whether ``proof`` shows that a quorum prepared ``digest`` at (view, seq) (§III-D)."""
     extra = _prepare_extra(config, view)
-    return verify_proof(scheme, VoteKind.PREPARE, view, seq, digest, proof, also=extra)
+    return verify_proof(
+        scheme,
+        config.signing_domain(scheme.roster),
+        VoteKind.PREPARE,
+        view,
+        seq,
+        digest,
+        proof,
+        also=extra,
+    )
 
 
 def valid_view_change(config: ConsensusConfig, scheme: SignatureScheme, vc: ViewChange) -> bool:
     """Check a view change: signature, checkpoint proof, and every prepared entry (§III-D)."""
     if not 0 <= vc.replica < config.n:
         return False
+    domain = config.signing_domain(scheme.roster)
     digest = view_change_digest(vc)
-    payload = vote_payload(VoteKind.VIEW_CHANGE, vc.new_view, vc.stable_seq, digest)
+    payload = vote_payload(domain, VoteKind.VIEW_CHANGE, vc.new_view, vc.stable_seq, digest)
     if not scheme.verify(vc.replica, payload, vc.signature):
         return False
     if vc.stable_seq == 0:
@@ -71,6 +81,7 @@ def valid_view_change(config: ConsensusConfig, scheme: SignatureScheme, vc: View
             return False
     elif vc.stable_proof is None or not verify_proof(
         scheme,
+        domain,
         VoteKind.CHECKPOINT,
         CHECKPOINT_VIEW,
         vc.stable_seq,
@@ -130,7 +141,7 @@ def start_view_change(ctx: ReplicaStep, new_view: int) -> None:
     )
     unsigned = ViewChange(ctx.me, new_view, s.stable.seq, s.stable.digest, s.stable.proof, prepared)
     payload = vote_payload(
-        VoteKind.VIEW_CHANGE, new_view, s.stable.seq, view_change_digest(unsigned)
+        ctx.domain, VoteKind.VIEW_CHANGE, new_view, s.stable.seq, view_change_digest(unsigned)
     )
     vc = dataclasses.replace(unsigned, signature=ctx.scheme.sign(ctx.me, payload))
     rounds = s.view_change_rounds + 1
@@ -242,13 +253,16 @@ def _send_new_view_if_quorum(ctx: ReplicaStep) -> None:
             seq,
             block,
             ctx.scheme.sign(
-                ctx.me, vote_payload(VoteKind.PRE_PREPARE, s.view, seq, block_digest(block))
+                ctx.me,
+                vote_payload(ctx.domain, VoteKind.PRE_PREPARE, s.view, seq, block_digest(block)),
             ),
         )
         for seq, block in plan
     )
     unsigned = NewView(s.view, chosen, pre_prepares)
-    payload = vote_payload(VoteKind.NEW_VIEW, s.view, NEW_VIEW_SEQ, new_view_digest(unsigned))
+    payload = vote_payload(
+        ctx.domain, VoteKind.NEW_VIEW, s.view, NEW_VIEW_SEQ, new_view_digest(unsigned)
+    )
     nv = dataclasses.replace(unsigned, signature=ctx.scheme.sign(ctx.me, payload))
     ctx.update(last_new_view=nv)
     ctx.broadcast(nv)
@@ -257,7 +271,8 @@ def _send_new_view_if_quorum(ctx: ReplicaStep) -> None:
 def valid_new_view(config: ConsensusConfig, scheme: SignatureScheme, nv: NewView) -> bool:
     """Check a new view: its primary's signature, q valid view changes, the plan (§III-D)."""
     primary = primary_of(nv.view, config.n)
-    payload = vote_payload(VoteKind.NEW_VIEW, nv.view, NEW_VIEW_SEQ, new_view_digest(nv))
+    domain = config.signing_domain(scheme.roster)
+    payload = vote_payload(domain, VoteKind.NEW_VIEW, nv.view, NEW_VIEW_SEQ, new_view_digest(nv))
     if not scheme.verify(primary, payload, nv.signature):
         return False
     senders = {vc.replica for vc in nv.view_changes}
@@ -272,7 +287,7 @@ def valid_new_view(config: ConsensusConfig, scheme: SignatureScheme, nv: NewView
     for (seq, block), pp in zip(plan, nv.pre_prepares, strict=True):
         if (pp.view, pp.seq, pp.block) != (nv.view, seq, block):
             return False
-        signed = vote_payload(VoteKind.PRE_PREPARE, nv.view, seq, block_digest(block))
+        signed = vote_payload(domain, VoteKind.PRE_PREPARE, nv.view, seq, block_digest(block))
         if not scheme.verify(primary, signed, pp.signature):
             return False
     return True

@@ -114,6 +114,7 @@ class Adversary:
         """Set up the colluding replicas ``behaviours`` (index -> behaviour)."""
         self.config = config
         self.scheme = scheme
+        self.domain = config.signing_domain(scheme.roster)
         self.behaviours = dict(behaviours)
         self.rng = rng
         self.colluders = frozenset(behaviours)
@@ -161,7 +162,7 @@ class Adversary:
                 twin = self._twin_block(pp.block, pp.view, pp.seq)
                 digest_a, digest_b = block_digest(pp.block), block_digest(twin)
                 self.twins[digest_a] = digest_b
-                payload = vote_payload(VoteKind.PRE_PREPARE, pp.view, pp.seq, digest_b)
+                payload = vote_payload(self.domain, VoteKind.PRE_PREPARE, pp.view, pp.seq, digest_b)
                 pp_b = PrePrepare(pp.view, pp.seq, twin, self.scheme.sign(me, payload))
                 for target in range(self.config.n):
                     if target in self.group_a or target in self.colluders:
@@ -200,7 +201,7 @@ class Adversary:
                 if vote.kind not in (VoteKind.PREPARE, VoteKind.COMMIT):
                     continue
                 twin = tagged_hash(TWIN_TAG, vote.digest)
-                payload = vote_payload(vote.kind, vote.view, vote.seq, twin)
+                payload = vote_payload(self.domain, vote.kind, vote.view, vote.seq, twin)
                 signature = self.scheme.sign(state.index, payload)
                 result.append(
                     Broadcast(dataclasses.replace(vote, digest=twin, signature=signature))
@@ -244,11 +245,13 @@ class Adversary:
         if isinstance(message, PrePrepare):
             view, seq = max(0, message.view + delta_view), max(1, message.seq + delta_seq)
             digest = block_digest(message.block)
-            signature = self.scheme.sign(me, vote_payload(VoteKind.PRE_PREPARE, view, seq, digest))
+            signature = self.scheme.sign(
+                me, vote_payload(self.domain, VoteKind.PRE_PREPARE, view, seq, digest)
+            )
             return PrePrepare(view, seq, message.block, signature)
         if isinstance(message, ClassicVote):
             view, seq = max(0, message.view + delta_view), max(1, message.seq + delta_seq)
-            payload = vote_payload(message.kind, view, seq, message.digest)
+            payload = vote_payload(self.domain, message.kind, view, seq, message.digest)
             return ClassicVote(
                 message.kind, view, seq, message.digest, self.scheme.sign(me, payload)
             )
@@ -260,6 +263,7 @@ class Adversary:
                 message, new_view=message.new_view + FUTURE_VIEW_JUMP, signature=b""
             )
             payload = vote_payload(
+                self.domain,
                 VoteKind.VIEW_CHANGE,
                 unsigned.new_view,
                 unsigned.stable_seq,

@@ -189,5 +189,13 @@ class Cluster:
             d
             for d in self.decisions
             if d.replica in honest
-            and not verify_proof(self.scheme, VoteKind.COMMIT, d.view, d.seq, d.digest, d.proof)
+            and not verify_proof(
+                self.scheme,
+                self.config.signing_domain(self.scheme.roster),
+                VoteKind.COMMIT,
+                d.view,
+                d.seq,
+                d.digest,
+                d.proof,
+            )
         ]

@@ -30,7 +30,7 @@ from vdlt_spec.consensus.accountability import (
 from vdlt_spec.consensus.block import Request
 from vdlt_spec.consensus.config import DEFAULT_TICK_DELAY, ConsensusConfig, Mode
 from vdlt_spec.consensus.messages import ClientRequest, Message, NewView, ViewChange
-from vdlt_spec.consensus.payloads import VoteKind
+from vdlt_spec.consensus.payloads import SigningDomain, VoteKind
 from vdlt_spec.consensus.quorum import QuorumProof, verify_proof
 from vdlt_spec.consensus.replica.state import (
     CLIENT,
@@ -228,9 +228,9 @@ def make_scheme(signatures: Signatures, n: int, seed: int) -> SignatureScheme:
     return RealScheme(n, seed)
 
 
-def _check_proof(scheme: SignatureScheme, commit: Commit) -> bool:
+def _check_proof(scheme: SignatureScheme, domain: SigningDomain, commit: Commit) -> bool:
     return verify_proof(
-        scheme, VoteKind.COMMIT, commit.view, commit.seq, commit.digest, commit.proof
+        scheme, domain, VoteKind.COMMIT, commit.view, commit.seq, commit.digest, commit.proof
     )
 
 
@@ -381,7 +381,8 @@ def _judge(
         seen = first.setdefault(c.seq, c)
         if seen.digest != c.digest and not any(x.seq == c.seq for x in conflicts):
             conflicts.append(Conflict(c.seq, seen, c))
-    unproven = tuple(c for c in honest_commits if not _check_proof(scheme, c))
+    domain = scenario.config.signing_domain(scheme.roster)
+    unproven = tuple(c for c in honest_commits if not _check_proof(scheme, domain, c))
     if conflicts or unproven:
         verdict = Verdict.INVALID
     elif honest_commits:
@@ -416,12 +417,20 @@ def _judge(
     )
 
 
-def culprits(result: RunResult, verifier: Verifier) -> tuple[Evidence, ...]:
-    """Name who the run's conflicting commits and view-change transcript convict (§IV-J)."""
+def culprits(
+    result: RunResult, verifier: Verifier, domain: SigningDomain | None = None
+) -> tuple[Evidence, ...]:
+    """Name who the run's conflicting commits and view-change transcript convict (§IV-J).
+
+    ``domain`` is the run's signing domain; by default the default chain's epoch 0 of the
+    verifier's roster, the domain of a run with a default :class:`ConsensusConfig`.
+    """
+    if domain is None:
+        domain = SigningDomain.of(verifier.roster)
     statements = [
         Statement(VoteKind.COMMIT, c.view, c.seq, c.digest, c.proof)
         for conflict in result.conflicts
         for c in (conflict.first, conflict.second)
     ]
     reported, vcs = statements_in(result.n, result.view_changes, result.new_views)
-    return find_culprits(verifier, statements + reported, vcs)
+    return find_culprits(verifier, domain, statements + reported, vcs)
