@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from vdlt_spec import ledger as L
 from vdlt_spec.audit.auditor import audit
 from vdlt_spec.audit.rules.consensus import run_trace
 from vdlt_spec.audit.trace import parse
@@ -33,7 +34,15 @@ from vdlt_spec.consensus import (
 from vdlt_spec.consensus.accountability import Statement, double_votes
 from vdlt_spec.consensus.payloads import DOMAIN_TAG, ROSTER_TAG, VOTE_TAG
 from vdlt_spec.crypto import quorum_size, tagged_hash
+from vdlt_spec.economics.penalties import PenaltyState, submit_evidence
+from vdlt_spec.economics.signing import (
+    compressed_public_key,
+    double_sign_evidence,
+    simulation_secret_key,
+)
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.governance.dpos import DposState, RosterEntry
+from vdlt_spec.governance.parameters import Parameters
 from vdlt_spec.verdict import Verdict
 
 N = 4
@@ -184,3 +193,21 @@ def test_the_audit_refuses_a_trace_replayed_into_another_domain() -> None:
         audited(chain_id="vs-2", epoch=-1)
     assert err.value.reason == Reason.BAD_TRACE
     assert RosterVerifier(scheme.roster).roster == scheme.roster
+
+
+def test_penalty_evidence_signed_in_another_epoch_is_refused() -> None:
+    sk = {name: simulation_secret_key(7, name) for name in ("m1", "m2", "m3")}
+    keys = tuple(compressed_public_key(sk[name]) for name in ("m1", "m2", "m3"))
+    ledger = L.genesis({"m1": 20_000, "m2": 20_000, "m3": 20_000, "rep": 1}, 60_001)
+    for name in ("m1", "m2", "m3"):
+        ledger = L.bond(ledger, name, 11_000)
+    ledger = L.advance(ledger, 5)
+    roster = tuple(RosterEntry(n, k, 1) for n, k in zip(("m1", "m2", "m3"), keys, strict=True))
+    registry = DposState(delegates=("m1", "m2", "m3"), rosters={4: roster, 5: roster})
+    old = double_sign_evidence(sk["m1"], 4, view=3, seq=9, roster=keys)
+    replayed = dataclasses.replace(old, epoch=5)
+    with pytest.raises(SpecError) as err:
+        submit_evidence(PenaltyState(), ledger, registry, Parameters(), "rep", replayed)
+    assert err.value.reason == Reason.BAD_SIGNATURE
+    record = submit_evidence(PenaltyState(), ledger, registry, Parameters(), "rep", old)[3]
+    assert record.offender == "m1"
