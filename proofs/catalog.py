@@ -1,4 +1,4 @@
-"""Name every proof obligation of vDLT: PBFT, certificates, checkpoints, voting (§III-D, §IV).
+"""Name every proof obligation of vDLT: PBFT, certificates, voting, penalties (§III-D, §IV).
 
 Each entry is data: a name, its group, the whitepaper section, the claim in plain language,
 its scope, the expected finding, what it assumes, and the encoding in
@@ -7,7 +7,16 @@ its scope, the expected finding, what it assumes, and the encoding in
 
 from __future__ import annotations
 
-from vdlt_spec.models import accountability, bitmap, checkpoint, multisig, pbft, quorum, voting
+from vdlt_spec.models import (
+    accountability,
+    bitmap,
+    checkpoint,
+    multisig,
+    pbft,
+    penalties,
+    quorum,
+    voting,
+)
 from vdlt_spec.proofs.obligation import Expected, Obligation, Scope
 
 PROVED = Expected.PROVED
@@ -393,6 +402,30 @@ OBLIGATIONS: tuple[Obligation, ...] = (
         PROVED,
         (),
         voting.tally_queries,
+    ),
+    # --- penalties: the split of a slash (§IV-J) -------------------------------------------------
+    Obligation(
+        "penalty-full-slash",
+        "penalties",
+        "§IV-J",
+        "The offender's account falls by the whole slash whoever reports, itself included; the"
+        " reporter's credit is at most the reward, carved out of the slash (credit + burnt ="
+        " slash), so the offender and a sybil reporter together still lose at least one unit.",
+        Scope.all_sizes("all collateral, all slash_fraction in [0, 1], denouncer_reward in [0, 1)"),
+        PROVED,
+        ("something is slashed (slashed >= 1)", "amounts and fractions are exact integers"),
+        penalties.full_slash_queries,
+    ),
+    Obligation(
+        "penalty-self-reward",
+        "penalties",
+        "§IV-J",
+        "Necessity: if a self-reporting offender were paid the reward like any reporter, its"
+        " loss would depend on who reports (it keeps the reward).",
+        Scope.all_sizes("all collateral and fractions"),
+        REFUTED,
+        ("the reward is paid to whoever reports, the offender included",),
+        penalties.self_reward_queries,
     ),
 )
 

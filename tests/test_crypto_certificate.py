@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from vdlt_spec import serial
+from vdlt_spec.conformance.adapter import ReferenceAdapter
 from vdlt_spec.crypto import (
     AggregateKeyCache,
     Certificate,
@@ -137,6 +138,14 @@ def test_quorum_size_is_the_least_count_above_two_thirds() -> None:
         f = max_faulty(n)
         assert 3 * f + 1 <= n < 3 * f + 4
         assert 2 * q - n >= f + 1  # any two quorums share an honest member
+
+
+@pytest.mark.parametrize("n", [0, -1, -5, -(10**30)])
+def test_quorum_sizes_reject_a_roster_without_members(n: int) -> None:
+    assert reason_of(lambda: quorum_size(n)) is Reason.ROSTER_EMPTY
+    assert reason_of(lambda: max_faulty(n)) is Reason.ROSTER_EMPTY
+    answer = ReferenceAdapter().call("crypto.quorum_size", {"n": n})
+    assert answer.output is None and answer.error == Reason.ROSTER_EMPTY.value
 
 
 @settings(max_examples=100, deadline=None)

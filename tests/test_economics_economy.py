@@ -35,7 +35,7 @@ from vdlt_spec.governance.voting import VotingMode
 from vdlt_spec.roles import NodeRole
 from vdlt_spec.verdict import Verdict
 
-PARAMS = Parameters(
+PARAMS = Parameters.experimental(
     genesis_supply=10_000_000,
     epochs_per_year=4,
     inflation_rate=Fraction(4, 100),
@@ -347,3 +347,14 @@ def test_cli_simulate_rejects_a_bad_plot_path_in_one_line(
 ) -> None:
     code, out, err = _cli(["governance", "simulate", "--plot", str(tmp_path / name)], capsys)
     assert code == 2 and out == "" and err.count("\n") == 1 and "[BAD_USAGE]" in err
+
+
+def test_a_report_names_experimental_parameters() -> None:
+    experiment = Parameters.experimental(
+        poll_period_epochs=2, vote_period_epochs=2, test_period_epochs=3
+    )
+    assert "parameters" in simulate(3, 1, experiment).figures
+    assert "parameters" not in simulate(3, 1).figures
+    with pytest.raises(SpecError) as err:
+        E.start({"a": 10_000_000}, dataclasses.replace(PARAMS, conforming=True))
+    assert err.value.reason == Reason.NON_CONFORMING_GENESIS

@@ -8,11 +8,14 @@ import random
 from fractions import Fraction
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from vdlt_spec import ledger as L
 from vdlt_spec.consensus import SigningDomain, VoteKind
 from vdlt_spec.crypto.certificate import certificate_is_valid, make_certificate
 from vdlt_spec.economics import penalties as P
+from vdlt_spec.economics import settlement
 from vdlt_spec.economics.penalties import DoubleSignEvidence, PenaltyState
 from vdlt_spec.economics.signing import (
     compressed_public_key,
@@ -81,6 +84,76 @@ def test_self_reporting_never_pays() -> None:
     _, after, _, record = submit(evidence, reporter="m3")
     assert record.reward < record.slashed
     assert after.account("m3").balance == before - record.slashed + record.reward < before
+
+
+def test_a_self_report_pays_nothing_and_the_offender_loses_the_full_slash() -> None:
+    evidence = double_sign_evidence(SK["m3"], epoch=5, view=1, seq=1, roster=KEYS)
+    ledger, _ = world()
+    before = ledger.account("m3").balance
+    _, by_self, _, own = submit(evidence, reporter="m3")
+    _, by_other, _, other = submit(evidence, reporter="m1")
+    assert own.reward == 0 and own.burned == own.slashed == other.slashed == COLLATERAL
+    assert by_self.account("m3").balance == by_other.account("m3").balance == before - COLLATERAL
+    assert by_self.burned == COLLATERAL and by_other.burned == COLLATERAL - other.reward
+
+
+NAMES = ("m1", "m2", "m3")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    collaterals=st.tuples(*(st.integers(min_value=0, max_value=20_000) for _ in NAMES)),
+    offender=st.sampled_from(NAMES),
+    reporter=st.sampled_from((*NAMES, "rep")),
+    slash_fraction=st.fractions(min_value=0, max_value=1, max_denominator=100),
+    denouncer_reward=st.fractions(min_value=0, max_value=Fraction(99, 100), max_denominator=100),
+)
+@example((11_000, 0, 5), "m1", "m1", Fraction(1), Fraction(1, 11))
+@example((11_000, 7, 0), "m1", "m2", Fraction(1, 2), Fraction(1, 3))
+def test_the_offender_loses_the_full_slash_whoever_reports(
+    collaterals: tuple[int, ...],
+    offender: str,
+    reporter: str,
+    slash_fraction: Fraction,
+    denouncer_reward: Fraction,
+) -> None:
+    params = dataclasses.replace(
+        PARAMS, slash_fraction=slash_fraction, denouncer_reward=denouncer_reward
+    )
+    ledger = L.genesis({"m1": 20_000, "m2": 20_000, "m3": 20_000, "rep": 1}, 60_001)
+    for name, amount in zip(NAMES, collaterals, strict=True):
+        if amount:
+            ledger = L.bond(ledger, name, amount)
+    ledger = L.advance(ledger, 5)
+    roster = tuple(RosterEntry(n, KEY[n], 1) for n in NAMES)
+    registry = DposState(delegates=NAMES, rosters={5: roster})
+    evidence = double_sign_evidence(SK[offender], epoch=5, view=2, seq=4, roster=KEYS)
+    slashed, due = P.slash_amounts(ledger.account(offender).slashable, params)
+    if slashed == 0:
+        with pytest.raises(SpecError) as err:
+            P.submit_evidence(PenaltyState(), ledger, registry, params, reporter, evidence)
+        assert err.value.reason == Reason.NOTHING_TO_SLASH
+        return
+    state, after, _, record = P.submit_evidence(
+        PenaltyState(), ledger, registry, params, reporter, evidence
+    )
+    loss = {n: ledger.account(n).balance - after.account(n).balance for n in (*NAMES, "rep")}
+    # the offender's own account falls by the whole slash, whoever reports
+    assert loss[offender] == record.slashed == slashed
+    # the reward is carved out of the slash: another reporter gets it, a self-report nothing
+    credit = 0 if reporter == offender else due
+    assert (
+        record.reward
+        == credit
+        == settlement.settle(slashed, due, reporter == offender).reporter_credit
+    )
+    if reporter != offender:
+        assert loss[reporter] == -due
+    assert after.burned - ledger.burned == slashed - credit == record.burned
+    # a sybil reporter recovers at most the reward: the offender's side still loses
+    assert loss[offender] + (loss[reporter] if reporter != offender else 0) >= slashed - due > 0
+    assert all(loss[n] == 0 for n in (*NAMES, "rep") if n not in {offender, reporter})
+    assert L.invariant_violations(after) == () and P.slash_violations(state) == ()
 
 
 def test_stale_and_future_evidence_are_rejected() -> None:
@@ -228,3 +301,19 @@ def test_a_certificate_claim_must_be_signed_by_the_accused_over_this_certificate
     with pytest.raises(SpecError) as err:
         submit(other)
     assert err.value.reason == Reason.BAD_EVIDENCE
+
+
+@given(
+    slashable=st.integers(min_value=0, max_value=10**20),
+    slash_fraction=st.fractions(min_value=0, max_value=1),
+    denouncer_reward=st.fractions(min_value=0, max_value=Fraction(99, 100)),
+)
+def test_slash_amounts_are_the_floors_the_bounds_describe(
+    slashable: int, slash_fraction: Fraction, denouncer_reward: Fraction
+) -> None:
+    slashed, reward = settlement.slash_amounts(slashable, slash_fraction, denouncer_reward)
+    a, b = slash_fraction.numerator, slash_fraction.denominator
+    c, d = denouncer_reward.numerator, denouncer_reward.denominator
+    assert all(settlement.slash_bounds(slashed, slashable, a, b))
+    assert all(settlement.reward_bounds(reward, slashed, c, d))
+    assert 0 <= reward < slashed or slashed == reward == 0

@@ -16,6 +16,7 @@ from vdlt_spec.governance import amendment as A
 from vdlt_spec.governance import voting
 from vdlt_spec.governance.amendment import NAY, PASS, YEA, Amendment, Event, Poll, PollGroup, Stage
 from vdlt_spec.governance.parameters import (
+    GENESIS_SUPPLY,
     ParameterChange,
     Parameters,
     apply_changes,
@@ -258,4 +259,37 @@ def test_an_amendment_changes_the_class_shares_the_scheduler_reads() -> None:
     too_much = (ParameterChange("share_scavenger", Fraction(50, 100)),)
     with pytest.raises(SpecError) as err:
         A.submit(A.initial_state(PARAMS), Amendment("x", "alice", too_much), 0)
+    assert err.value.reason == Reason.INVALID_PARAMETERS
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"max_inflation_rate": Fraction(5, 100)},
+        {"max_inflation_rate": Fraction(1)},
+        {"genesis_supply": 10_000_000},
+        {"genesis_supply": GENESIS_SUPPLY + 1},
+        {"genesis_supply": GENESIS_SUPPLY * 2},
+    ],
+)
+def test_a_genesis_outside_the_papers_limits_is_rejected(changes: dict[str, object]) -> None:
+    params = Parameters(**changes)  # type: ignore[arg-type]
+    for start in (validate, A.initial_state):
+        with pytest.raises(SpecError) as err:
+            start(params)
+        assert err.value.reason == Reason.NON_CONFORMING_GENESIS
+    experiment = Parameters.experimental(**changes)
+    assert not experiment.conforming and validate(experiment) is experiment
+    assert A.initial_state(experiment).params == experiment
+
+
+def test_a_genesis_within_the_papers_limits_conforms() -> None:
+    assert Parameters().conforming and validate(Parameters()) == Parameters()
+    lower_cap = Parameters(max_inflation_rate=Fraction(3, 100))
+    assert validate(lower_cap) is lower_cap
+    with pytest.raises(SpecError) as err:
+        apply_changes(Parameters(), (ParameterChange("conforming", Fraction(0)),))
+    assert err.value.reason == Reason.PARAMETER_NOT_AMENDABLE
+    with pytest.raises(SpecError) as err:
+        validate(Parameters.experimental(genesis_supply=0))
     assert err.value.reason == Reason.INVALID_PARAMETERS

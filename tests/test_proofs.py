@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,7 @@ def test_catalog_is_complete_and_well_formed() -> None:
         "multisig",
         "checkpoint",
         "voting",
+        "penalties",
     }
     for o in catalog.OBLIGATIONS:
         assert o.section.startswith("§") and o.statement and o.scope.text
@@ -213,7 +215,16 @@ def test_verify_registers_the_groups() -> None:
     checks = {c.name for c in self_checks.discover() if c.component == "proofs"}
     assert checks == {
         f"proofs-{g}"
-        for g in ("quorum", "bitmap", "pbft", "accountability", "multisig", "checkpoint", "voting")
+        for g in (
+            "quorum",
+            "bitmap",
+            "pbft",
+            "accountability",
+            "multisig",
+            "checkpoint",
+            "voting",
+            "penalties",
+        )
     }
     run = self_checks.run(next(c for c in self_checks.discover() if c.name == "proofs-quorum"))
     assert run.verdict is Verdict.VALID
@@ -235,3 +246,25 @@ def test_check_timeout_accepts_only_a_positive_budget() -> None:
             runner.check_timeout(bad, "--timeout")
         assert caught.value.reason is Reason.BAD_USAGE
         assert caught.value.detail == f"--timeout must be positive, got {bad}"
+
+
+def test_penalty_obligation_is_not_vacuous() -> None:
+    from vdlt_spec.economics.settlement import settle, slash_amounts
+    from vdlt_spec.models import penalties
+
+    for self_report in (False, True):
+        x = penalties.unknowns("t.")
+        solver = z3.Solver()
+        solver.add(*penalties.preconditions(x))
+        assert solver.check() == z3.sat  # the preconditions admit slashes
+        model = solver.model()
+        value = {
+            name: model.eval(term, model_completion=True).as_long() for name, term in x.items()
+        }
+        slashed, reward = slash_amounts(
+            value["slashable"],
+            Fraction(value["slash_fraction_num"], value["slash_fraction_den"]),
+            Fraction(value["reward_num"], value["reward_den"]),
+        )
+        assert (slashed, reward) == (value["slashed"], value["reward"])  # the bounds are the floors
+        assert settle(slashed, reward, self_report).offender_change == -slashed

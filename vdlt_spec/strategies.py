@@ -248,7 +248,7 @@ polls = st.builds(
 """Poll results of one group (§IV-K multi-factorial consensus)."""
 
 short_governance_parameters = st.builds(
-    _Parameters,
+    _Parameters.experimental,
     genesis_supply=st.integers(min_value=10**6, max_value=10**12),
     epochs_per_year=st.integers(min_value=4, max_value=365),
     poll_period_epochs=st.integers(min_value=1, max_value=3),
@@ -258,7 +258,7 @@ short_governance_parameters = st.builds(
     min_collateral=st.integers(min_value=1, max_value=10**4),
     inflation_rate=inflation_rates,
 )
-"""Valid protocol parameters with short amendment stages, for property and stateful tests."""
+"""Valid experimental parameters (any supply) with short amendment stages, for property tests."""
 
 
 # --- allocation -------------------------------------------------------------------------------

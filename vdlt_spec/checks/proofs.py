@@ -61,3 +61,6 @@ checkpoint_check = _register(
     "checkpoint", "§III-D", "Prove garbage collection keeps what no certificate covers."
 )
 voting_check = _register("voting", "§IV-C", "Prove the quadratic-voting and token-lock claims.")
+penalties_check = _register(
+    "penalties", "§IV-J", "Prove the offender loses the whole slash whoever reports."
+)

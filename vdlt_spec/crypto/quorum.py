@@ -7,12 +7,16 @@ functions evaluate on Python ints and on solver terms (Z3 overloads these operat
 proofs in ``vdlt_spec.models`` state their claims with these very functions. The sizes
 :func:`quorum_size` and :func:`max_faulty` are the least k and the largest f that satisfy the
 predicates; :func:`quorum_size_bounds` and :func:`max_faulty_bounds` characterise the same
-sizes as constraints, for a solver.
+sizes as constraints, for a solver. A roster has at least one member: the sizes reject an
+int n < 1 (``ROSTER_EMPTY``), and the predicates and bounds stay free of checks so that
+they apply to solver terms.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol, overload
+
+from vdlt_spec.errors import Reason, SpecError
 
 __all__ = [
     "FAULT_DENOMINATOR",
@@ -70,13 +74,26 @@ def within_fault_bound(faulty: Term | int, n: Term | int) -> Any:
     return FAULT_DENOMINATOR * faulty < n
 
 
+def _require_members(n: int) -> None:
+    if isinstance(n, int) and n < 1:
+        raise SpecError(Reason.ROSTER_EMPTY, f"a roster needs at least one member, got n = {n}")
+
+
 def quorum_size(n: int) -> int:
-    """Return the least k with ``is_quorum(k, n)``: floor(2n/3) + 1 (§IV-D)."""
+    """Return the least k with ``is_quorum(k, n)``: floor(2n/3) + 1 (§IV-D).
+
+    Raise ``ROSTER_EMPTY`` for an int n < 1: a roster has at least one member.
+    """
+    _require_members(n)
     return QUORUM_NUMERATOR * n // QUORUM_DENOMINATOR + 1
 
 
 def max_faulty(n: int) -> int:
-    """Return the largest f with ``within_fault_bound(f, n)``: floor((n-1)/3) (§III-D)."""
+    """Return the largest f with ``within_fault_bound(f, n)``: floor((n-1)/3) (§III-D).
+
+    Raise ``ROSTER_EMPTY`` for an int n < 1, as :func:`quorum_size` does.
+    """
+    _require_members(n)
     return (n - 1) // FAULT_DENOMINATOR
 
 

@@ -19,8 +19,10 @@ DEFAULT_CHAIN_ID, epoch)``, so a statement signed in another epoch or chain is n
 Rules (``docs/decisions.md``, D-econ-6..9): evidence names the epoch of the offence, whose
 roster must contain the accused key; evidence older than ``evidence_window_epochs`` is stale;
 one offence (key, kind, view, sequence) is slashed once; the slash is ``slash_fraction`` of the
-slashable collateral; the reporter gets floor(slashed · ``denouncer_reward``) (Tezos: 1/11),
-always less than the slashed amount, and the rest is burnt, so reporting oneself never pays.
+slashable collateral and the offender loses all of it whoever reports; the reporter gets
+floor(slashed · ``denouncer_reward``) (Tezos: 1/11) out of the slashed amount, the rest is
+burnt, and an offender's report of itself earns nothing (its reward is burnt too):
+:mod:`vdlt_spec.economics.settlement` states this arithmetic once (D-econ-7).
 Every kind of evidence carries this one penalty, and the offender is expelled from the DPoS
 registry (D-econ-11). A consensus double vote names the same offence as a double signing of
 the same statement, so one equivocation is slashed once whichever form reports it; an amnesia
@@ -45,6 +47,7 @@ from vdlt_spec.consensus import (
     vote_payload,
 )
 from vdlt_spec.crypto import Certificate, bip340, certificate_is_valid, tagged_hash
+from vdlt_spec.economics import settlement
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import dpos
 from vdlt_spec.governance.dpos import DposState, RosterEntry
@@ -118,7 +121,10 @@ SlashingEvidence = DoubleSignEvidence | ForgedCertificateEvidence | ConsensusEvi
 
 @dataclass(frozen=True)
 class SlashRecord:
-    """Record one applied penalty: who, for what, how much was slashed, paid and burnt."""
+    """Record one applied penalty: who, for what, how much was slashed, paid and burnt.
+
+    ``reward`` is what the reporter was paid: 0 when the offender reported itself.
+    """
 
     epoch: int
     offence: str
@@ -284,12 +290,10 @@ def slash_amounts(slashable: int, params: Parameters) -> tuple[int, int]:
     """Return (slashed, reporter reward) for ``slashable`` collateral (§IV-J).
 
     slashed = floor(slashable · slash_fraction); reward = floor(slashed · denouncer_reward),
-    strictly less than slashed whenever something is slashed.
+    strictly less than slashed whenever something is slashed. The reward is what a reporter
+    other than the offender is paid (:func:`vdlt_spec.economics.settlement.settle`).
     """
-    slashed_exact = params.slash_fraction * slashable
-    slashed = slashed_exact.numerator // slashed_exact.denominator
-    reward_exact = params.denouncer_reward * slashed
-    return slashed, reward_exact.numerator // reward_exact.denominator
+    return settlement.slash_amounts(slashable, params.slash_fraction, params.denouncer_reward)
 
 
 def submit_evidence(
@@ -300,7 +304,11 @@ def submit_evidence(
     reporter: str,
     evidence: SlashingEvidence,
 ) -> tuple[PenaltyState, Ledger, DposState, SlashRecord]:
-    """Verify evidence, slash the offender once, pay the reporter, expel the offender (§IV-J)."""
+    """Verify evidence, slash the offender once, pay the reporter, expel the offender (§IV-J).
+
+    The offender's balance falls by the whole slash whoever reports; a reporter other than the
+    offender is paid the reward out of it; an offender reporting itself is paid nothing.
+    """
     if reporter not in ledger.accounts:
         raise SpecError(Reason.UNKNOWN_ACCOUNT, f"no account named {reporter!r}")
     roster = registry.rosters.get(evidence.epoch, ())
@@ -309,9 +317,10 @@ def submit_evidence(
     if offence in state.punished:
         raise SpecError(Reason.DUPLICATE_EVIDENCE, f"{offence} was already punished")
     slashable = ledger.account(offender).slashable
-    slashed, reward = slash_amounts(slashable, params)
+    slashed, due = slash_amounts(slashable, params)
     if slashed == 0:
         raise SpecError(Reason.NOTHING_TO_SLASH, f"{offender} has no slashable collateral")
+    reward = settlement.settle(slashed, due, self_report=reporter == offender).reporter_credit
     punished = ledger_ops.slash(ledger, offender, slashed, reporter, reward)
     record = SlashRecord(
         epoch=ledger.now,
@@ -346,6 +355,8 @@ def slash_violations(state: PenaltyState) -> tuple[str, ...]:
         rule = dataclasses.replace(
             Parameters(), slash_fraction=r.slash_fraction, denouncer_reward=r.denouncer_reward
         )
-        if (r.slashed, r.reward) != slash_amounts(r.slashable_before, rule):
+        slashed, due = slash_amounts(r.slashable_before, rule)
+        paid = settlement.settle(slashed, due, self_report=r.reporter == r.offender)
+        if (r.slashed, r.reward) != (slashed, paid.reporter_credit):
             problems.append(f"{r.offence}: amounts differ from the rule")
     return tuple(problems)

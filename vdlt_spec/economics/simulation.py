@@ -479,6 +479,8 @@ def simulate(
         "inflation_rate": str(econ.params.inflation_rate),
         "elections_failed": econ.elections_failed,
     }
+    if not econ.genesis_params.conforming:
+        figures["parameters"] = "experimental: not vDLT, §IV-I's genesis limits waived"
     return SimulationReport(
         seed=seed,
         epochs=epochs,

@@ -6,6 +6,12 @@ nothing else, when an amendment goes live. Token amounts are integers in *base u
 one token is :data:`BASE_UNITS_PER_TOKEN` base units (D-econ-1), so every balance, reward and
 slash is exact. Rates and shares are :class:`fractions.Fraction`. Sources of every default are
 in ``docs/decisions.md`` (D-gov-n, D-econ-n).
+
+§IV-I's limits hold from genesis on: :func:`validate` rejects a conforming parameter set whose
+genesis supply is not one billion tokens or whose inflation cap exceeds 4 % per annum
+(``NON_CONFORMING_GENESIS``). Experiments with other numbers (small supplies, short years) build
+their parameters with :meth:`Parameters.experimental`, which sets ``conforming=False``; such a
+chain is not vDLT and every report of it says so.
 """
 
 from __future__ import annotations
@@ -152,6 +158,17 @@ class Parameters:
     share_private: Fraction = SHARE_PRIVATE
     share_best_effort: Fraction = SHARE_BEST_EFFORT
     share_scavenger: Fraction = SHARE_SCAVENGER
+    conforming: bool = True
+    """False for an experiment's parameters, exempt from §IV-I's genesis limits (not vDLT)."""
+
+    @classmethod
+    def experimental(cls, **changes: Any) -> Parameters:
+        """Return non-conforming parameters: the defaults with ``changes``, exempt from §IV-I.
+
+        The genesis supply and the inflation cap may then differ from the paper's; every other
+        rule of :func:`validate` still applies.
+        """
+        return cls(**changes, conforming=False)
 
     @property
     def staker_share(self) -> Fraction:
@@ -159,8 +176,9 @@ class Parameters:
         return 1 - self.management_share - self.execution_share
 
 
-FROZEN_FIELDS = frozenset({"genesis_supply", "max_inflation_rate", "epochs_per_year"})
-"""Fields no amendment may change: the paper fixes them (§IV-I: 1 billion tokens, up to 4 %)."""
+FROZEN_FIELDS = frozenset({"genesis_supply", "max_inflation_rate", "epochs_per_year", "conforming"})
+"""Fields no amendment may change: the paper fixes them (§IV-I: 1 billion tokens, up to 4 %),
+and whether the chain conforms is settled at genesis."""
 AMENDABLE_FIELDS = frozenset(f.name for f in dataclasses.fields(Parameters)) - FROZEN_FIELDS
 DEFAULT_PARAMETERS = Parameters()
 
@@ -205,8 +223,13 @@ def validate(params: Parameters) -> Parameters:
     """Check that parameters describe a working protocol and return them, else raise (§IV-K).
 
     The inflation *rate* is not checked against its cap: a vote may ask for more than 4 %,
-    and the incentive rules clamp it (§IV-I, D-econ-2).
+    and the incentive rules clamp it (§IV-I, D-econ-2). Conforming parameters must also hold
+    §IV-I's genesis limits: a supply of exactly one billion tokens and an inflation cap of at
+    most 4 % per annum, else ``NON_CONFORMING_GENESIS``; :meth:`Parameters.experimental` ones
+    are exempt from these two limits only.
     """
+    if not isinstance(params.conforming, bool):
+        raise _bad(f"conforming must be a bool, got {params.conforming!r}")
     for name in _POSITIVE_INTS:
         value = getattr(params, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -249,7 +272,26 @@ def validate(params: Parameters) -> Parameters:
         raise _bad(f"class shares sum to {sum(shares.values())} > the link ({LINK_CAPACITY})")
     if not 0 <= params.denouncer_reward < 1:
         raise _bad("denouncer_reward must lie in [0, 1): reporters get less than is slashed")
+    if params.conforming:
+        _check_genesis_limits(params)
     return params
+
+
+def _check_genesis_limits(params: Parameters) -> None:
+    if params.genesis_supply != GENESIS_SUPPLY:
+        raise SpecError(
+            Reason.NON_CONFORMING_GENESIS,
+            f"genesis_supply must be {GENESIS_TOKENS:,} tokens ({GENESIS_SUPPLY} base units)"
+            f" (§IV-I), got {params.genesis_supply}; use Parameters.experimental for an"
+            " experiment",
+        )
+    if params.max_inflation_rate > MAX_INFLATION_RATE:
+        raise SpecError(
+            Reason.NON_CONFORMING_GENESIS,
+            f"max_inflation_rate must be at most {MAX_INFLATION_RATE} (§IV-I: up to 4 % per"
+            f" annum), got {params.max_inflation_rate}; use Parameters.experimental for an"
+            " experiment",
+        )
 
 
 def poll_weights(params: Parameters) -> tuple[Fraction, ...]:

@@ -50,7 +50,10 @@ def bip340_verify(payload: Any) -> Any:
 
 @operation("crypto.quorum_size", "§IV-D")
 def quorum(payload: Any) -> Any:
-    """Return the least quorum of n members (2n//3 + 1) and f = (n-1)//3 (§III-D, §IV-D)."""
+    """Return the least quorum of n members (2n//3 + 1) and f = (n-1)//3 (§III-D, §IV-D).
+
+    A roster has at least one member: n < 1 is ``ROSTER_EMPTY``.
+    """
     n = _field(payload, "n", int)
     return {"quorum": quorum_size(n), "max_faulty": max_faulty(n)}
 
