@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import time
 from dataclasses import replace
@@ -16,6 +17,7 @@ from rich.table import Table
 
 from vdlt_spec.cli.common import (
     JsonFlag,
+    check_outputs,
     console,
     deprecated_option,
     emit_json,
@@ -23,6 +25,8 @@ from vdlt_spec.cli.common import (
     fail,
     given,
     read_as,
+    shown,
+    visible,
     work_progress,
     write_output,
 )
@@ -45,6 +49,10 @@ ALLOCATION_ROWS_SHOWN = 20
 TIGHTEST_SHOWN = 5
 #: Seconds ``vdlt allocation solve`` runs at most unless told otherwise, reading included.
 DEFAULT_TIME_LIMIT = 60.0
+#: The longest --time-limit, in seconds (one week); beyond it, --no-time-limit says so plainly.
+MAX_TIME_LIMIT = 7 * 24 * 3600.0
+#: The most solver threads --threads accepts: the machine's processors.
+MAX_THREADS = os.cpu_count() or 1
 #: The unit of each utility (Eq. (1)).
 UTILITY_UNIT = {"throughput": "tx/s", "welfare": "tokens/epoch"}
 #: What a solve is doing in each phase, for the progress display.
@@ -111,6 +119,7 @@ def instance_schema(
     """
     from vdlt_spec.allocation.schema import allocation_schema, instance_schema
 
+    check_outputs([out], [])
     schema = allocation_schema() if allocation else instance_schema()
     text = json.dumps(schema, indent=2) + "\n"
     if out is None:
@@ -161,6 +170,7 @@ def instance_generate(
     if how_many < 0:
         fail(f"--count must be at least 0, got {how_many}")
     kind = Utility.parse(utility, "--utility")
+    check_outputs([out], [])
     with work_progress("drawing transactions", quiet=as_json) as steps:
         steps.count(0, how_many)
         instance = generate(how_many, nodes, seed, kind, on_progress=steps.count)
@@ -289,8 +299,16 @@ def solve_command(
     began = time.perf_counter()
     if no_time_limit and time_limit is not None:
         fail("--time-limit and --no-time-limit exclude each other")
-    if time_limit is not None and time_limit <= 0:
-        fail(f"--time-limit must be more than 0 seconds, got {time_limit:g}")
+    if time_limit is not None and not (0 < time_limit <= MAX_TIME_LIMIT):
+        fail(
+            f"--time-limit must be more than 0 and at most {MAX_TIME_LIMIT:g} seconds "
+            f"(or --no-time-limit), got {time_limit:g}"
+        )
+    if gap is not None and not 0 <= gap <= 1:
+        fail(f"--gap must be a fraction between 0 and 1, got {gap:g}")
+    if threads is not None and not 1 <= threads <= MAX_THREADS:
+        fail(f"--threads must be between 1 and {MAX_THREADS}, got {threads}")
+    check_outputs([out, lp, mps], [instance_file, start])
     limit = None if no_time_limit else (DEFAULT_TIME_LIMIT if time_limit is None else time_limit)
     with work_progress(PHASE_WORDS["reading"], quiet=as_json) as steps:
         instance = _load_instance(instance_file)
@@ -387,7 +405,7 @@ def _phases_text(report: Any) -> str:
 def solve_table(report: Any, utility: str, limit: float | None) -> Table:
     """Lay out a solve report as a two-column table that stays whole at 60 columns and up."""
     unit = UTILITY_UNIT.get(utility, "")
-    table = Table(title=f"vdlt allocation solve {report.instance}: {report.status.value}")
+    table = Table(title=f"vdlt allocation solve {shown(report.instance)}: {report.status.value}")
     table.add_column("figure", overflow="fold")
     table.add_column("value", overflow="fold")
     rows = [
@@ -412,7 +430,7 @@ def solve_table(report: Any, utility: str, limit: float | None) -> Table:
         ("  per phase", _phases_text(report)),
     ]
     for name, value in rows:
-        table.add_row(name, value)
+        table.add_row(shown(name), shown(value))
     return table
 
 
@@ -426,7 +444,7 @@ def diagnosis_table(rows: Any) -> Table:
     for r in rows:
         diag.add_row(
             r.constraint.value,
-            r.subject,
+            shown(r.subject),
             r.unit,
             _fraction_text(r.value),
             _fraction_text(r.bound),
@@ -488,7 +506,8 @@ def evaluate_command(
             console.print(f"... and {len(shown) - ALLOCATION_ROWS_SHOWN} more (see --json)")
         verdict = "feasible" if ev.feasible else f"infeasible ({len(ev.violations)} violations)"
         console.print(
-            f"{instance.name}: {verdict}; {ev.utility.value} = {_fraction_text(ev.objective)} "
+            f"{visible(instance.name)}: {verdict}; "
+            f"{ev.utility.value} = {_fraction_text(ev.objective)} "
             f"{UTILITY_UNIT[ev.utility.value]} (throughput {_fraction_text(ev.throughput)} "
             f"tx/s, welfare {_fraction_text(ev.welfare)} tokens/epoch), admitted {ev.admitted} "
             f"of {ev.transactions} transactions, Nakamoto coefficient {ev.nakamoto}",
@@ -512,12 +531,12 @@ def constraint_table(title: str, rows: Any) -> Table:
     for r in rows:
         table.add_row(
             r.constraint.value,
-            r.subject,
+            shown(r.subject),
             _fraction_text(r.value),
             _fraction_text(r.bound),
             _fraction_text(r.slack),
             r.unit,
-            r.note,
+            shown(r.note),
         )
     return table
 
@@ -571,6 +590,7 @@ def baseline_command(
     from vdlt_spec.allocation.evaluator import evaluate
 
     heuristic = baseline_named(name, "--name")
+    check_outputs([out], [instance_file])
     instance = _load_instance(instance_file)
     allocation = heuristic(instance)
     ev = evaluate(instance, allocation)
@@ -580,7 +600,7 @@ def baseline_command(
         emit_json({"baseline": name, "allocation": allocation, "evaluation": ev})
     else:
         console.print(
-            f"{name} on {instance.name}: {'feasible' if ev.feasible else 'infeasible'}; "
+            f"{name} on {visible(instance.name)}: {'feasible' if ev.feasible else 'infeasible'}; "
             f"{ev.utility.value} = {_fraction_text(ev.objective)} "
             f"{UTILITY_UNIT[ev.utility.value]}, admitted {ev.admitted} of {ev.transactions} "
             "transactions",

@@ -18,6 +18,7 @@ from vdlt_spec.cli.common import (
     fail,
     given,
     read_text_file,
+    shown,
     verdict_text,
 )
 from vdlt_spec.verdict import Verdict
@@ -56,7 +57,7 @@ def conformance_run(
         else list(suite.bundled().values())
     )
     selected = list(suite.iter_vectors(files, only or []))
-    impl: Adapter = SubprocessAdapter(adapter) if adapter else ReferenceAdapter()
+    impl: Adapter = SubprocessAdapter(adapter) if adapter is not None else ReferenceAdapter()
     try:
         report = suite.run(impl, selected)
     finally:
@@ -70,12 +71,14 @@ def conformance_run(
             for column in ("vector", "operation", "section", "verdict", "detail"):
                 table.add_column(column)
             for r in failures[:FAILURES_SHOWN]:
-                table.add_row(r.id, r.op, r.section, verdict_text(r.verdict), r.detail)
+                table.add_row(
+                    *map(shown, (r.id, r.op, r.section)), verdict_text(r.verdict), shown(r.detail)
+                )
             console.print(table)
             if len(failures) > FAILURES_SHOWN:
                 console.print(f"... and {len(failures) - FAILURES_SHOWN} more (see --json)")
         console.print(
-            f"conformance of {report.adapter}: {verdict_text(report.verdict)} "
+            f"conformance of {shown(report.adapter)}: {verdict_text(report.verdict)} "
             f"({report.passed} passed, {report.failed} failed, {report.unsupported} unsupported)"
         )
     raise typer.Exit(report.verdict.exit_code)
