@@ -325,3 +325,18 @@ def test_governance_simulate_rejects_a_seed_out_of_range(
     """``--seed -1`` is a clear usage error, not an OverflowError."""
     assert main(["governance", "simulate", "--seed", seed, "--epochs", "1"]) == 2
     assert "[BAD_USAGE]" in _error_line(capsys)
+
+
+@pytest.mark.parametrize("timeout", ["nan", "inf", "1e308", "0", "-1"])
+def test_prove_rejects_an_unbounded_timeout(
+    timeout: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``prove --timeout nan|inf|1e308`` is a usage error, not an OverflowError."""
+    assert main(["prove", "--only", "quorum", "--timeout", timeout]) == 2
+    assert "[BAD_USAGE]" in _error_line(capsys)
+
+
+def test_queuing_simulate_rejects_a_huge_count(capsys: pytest.CaptureFixture[str]) -> None:
+    """``queuing simulate --count 10**30`` is a usage error with the cap."""
+    assert main(["queuing", "simulate", "--count", str(10**30)]) == 2
+    assert "[BAD_USAGE]" in _error_line(capsys)

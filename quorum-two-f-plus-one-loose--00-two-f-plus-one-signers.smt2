@@ -1,0 +1,52 @@
+; vdlt-spec obligation query two-f-plus-one-signers
+(set-logic QF_LIA)
+; benchmark generated from python API
+(set-info :status unknown)
+(declare-fun |size[Q1Q2B]| () Int)
+(declare-fun |size[Q1Q2-]| () Int)
+(declare-fun |size[Q1-B]| () Int)
+(declare-fun |size[Q1--]| () Int)
+(declare-fun |size[-Q2B]| () Int)
+(declare-fun |size[-Q2-]| () Int)
+(declare-fun |size[--B]| () Int)
+(declare-fun |size[---]| () Int)
+(declare-fun n () Int)
+(declare-fun f () Int)
+(assert
+ (>= |size[Q1Q2B]| 0))
+(assert
+ (>= |size[Q1Q2-]| 0))
+(assert
+ (>= |size[Q1-B]| 0))
+(assert
+ (>= |size[Q1--]| 0))
+(assert
+ (>= |size[-Q2B]| 0))
+(assert
+ (>= |size[-Q2-]| 0))
+(assert
+ (>= |size[--B]| 0))
+(assert
+ (>= |size[---]| 0))
+(assert
+ (let ((?x51 (+ |size[Q1Q2B]| |size[Q1Q2-]| |size[Q1-B]| |size[Q1--]| |size[-Q2B]| |size[-Q2-]| |size[--B]| |size[---]|)))
+ (= n ?x51)))
+(assert
+ (>= n 1))
+(assert
+ (>= f 1))
+(assert
+ (> n (+ (* 3 f) 1)))
+(assert
+ (let ((?x102 (* 2 f)))
+ (let ((?x98 (+ ?x102 1)))
+ (>= (+ |size[Q1Q2B]| |size[Q1Q2-]| |size[Q1-B]| |size[Q1--]|) ?x98))))
+(assert
+ (let ((?x102 (* 2 f)))
+ (let ((?x98 (+ ?x102 1)))
+ (>= (+ |size[Q1Q2B]| |size[Q1Q2-]| |size[-Q2B]| |size[-Q2-]|) ?x98))))
+(assert
+ (<= (+ |size[Q1Q2B]| |size[Q1-B]| |size[-Q2B]| |size[--B]|) f))
+(assert
+ (= |size[Q1Q2-]| 0))
+(check-sat)
