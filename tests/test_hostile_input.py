@@ -340,3 +340,27 @@ def test_queuing_simulate_rejects_a_huge_count(capsys: pytest.CaptureFixture[str
     """``queuing simulate --count 10**30`` is a usage error with the cap."""
     assert main(["queuing", "simulate", "--count", str(10**30)]) == 2
     assert "[BAD_USAGE]" in _error_line(capsys)
+
+
+def test_serve_answers_invalid_utf8_with_malformed_json() -> None:
+    """``conformance serve`` answers a line that is not UTF-8 and goes on serving."""
+    import subprocess
+
+    request = b'{"id": 1, "op": "cos.classify", "input": {"cos_byte": 224}}\n'
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from vdlt_spec.cli import main; sys.exit(main())",
+            "conformance",
+            "serve",
+        ],
+        input=b"\xff\xfe\n" + request,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    first, second = done.stdout.decode().splitlines()
+    assert json.loads(first) == {"id": None, "error": "MALFORMED_JSON"}
+    assert json.loads(second)["id"] == 1

@@ -20,6 +20,7 @@ from vdlt_spec.cli.common import (
     read_text_file,
     shown,
     verdict_text,
+    write_output,
 )
 from vdlt_spec.verdict import Verdict
 
@@ -93,7 +94,11 @@ def conformance_serve() -> None:
     """
     from vdlt_spec.conformance.adapter import serve_line
 
-    for line in sys.stdin:
+    for raw in sys.stdin.buffer:
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            line = "\ufffd"  # not UTF-8: answered as malformed JSON, like any garbled line
         if line.strip():
             sys.stdout.write(serve_line(line) + "\n")
             sys.stdout.flush()
@@ -128,10 +133,7 @@ def conformance_generate(
     for name in names:
         target = out / f"{name}{suite.VECTOR_SUFFIX}"
         vector_file = suite.generate(name)
-        try:
-            target.write_text(suite.render(vector_file), encoding="utf-8")
-        except OSError as exc:
-            fail(f"cannot write {target}: {exc.strerror or exc}")
+        write_output(target, suite.render(vector_file))
         written.append({"suite": name, "path": str(target), "vectors": len(vector_file.vectors)})
         if not as_json:
             console.print(f"wrote {target} ({len(vector_file.vectors)} vectors)", markup=False)
