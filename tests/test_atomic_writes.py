@@ -167,3 +167,17 @@ def test_consensus_trace_is_checked_up_front(
     code = main(["consensus", "simulate", "--nodes", "4", "--count", "2", "--trace", str(target)])
     assert code == 2
     assert "no folder" in _error_line(capsys)
+
+
+def test_a_written_file_has_the_usual_mode(tmp_path: Path) -> None:
+    """A new output gets the umask's mode (not the temporary's 0600); a rewrite keeps its own."""
+    fresh = tmp_path / "fresh.json"
+    write_output(fresh, "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+    kept = tmp_path / "kept.json"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    write_output(kept, "new")
+    assert kept.stat().st_mode & 0o777 == 0o640
