@@ -364,3 +364,16 @@ def test_serve_answers_invalid_utf8_with_malformed_json() -> None:
     first, second = done.stdout.decode().splitlines()
     assert json.loads(first) == {"id": None, "error": "MALFORMED_JSON"}
     assert json.loads(second)["id"] == 1
+
+
+@pytest.mark.parametrize("expect", [{"expect_output": 1, "expect_error": "BAD_USAGE"}, {}])
+def test_a_vector_with_both_or_neither_expectation_blames_the_file(
+    expect: dict[str, object], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Such a vector is SCHEMA_VIOLATION of the vector file, not an implementation failure."""
+    vector = {"id": "v1", "op": "cos.classify", "section": "III-B", "input": {"cos_byte": 0}}
+    document = {"suite": "cos", "version": 1, "vectors": [{**vector, **expect}]}
+    path = tmp_path / "v.json"
+    path.write_text(json.dumps(document))
+    assert main(["conformance", "run", "--vectors", str(path)]) == 2
+    assert "[SCHEMA_VIOLATION]" in _error_line(capsys)
