@@ -18,9 +18,9 @@ from vdlt_spec.allocation.evaluator import can_bind, evaluate, tightest
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.schema import loads_instance
 from vdlt_spec.cli import main
-from vdlt_spec.cli.allocation import (
+from vdlt_spec.cli.allocation import constraint_table
+from vdlt_spec.cli.solve_report import (
     UTILITY_FIELDS,
-    constraint_table,
     diagnosis_table,
     solve_document,
     solve_table,
@@ -239,7 +239,7 @@ def test_tables_keep_every_figure_whole(width: int) -> None:
     assert report.allocation is not None
     ev = evaluate(instance, report.allocation)
     rows = tightest(ev, 5, bindable=True) + ev.reports[:3]
-    from vdlt_spec.cli.allocation import _fraction_text
+    from vdlt_spec.cli.solve_report import fraction_text as _fraction_text
 
     for table in (constraint_table("tightest", rows), diagnosis_table(rows)):
         lines = _render(table, width).splitlines()

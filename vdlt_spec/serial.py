@@ -191,14 +191,90 @@ def _decode_dataclass(tp: type[T], data: Any, path: str) -> T:
     return tp(**kwargs)
 
 
+#: The deepest nesting of arrays and objects a JSON document may have.
+MAX_JSON_DEPTH = 256
+#: The most digits an integer literal in a JSON document may have.
+MAX_JSON_INT_DIGITS = 4300
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Build an object from its members; a key given twice is ``MALFORMED_JSON``."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise SpecError(Reason.MALFORMED_JSON, f"duplicate key {key!r} in an object")
+        out[key] = value
+    return out
+
+
+def _bounded_int(literal: str) -> int:
+    """Parse an integer literal of at most :data:`MAX_JSON_INT_DIGITS` digits."""
+    if len(literal.lstrip("-")) > MAX_JSON_INT_DIGITS:
+        raise SpecError(
+            Reason.MALFORMED_JSON,
+            f"an integer literal has {len(literal.lstrip('-'))} digits "
+            f"(at most {MAX_JSON_INT_DIGITS})",
+        )
+    return int(literal)
+
+
+def _finite_float(literal: str) -> float:
+    """Parse a number literal that must be finite as a float (``1e400`` is not)."""
+    value = float(literal)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise SpecError(Reason.MALFORMED_JSON, f"number {literal[:40]} is out of range")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    """Reject ``NaN``, ``Infinity`` and ``-Infinity``: they are not JSON (RFC 8259)."""
+    raise SpecError(Reason.MALFORMED_JSON, f"{name} is not a JSON value (RFC 8259)")
+
+
+def _check_depth(value: Any) -> None:
+    """Reject a document nested deeper than :data:`MAX_JSON_DEPTH`, without recursion."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise SpecError(
+                Reason.MALFORMED_JSON, f"nested deeper than {MAX_JSON_DEPTH} arrays or objects"
+            )
+        stack.extend((child, depth + 1) for child in children)
+
+
 def load_json(text: str) -> Any:
-    """Parse JSON text into plain data; malformed JSON is ``MALFORMED_JSON``."""
+    """Parse strict JSON text (RFC 8259) into plain data, or raise ``MALFORMED_JSON``.
+
+    The one JSON reader of the spec and its tool: a syntax error, a key given twice in an
+    object, ``NaN`` or ``Infinity``, a number beyond a float's range, an integer literal of more
+    than :data:`MAX_JSON_INT_DIGITS` digits and nesting deeper than :data:`MAX_JSON_DEPTH` are
+    each ``MALFORMED_JSON`` with the cause.
+    """
     try:
-        return json.loads(text)
+        value = json.loads(
+            text,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_int=_bounded_int,
+            parse_float=_finite_float,
+            parse_constant=_no_constant,
+        )
     except json.JSONDecodeError as exc:
         raise SpecError(
             Reason.MALFORMED_JSON, f"line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise SpecError(
+            Reason.MALFORMED_JSON, f"nested deeper than {MAX_JSON_DEPTH} arrays or objects"
+        ) from None
+    _check_depth(value)
+    return value
 
 
 def loads(tp: type[T], text: str) -> T:

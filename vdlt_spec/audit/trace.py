@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from vdlt_spec import serial
 from vdlt_spec.errors import Reason, SpecError
 
 TRACE_VERSION = 1
@@ -44,9 +45,9 @@ def parse(lines: Iterable[str]) -> Trace:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SpecError(Reason.BAD_TRACE, f"line {number}: not JSON ({exc.msg})") from None
+            record = serial.load_json(line)
+        except SpecError as exc:
+            raise SpecError(Reason.BAD_TRACE, f"line {number}: not JSON ({exc.detail})") from None
         if not isinstance(record, dict):
             raise SpecError(Reason.BAD_TRACE, f"line {number}: expected a JSON object")
         if header is None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import math
+import os
 import sys
 import time
 from dataclasses import replace
-from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +15,7 @@ from rich.table import Table
 
 from vdlt_spec.cli.common import (
     JsonFlag,
+    check_outputs,
     console,
     deprecated_option,
     emit_json,
@@ -23,8 +23,17 @@ from vdlt_spec.cli.common import (
     fail,
     given,
     read_as,
+    shown,
+    visible,
     work_progress,
     write_output,
+)
+from vdlt_spec.cli.solve_report import (
+    UTILITY_UNIT,
+    diagnosis_table,
+    fraction_text,
+    solve_document,
+    solve_table,
 )
 
 __all__ = [
@@ -45,8 +54,10 @@ ALLOCATION_ROWS_SHOWN = 20
 TIGHTEST_SHOWN = 5
 #: Seconds ``vdlt allocation solve`` runs at most unless told otherwise, reading included.
 DEFAULT_TIME_LIMIT = 60.0
-#: The unit of each utility (Eq. (1)).
-UTILITY_UNIT = {"throughput": "tx/s", "welfare": "tokens/epoch"}
+#: The longest --time-limit, in seconds (one week); beyond it, --no-time-limit says so plainly.
+MAX_TIME_LIMIT = 7 * 24 * 3600.0
+#: The most solver threads --threads accepts: the machine's processors.
+MAX_THREADS = os.cpu_count() or 1
 #: What a solve is doing in each phase, for the progress display.
 PHASE_WORDS = {
     "reading": "reading the instance",
@@ -57,36 +68,6 @@ PHASE_WORDS = {
     "search": "searching for a better allocation",
     "checking": "checking the allocation exactly",
 }
-#: The solvers' names as people write them.
-SOLVER_NAMES = {"highs": "HiGHS", "cbc": "CBC"}
-#: Fields of the solve report that are utilities: exact rationals in ``--json`` (the codec's
-#: "p/q" strings), whether the oracle computed them exactly or a solver returned a float.
-UTILITY_FIELDS = (
-    "objective",
-    "incumbent",
-    "bound",
-    "relaxation_bound",
-    "lagrangian_bound",
-    "warm_start",
-    "searched",
-)
-
-
-def _fraction_text(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return f"{float(value):.6g}" if getattr(value, "denominator", 1) != 1 else str(value)
-
-
-def _exact(value: Any) -> Fraction | None:
-    """Return a utility as an exact rational: a float as the decimal it prints as."""
-    if value is None or isinstance(value, Fraction):
-        return value
-    if isinstance(value, float):
-        return Fraction(repr(value)) if math.isfinite(value) else None
-    return Fraction(value)
 
 
 @allocation_app.command("schema", short_help="Print the JSON Schema of an instance or allocation.")
@@ -111,6 +92,7 @@ def instance_schema(
     """
     from vdlt_spec.allocation.schema import allocation_schema, instance_schema
 
+    check_outputs([out], [])
     schema = allocation_schema() if allocation else instance_schema()
     text = json.dumps(schema, indent=2) + "\n"
     if out is None:
@@ -161,6 +143,7 @@ def instance_generate(
     if how_many < 0:
         fail(f"--count must be at least 0, got {how_many}")
     kind = Utility.parse(utility, "--utility")
+    check_outputs([out], [])
     with work_progress("drawing transactions", quiet=as_json) as steps:
         steps.count(0, how_many)
         instance = generate(how_many, nodes, seed, kind, on_progress=steps.count)
@@ -289,8 +272,16 @@ def solve_command(
     began = time.perf_counter()
     if no_time_limit and time_limit is not None:
         fail("--time-limit and --no-time-limit exclude each other")
-    if time_limit is not None and time_limit <= 0:
-        fail(f"--time-limit must be more than 0 seconds, got {time_limit:g}")
+    if time_limit is not None and not (0 < time_limit <= MAX_TIME_LIMIT):
+        fail(
+            f"--time-limit must be more than 0 and at most {MAX_TIME_LIMIT:g} seconds "
+            f"(or --no-time-limit), got {time_limit:g}"
+        )
+    if gap is not None and not 0 <= gap <= 1:
+        fail(f"--gap must be a fraction between 0 and 1, got {gap:g}")
+    if threads is not None and not 1 <= threads <= MAX_THREADS:
+        fail(f"--threads must be between 1 and {MAX_THREADS}, got {threads}")
+    check_outputs([out, lp, mps], [instance_file, start])
     limit = None if no_time_limit else (DEFAULT_TIME_LIMIT if time_limit is None else time_limit)
     with work_progress(PHASE_WORDS["reading"], quiet=as_json) as steps:
         instance = _load_instance(instance_file)
@@ -331,108 +322,6 @@ def solve_command(
         if out is not None and report.allocation is not None:
             console.print(f"wrote {out}", markup=False)
     raise typer.Exit(report.status.exit_code)
-
-
-def solve_document(report: Any, limit: float | None) -> dict[str, Any]:
-    """Return a solve report as one strict JSON document with one type per field.
-
-    Utilities are exact rationals in the codec's form ("p/q" strings, integers as "25"),
-    seconds and the relative gap are JSON numbers, and no field is ever NaN or Infinity:
-    a missing figure is null. Every wall-clock figure's name ends in ``seconds``
-    (``phase_seconds`` maps each phase that ran to its seconds).
-    """
-    from vdlt_spec.serial import encode
-
-    document: dict[str, Any] = encode(report)
-    for name in UTILITY_FIELDS:
-        document[name] = encode(_exact(getattr(report, name)))
-    document["time_limit"] = limit
-    # every wall-clock figure's name ends in "seconds"
-    document["phase_seconds"] = {p.phase: p.seconds for p in report.phase_seconds}
-    document["solver_name"] = SOLVER_NAMES.get(report.solver, report.solver)
-    return document
-
-
-def _with_unit(value: Any, unit: str) -> str:
-    text = _fraction_text(value)
-    return text if value is None else f"{text} {unit}"
-
-
-def _gap_text(report: Any) -> str:
-    if report.gap is not None:
-        return "0 %" if report.gap == 0 else f"{100 * report.gap:.3g} %"
-    if report.objective == 0 and report.bound is not None:
-        return "- (no relative gap to a utility of 0)"
-    return "-"
-
-
-def _solver_text(report: Any) -> str:
-    name = SOLVER_NAMES.get(report.solver, str(report.solver))
-    if report.solver_ran:
-        return name
-    if report.proven_optimal:
-        return f"{name}, not needed: a bound proved the optimum first"
-    return f"{name}, not run: the time limit was spent before it"
-
-
-def _seconds_text(report: Any, limit: float | None) -> str:
-    of = "no limit" if limit is None else f"limit {limit:g} s"
-    return f"{report.seconds:.2f} s ({of})"
-
-
-def _phases_text(report: Any) -> str:
-    return ", ".join(f"{p.phase} {p.seconds:.2f} s" for p in report.phase_seconds)
-
-
-def solve_table(report: Any, utility: str, limit: float | None) -> Table:
-    """Lay out a solve report as a two-column table that stays whole at 60 columns and up."""
-    unit = UTILITY_UNIT.get(utility, "")
-    table = Table(title=f"vdlt allocation solve {report.instance}: {report.status.value}")
-    table.add_column("figure", overflow="fold")
-    table.add_column("value", overflow="fold")
-    rows = [
-        ("status", report.status.value),
-        ("why", report.summary),
-        ("solver", _solver_text(report)),
-        (f"{utility} (exact)", _with_unit(report.objective, unit)),
-        ("bound", _with_unit(report.bound, unit)),
-        ("  LP relaxation", _with_unit(report.relaxation_bound, unit)),
-        ("  Lagrangian", _with_unit(report.lagrangian_bound, unit)),
-        ("relative gap", _gap_text(report)),
-        ("admitted", f"{report.admitted} of {report.transactions} transactions"),
-        ("warm start", _with_unit(report.warm_start, unit)),
-        (
-            "neighbourhood search",
-            f"{_with_unit(report.searched, unit)} in {report.search_seconds:.2f} s"
-            if report.search_seconds
-            else "not run",
-        ),
-        ("model", f"{report.binaries} binaries, {report.constraints} rows"),
-        ("time", _seconds_text(report, limit)),
-        ("  per phase", _phases_text(report)),
-    ]
-    for name, value in rows:
-        table.add_row(name, value)
-    return table
-
-
-def diagnosis_table(rows: Any) -> Table:
-    """Lay out the constraints an infeasible instance's least-violating allocation breaks."""
-    diag = Table(title="why infeasible: constraints the least-violating allocation breaks")
-    for column in ("constraint", "subject", "unit"):
-        diag.add_column(column, overflow="fold")
-    for column in ("value", "bound", "violated by"):
-        diag.add_column(column, justify="right", no_wrap=True)
-    for r in rows:
-        diag.add_row(
-            r.constraint.value,
-            r.subject,
-            r.unit,
-            _fraction_text(r.value),
-            _fraction_text(r.bound),
-            _fraction_text(-r.slack),
-        )
-    return diag
 
 
 @allocation_app.command(
@@ -488,9 +377,10 @@ def evaluate_command(
             console.print(f"... and {len(shown) - ALLOCATION_ROWS_SHOWN} more (see --json)")
         verdict = "feasible" if ev.feasible else f"infeasible ({len(ev.violations)} violations)"
         console.print(
-            f"{instance.name}: {verdict}; {ev.utility.value} = {_fraction_text(ev.objective)} "
-            f"{UTILITY_UNIT[ev.utility.value]} (throughput {_fraction_text(ev.throughput)} "
-            f"tx/s, welfare {_fraction_text(ev.welfare)} tokens/epoch), admitted {ev.admitted} "
+            f"{visible(instance.name)}: {verdict}; "
+            f"{ev.utility.value} = {fraction_text(ev.objective)} "
+            f"{UTILITY_UNIT[ev.utility.value]} (throughput {fraction_text(ev.throughput)} "
+            f"tx/s, welfare {fraction_text(ev.welfare)} tokens/epoch), admitted {ev.admitted} "
             f"of {ev.transactions} transactions, Nakamoto coefficient {ev.nakamoto}",
             markup=False,
             highlight=False,
@@ -512,12 +402,12 @@ def constraint_table(title: str, rows: Any) -> Table:
     for r in rows:
         table.add_row(
             r.constraint.value,
-            r.subject,
-            _fraction_text(r.value),
-            _fraction_text(r.bound),
-            _fraction_text(r.slack),
+            shown(r.subject),
+            fraction_text(r.value),
+            fraction_text(r.bound),
+            fraction_text(r.slack),
             r.unit,
-            r.note,
+            shown(r.note),
         )
     return table
 
@@ -536,19 +426,19 @@ def _percent(share: Any) -> str:
 
 def _standing_text(s: Any) -> str:
     """Say where a scored allocation stands against the oracle, in one line (§IV-F)."""
-    best = _fraction_text(s.best)
+    best = fraction_text(s.best)
     if not s.feasible:
         return f"against the oracle: infeasible, so no share (the oracle's best is {best})"
     if s.proven:
         return (
             f"against the oracle: {_percent(s.share_high)} of the proven optimum {best} "
-            f"(short by {_fraction_text(s.shortfall)})"
+            f"(short by {fraction_text(s.shortfall)})"
         )
     if s.bound is None:
         return f"against the oracle: {_percent(s.share_high)} of its allocation's {best}"
     return (
         f"against the oracle: {_percent(s.share_low)} to {_percent(s.share_high)} of the "
-        f"optimum (best known {best}, bound {_fraction_text(s.bound)})"
+        f"optimum (best known {best}, bound {fraction_text(s.bound)})"
     )
 
 
@@ -571,6 +461,7 @@ def baseline_command(
     from vdlt_spec.allocation.evaluator import evaluate
 
     heuristic = baseline_named(name, "--name")
+    check_outputs([out], [instance_file])
     instance = _load_instance(instance_file)
     allocation = heuristic(instance)
     ev = evaluate(instance, allocation)
@@ -580,8 +471,8 @@ def baseline_command(
         emit_json({"baseline": name, "allocation": allocation, "evaluation": ev})
     else:
         console.print(
-            f"{name} on {instance.name}: {'feasible' if ev.feasible else 'infeasible'}; "
-            f"{ev.utility.value} = {_fraction_text(ev.objective)} "
+            f"{name} on {visible(instance.name)}: {'feasible' if ev.feasible else 'infeasible'}; "
+            f"{ev.utility.value} = {fraction_text(ev.objective)} "
             f"{UTILITY_UNIT[ev.utility.value]}, admitted {ev.admitted} of {ev.transactions} "
             "transactions",
             markup=False,

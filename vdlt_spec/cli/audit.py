@@ -15,6 +15,7 @@ from vdlt_spec.cli.common import (
     console,
     emit_json,
     read_text_file,
+    shown,
     verdict_text,
 )
 
@@ -70,7 +71,7 @@ def audit_command(
             for column in ("line", "rule", "message"):
                 table.add_column(column)
             for finding in report.findings[:FAILURES_SHOWN]:
-                table.add_row(str(finding.line), finding.rule, finding.message)
+                table.add_row(str(finding.line), shown(finding.rule), shown(finding.message))
             console.print(table)
         console.print(
             f"audit of a {report.kind} trace: {verdict_text(report.verdict)} "

@@ -8,14 +8,18 @@ document on stdout.
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -36,6 +40,7 @@ __all__ = [
     "WIDE_TABLE",
     "JsonFlag",
     "Steps",
+    "check_outputs",
     "console",
     "deprecated_option",
     "emit_json",
@@ -48,7 +53,9 @@ __all__ = [
     "read_json_file",
     "read_text_file",
     "run_app",
+    "shown",
     "verdict_text",
+    "visible",
     "with_progress",
     "work_progress",
     "write_output",
@@ -122,7 +129,9 @@ def run_app(app: typer.Typer, argv: list[str] | None) -> int:
 
 
 def _error_line(reason: Reason, detail: str) -> None:
-    err_console.print(f"vdlt: error [{reason.value}]: {detail}", markup=False, highlight=False)
+    err_console.print(
+        f"vdlt: error [{reason.value}]: {visible(detail)}", markup=False, highlight=False
+    )
 
 
 # --- input and output files --------------------------------------------------------------------
@@ -156,11 +165,75 @@ def read_as(path: Path, parse: Callable[[Any], Parsed]) -> Parsed:
 
 
 def write_output(path: Path, text: str) -> None:
-    """Write an output file or reject the path in one line."""
+    """Write an output file atomically (a temporary file in its folder, then a rename).
+
+    A run stopped mid-write leaves the previous file whole; an unwritable path is rejected in
+    one line.
+    """
+    temporary: str | None = None
     try:
-        path.write_text(text, encoding="utf-8")
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else "."
+        )
+        os.chmod(temporary, _new_file_mode(path))
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+        temporary = None
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
+    finally:
+        if temporary is not None:
+            with suppress(OSError):
+                os.unlink(temporary)
+
+
+def _new_file_mode(path: Path) -> int:
+    """Return the mode the written file gets: the old file's, else the umask's default."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def check_outputs(outputs: Sequence[Path | None], inputs: Sequence[Path | None]) -> None:
+    """Reject, before any work, an output path that is an input or cannot be written.
+
+    An output equal to an input (the same file, however spelled) would destroy the input; an
+    output whose folder is missing or not writable would throw the run's result away.
+    """
+    given_inputs = [p for p in inputs if p is not None]
+    given_outputs = [p for p in outputs if p is not None]
+    for k, out in enumerate(given_outputs):
+        for other in given_outputs[:k]:
+            if _same_file(out, other):
+                fail(f"two outputs are the same file: {out}")
+        for source in given_inputs:
+            if _same_file(out, source):
+                fail(f"output {out} is the input {source}: it would be overwritten")
+        if out.is_dir():
+            fail(f"cannot write {out}: it is a directory")
+        folder = out.parent if str(out.parent) else Path(".")
+        if not folder.is_dir():
+            fail(f"cannot write {out}: no folder {folder}")
+        if not os.access(folder, os.W_OK | os.X_OK) or (
+            out.exists() and not os.access(out, os.W_OK)
+        ):
+            fail(f"cannot write {out}: permission denied")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Tell whether two paths name one file (an existing one, or the same resolved path)."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 # --- printing ----------------------------------------------------------------------------------
@@ -171,6 +244,30 @@ def emit_json(document: Any) -> None:
     from vdlt_spec.serial import encode
 
     sys.stdout.write(json.dumps(encode(document), indent=2, sort_keys=True) + "\n")
+
+
+def shown(text: object) -> str:
+    """Return user-supplied text safe to print through Rich: markup escaped, controls visible.
+
+    Names, ids and details that come from input files or adapters pass through here before
+    they reach a table or a Rich print: ``[/bold]`` shows as written instead of being parsed
+    as markup, and an escape character or other control shows as ``\\x1b``-style text instead
+    of reaching the terminal.
+    """
+    return escape(visible(text))
+
+
+def visible(text: object) -> str:
+    """Return ``text`` with every control character written out (``\\x1b``), for plain prints."""
+    raw = str(text)
+    if any(_is_control(c) for c in raw):
+        raw = "".join(repr(c)[1:-1] if _is_control(c) else c for c in raw)
+    return raw
+
+
+def _is_control(char: str) -> bool:
+    """Tell whether ``char`` is a control or format character (C0, C1, DEL, bidi marks...)."""
+    return unicodedata.category(char) in ("Cc", "Cf") and char != "\n"
 
 
 def verdict_text(verdict: Verdict) -> str:

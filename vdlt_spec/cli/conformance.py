@@ -18,7 +18,9 @@ from vdlt_spec.cli.common import (
     fail,
     given,
     read_text_file,
+    shown,
     verdict_text,
+    write_output,
 )
 from vdlt_spec.verdict import Verdict
 
@@ -56,7 +58,7 @@ def conformance_run(
         else list(suite.bundled().values())
     )
     selected = list(suite.iter_vectors(files, only or []))
-    impl: Adapter = SubprocessAdapter(adapter) if adapter else ReferenceAdapter()
+    impl: Adapter = SubprocessAdapter(adapter) if adapter is not None else ReferenceAdapter()
     try:
         report = suite.run(impl, selected)
     finally:
@@ -70,12 +72,14 @@ def conformance_run(
             for column in ("vector", "operation", "section", "verdict", "detail"):
                 table.add_column(column)
             for r in failures[:FAILURES_SHOWN]:
-                table.add_row(r.id, r.op, r.section, verdict_text(r.verdict), r.detail)
+                table.add_row(
+                    *map(shown, (r.id, r.op, r.section)), verdict_text(r.verdict), shown(r.detail)
+                )
             console.print(table)
             if len(failures) > FAILURES_SHOWN:
                 console.print(f"... and {len(failures) - FAILURES_SHOWN} more (see --json)")
         console.print(
-            f"conformance of {report.adapter}: {verdict_text(report.verdict)} "
+            f"conformance of {shown(report.adapter)}: {verdict_text(report.verdict)} "
             f"({report.passed} passed, {report.failed} failed, {report.unsupported} unsupported)"
         )
     raise typer.Exit(report.verdict.exit_code)
@@ -90,7 +94,11 @@ def conformance_serve() -> None:
     """
     from vdlt_spec.conformance.adapter import serve_line
 
-    for line in sys.stdin:
+    for raw in sys.stdin.buffer:
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            line = "\ufffd"  # not UTF-8: answered as malformed JSON, like any garbled line
         if line.strip():
             sys.stdout.write(serve_line(line) + "\n")
             sys.stdout.flush()
@@ -125,10 +133,7 @@ def conformance_generate(
     for name in names:
         target = out / f"{name}{suite.VECTOR_SUFFIX}"
         vector_file = suite.generate(name)
-        try:
-            target.write_text(suite.render(vector_file), encoding="utf-8")
-        except OSError as exc:
-            fail(f"cannot write {target}: {exc.strerror or exc}")
+        write_output(target, suite.render(vector_file))
         written.append({"suite": name, "path": str(target), "vectors": len(vector_file.vectors)})
         if not as_json:
             console.print(f"wrote {target} ({len(vector_file.vectors)} vectors)", markup=False)

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from vdlt_spec.cli.common import (
     JsonFlag,
+    check_outputs,
     console,
     deprecated_option,
     emit_json,
@@ -30,6 +31,11 @@ consensus_app = typer.Typer(
     no_args_is_help=True,
 )
 
+
+#: The largest replica group a simulation runs (classic PBFT sends O(n^2) messages a block).
+MAX_NODES = 1000
+#: The most blocks (and requests per block) a simulation runs.
+MAX_COUNT = 1_000_000
 
 #: The labels of the report's figures that carry a unit or need a word more than their name.
 LABELS = {
@@ -117,12 +123,13 @@ def consensus_simulate(
 
     nodes = given(nodes, n)
     count = given(count, decisions)
-    if nodes < 1:
-        fail(f"--nodes must be at least 1, got {nodes}")
+    if not 1 <= nodes <= MAX_NODES:
+        fail(f"--nodes must be between 1 and {MAX_NODES}, got {nodes}")
     if not 0 <= byzantine <= nodes:
         fail(f"--byzantine must be between 0 and --nodes = {nodes}, got {byzantine}")
-    if count < 1 or batch < 1:
-        fail("--count and --batch must be at least 1")
+    if not (1 <= count <= MAX_COUNT and 1 <= batch <= MAX_COUNT):
+        fail(f"--count and --batch must be between 1 and {MAX_COUNT}")
+    check_outputs([trace, plot], [])
     if plot is not None:
         from vdlt_spec.cli.plots import check_plot_path
 

@@ -13,8 +13,10 @@ from rich.table import Table
 from vdlt_spec.cli.common import (
     WIDE_TABLE,
     JsonFlag,
+    check_outputs,
     console,
     emit_json,
+    fail,
     progress_bar,
     verdict_text,
 )
@@ -83,6 +85,10 @@ def epoch_tables(report: SimulationReport, *, wide: bool) -> list[Table]:
     return [money, state]
 
 
+#: The largest --seed (a 64-bit unsigned seed).
+MAX_SEED = 2**64 - 1
+
+
 @governance_app.command("simulate", short_help="Run a seeded economy over epochs.")
 def governance_simulate(
     seed: Annotated[
@@ -117,6 +123,9 @@ def governance_simulate(
     from vdlt_spec.economics.simulation import check_epochs, simulate
 
     check_epochs(epochs, "--epochs")
+    if not 0 <= seed <= MAX_SEED:
+        fail(f"--seed must be between 0 and {MAX_SEED}, got {seed}")
+    check_outputs([plot], [])
     if plot is not None:
         from vdlt_spec.cli.plots import check_plot_path
 

@@ -8,11 +8,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from vdlt_spec.cli.common import VERDICT_STYLE, JsonFlag, console, emit_json, with_progress
+from vdlt_spec.cli.common import VERDICT_STYLE, JsonFlag, console, emit_json, fail, with_progress
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.verdict import Verdict
 
 __all__ = ["prove_command"]
+
+#: The largest --timeout, in seconds, per obligation (one day).
+MAX_TIMEOUT = 24 * 3600.0
 
 
 def prove_command(
@@ -46,6 +49,8 @@ def prove_command(
     from vdlt_spec.verdict import combine
 
     chosen = runner.select(catalog.OBLIGATIONS, only or [])
+    if not 0 < timeout <= MAX_TIMEOUT:
+        fail(f"--timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds, got {timeout:g}")
     runner.check_timeout(timeout, "--timeout")
     if smtlib is not None:
         _write_smtlib(smtlib, chosen)

@@ -79,6 +79,10 @@ def load_tables(
     return fitted_tables(title, columns, cells, caption=caption, width=console.width)
 
 
+#: The most transactions a simulated workload may have.
+MAX_COUNT = 10_000_000
+
+
 @queuing_app.command("simulate", short_help="Schedule a seeded workload; print class delays.")
 def queuing_simulate(
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Seed of the workload.")] = 1,
@@ -130,8 +134,8 @@ def queuing_simulate(
     )
 
     count = given(count, tx)
-    if count < 1:
-        fail(f"--count must be at least 1, got {count}")
+    if not 1 <= count <= MAX_COUNT:
+        fail(f"--count must be between 1 and {MAX_COUNT}, got {count}")
     loads = [serial.decode(Fraction, part.strip(), "--load") for part in load.split(",")]
     if plot is not None:
         from vdlt_spec.cli.plots import check_plot_path

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from vdlt_spec.cli.common import JsonFlag, console, emit_json, progress_bar, read_json_file
+from vdlt_spec.cli.common import (
+    JsonFlag,
+    console,
+    emit_json,
+    progress_bar,
+    read_json_file,
+    shown,
+)
 
 if TYPE_CHECKING:
     from vdlt_spec.hierarchy import SweepRow
@@ -61,7 +68,8 @@ def virtualization_place(
         for node in system.nodes:
             host = nodes[hosts[node.id]]
             table.add_row(
-                system.id, system.vdsp, node.id, node.role.value, host.id, host.dinp, host.region
+                *map(shown, (system.id, system.vdsp, node.id, node.role.value)),
+                *map(shown, (host.id, host.dinp, host.region)),
             )
     console.print(table)
     table = Table(title="leases (Fig. 5)")
@@ -69,11 +77,11 @@ def virtualization_place(
         table.add_column(column, justify="right" if column in virt.RESOURCE_KINDS else "left")
     for lease in report.leases:
         table.add_row(
-            lease.vdsp,
-            lease.dinp,
+            shown(lease.vdsp),
+            shown(lease.dinp),
             *(str(lease.resources.amount(k)) for k in virt.RESOURCE_KINDS),
             str(lease.virtual_nodes),
-            ", ".join(lease.systems),
+            shown(", ".join(lease.systems)),
         )
     console.print(table)
     if report.faults:
@@ -82,7 +90,7 @@ def virtualization_place(
             table.add_column(column)
         for impact in report.faults:
             table.add_row(
-                impact.system,
+                shown(impact.system),
                 impact.role.value,
                 str(impact.size),
                 str(impact.lost),

@@ -13,9 +13,13 @@ of this protocol.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import select
 import shlex
 import subprocess
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -67,63 +71,104 @@ class ReferenceAdapter:
         """Hold nothing; nothing to release."""
 
 
-class SubprocessAdapter:
-    """Drive an implementation that speaks the JSON-lines protocol on stdin/stdout."""
+#: Seconds an adapter may take to answer one request before the run stops with its reason.
+REQUEST_TIMEOUT = 30.0
+#: The longest response line, in bytes, an adapter may write.
+MAX_RESPONSE_LINE = 16 * 1024 * 1024
 
-    def __init__(self, command: str) -> None:
-        argv = shlex.split(command)
+
+class SubprocessAdapter:
+    """Drive an implementation that speaks the JSON-lines protocol on stdin/stdout.
+
+    Each answer must arrive within ``timeout`` seconds, as one UTF-8 line of at most
+    :data:`MAX_RESPONSE_LINE` bytes holding a strict JSON object with either ``output`` or
+    ``error``; anything else stops the run with ``ADAPTER_FAILED`` and the cause.
+    """
+
+    def __init__(self, command: str, *, timeout: float = REQUEST_TIMEOUT) -> None:
+        try:
+            argv = shlex.split(command)
+        except ValueError as exc:
+            raise SpecError(Reason.BAD_USAGE, f"the adapter command: {exc}") from None
         if not argv:
             raise SpecError(Reason.BAD_USAGE, "the adapter command is empty")
         self.name = command
+        self._timeout = timeout
         try:
-            self._process = subprocess.Popen(
-                argv,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-                encoding="utf-8",
-                bufsize=1,
-            )
+            self._process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         except OSError as exc:
             raise SpecError(Reason.ADAPTER_FAILED, f"cannot start {argv[0]!r}: {exc}") from None
         self._next_id = 0
+        self._buffer = b""
+        self._stuck = False
+
+    def _fail(self, detail: str) -> SpecError:
+        """Return the ``ADAPTER_FAILED`` error for ``detail``, marking the peer as stuck."""
+        self._stuck = True
+        return SpecError(Reason.ADAPTER_FAILED, f"{self.name}: {detail}")
+
+    def _read_line(self) -> bytes:
+        """Read one response line within the timeout and the line cap; b"" at end of output."""
+        process = self._process
+        assert process.stdout is not None
+        fd = process.stdout.fileno()
+        deadline = time.monotonic() + self._timeout
+        while b"\n" not in self._buffer:
+            if len(self._buffer) > MAX_RESPONSE_LINE:
+                raise self._fail(f"response line longer than {MAX_RESPONSE_LINE} bytes")
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise self._fail(f"no answer within {self._timeout:g} s")
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                line, self._buffer = self._buffer, b""
+                return line
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        if len(line) > MAX_RESPONSE_LINE:
+            raise self._fail(f"response line longer than {MAX_RESPONSE_LINE} bytes")
+        return line + b"\n"
 
     def call(self, op: str, payload: Any) -> Answer:
         """Send one request and read its response line; a dead or garbled peer is an error."""
         process = self._process
-        assert process.stdin is not None and process.stdout is not None
+        assert process.stdin is not None
         self._next_id += 1
         request = json.dumps({"id": self._next_id, "op": op, "input": payload}, sort_keys=True)
         try:
-            process.stdin.write(request + "\n")
+            process.stdin.write((request + "\n").encode("utf-8"))
             process.stdin.flush()
-            line = process.stdout.readline()
+            raw = self._read_line()
         except OSError as exc:
-            raise SpecError(Reason.ADAPTER_FAILED, f"{self.name}: {exc}") from None
-        if not line:
-            raise SpecError(Reason.ADAPTER_FAILED, f"{self.name}: exited (code {process.poll()})")
+            raise self._fail(str(exc)) from None
+        if not raw:
+            process.poll()
+            raise self._fail(f"exited (code {process.returncode})")
         try:
-            response = json.loads(line)
-        except json.JSONDecodeError:
-            raise SpecError(
-                Reason.ADAPTER_FAILED, f"{self.name}: not JSON: {line[:80]!r}"
-            ) from None
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise self._fail(f"response is not UTF-8: {raw[:80]!r}") from None
+        try:
+            response = serial.load_json(line)
+        except SpecError as exc:
+            raise self._fail(f"not JSON ({exc.detail}): {line[:80]!r}") from None
         if not isinstance(response, dict) or response.get("id") != self._next_id:
-            raise SpecError(
-                Reason.ADAPTER_FAILED, f"{self.name}: response out of step: {line[:80]!r}"
-            )
+            raise self._fail(f"response out of step: {line[:80]!r}")
+        if ("output" in response) == ("error" in response):
+            raise self._fail(f"a response has exactly one of output and error: {line[:80]!r}")
         error = response.get("error")
-        if error is not None and not isinstance(error, str):
-            raise SpecError(Reason.ADAPTER_FAILED, f"{self.name}: error must be a reason name")
+        if "error" in response and not isinstance(error, str):
+            raise self._fail("error must be a reason name")
         return Answer(output=response.get("output"), error=error)
 
     def close(self) -> None:
-        """Close the implementation's stdin and wait for it to exit."""
+        """Close the implementation's stdin and wait for it to exit (kill it if stuck)."""
         process = self._process
         if process.stdin is not None:
-            process.stdin.close()
+            with contextlib.suppress(OSError):
+                process.stdin.close()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=0 if self._stuck else 10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
@@ -134,8 +179,8 @@ class SubprocessAdapter:
 def serve_line(line: str) -> str:
     """Answer one JSON-lines request with the reference spec (``vdlt conformance serve``)."""
     try:
-        request = json.loads(line)
-    except json.JSONDecodeError:
+        request = serial.load_json(line)
+    except SpecError:
         return json.dumps({"id": None, "error": Reason.MALFORMED_JSON.value})
     if not isinstance(request, dict) or not isinstance(request.get("op"), str):
         ident = request.get("id") if isinstance(request, dict) else None

@@ -19,7 +19,7 @@ from vdlt_spec import plugins, serial
 from vdlt_spec.conformance.adapter import Adapter, reference_answer
 from vdlt_spec.conformance.operations import operations
 from vdlt_spec.conformance.vector import FORMAT_VERSION, Vector, VectorFile
-from vdlt_spec.errors import Reason
+from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.verdict import Verdict, combine
 
 
@@ -146,9 +146,20 @@ def iter_vectors(files: Iterable[VectorFile], only: Iterable[str] = ()) -> Itera
 
 
 def run(adapter: Adapter, vectors: Iterable[Vector]) -> SuiteReport:
-    """Run ``vectors`` against ``adapter``; a run that checked nothing is unknown."""
+    """Run ``vectors`` against ``adapter``; a run that checked nothing is unknown.
+
+    A vector with both an expected output and an expected error, or neither, is the vector
+    file's fault, not the implementation's: it is ``SCHEMA_VIOLATION`` before anything runs.
+    """
+    chosen = list(vectors)
+    for vector in chosen:
+        if (vector.expect_output is None) == (vector.expect_error is None):
+            raise SpecError(
+                Reason.SCHEMA_VIOLATION,
+                f"vector {vector.id}: needs exactly one of expect_output and expect_error",
+            )
     results = []
-    for vector in vectors:
+    for vector in chosen:
         answer = adapter.call(vector.op, vector.input)
         results.append(judge(vector, answer.output, answer.error))
     verdicts = [r.verdict for r in results]

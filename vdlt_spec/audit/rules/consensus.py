@@ -61,30 +61,46 @@ def run_trace(
     return render(KIND, header, events)
 
 
-def _commit(fields: dict[str, Any], line: int) -> Commit:
+#: The bound (exclusive) on a replica index in a trace without a roster.
+MAX_REPLICA = 2**32
+#: The bound (exclusive) on a view or sequence number in a trace.
+MAX_NUMBER = 2**64
+
+
+def _commit(fields: dict[str, Any], line: int, replicas: int) -> Commit:
+    """Decode one commit event, rejecting an impossible replica, view or sequence number."""
     try:
         commit: Commit = serial.decode(
             Commit, {**fields, "time": fields.get("time", 0)}, f"line {line}"
         )
-        return commit
     except SpecError as exc:
         raise SpecError(Reason.BAD_TRACE, exc.detail) from None
+    if not 0 <= commit.replica < replicas:
+        raise SpecError(
+            Reason.BAD_TRACE, f"line {line}: replica {commit.replica} is not in 0..{replicas - 1}"
+        )
+    for name, value in (("view", commit.view), ("seq", commit.seq)):
+        if not 0 <= value < MAX_NUMBER:
+            raise SpecError(Reason.BAD_TRACE, f"line {line}: {name} {value} is out of range")
+    return commit
 
 
 @auditor(KIND, RULES)
 def audit_consensus(trace: Trace) -> Audit:
     """Check that commits are proven by quorum certificates and never conflict (§III-D, §IV-D)."""
-    roster_hex = trace.header.get("roster")
     verifier = None
     domain = None
-    if roster_hex is not None:
-        roster = serial.decode(tuple[bytes, ...], roster_hex, "header.roster")
+    replicas = MAX_REPLICA
+    if "roster" in trace.header:
         from vdlt_spec.consensus import RosterVerifier
 
         try:
+            roster = serial.decode(tuple[bytes, ...], trace.header["roster"], "header.roster")
             verifier = RosterVerifier(roster)
         except SpecError as exc:
-            raise SpecError(Reason.BAD_TRACE, f"header.roster: {exc.detail}") from None
+            where = "" if exc.detail.startswith("header.roster") else "header.roster: "
+            raise SpecError(Reason.BAD_TRACE, f"{where}{exc.detail}") from None
+        replicas = len(roster)
         chain_id = trace.header.get("chain_id", DEFAULT_CHAIN_ID)
         epoch = trace.header.get("epoch", 0)
         try:
@@ -97,8 +113,8 @@ def audit_consensus(trace: Trace) -> Audit:
     checked = 0
     for event in trace.events:
         if event.type != "commit":
-            continue
-        commit = _commit(event.fields, event.line)
+            raise SpecError(Reason.BAD_TRACE, f"line {event.line}: unknown event {event.type!r}")
+        commit = _commit(event.fields, event.line, replicas)
         checked += 1
         proven = (
             verifier is None
