@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from harness import Step, add_plot_option, dumps, log_line, run_main, run_steps
+from harness import Step, add_plot_option, add_solve_options, dumps, log_line, run_main, run_steps
 from known import best_known
 
 from vdlt_spec.allocation.baselines import BASELINES
@@ -360,14 +360,7 @@ def plot(path: Path, rows: list[Row], run: str = "") -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its tables (Markdown) on stdout, or one JSON document."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    parser.add_argument(
-        "--time-limit",
-        type=float,
-        default=TIME_LIMIT,
-        metavar="SECONDS",
-        help="time limit per solve",
-    )
+    add_solve_options(parser, TIME_LIMIT)
     parser.add_argument(
         "--json",
         nargs="?",

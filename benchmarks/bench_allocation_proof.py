@@ -35,6 +35,7 @@ from harness import (
     Step,
     add_json_flag,
     add_plot_option,
+    add_solve_options,
     deprecated,
     dumps,
     run_main,
@@ -166,14 +167,7 @@ def _percent(share: float | None) -> float | None:
 def main(argv: list[str] | None = None) -> int:
     """Run the split for the chosen instances and print a Markdown table and a summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small instances, for a smoke run")
-    parser.add_argument(
-        "--time-limit",
-        type=float,
-        default=TIME_LIMIT,
-        metavar="SECONDS",
-        help="time limit per solve",
-    )
+    add_solve_options(parser, TIME_LIMIT)
     parser.add_argument("--seeds", type=int, nargs="+", metavar="N", help="instance seeds")
     parser.add_argument(
         "--only",

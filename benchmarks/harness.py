@@ -29,6 +29,7 @@ __all__ = [
     "Step",
     "add_json_flag",
     "add_plot_option",
+    "add_solve_options",
     "deprecated",
     "dumps",
     "log_line",
@@ -79,6 +80,18 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
     """Add ``--json``: print one strict JSON document on stdout instead of the tables."""
     parser.add_argument(
         "--json", action="store_true", help="print one JSON document on stdout instead of the table"
+    )
+
+
+def add_solve_options(parser: argparse.ArgumentParser, time_limit: float) -> None:
+    """Add ``--quick`` (small sizes, a smoke run) and ``--time-limit SECONDS`` per solve."""
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=time_limit,
+        metavar="SECONDS",
+        help="time limit per solve",
     )
 
 

@@ -268,20 +268,13 @@ def test_table_rows_go_to_stdout_under_a_progress_bar(
 
 
 def test_a_missing_matplotlib_is_one_line_before_the_work(
-    in_empty_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    in_empty_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    without_matplotlib: None,
 ) -> None:
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_matplotlib(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name == "matplotlib" or name.startswith("matplotlib."):
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
     bench = _load("bench_proofs")
     monkeypatch.setattr(bench, "time_obligations", lambda *a, **k: pytest.fail("ran the work"))
-    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     assert bench.main([*TINY_PROOFS, "--plot", "proofs.png"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("bench_proofs: error [MISSING_EXTRA]: ") and err.count("\n") == 1

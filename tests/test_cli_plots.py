@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import builtins
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -37,16 +35,8 @@ def test_an_unwritable_path_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_without_matplotlib_a_plot_is_missing_extra(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, without_matplotlib: None
 ) -> None:
-    real_import = builtins.__import__
-
-    def no_matplotlib(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name == "matplotlib" or name.startswith("matplotlib."):
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     with pytest.raises(SpecError) as info:
         line_chart(tmp_path / "chart.png", "title", SERIES, ("x", "y"))
     assert info.value.reason is Reason.MISSING_EXTRA
@@ -134,20 +124,41 @@ def test_a_simulator_shows_progress_on_a_terminal_and_never_with_json(
 
 
 def test_a_simulator_without_matplotlib_stops_before_the_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, without_matplotlib: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from vdlt_spec.cli import main
 
-    real_import = builtins.__import__
-
-    def no_matplotlib(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name == "matplotlib" or name.startswith("matplotlib."):
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     picture = tmp_path / "delays.png"
     assert main(["queuing", "simulate", "--count", "50", "--plot", str(picture)]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("vdlt: error [MISSING_EXTRA]")
     assert captured.err.count("\n") == 1 and not picture.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "name"),
+    [
+        (["queuing", "simulate", "--count", "300", "--load", "11/10", "--fifo"], "delays.png"),
+        (["queuing", "simulate", "--count", "300", "--load", "1/2,11/10", "--fifo"], "sweep.svg"),
+        (["consensus", "simulate", "--nodes", "4", "--count", "3"], "messages.svg"),
+        (["governance", "simulate", "--seed", "0", "--epochs", "3"], "economy.png"),
+        (["virtualization", "hierarchy", "--count", "300"], "locality.svg"),
+    ],
+)
+def test_plot_writes_the_picture_and_leaves_the_output_alone(
+    argv: list[str], name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A simulator's --plot writes its picture and changes neither its text nor its --json."""
+    from vdlt_spec.cli import main
+
+    def run(args: list[str]) -> tuple[int, str, str]:
+        code = main(args)
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    picture = tmp_path / name
+    assert run([*argv, "--plot", str(picture)]) == run(argv)
+    assert picture.stat().st_size > 0
+    picture.unlink()
+    assert run([*argv, "--json", "--plot", str(picture)]) == run([*argv, "--json"])
+    assert picture.exists()

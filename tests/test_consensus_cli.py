@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -117,20 +116,6 @@ def test_the_table_cuts_no_number_at_narrow_widths(
         assert f" {doc[key]} " in text, key
     for count in doc["messages_by_type"].values():
         assert f" {count} " in text
-
-
-def test_plot_writes_the_picture_and_leaves_the_output_alone(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    pytest.importorskip("matplotlib")
-    argv = ["consensus", "simulate", "--nodes", "4", "--count", "3"]
-    picture = tmp_path / "messages.svg"
-    assert _run([*argv, "--plot", str(picture)], capsys) == _run(argv, capsys)
-    assert picture.stat().st_size > 0
-    picture.unlink()
-    as_json = _run([*argv, "--json"], capsys)
-    assert _run([*argv, "--json", "--plot", str(picture)], capsys) == as_json
-    assert picture.exists()
 
 
 def test_the_library_reports_progress_by_blocks() -> None:

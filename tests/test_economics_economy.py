@@ -328,19 +328,6 @@ def test_cli_simulate_tables_cut_no_number_at_any_width(
     assert "amounts in tokens" in " ".join(text.split())
 
 
-def test_cli_simulate_plot_writes_the_picture_and_leaves_the_output_alone(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    pytest.importorskip("matplotlib")
-    argv = ["governance", "simulate", "--seed", "0", "--epochs", "3"]
-    picture = tmp_path / "economy.png"
-    assert _cli([*argv, "--plot", str(picture)], capsys) == _cli(argv, capsys)
-    assert picture.stat().st_size > 0
-    assert _cli([*argv, "--json", "--plot", str(picture)], capsys) == _cli(
-        [*argv, "--json"], capsys
-    )
-
-
 @pytest.mark.parametrize("name", ["economy.pdf", "missing/economy.png"])
 def test_cli_simulate_rejects_a_bad_plot_path_in_one_line(
     name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -212,14 +212,9 @@ def test_conformance_refuses_an_empty_or_unparsable_adapter(
     assert "[BAD_USAGE]" in _error_line(capsys)
 
 
-def _answers(tmp_path: Path, response: str) -> SpecError:
-    """Run an adapter that answers every request with ``response`` (bytes as str) once."""
-    body = (
-        "for line in sys.stdin.buffer:\n"
-        f"    sys.stdout.buffer.write({response!s})\n"
-        "    sys.stdout.buffer.flush()\n"
-    )
-    impl = SubprocessAdapter(_script(tmp_path, body), timeout=10)
+def _failure(tmp_path: Path, body: str, timeout: float = 10) -> SpecError:
+    """Run an adapter script with ``body`` on one request; return how the runner refused it."""
+    impl = SubprocessAdapter(_script(tmp_path, body), timeout=timeout)
     try:
         with pytest.raises(SpecError) as caught:
             impl.call("cos.classify", {"cos_byte": 224})
@@ -227,6 +222,16 @@ def _answers(tmp_path: Path, response: str) -> SpecError:
         impl.close()
     assert caught.value.reason is Reason.ADAPTER_FAILED
     return caught.value
+
+
+def _answers(tmp_path: Path, response: str) -> SpecError:
+    """Run an adapter that answers every request with ``response`` (bytes as str) once."""
+    body = (
+        "for line in sys.stdin.buffer:\n"
+        f"    sys.stdout.buffer.write({response!s})\n"
+        "    sys.stdout.buffer.flush()\n"
+    )
+    return _failure(tmp_path, body)
 
 
 @pytest.mark.parametrize(
@@ -247,14 +252,8 @@ def test_adapter_answers_that_are_refused(tmp_path: Path, response: str, cause: 
 
 def test_a_stalling_adapter_stops_the_run_with_its_reason(tmp_path: Path) -> None:
     """An adapter that never answers fails within the per-request timeout."""
-    impl = SubprocessAdapter(_script(tmp_path, "import time\ntime.sleep(60)\n"), timeout=0.5)
-    try:
-        with pytest.raises(SpecError) as caught:
-            impl.call("cos.classify", {"cos_byte": 224})
-    finally:
-        impl.close()
-    assert caught.value.reason is Reason.ADAPTER_FAILED
-    assert "no answer within" in caught.value.detail
+    failure = _failure(tmp_path, "import time\ntime.sleep(60)\n", timeout=0.5)
+    assert "no answer within" in failure.detail
 
 
 def test_an_endless_response_line_is_capped(
@@ -263,13 +262,7 @@ def test_an_endless_response_line_is_capped(
     """An adapter streaming bytes with no newline fails at the line cap."""
     monkeypatch.setattr(adapter_module, "MAX_RESPONSE_LINE", 100_000)
     body = "sys.stdin.readline()\nwhile True:\n    sys.stdout.write('x' * 65536)\n"
-    impl = SubprocessAdapter(_script(tmp_path, body), timeout=10)
-    try:
-        with pytest.raises(SpecError) as caught:
-            impl.call("cos.classify", {"cos_byte": 224})
-    finally:
-        impl.close()
-    assert "longer than" in caught.value.detail
+    assert "longer than" in _failure(tmp_path, body).detail
 
 
 # --- the auditor -------------------------------------------------------------------------------

@@ -18,6 +18,18 @@ from vdlt_spec.proofs import catalog, runner
 from vdlt_spec.proofs.obligation import Expected, Obligation, ProofOutcome, Scope
 from vdlt_spec.verdict import Verdict
 
+#: The proof groups: each is a `vdlt prove --only` group and a `vdlt verify` check.
+GROUPS = (
+    "quorum",
+    "bitmap",
+    "pbft",
+    "accountability",
+    "multisig",
+    "checkpoint",
+    "voting",
+    "penalties",
+)
+
 # --- every obligation matches its expectation ---------------------------------------------------
 
 
@@ -36,16 +48,7 @@ def test_catalog_is_complete_and_well_formed() -> None:
     names = [o.name for o in catalog.OBLIGATIONS]
     assert len(names) == len(set(names)) >= 15
     groups = {o.group for o in catalog.OBLIGATIONS}
-    assert groups == {
-        "quorum",
-        "bitmap",
-        "pbft",
-        "accountability",
-        "multisig",
-        "checkpoint",
-        "voting",
-        "penalties",
-    }
+    assert groups == set(GROUPS)
     for o in catalog.OBLIGATIONS:
         assert o.section.startswith("§") and o.statement and o.scope.text
         assert o.encoding(), o.name
@@ -213,19 +216,7 @@ def test_verify_registers_the_groups() -> None:
     from vdlt_spec import checks as self_checks
 
     checks = {c.name for c in self_checks.discover() if c.component == "proofs"}
-    assert checks == {
-        f"proofs-{g}"
-        for g in (
-            "quorum",
-            "bitmap",
-            "pbft",
-            "accountability",
-            "multisig",
-            "checkpoint",
-            "voting",
-            "penalties",
-        )
-    }
+    assert checks == {f"proofs-{g}" for g in GROUPS}
     run = self_checks.run(next(c for c in self_checks.discover() if c.name == "proofs-quorum"))
     assert run.verdict is Verdict.VALID
 

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-if str(BENCHMARKS) not in sys.path:  # the scripts share benchmarks/harness.py
-    sys.path.insert(0, str(BENCHMARKS))
 
 
 @pytest.mark.bench

@@ -134,20 +134,6 @@ def test_tables_cut_no_number_at_narrow_widths(
     assert "time units" in text
 
 
-@pytest.mark.parametrize(("loads", "name"), [("11/10", "delays.png"), ("1/2,11/10", "sweep.svg")])
-def test_plot_writes_the_picture_and_leaves_the_output_alone(
-    loads: str, name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    pytest.importorskip("matplotlib")
-    argv = ["queuing", "simulate", "--count", "300", "--load", loads, "--fifo"]
-    plain = _run(argv, capsys)
-    picture = tmp_path / name
-    assert _run([*argv, "--plot", str(picture)], capsys) == plain
-    assert picture.stat().st_size > 0
-    as_json = _run([*argv, "--json"], capsys)
-    assert _run([*argv, "--json", "--plot", str(picture)], capsys) == as_json
-
-
 @pytest.mark.parametrize("name", ["delays.txt", "missing/delays.png"])
 def test_a_bad_plot_path_is_one_line_before_any_run(
     name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

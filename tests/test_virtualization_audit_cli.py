@@ -198,19 +198,6 @@ def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
     return code, captured.out, captured.err
 
 
-def test_cli_hierarchy_plot_writes_the_picture_and_leaves_the_output_alone(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    pytest.importorskip("matplotlib")
-    argv = ["virtualization", "hierarchy", "--count", "300"]
-    picture = tmp_path / "locality.svg"
-    assert _cli([*argv, "--plot", str(picture)], capsys) == _cli(argv, capsys)
-    assert picture.stat().st_size > 0
-    assert _cli([*argv, "--json", "--plot", str(picture)], capsys) == _cli(
-        [*argv, "--json"], capsys
-    )
-
-
 @pytest.mark.parametrize("name", ["locality.jpg", "missing/locality.png"])
 def test_cli_hierarchy_rejects_a_bad_plot_path_in_one_line(
     name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -141,16 +141,7 @@ def signer_sets(draw: st.DrawFn, max_n: int = 64) -> tuple[int, tuple[int, ...]]
 
 # consensus (§III-D, §IV-D): groups, faults and scenarios for the simulator
 
-from vdlt_spec.consensus import (  # noqa: E402  (section-local import)
-    Behaviour,
-    ConsensusConfig,
-    Crash,
-    FaultPlan,
-    Mode,
-    NetworkParams,
-    Partition,
-    Scenario,
-)
+from vdlt_spec import consensus as _consensus  # noqa: E402  (section-local import)
 from vdlt_spec.crypto import max_faulty  # noqa: E402
 
 
@@ -161,8 +152,8 @@ def consensus_scenarios(
     sizes: tuple[int, ...] = (4, 5, 7),
     extra_byzantine: int = 0,
     requests: int = 8,
-    behaviours: tuple[Behaviour, ...] = tuple(Behaviour),
-) -> Scenario:
+    behaviours: tuple[_consensus.Behaviour, ...] = tuple(_consensus.Behaviour),
+) -> _consensus.Scenario:
     """Draw a simulator scenario: group, mode, seed, network, healing faults, Byzantine set.
 
     At most f = max_faulty(n) replicas are Byzantine, or exactly f + ``extra_byzantine`` if
@@ -172,34 +163,34 @@ def consensus_scenarios(
     """
     n = draw(st.sampled_from(sizes))
     f = max_faulty(n)
-    mode = draw(st.sampled_from(list(Mode)))
+    mode = draw(st.sampled_from(list(_consensus.Mode)))
     count = f + extra_byzantine if extra_byzantine else draw(st.integers(0, f))
     members = draw(st.permutations(range(n)))
     chosen = draw(st.lists(st.sampled_from(behaviours), min_size=count, max_size=count))
     byzantine = dict(zip(members[:count], chosen, strict=True))
     heal = draw(st.integers(0, 1500))
-    partitions: tuple[Partition, ...] = ()
+    partitions: tuple[_consensus.Partition, ...] = ()
     if draw(st.booleans()):
         cut = draw(st.integers(1, n - 1))
         start = draw(st.integers(0, heal))
-        partitions = (Partition(start, heal, (tuple(members[-cut:]),)),)
-    crashes: tuple[Crash, ...] = ()
+        partitions = (_consensus.Partition(start, heal, (tuple(members[-cut:]),)),)
+    crashes: tuple[_consensus.Crash, ...] = ()
     if draw(st.booleans()):
         victim = draw(st.integers(0, n - 1))
         start = draw(st.integers(0, 800))
-        crashes = (Crash(victim, start, max(heal, start + 1)),)
-    network = NetworkParams(
+        crashes = (_consensus.Crash(victim, start, max(heal, start + 1)),)
+    network = _consensus.NetworkParams(
         1,
         draw(st.sampled_from([5, 10, 30])),
         Fraction(draw(st.integers(0, 2)), 20),
         Fraction(draw(st.integers(0, 1)), 10),
         loss_until=heal,  # loss heals with the partitions: liveness is judged after (D-cons-13)
     )
-    return Scenario(
-        ConsensusConfig(n, mode=mode),
+    return _consensus.Scenario(
+        _consensus.ConsensusConfig(n, mode=mode),
         seed=draw(st.integers(0, 2**32)),
         network=network,
-        faults=FaultPlan(partitions, crashes),
+        faults=_consensus.FaultPlan(partitions, crashes),
         byzantine=byzantine,
         requests=requests,
         request_interval=20,

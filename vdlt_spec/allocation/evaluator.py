@@ -151,6 +151,7 @@ def _upper(
     unit: str,
     note: str = "",
 ) -> ConstraintReport:
+    """Report a constraint ``value <= bound``: its slack is ``bound - value``."""
     return ConstraintReport(constraint, subject, value, bound, bound - value, unit, note)
 
 
@@ -162,6 +163,7 @@ def _lower(
     unit: str,
     note: str = "",
 ) -> ConstraintReport:
+    """Report a constraint ``value >= bound``: its slack is ``value - bound``."""
     return ConstraintReport(constraint, subject, value, bound, value - bound, unit, note)
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "fail",
     "fitted_tables",
     "given",
+    "only_option",
     "progress_bar",
     "read_as",
     "read_json_file",
@@ -72,6 +73,12 @@ VERDICT_STYLE = {Verdict.VALID: "green", Verdict.INVALID: "red", Verdict.UNKNOWN
 
 #: The ``--json`` flag every command offers.
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+
+
+def only_option(what: str) -> Any:
+    """Return the repeatable ``--only NAME`` filter of a command, saying what it selects."""
+    return typer.Option("--only", metavar="NAME", help=f"Only this {what} (repeatable).")
+
 
 Named = TypeVar("Named")
 Done = TypeVar("Done")

@@ -17,6 +17,7 @@ from vdlt_spec.cli.common import (
     emit_json,
     fail,
     given,
+    only_option,
     read_text_file,
     shown,
     verdict_text,
@@ -110,10 +111,7 @@ def conformance_generate(
         Path,
         typer.Option(metavar="DIR", help="Folder to write <suite>.vectors.json files into."),
     ],
-    only: Annotated[
-        list[str] | None,
-        typer.Option("--only", metavar="NAME", help="Only this suite (repeatable)."),
-    ] = None,
+    only: Annotated[list[str] | None, only_option("suite")] = None,
     suite_name: Annotated[list[str] | None, deprecated_option("--suite", "--only")] = None,
     as_json: JsonFlag = False,
 ) -> None:

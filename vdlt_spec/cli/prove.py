@@ -8,7 +8,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from vdlt_spec.cli.common import VERDICT_STYLE, JsonFlag, console, emit_json, fail, with_progress
+from vdlt_spec.cli.common import (
+    VERDICT_STYLE,
+    JsonFlag,
+    console,
+    emit_json,
+    fail,
+    only_option,
+    with_progress,
+)
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.verdict import Verdict
 
@@ -19,12 +27,7 @@ MAX_TIMEOUT = 24 * 3600.0
 
 
 def prove_command(
-    only: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--only", metavar="NAME", help="Discharge only this obligation or group (repeatable)."
-        ),
-    ] = None,
+    only: Annotated[list[str] | None, only_option("obligation or group")] = None,
     as_json: JsonFlag = False,
     smtlib: Annotated[
         Path | None,

@@ -12,6 +12,7 @@ from vdlt_spec.cli.common import (
     JsonFlag,
     console,
     emit_json,
+    only_option,
     verdict_text,
     with_progress,
 )
@@ -20,12 +21,7 @@ __all__ = ["verify_command"]
 
 
 def verify_command(
-    only: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--only", metavar="NAME", help="Run only this check or component (repeatable)."
-        ),
-    ] = None,
+    only: Annotated[list[str] | None, only_option("check or component")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Run every registered self-check; exit 0 all valid, 1 any invalid, 2 any unknown.
