@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -259,3 +260,24 @@ def test_penalty_obligation_is_not_vacuous() -> None:
         )
         assert (slashed, reward) == (value["slashed"], value["reward"])  # the bounds are the floors
         assert settle(slashed, reward, self_report).offender_change == -slashed
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_the_prove_table_never_cuts_a_figure(width: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 60 and 80 columns every verdict and every time shows whole; a long name folds."""
+    import io
+
+    from rich.console import Console
+
+    from vdlt_spec.cli import main
+    from vdlt_spec.cli import prove as prove_cli
+
+    sink = io.StringIO()
+    monkeypatch.setattr(prove_cli, "console", Console(file=sink, width=width))
+    assert main(["prove", "--only", "quorum"]) == 0
+    text = sink.getvalue()
+    assert "…" not in text
+    table = [line for line in text.splitlines() if "│" in line or "┃" in line]
+    assert max(len(line) for line in table) <= width
+    rows = [line for line in table if "quorum" in line]
+    assert rows and all(re.search(r"\d+\.\d\d\s*$", row) for row in rows)

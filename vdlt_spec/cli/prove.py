@@ -69,11 +69,11 @@ def prove_command(
             title=f"vdlt prove: {overall.value} ({len(results)} obligations, {total:.2f} s)",
             show_edge=False,
         )
-        table.add_column("obligation", no_wrap=True)
-        table.add_column("scope")
-        table.add_column("expected", no_wrap=True)
-        table.add_column("verdict", no_wrap=True)  # the finding, coloured by its verdict
-        table.add_column("s", justify="right", no_wrap=True)
+        table.add_column("obligation", overflow="fold")
+        table.add_column("scope", max_width=12, overflow="fold")
+        table.add_column("expected", no_wrap=True, min_width=8)
+        table.add_column("verdict", no_wrap=True, min_width=7)  # the finding, by its verdict
+        table.add_column("s", justify="right", no_wrap=True, min_width=5)
         for r in results:
             table.add_row(
                 r.name,
