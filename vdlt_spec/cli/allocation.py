@@ -45,6 +45,11 @@ __all__ = [
     "solve_command",
 ]
 
+#: The instance file every allocation command but ``generate`` and ``schema`` reads.
+InstanceArgument = Annotated[
+    Path, typer.Argument(metavar="INSTANCE", help="An instance JSON file.")
+]
+
 allocation_app = typer.Typer(
     help="Allocate transactions to nodes: instances, the exact oracle, baselines (§IV-E).",
     no_args_is_help=True,
@@ -184,9 +189,7 @@ def _load_instance(path: Path) -> Any:
     "solve", short_help="Solve Eq. (1) exactly: status, utility, bound, gap (§IV-E)."
 )
 def solve_command(
-    instance_file: Annotated[
-        Path, typer.Argument(metavar="INSTANCE", help="An instance JSON file.")
-    ],
+    instance_file: InstanceArgument,
     solver: Annotated[
         str, typer.Option(metavar="NAME", help="MILP solver: highs or cbc.")
     ] = "highs",
@@ -328,9 +331,7 @@ def solve_command(
     "evaluate", short_help="Score an allocation against Eq. (1): utility, violations (§IV-E)."
 )
 def evaluate_command(
-    instance_file: Annotated[
-        Path, typer.Argument(metavar="INSTANCE", help="An instance JSON file.")
-    ],
+    instance_file: InstanceArgument,
     allocation_file: Annotated[
         Path, typer.Argument(metavar="ALLOCATION", help="An allocation JSON file.")
     ],
@@ -444,9 +445,7 @@ def _standing_text(s: Any) -> str:
 
 @allocation_app.command("baseline", short_help="Allocate with a baseline heuristic and score it.")
 def baseline_command(
-    instance_file: Annotated[
-        Path, typer.Argument(metavar="INSTANCE", help="An instance JSON file.")
-    ],
+    instance_file: InstanceArgument,
     name: Annotated[
         str, typer.Option(metavar="NAME", help="per-class-greedy (§IV-G) or density-greedy.")
     ] = "per-class-greedy",
