@@ -1,0 +1,1 @@
+"""Batch work on Dask distributed: allocation datasets, allocator scoring and seeded campaigns."""
