@@ -82,6 +82,25 @@ class Reason(StrEnum):
     BAD_CONSENSUS_PARAMETER = "BAD_CONSENSUS_PARAMETER"
     NO_CONFLICT = "NO_CONFLICT"  # evidence that shows no misbehaviour (BAD_EVIDENCE: see penalties)
     BAD_CERTIFICATE = "BAD_CERTIFICATE"  # a quorum proof that does not verify in the signing domain
+    # why a replica ignores or rejects an incoming message (consensus.replica.validation)
+    FUTURE_VIEW = "FUTURE_VIEW"  # for a view the replica has not entered yet: kept until then
+    BEYOND_WINDOW = "BEYOND_WINDOW"  # a pre-prepare past the high watermark: kept until it moves
+    WRONG_VIEW = "WRONG_VIEW"  # for an older view, or a view the replica is leaving
+    WRONG_SENDER = "WRONG_SENDER"  # not from the replica that must send it (primary, named replica)
+    NOT_COLLECTOR = "NOT_COLLECTOR"  # a vote or partial signature to a non-collector
+    WRONG_MODE = "WRONG_MODE"  # a message of the other mode (iPBFT collector vs classic votes)
+    OUT_OF_WATERMARKS = "OUT_OF_WATERMARKS"  # a sequence number outside the watermark window
+    WRONG_SEQUENCE = "WRONG_SEQUENCE"  # off the checkpoint interval, or another checkpoint
+    STALE_MESSAGE = "STALE_MESSAGE"  # about what is already executed, stable or certified
+    DUPLICATE_MESSAGE = "DUPLICATE_MESSAGE"  # a replayed vote, certificate or other message
+    EQUIVOCATION = "EQUIVOCATION"  # a second, different pre-prepare for the same (view, seq)
+    BATCH_TOO_LARGE = "BATCH_TOO_LARGE"  # a block with more requests than the group's batch limit
+    NO_PRE_PREPARE = "NO_PRE_PREPARE"  # a vote or certificate for a block the replica does not hold
+    NOT_VOTED = "NOT_VOTED"  # a signing request or partial signature for no session of the replica
+    NOT_A_SIGNER = "NOT_A_SIGNER"  # a signing request whose bitmap leaves the receiver out
+    DIGEST_MISMATCH = "DIGEST_MISMATCH"  # a block or state that does not hash to the stated digest
+    NEW_VIEW_MISMATCH = "NEW_VIEW_MISMATCH"  # pre-prepares that differ from the view changes' plan
+    NOT_NEEDED = "NOT_NEEDED"  # a valid message the replica has no use for now
 
     # --- proofs (§III-D, §IV-C, §IV-D) ----------------------------------------------------
     UNKNOWN_OBLIGATION = "UNKNOWN_OBLIGATION"
