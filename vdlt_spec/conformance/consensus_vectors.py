@@ -26,10 +26,15 @@ from vdlt_spec.conformance.consensus_scenarios import (
 from vdlt_spec.conformance.consensus_tamper import TamperCase, tampered
 from vdlt_spec.conformance.suite import VectorInput
 from vdlt_spec.consensus.config import ConsensusConfig, Mode
-from vdlt_spec.consensus.messages import Message, NewView
+from vdlt_spec.consensus.messages import ClassicVote, Message, NewView, Vote
 from vdlt_spec.consensus.payloads import VoteKind
 from vdlt_spec.consensus.replica import Deliver, Fire, ReplicaEvent, ReplicaState, step
-from vdlt_spec.consensus.replica.state import ProgressTimer, SignTimer, ViewChangeTimer
+from vdlt_spec.consensus.replica.state import (
+    ProgressTimer,
+    SignTimer,
+    ViewChangeTimer,
+    session_key,
+)
 from vdlt_spec.consensus.replica.validation import validate
 
 SCHEME = "real"
@@ -138,7 +143,7 @@ def _probe(rec: Recorder, replica: int, pre: ReplicaState, event: ReplicaEvent) 
 
 
 def step_inputs() -> Iterator[VectorInput]:
-    """Yield one step vector per handler and mode, plus the steps of the new view 2."""
+    """Yield one step vector per handler and mode, the new view 2 steps, the quorum boundary."""
     for mode in MODES:
         rec = main_scenario(mode)
         chosen = dict(_named_steps(rec))
@@ -151,6 +156,36 @@ def step_inputs() -> Iterator[VectorInput]:
                 _step_input(rec, recorded),
                 f"replica {recorded.replica}, phase {recorded.phase}",
             )
+        for label, small, recorded in _boundary_steps(mode):
+            yield VectorInput(
+                f"step-{mode.value}-{label}",
+                "consensus.step",
+                _step_input(small, recorded),
+                "n = 6: a quorum is 5 (3k > 2n); one vote short, nothing may happen",
+            )
+
+
+def _boundary_steps(mode: Mode) -> Iterator[tuple[str, Recorder, RecordedStep]]:
+    """Yield the n = 6 steps one vote short of a quorum: 4 of 6 voters, 3 of 4 backups."""
+    rec = quorum_scenario(mode)
+    for recorded in rec.steps:
+        event = recorded.event
+        if not isinstance(event, Deliver):
+            continue
+        message = event.message
+        if mode == Mode.IPBFT and isinstance(message, Vote) and message.kind == VoteKind.PREPARE:
+            session = recorded.pre.sessions.get(
+                session_key(message.kind, message.view, message.seq, message.digest)
+            )
+            if session is not None and len(session.voters) == 3:
+                yield "n6-fourth-prepare-vote-at-the-collector", rec, recorded
+                return
+        if isinstance(message, ClassicVote) and message.kind == VoteKind.PREPARE:
+            key = session_key(message.kind, message.view, message.seq, message.digest)
+            backups = set(recorded.pre.votes.get(key, {})) - {0}
+            if recorded.replica != 0 and len(backups) == 2 and event.source not in backups:
+                yield "n6-third-backup-prepare", rec, recorded
+                return
 
 
 def _validation_input(
