@@ -37,7 +37,12 @@ def _field(payload: Any, name: str, tp: Any) -> Any:
     return serial.decode(tp, payload.get(name), f"$.{name}")
 
 
-@operation("crypto.bip340_verify", "§IV-D")
+@operation(
+    "crypto.bip340_verify",
+    "§IV-D",
+    input_schema='{"pubkey": hex32, "message": hex, "signature": hex64}',
+    output_schema='{"valid": bool}',
+)
 def bip340_verify(payload: Any) -> Any:
     """Tell whether a BIP340 signature verifies: {pubkey, message, signature} hex (§IV-D)."""
     valid = bip340.schnorr_verify(
@@ -48,7 +53,12 @@ def bip340_verify(payload: Any) -> Any:
     return {"valid": valid}
 
 
-@operation("crypto.quorum_size", "§IV-D")
+@operation(
+    "crypto.quorum_size",
+    "§IV-D",
+    input_schema='{"n": int}',
+    output_schema='{"quorum": int, "max_faulty": int}',
+)
 def quorum(payload: Any) -> Any:
     """Return the least quorum of n members (2n//3 + 1) and f = (n-1)//3 (§III-D, §IV-D).
 
@@ -58,14 +68,24 @@ def quorum(payload: Any) -> Any:
     return {"quorum": quorum_size(n), "max_faulty": max_faulty(n)}
 
 
-@operation("crypto.bitmap_encode", "§IV-D")
+@operation(
+    "crypto.bitmap_encode",
+    "§IV-D",
+    input_schema='{"signers": [int], "n": int}',
+    output_schema='{"bitmap": hex}',
+)
 def bitmap_encode(payload: Any) -> Any:
     """Encode signer indices of a roster of n as a bitmap, LSB first (§IV-D)."""
     signers = _field(payload, "signers", tuple[int, ...])
     return {"bitmap": encode_bitmap(signers, _field(payload, "n", int)).hex()}
 
 
-@operation("crypto.bitmap_decode", "§IV-D")
+@operation(
+    "crypto.bitmap_decode",
+    "§IV-D",
+    input_schema='{"bitmap": hex, "n": int}',
+    output_schema='{"signers": [int]}',
+)
 def bitmap_decode(payload: Any) -> Any:
     """Decode a bitmap of a roster of n into signer indices; refuse bad length or padding."""
     return {
@@ -73,7 +93,12 @@ def bitmap_decode(payload: Any) -> Any:
     }
 
 
-@operation("crypto.aggregate_key", "§IV-D")
+@operation(
+    "crypto.aggregate_key",
+    "§IV-D",
+    input_schema='{"roster": [hex33], "signers": [int]}',
+    output_schema='{"aggregate_key": hex32}',
+)
 def aggregate(payload: Any) -> Any:
     """Return the x-only MuSig2 aggregate of the signers' roster keys, in roster order."""
     roster = _field(payload, "roster", tuple[bytes, ...])
@@ -81,7 +106,12 @@ def aggregate(payload: Any) -> Any:
     return {"aggregate_key": aggregate_key(roster, signers).hex()}
 
 
-@operation("crypto.certificate_verify", "§IV-D")
+@operation(
+    "crypto.certificate_verify",
+    "§IV-D",
+    input_schema='{"roster": [hex33], "message": hex, "certificate": hex}',
+    output_schema='{"signers": [int]}',
+)
 def certificate_verify(payload: Any) -> Any:
     """Accept a certificate (bitmap || signature, hex) on a message by a roster, or refuse it."""
     roster = _field(payload, "roster", tuple[bytes, ...])

@@ -22,7 +22,15 @@ from vdlt_spec.governance.parameters import GENESIS_SUPPLY, Parameters
 ACCEPTED = "ok"
 
 
-@operation("economy.run", "§IV-C, §IV-I, §IV-J, §IV-K")
+@operation(
+    "economy.run",
+    "§IV-C, §IV-I, §IV-J, §IV-K",
+    input_schema='{"allocations": {name: int}, "params"?: Parameters, "operations": [Operation]}',
+    output_schema=(
+        '{"results": ["ok" or REASON], "epoch", "supply", "minted", "burned", "accounts",'
+        ' "params_version"}'
+    ),
+)
 def run(payload: Any) -> Any:
     """Apply operations from genesis; answer each with ``ok`` or its reason, then the ledger."""
     allocations = serial.decode(dict[str, int], payload.get("allocations"), "$.allocations")

@@ -15,7 +15,12 @@ from vdlt_spec.conformance.suite import VectorInput, inputs
 from vdlt_spec.governance import voting
 
 
-@operation("voting.lock_votes", "§IV-C")
+@operation(
+    "voting.lock_votes",
+    "§IV-C",
+    input_schema='{"tokens": int, "k": int}',
+    output_schema='{"votes": N·k, "periods": k²}',
+)
 def lock_votes(payload: Any) -> Any:
     """Return the votes and the lock periods of N tokens locked with multiplier k (§IV-C)."""
     tokens = serial.decode(int, payload.get("tokens"), "$.tokens")
@@ -23,7 +28,12 @@ def lock_votes(payload: Any) -> Any:
     return {"votes": voting.lock_votes(tokens, k), "periods": voting.lock_periods(k)}
 
 
-@operation("voting.quadratic", "§IV-C")
+@operation(
+    "voting.quadratic",
+    "§IV-C",
+    input_schema='{"votes": int, "budget": int}',
+    output_schema='{"cost": v², "marginal": 2v−1, "affordable": isqrt(budget)}',
+)
 def quadratic(payload: Any) -> Any:
     """Return the price of v votes, the price of the v-th vote, and votes a budget buys (§IV-C)."""
     votes = serial.decode(int, payload.get("votes"), "$.votes")
