@@ -233,6 +233,12 @@ def _crypto_inputs() -> Iterator[VectorInput]:
     )
     for n in (1, 2, 3, 4, 7, 10, 100, 1000):
         yield VectorInput(f"quorum-n{n}", "crypto.quorum_size", {"n": n})
+    for n in (5, 6, 8, 9, 11, 12, 21, 22, 23):
+        yield VectorInput(
+            f"quorum-n{n}", "crypto.quorum_size", {"n": n}, f"n = {n} is {n % 3} mod 3: 3q > 2n"
+        )
+    for n in (0, -1, -5):
+        yield VectorInput(f"quorum-n{n}", "crypto.quorum_size", {"n": n}, "no roster")
     bitmap_cases = {
         "n9-first-last": ([0, 8], 9),
         "n8-all": (list(range(8)), 8),
@@ -260,3 +266,24 @@ def _crypto_inputs() -> Iterator[VectorInput]:
             f"bitmap-decode-{label}", "crypto.bitmap_decode", {"bitmap": bitmap, "n": n}
         )
     yield from _certificate_inputs()
+    yield from _two_thirds_inputs()
+
+
+def _two_thirds_inputs() -> Iterator[VectorInput]:
+    """Yield certificates signed by exactly 2n/3 members (refused) and 2n/3 + 1 (accepted)."""
+    rng = random.Random(VECTOR_SEED + 3)
+    for n in (3, 6, 9):
+        roster, seckeys = deterministic_roster(n, seed=VECTOR_SEED + 100 + n)
+        message = f"vDLT two thirds n={n}".encode()
+        for count in (2 * n // 3, 2 * n // 3 + 1):
+            cert = make_certificate(roster, {i: seckeys[i] for i in range(count)}, message, rng)
+            yield VectorInput(
+                f"cert-n{n}-signers-{count}",
+                "crypto.certificate_verify",
+                {
+                    "roster": [key.hex() for key in roster],
+                    "message": message.hex(),
+                    "certificate": cert.encode().hex(),
+                },
+                f"{count} of {n}: 3·{count} {'>' if 3 * count > 2 * n else '='} 2n",
+            )
