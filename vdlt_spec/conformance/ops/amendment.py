@@ -24,10 +24,10 @@ from vdlt_spec.governance.amendment import Amendment, GovernanceState, Poll
 from vdlt_spec.governance.parameters import Parameters
 from vdlt_spec.ledger import Ledger
 
-State = tuple[GovernanceState, Ledger]
+_After = tuple[GovernanceState, Ledger]
 
 
-def _step(event: Any, state: GovernanceState, ledger: Ledger, params: Parameters) -> State:
+def _step(event: Any, state: GovernanceState, ledger: Ledger, params: Parameters) -> _After:
     """Apply one governance event at the ledger's epoch; return the state and ledger after it."""
     kind = decoded(event, "event", str)
     now = ledger.now

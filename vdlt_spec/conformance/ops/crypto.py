@@ -275,7 +275,7 @@ def _two_thirds_inputs() -> Iterator[VectorInput]:
     for n in (3, 6, 9):
         roster, seckeys = deterministic_roster(n, seed=VECTOR_SEED + 100 + n)
         message = f"vDLT two thirds n={n}".encode()
-        for count in (2 * n // 3, 2 * n // 3 + 1):
+        for count in (quorum_size(n) - 1, quorum_size(n)):
             cert = make_certificate(roster, {i: seckeys[i] for i in range(count)}, message, rng)
             yield VectorInput(
                 f"cert-n{n}-signers-{count}",
