@@ -163,6 +163,18 @@ def ballot(payload: Any) -> Any:
 # --- DPoS elections ----------------------------------------------------------------------------
 
 
+def _registered_node(item: Any, where: str, epoch: int) -> dpos.RegisteredNode:
+    """Decode one registration; the role is management/control unless it says execution."""
+    return dpos.RegisteredNode(
+        account=serial.decode(str, item.get("account"), f"{where}.account"),
+        role=serial.decode(NodeRole, item.get("role", NodeRole.MANAGEMENT_CONTROL.value), where),
+        key=serial.decode(bytes, item.get("key"), f"{where}.key"),
+        declared_pay=serial.decode(int, item.get("declared_pay"), f"{where}.declared_pay"),
+        spec=serial.decode(dpos.NodeSpec, item.get("spec"), f"{where}.spec"),
+        registered_at=epoch,
+    )
+
+
 def _cast(
     ballot: voting.Ballot, ledger: Ledger, params: Parameters, mode: voting.VotingMode, item: Any
 ) -> tuple[voting.Ballot, Ledger]:
@@ -190,17 +202,22 @@ def _cast(
     input_schema=(
         '{"params"?: Parameters, "epoch": int, "mode"?: "token-lock" | "quadratic",'
         ' "accounts": {name: {balance, staked?, collateral?}}, "candidates": [{account, key:'
-        ' hex33, declared_pay, spec: NodeSpec}], "sitting"?: [account], "votes": [{voter,'
-        " candidate, tokens, k} or {voter, candidate, votes}]}"
+        ' hex33, declared_pay, spec: NodeSpec, role?}], "sitting"?: [account], "votes":'
+        ' [{voter, candidate, tokens, k} or {voter, candidate, votes}], "blocks"?: [producer]}'
     ),
     output_schema=(
         '{"registrations": ["ok" or REASON], "votes": ["ok" or REASON], "tally": {candidate:'
         ' int}, "ranked": [[candidate, votes]], "elected": [account], "succeeded": bool,'
-        ' "roster": [{account, key, declared_pay}]}'
+        ' "roster": [{account, key, declared_pay}], "leaders": [account], "blocks": ["ok" or'
+        " REASON]}"
     ),
 )
 def election(payload: Any) -> Any:
-    """Register candidates, count one election's votes and seat the top K (§III-D, §IV-C)."""
+    """Register nodes, count one election's votes, seat the top K, check the roles (§IV-B, §IV-C).
+
+    ``leaders`` names the delegate paid for each of the first 2K decisions, in turn; ``blocks``
+    answers whether each producer may make a user transaction block (execution nodes only).
+    """
     params = params_of(payload)
     epoch = decoded(payload, "epoch", int)
     mode = decoded(payload, "mode", voting.VotingMode, voting.VotingMode.TOKEN_LOCK)
@@ -208,15 +225,7 @@ def election(payload: Any) -> Any:
     state = dpos.DposState()
     registrations: list[str] = []
     for i, item in enumerate(decoded(payload, "candidates", tuple[dict[str, Any], ...])):
-        where = f"$.candidates[{i}]"
-        node = dpos.RegisteredNode(
-            account=serial.decode(str, item.get("account"), f"{where}.account"),
-            role=NodeRole.MANAGEMENT_CONTROL,
-            key=serial.decode(bytes, item.get("key"), f"{where}.key"),
-            declared_pay=serial.decode(int, item.get("declared_pay"), f"{where}.declared_pay"),
-            spec=serial.decode(dpos.NodeSpec, item.get("spec"), f"{where}.spec"),
-            registered_at=epoch,
-        )
+        node = _registered_node(item, f"$.candidates[{i}]", epoch)
         registered = attempt(partial(dpos.register, state, ledger, params, node), registrations)
         state = registered or state
     sitting = decoded(payload, "sitting", tuple[str, ...], ())
@@ -232,6 +241,10 @@ def election(payload: Any) -> Any:
     tally = dict(state.election.votes)
     ranked = dpos.rank_candidates(state, ledger, params, state.election, epoch + 1)
     seated, succeeded = dpos.close_election(state, ledger, params, epoch + 1)
+    blocks: list[str] = []
+    for producer in decoded(payload, "blocks", tuple[str, ...], ()):
+        attempt(partial(dpos.authorize_user_block, seated, producer), blocks)
+    seats = len(seated.delegates)
     return {
         "registrations": registrations,
         "votes": vote_results,
@@ -240,6 +253,8 @@ def election(payload: Any) -> Any:
         "elected": list(seated.delegates),
         "succeeded": succeeded,
         "roster": serial.encode(seated.rosters[epoch + 1]),
+        "leaders": [dpos.decision_leader(seated, i) for i in range(2 * seats)],
+        "blocks": blocks,
     }
 
 
@@ -392,14 +407,22 @@ QUALIFIED = {
 
 def _candidates(count: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Return accounts and registrations of ``count`` bonded, qualified candidates."""
-    roster, _ = deterministic_roster(count, seed=20240521)
+    roster, _ = deterministic_roster(count + 1, seed=20240521)
     accounts: dict[str, Any] = {f"c{i}": {"balance": 500, "collateral": 100} for i in range(count)}
+    accounts["x0"] = {"balance": 500, "collateral": 100}
     accounts |= {f"v{i}": {"balance": 1000, "staked": 100 * (i + 1)} for i in range(4)}
     candidates = [
         {"account": f"c{i}", "key": roster[i].hex(), "declared_pay": 10 + i, "spec": QUALIFIED}
         for i in range(count)
     ]
-    return accounts, candidates
+    executor = {
+        "account": "x0",
+        "key": roster[count].hex(),
+        "declared_pay": 5,
+        "spec": {**QUALIFIED, "dedicated_ip": False, "cpu_cores": 2},
+        "role": "execution",
+    }
+    return accounts, [*candidates, executor]
 
 
 def _ev(voter: int, candidate: int, tokens: int, k: int) -> dict[str, Any]:
@@ -408,7 +431,8 @@ def _ev(voter: int, candidate: int, tokens: int, k: int) -> dict[str, Any]:
 
 def _election_inputs() -> Iterator[VectorInput]:
     """Yield DPoS election vectors: tallies, ties, the cap K, failed elections (§IV-C)."""
-    accounts, candidates = _candidates(5)
+    accounts, registrations = _candidates(5)
+    candidates, executor = registrations[:5], registrations[5]
     unqualified = {**candidates[4], "spec": {**QUALIFIED, "cpu_cores": 7}}
     scenarios: dict[str, tuple[dict[str, Any], str]] = {
         "top-k": (
@@ -444,10 +468,12 @@ def _election_inputs() -> Iterator[VectorInput]:
                     {**candidates[1], "account": "c1"},
                     {**candidates[2], "account": "nobody"},
                     {**candidates[3], "account": "v1", "key": "02" + "00" * 32},
+                    {**candidates[0], "account": "v2", "key": executor["key"]},
                 ],
                 "votes": [_ev(0, 0, 100, 1), _ev(1, 1, 100, 1), _ev(2, 4, 100, 4)],
             },
-            "node requirements unmet, no collateral, registered twice, unknown account, bad key;"
+            "node requirements unmet, a key taken, registered twice, unknown account, bad key,"
+            " no collateral;"
             " a vote for an unregistered candidate is refused",
         ),
         "quadratic": (
@@ -463,6 +489,15 @@ def _election_inputs() -> Iterator[VectorInput]:
             " 27² = 729 is more than v2's 700",
         ),
         "no-votes": ({"votes": []}, "nobody elected: the election fails, nobody sat"),
+        "roles": (
+            {
+                "candidates": [*candidates, executor],
+                "votes": [_ev(0, 0, 100, 1), _ev(1, 1, 50, 3), _ev(2, 2, 60, 2), _ev(3, 4, 10, 1)],
+                "blocks": ["x0", "c1", "c3", "nobody"],
+            },
+            "an execution node needs no management requirements; only it makes user blocks,"
+            " never a delegate (§IV-B); decisions are paid to the delegates in turn",
+        ),
     }
     base = {"params": ELECTION_PARAMS, "epoch": 3, "accounts": accounts, "candidates": candidates}
     for name, (change, comment) in scenarios.items():
