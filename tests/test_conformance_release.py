@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import re
+import subprocess
 import sys
 import tarfile
 from pathlib import Path
@@ -195,3 +196,30 @@ def test_coverage_counts_unsupported_and_failed_vectors(tmp_path: Path) -> None:
     assert classify["pass"] == 260 and classify["unsupported"] == 0
     assert reclassify["unsupported"] == 98 and reclassify["pass"] == 0
     assert report["totals"]["unsupported"] == 98 and report["verdict"] == "unknown"
+
+
+def test_the_pytest_plugin_runs_a_pinned_release(tmp_path: Path) -> None:
+    archive = _export(tmp_path, "pinned.tar.gz", "--only", "hierarchy")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-o",
+            "addopts=",
+            "-q",
+            "-p",
+            "vdlt_spec.conformance.pytest_plugin",
+            "--pyargs",
+            "vdlt_spec.conformance.test_vectors",
+            "--vdlt-vectors",
+            str(archive),
+            "--vdlt-only",
+            "hierarchy.route",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "7 passed" in result.stdout
