@@ -38,6 +38,8 @@ ZIP_SUFFIXES = (".zip",)
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 #: The most files a release may hold.
 MAX_MEMBERS = 1000
+#: The most bytes all files of a release may hold together, unpacked.
+MAX_RELEASE_BYTES = 256 * 1024 * 1024
 #: The timestamp written into archives: zip's earliest, so a release's bytes are reproducible.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -129,12 +131,17 @@ class _Members:
     def __init__(self, where: str) -> None:
         self.where = where
         self.files: dict[str, bytes] = {}
+        self.total = 0
 
     def add(self, name: str, size: int, read: Callable[[], bytes]) -> None:
+        """Keep one member, a plain name (``./`` allowed), within the size and count limits."""
         where = self.where
-        if "/" in name.strip("/") or name in ("", ".", "..") or "\\" in name:
+        name = name.removeprefix("./")
+        if "/" in name or "\\" in name or name in ("", ".", ".."):
             raise SpecError(Reason.BAD_INPUT_FILE, f"{where}: member {name!r} is not a plain name")
-        if size > MAX_MEMBER_BYTES or len(self.files) >= MAX_MEMBERS:
+        self.total += size
+        too_big = size > MAX_MEMBER_BYTES or self.total > MAX_RELEASE_BYTES
+        if too_big or len(self.files) >= MAX_MEMBERS:
             raise SpecError(Reason.BAD_INPUT_FILE, f"{where}: too large or too many members")
         if name in self.files:
             raise SpecError(Reason.BAD_INPUT_FILE, f"{where}: member {name!r} appears twice")
