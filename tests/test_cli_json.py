@@ -85,6 +85,7 @@ RUNS = [
         "cos.classify",
     ],
     ["conformance", "generate", "--out", "vectors", "--only", "cos"],
+    ["conformance", "export", "--out", "vectors.tar.gz", "--only", "cos"],
     ["virtualization", "place", "{examples}/substrate.json", "{examples}/systems.json"],
     ["virtualization", "hierarchy", "--count", "200"],
 ]

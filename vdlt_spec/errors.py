@@ -23,6 +23,8 @@ class Reason(StrEnum):
     ADAPTER_FAILED = "ADAPTER_FAILED"
     BAD_TRACE = "BAD_TRACE"
     MISSING_EXTRA = "MISSING_EXTRA"
+    UNSUPPORTED_VECTOR_FORMAT = "UNSUPPORTED_VECTOR_FORMAT"  # vectors of another format version
+    VECTOR_DIGEST_MISMATCH = "VECTOR_DIGEST_MISMATCH"  # a release file differs from its manifest
 
     # --- class of service (§III-A, §IV-A) --------------------------------------------------
     COS_BYTE_OUT_OF_RANGE = "COS_BYTE_OUT_OF_RANGE"

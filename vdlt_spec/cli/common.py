@@ -171,11 +171,11 @@ def read_as(path: Path, parse: Callable[[Any], Parsed]) -> Parsed:
         raise SpecError(exc.reason, f"{path}: {exc.detail}") from None
 
 
-def write_output(path: Path, text: str) -> None:
+def write_output(path: Path, text: str | bytes) -> None:
     """Write an output file atomically (a temporary file in its folder, then a rename).
 
     A run stopped mid-write leaves the previous file whole; an unwritable path is rejected in
-    one line.
+    one line. ``text`` is written as UTF-8; ``bytes`` (an archive) as they are.
     """
     temporary: str | None = None
     try:
@@ -183,8 +183,9 @@ def write_output(path: Path, text: str) -> None:
             prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else "."
         )
         os.chmod(temporary, _new_file_mode(path))
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)

@@ -12,13 +12,13 @@ from rich.table import Table
 from vdlt_spec.cli.common import (
     FAILURES_SHOWN,
     JsonFlag,
+    check_outputs,
     console,
     deprecated_option,
     emit_json,
     fail,
     given,
     only_option,
-    read_text_file,
     shown,
     verdict_text,
     write_output,
@@ -28,7 +28,8 @@ from vdlt_spec.verdict import Verdict
 __all__ = ["conformance_app"]
 
 conformance_app = typer.Typer(
-    help="Run the conformance vectors against an implementation, or serve the reference.",
+    help="Run the conformance vectors against an implementation, export a pinned release, or"
+    " serve the reference.",
     no_args_is_help=True,
 )
 
@@ -40,30 +41,47 @@ def conformance_run(
         typer.Option(help="Command of the implementation under test (JSON-lines protocol)."),
     ] = None,
     vectors: Annotated[
-        Path | None, typer.Option(help="A vector file to run instead of the bundled ones.")
+        Path | None,
+        typer.Option(
+            metavar="ARCHIVE_OR_DIR",
+            help="A pinned release (.tar.gz or .zip with its manifest), a folder, or one vector"
+            " file, run instead of the bundled vectors; checked before anything runs.",
+        ),
     ] = None,
     only: Annotated[
         list[str] | None, typer.Option("--only", help="Suite, operation or vector id.")
     ] = None,
+    coverage: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Write a JSON coverage report: every vector pass / fail / unsupported, by"
+            " operation and section.",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Run conformance vectors; exit 0 all pass, 1 any fails, 2 any unsupported or none run."""
+    """Run conformance vectors; exit 0 all pass, 1 any fails, 2 any unsupported or none run.
+
+    A release that is truncated, of another format version, or whose files differ from its
+    manifest's sha256 is refused in one line (exit 2) before any vector runs.
+    """
     from vdlt_spec import serial
     from vdlt_spec.conformance import suite
     from vdlt_spec.conformance.adapter import Adapter, ReferenceAdapter, SubprocessAdapter
-    from vdlt_spec.conformance.vector import VectorFile
+    from vdlt_spec.conformance.coverage import coverage_report
+    from vdlt_spec.conformance.release import load_release
 
-    files = (
-        [serial.loads(VectorFile, read_text_file(vectors))]
-        if vectors
-        else list(suite.bundled().values())
-    )
+    check_outputs([coverage], [vectors])
+    files = load_release(vectors) if vectors else tuple(suite.bundled().values())
     selected = list(suite.iter_vectors(files, only or []))
     impl: Adapter = SubprocessAdapter(adapter) if adapter is not None else ReferenceAdapter()
     try:
         report = suite.run(impl, selected)
     finally:
         impl.close()
+    if coverage is not None:
+        write_output(coverage, serial.dumps(coverage_report(report, files), indent=1) + "\n")
     if as_json:
         emit_json(report)
     else:
@@ -84,6 +102,54 @@ def conformance_run(
             f"({report.passed} passed, {report.failed} failed, {report.unsupported} unsupported)"
         )
     raise typer.Exit(report.verdict.exit_code)
+
+
+@conformance_app.command("export", short_help="Write a pinned release archive of the vectors.")
+def conformance_export(
+    out: Annotated[
+        Path,
+        typer.Option(
+            metavar="ARCHIVE", help="The archive to write: NAME.tar.gz, NAME.tgz or NAME.zip."
+        ),
+    ],
+    only: Annotated[list[str] | None, only_option("suite")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Write the bundled vectors and their manifest (file, suite, count, sha256, format version).
+
+    The archive is reproducible: the same vectors give the same bytes. Run it later with
+    conformance run --vectors ARCHIVE; --json prints the manifest.
+    """
+    from vdlt_spec import serial
+    from vdlt_spec.conformance import suite
+    from vdlt_spec.conformance.release import (
+        MANIFEST,
+        archive_bytes,
+        archive_kind,
+        release_files,
+    )
+
+    kind = archive_kind(out)
+    if kind is None:
+        fail(f"{out}: the archive name must end in .tar.gz, .tgz or .zip")
+    check_outputs([out], [])
+    bundled = suite.bundled()
+    names = only or list(bundled)
+    unknown = sorted(set(names) - set(bundled))
+    if unknown:
+        fail(f"no vector suite named {', '.join(unknown)}; known: {', '.join(bundled)}")
+    contents = release_files(bundled[name] for name in names)
+    write_output(out, archive_bytes(contents, kind))
+    manifest = serial.load_json(contents[MANIFEST].decode("utf-8"))
+    if as_json:
+        emit_json({"out": str(out), "manifest": manifest})
+    else:
+        count = sum(entry["count"] for entry in manifest["files"])
+        console.print(
+            f"wrote {out} ({len(manifest['files'])} files, {count} vectors,"
+            f" format {manifest['format_version']})",
+            markup=False,
+        )
 
 
 @conformance_app.command("serve", short_help="Serve the reference spec as an adapter.")

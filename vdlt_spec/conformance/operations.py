@@ -25,6 +25,8 @@ class AdapterOperation:
     section: str
     description: str
     body: OperationBody
+    input_schema: str = ""
+    output_schema: str = ""
 
 
 OPERATIONS: plugins.Registry[AdapterOperation] = plugins.Registry(
@@ -35,10 +37,19 @@ OPERATIONS: plugins.Registry[AdapterOperation] = plugins.Registry(
 OPERATION_PACKAGE = "vdlt_spec.conformance.ops"
 
 
-def operation(name: str, section: str) -> Callable[[OperationBody], OperationBody]:
-    """Register the decorated JSON-to-JSON function as conformance operation ``name``."""
+def operation(
+    name: str, section: str, *, input_schema: str = "", output_schema: str = ""
+) -> Callable[[OperationBody], OperationBody]:
+    """Register the decorated JSON-to-JSON function as conformance operation ``name``.
+
+    ``input_schema`` and ``output_schema`` give the JSON shapes of the input and the output in
+    the compact notation of the operation table of docs/conformance.md (generated from them).
+    """
     return OPERATIONS.register(
-        name, lambda body: AdapterOperation(name, section, plugins.first_line(body), body)
+        name,
+        lambda body: AdapterOperation(
+            name, section, plugins.first_line(body), body, input_schema, output_schema
+        ),
     )
 
 

@@ -45,8 +45,8 @@ class VectorFile:
     def __post_init__(self) -> None:
         if self.version != FORMAT_VERSION:
             raise SpecError(
-                Reason.SCHEMA_VIOLATION,
-                f"vector format {self.version} (supported: {FORMAT_VERSION})",
+                Reason.UNSUPPORTED_VECTOR_FORMAT,
+                f"suite {self.suite}: vector format {self.version} (supported: {FORMAT_VERSION})",
             )
         ids = [v.id for v in self.vectors]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})

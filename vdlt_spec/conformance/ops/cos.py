@@ -21,7 +21,12 @@ BANNED = "banned"
 """The wire spelling of a banned sender's standing in a role list (§IV-J)."""
 
 
-@operation("cos.classify", "§IV-A")
+@operation(
+    "cos.classify",
+    "§IV-A",
+    input_schema='{"cos_byte": int}',
+    output_schema='{"class": name, "class_bits": int, "reserved": int}',
+)
 def classify(payload: Any) -> Any:
     """Return the class and the preserved reserved bits of a CoS byte (§IV-A, Table II)."""
     byte = serial.decode(int, payload.get("cos_byte"), "$.cos_byte")
@@ -44,7 +49,12 @@ def _sender_roles(payload: Any) -> tuple[frozenset[NodeRole], bool]:
     return roles, BANNED in items
 
 
-@operation("cos.reclassify", "§III-A")
+@operation(
+    "cos.reclassify",
+    "§III-A",
+    input_schema='{"declared": class_bits, "trust": "p/q", "roles": [role or "banned"]}',
+    output_schema='{"effective": name, "reason": str}',
+)
 def reclassify(payload: Any) -> Any:
     """Return the effective class of a declared class from a sender of given trust and roles."""
     declared = serial.decode(cos.ServiceClass, payload.get("declared"), "$.declared")

@@ -37,7 +37,12 @@ def _field(payload: Any, name: str, tp: Any) -> Any:
     return serial.decode(tp, payload.get(name), f"$.{name}")
 
 
-@operation("crypto.bip340_verify", "§IV-D")
+@operation(
+    "crypto.bip340_verify",
+    "§IV-D",
+    input_schema='{"pubkey": hex32, "message": hex, "signature": hex64}',
+    output_schema='{"valid": bool}',
+)
 def bip340_verify(payload: Any) -> Any:
     """Tell whether a BIP340 signature verifies: {pubkey, message, signature} hex (§IV-D)."""
     valid = bip340.schnorr_verify(
@@ -48,7 +53,12 @@ def bip340_verify(payload: Any) -> Any:
     return {"valid": valid}
 
 
-@operation("crypto.quorum_size", "§IV-D")
+@operation(
+    "crypto.quorum_size",
+    "§IV-D",
+    input_schema='{"n": int}',
+    output_schema='{"quorum": int, "max_faulty": int}',
+)
 def quorum(payload: Any) -> Any:
     """Return the least quorum of n members (2n//3 + 1) and f = (n-1)//3 (§III-D, §IV-D).
 
@@ -58,14 +68,24 @@ def quorum(payload: Any) -> Any:
     return {"quorum": quorum_size(n), "max_faulty": max_faulty(n)}
 
 
-@operation("crypto.bitmap_encode", "§IV-D")
+@operation(
+    "crypto.bitmap_encode",
+    "§IV-D",
+    input_schema='{"signers": [int], "n": int}',
+    output_schema='{"bitmap": hex}',
+)
 def bitmap_encode(payload: Any) -> Any:
     """Encode signer indices of a roster of n as a bitmap, LSB first (§IV-D)."""
     signers = _field(payload, "signers", tuple[int, ...])
     return {"bitmap": encode_bitmap(signers, _field(payload, "n", int)).hex()}
 
 
-@operation("crypto.bitmap_decode", "§IV-D")
+@operation(
+    "crypto.bitmap_decode",
+    "§IV-D",
+    input_schema='{"bitmap": hex, "n": int}',
+    output_schema='{"signers": [int]}',
+)
 def bitmap_decode(payload: Any) -> Any:
     """Decode a bitmap of a roster of n into signer indices; refuse bad length or padding."""
     return {
@@ -73,7 +93,12 @@ def bitmap_decode(payload: Any) -> Any:
     }
 
 
-@operation("crypto.aggregate_key", "§IV-D")
+@operation(
+    "crypto.aggregate_key",
+    "§IV-D",
+    input_schema='{"roster": [hex33], "signers": [int]}',
+    output_schema='{"aggregate_key": hex32}',
+)
 def aggregate(payload: Any) -> Any:
     """Return the x-only MuSig2 aggregate of the signers' roster keys, in roster order."""
     roster = _field(payload, "roster", tuple[bytes, ...])
@@ -81,7 +106,12 @@ def aggregate(payload: Any) -> Any:
     return {"aggregate_key": aggregate_key(roster, signers).hex()}
 
 
-@operation("crypto.certificate_verify", "§IV-D")
+@operation(
+    "crypto.certificate_verify",
+    "§IV-D",
+    input_schema='{"roster": [hex33], "message": hex, "certificate": hex}',
+    output_schema='{"signers": [int]}',
+)
 def certificate_verify(payload: Any) -> Any:
     """Accept a certificate (bitmap || signature, hex) on a message by a roster, or refuse it."""
     roster = _field(payload, "roster", tuple[bytes, ...])
@@ -203,6 +233,12 @@ def _crypto_inputs() -> Iterator[VectorInput]:
     )
     for n in (1, 2, 3, 4, 7, 10, 100, 1000):
         yield VectorInput(f"quorum-n{n}", "crypto.quorum_size", {"n": n})
+    for n in (5, 6, 8, 9, 11, 12, 21, 22, 23):
+        yield VectorInput(
+            f"quorum-n{n}", "crypto.quorum_size", {"n": n}, f"n = {n} is {n % 3} mod 3: 3q > 2n"
+        )
+    for n in (0, -1, -5):
+        yield VectorInput(f"quorum-n{n}", "crypto.quorum_size", {"n": n}, "no roster")
     bitmap_cases = {
         "n9-first-last": ([0, 8], 9),
         "n8-all": (list(range(8)), 8),
@@ -230,3 +266,24 @@ def _crypto_inputs() -> Iterator[VectorInput]:
             f"bitmap-decode-{label}", "crypto.bitmap_decode", {"bitmap": bitmap, "n": n}
         )
     yield from _certificate_inputs()
+    yield from _two_thirds_inputs()
+
+
+def _two_thirds_inputs() -> Iterator[VectorInput]:
+    """Yield certificates signed by exactly 2n/3 members (refused) and 2n/3 + 1 (accepted)."""
+    rng = random.Random(VECTOR_SEED + 3)
+    for n in (3, 6, 9):
+        roster, seckeys = deterministic_roster(n, seed=VECTOR_SEED + 100 + n)
+        message = f"vDLT two thirds n={n}".encode()
+        for count in (quorum_size(n) - 1, quorum_size(n)):
+            cert = make_certificate(roster, {i: seckeys[i] for i in range(count)}, message, rng)
+            yield VectorInput(
+                f"cert-n{n}-signers-{count}",
+                "crypto.certificate_verify",
+                {
+                    "roster": [key.hex() for key in roster],
+                    "message": message.hex(),
+                    "certificate": cert.encode().hex(),
+                },
+                f"{count} of {n}: 3·{count} {'>' if 3 * count > 2 * n else '='} 2n",
+            )

@@ -15,14 +15,23 @@ from typing import Any
 from vdlt_spec import serial
 from vdlt_spec.conformance.operations import operation
 from vdlt_spec.conformance.suite import VectorInput, inputs
-from vdlt_spec.economics import Operation, economy
-from vdlt_spec.errors import SpecError
-from vdlt_spec.governance.parameters import GENESIS_SUPPLY, Parameters
+from vdlt_spec.economics import Operation, economy, incentives, penalties
+from vdlt_spec.economics.settlement import settle
+from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.governance.parameters import GENESIS_SUPPLY, Parameters, validate
 
 ACCEPTED = "ok"
 
 
-@operation("economy.run", "§IV-C, §IV-I, §IV-J, §IV-K")
+@operation(
+    "economy.run",
+    "§IV-C, §IV-I, §IV-J, §IV-K",
+    input_schema='{"allocations": {name: int}, "params"?: Parameters, "operations": [Operation]}',
+    output_schema=(
+        '{"results": ["ok" or REASON], "epoch", "supply", "minted", "burned", "accounts",'
+        ' "params_version"}'
+    ),
+)
 def run(payload: Any) -> Any:
     """Apply operations from genesis; answer each with ``ok`` or its reason, then the ledger."""
     allocations = serial.decode(dict[str, int], payload.get("allocations"), "$.allocations")
@@ -45,6 +54,53 @@ def run(payload: Any) -> Any:
         "burned": ledger.burned,
         "accounts": ledger.accounts,
         "params_version": state.governance.version,
+    }
+
+
+@operation(
+    "economy.incentive_pay",
+    "§IV-B, §IV-I",
+    input_schema=('{"declared": [int], "budget_left": int, "blocks": {name: int}, "pool": int}'),
+    output_schema='{"median": int, "management_pay": int, "execution": {name: int}}',
+)
+def incentive_pay(payload: Any) -> Any:
+    """Return the median of the declared pays and what management and execution earn (§IV-I)."""
+    declared = serial.decode(tuple[int, ...], payload.get("declared"), "$.declared")
+    budget_left = serial.decode(int, payload.get("budget_left"), "$.budget_left")
+    blocks = serial.decode(dict[str, int], payload.get("blocks"), "$.blocks")
+    pool = serial.decode(int, payload.get("pool"), "$.pool")
+    if budget_left < 0 or pool < 0 or any(count < 0 for count in blocks.values()):
+        raise SpecError(Reason.NEGATIVE_AMOUNT, "budget, pool and block counts must be >= 0")
+    return {
+        "median": incentives.median_pay(declared),
+        "management_pay": incentives.management_pay(declared, budget_left),
+        "execution": incentives.execution_payouts(blocks, declared, pool),
+    }
+
+
+@operation(
+    "economy.slash",
+    "§IV-J",
+    input_schema=(
+        '{"slashable": int, "self_report": bool, "params"?: {slash_fraction, denouncer_reward}}'
+    ),
+    output_schema='{"slashed": int, "reward": int, "offender_change", "reporter_credit", "burnt"}',
+)
+def slash(payload: Any) -> Any:
+    """Return what a slash takes, what the reporter earns and what is burnt (§IV-J)."""
+    params = validate(serial.decode(Parameters, payload.get("params", {}), "$.params"))
+    slashable = serial.decode(int, payload.get("slashable"), "$.slashable")
+    self_report = serial.decode(bool, payload.get("self_report"), "$.self_report")
+    if slashable < 0:
+        raise SpecError(Reason.NEGATIVE_AMOUNT, f"slashable collateral must be >= 0: {slashable}")
+    slashed, reward = penalties.slash_amounts(slashable, params)
+    split = settle(slashed, reward, self_report)
+    return {
+        "slashed": slashed,
+        "reward": reward,
+        "offender_change": split.offender_change,
+        "reporter_credit": split.reporter_credit,
+        "burnt": split.burnt,
     }
 
 
@@ -90,4 +146,60 @@ def _economy_inputs() -> Iterator[VectorInput]:
         "economy-bad-operation",
         "economy.run",
         {"allocations": allocations, "operations": [{"op": "teleport"}]},
+    )
+    yield from _incentive_inputs()
+    yield from _slash_inputs()
+
+
+def _incentive_inputs() -> Iterator[VectorInput]:
+    """Yield incentive vectors: the lower median of declared pays, budgets, the pool (§IV-I)."""
+    op = "economy.incentive_pay"
+    blocks = {"e0": 3, "e1": 1, "e2": 0}
+    cases = {
+        "odd": ([30, 10, 20], 100, 40 * 10),
+        "even-lower-median": ([40, 10, 30, 20], 100, 1000),
+        "one-liar-high": ([10, 11, 12, 10**12], 100, 1000),
+        "one-liar-low": ([0, 11, 12, 13, 14], 100, 1000),
+        "budget-caps-management": ([50, 60, 70], 55, 1000),
+        "pool-too-small": ([10, 20, 30], 100, 41),
+        "pool-exact": ([10, 20, 30], 100, 80),
+        "single": ([7], 0, 0),
+    }
+    for name, (declared, budget, pool) in cases.items():
+        yield VectorInput(
+            f"incentive-{name}",
+            op,
+            {"declared": declared, "budget_left": budget, "blocks": blocks, "pool": pool},
+        )
+    for name, declared in {"none": [], "negative": [5, -1]}.items():
+        yield VectorInput(
+            f"incentive-bad-{name}",
+            op,
+            {"declared": declared, "budget_left": 1, "blocks": blocks, "pool": 1},
+            "rejected input",
+        )
+
+
+def _slash_inputs() -> Iterator[VectorInput]:
+    """Yield slashing vectors: floors of the slashed amount and the reporter's reward (§IV-J)."""
+    op = "economy.slash"
+    for slashable in (0, 1, 10, 11, 12, 6_000 * 10**8 + 7):
+        for self_report in (False, True):
+            yield VectorInput(
+                f"slash-{slashable}-{'self' if self_report else 'other'}",
+                op,
+                {"slashable": slashable, "self_report": self_report},
+            )
+    for fraction, reward in (("1/2", "1/3"), ("1/3", "1/11"), ("0", "1/11")):
+        yield VectorInput(
+            f"slash-fraction-{fraction.replace('/', 'over')}-{reward.replace('/', 'over')}",
+            op,
+            {
+                "slashable": 1000,
+                "self_report": False,
+                "params": {"slash_fraction": fraction, "denouncer_reward": reward},
+            },
+        )
+    yield VectorInput(
+        "slash-negative", op, {"slashable": -1, "self_report": False}, "rejected input"
     )

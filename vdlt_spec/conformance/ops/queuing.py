@@ -14,7 +14,12 @@ from vdlt_spec.conformance.suite import VectorInput, inputs
 SEEDS = range(1, 9)
 
 
-@operation("queuing.run", "§IV-A")
+@operation(
+    "queuing.run",
+    "§IV-A",
+    input_schema='{"config"?: CbwfqConfig, "transactions": [Transaction]}',
+    output_schema='{"departures": [...], "drops": [...]}',
+)
 def run(payload: Any) -> Any:
     """Schedule transactions through a CBWFQ link and return departures and drops (§IV-A)."""
     config = serial.decode(queuing.CbwfqConfig, payload.get("config", {}), "$.config")

@@ -1,4 +1,4 @@
-"""Conformance operations of virtualization and the management hierarchy (§III-C, §IV-H)."""
+"""Conformance operations of virtualization: placement, leases and fault impact (§III-C, §III-D)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-from vdlt_spec import hierarchy, serial
+from vdlt_spec import serial
 from vdlt_spec import virtualization as virt
 from vdlt_spec.conformance.operations import operation
 from vdlt_spec.conformance.suite import VectorInput, inputs
@@ -28,7 +28,12 @@ def _substrate_and_placement(payload: Any) -> tuple[virt.Substrate, virt.Placeme
     return substrate, placement
 
 
-@operation("virtualization.admit", "§III-C")
+@operation(
+    "virtualization.admit",
+    "§III-C",
+    input_schema='{"substrate", "placement"?, "system"}',
+    output_schema='{"hosts": {node: host}}',
+)
 def admit(payload: Any) -> Any:
     """Admit a virtual system beside a placement: where each node goes (§III-C)."""
     substrate, placement = _substrate_and_placement(payload)
@@ -37,7 +42,12 @@ def admit(payload: Any) -> Any:
     return {"hosts": after.hosts_of(system.id)}
 
 
-@operation("virtualization.validate", "§III-C")
+@operation(
+    "virtualization.validate",
+    "§III-C",
+    input_schema='{"substrate", "placement"}',
+    output_schema='{"violations": [{"kind", "subject"}]}',
+)
 def validate(payload: Any) -> Any:
     """List the violations of a placement (kind and subject), in order (§III-C)."""
     substrate, placement = _substrate_and_placement(payload)
@@ -45,46 +55,29 @@ def validate(payload: Any) -> Any:
     return {"violations": [{"kind": x.kind.value, "subject": x.subject} for x in found]}
 
 
-@operation("virtualization.leases", "§III-C")
+@operation(
+    "virtualization.leases",
+    "§III-C",
+    input_schema='{"substrate", "placement"}',
+    output_schema='{"leases": [...]}',
+)
 def leases(payload: Any) -> Any:
     """Return the lease of every (vDSP, DInP) pair of a placement (Fig. 5)."""
     substrate, placement = _substrate_and_placement(payload)
     return {"leases": virt.leases(substrate, placement)}
 
 
-@operation("virtualization.faults", "§III-D")
+@operation(
+    "virtualization.faults",
+    "§III-D",
+    input_schema='{"substrate", "placement", "failed": [host]}',
+    output_schema='{"groups": [{system, role, size, lost, quorum, keeps_quorum}]}',
+)
 def faults(payload: Any) -> Any:
     """Return the replicas each group loses to failed hosts, and if it keeps quorum (§III-D)."""
     substrate, placement = _substrate_and_placement(payload)
     failed = _field(payload, "failed", tuple[str, ...])
     return {"groups": virt.fault_impact(substrate, placement, failed)}
-
-
-def _hierarchy(payload: Any) -> hierarchy.Hierarchy:
-    nodes = _field(payload, "nodes", tuple[hierarchy.ExecutionNode, ...])
-    size = _field(payload, "max_group_size", int, hierarchy.DEFAULT_GROUP_SIZE)
-    return hierarchy.build(nodes, size)
-
-
-@operation("hierarchy.build", "§IV-H")
-def build(payload: Any) -> Any:
-    """Split execution nodes into local groups by region, a handful each (§IV-H)."""
-    built = _hierarchy(payload)
-    return {
-        "groups": [
-            {"id": g.id, "region": g.region, "members": [m.id for m in g.members]}
-            for g in built.groups
-        ]
-    }
-
-
-@operation("hierarchy.route", "§IV-H")
-def route(payload: Any) -> Any:
-    """Say which layer and group decides a transaction (§IV-H)."""
-    built = _hierarchy(payload)
-    tx = _field(payload, "transaction", hierarchy.RoutingRequest)
-    decided = hierarchy.route(built, tx)
-    return {"layer": decided.layer.value, "group": decided.group}
 
 
 # --- vector inputs ----------------------------------------------------------------------------
@@ -262,32 +255,3 @@ def _virtualization_inputs() -> Iterator[VectorInput]:
         _encode(substrate=SUBSTRATE, placement=two, failed=["p99"]),
         "rejected input",
     )
-
-    nodes = [
-        hierarchy.ExecutionNode(f"{region}-{i:02d}", region)
-        for region, count in (("eu", 7), ("us", 5), ("asia", 2))
-        for i in range(count)
-    ]
-    op = "hierarchy.build"
-    yield VectorInput("hierarchy-build-default", op, _encode(nodes=nodes))
-    yield VectorInput("hierarchy-build-3", op, _encode(nodes=nodes, max_group_size=3))
-    yield VectorInput(
-        "hierarchy-build-bad-size", op, _encode(nodes=nodes, max_group_size=0), "rejected"
-    )
-    yield VectorInput("hierarchy-build-duplicate", op, _encode(nodes=nodes + nodes[:1]), "rejected")
-    op = "hierarchy.route"
-    transactions = {
-        "local": hierarchy.RoutingRequest("t1", ServiceClass.FAST_CONFIRMATION, ("eu-00", "eu-03")),
-        "cross-group": hierarchy.RoutingRequest("t2", ServiceClass.LOW_COST, ("eu-00", "eu-04")),
-        "cross-region": hierarchy.RoutingRequest("t3", ServiceClass.PRIVATE, ("eu-00", "us-00")),
-        "global-class": hierarchy.RoutingRequest(
-            "t4", ServiceClass.MANAGEMENT_CONTROL, ("asia-00",)
-        ),
-        "global-no-nodes": hierarchy.RoutingRequest("t5", ServiceClass.MANAGEMENT_CONTROL, ()),
-        "unknown-node": hierarchy.RoutingRequest("t6", ServiceClass.LOW_COST, ("mars-00",)),
-        "empty-scope": hierarchy.RoutingRequest("t7", ServiceClass.LOW_COST, ()),
-    }
-    for name, tx in transactions.items():
-        yield VectorInput(
-            f"hierarchy-route-{name}", op, _encode(nodes=nodes, max_group_size=4, transaction=tx)
-        )
