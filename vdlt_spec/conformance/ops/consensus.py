@@ -78,7 +78,15 @@ def _guarded(body: Any) -> Any:
         raise SpecError(Reason.SCHEMA_VIOLATION, f"inconsistent state or message: {exc}") from None
 
 
-@operation("consensus.step", "§III-D")
+@operation(
+    "consensus.step",
+    "§III-D",
+    input_schema=(
+        '{"group": ConsensusConfig, "scheme": str, "seed": int, "state": ReplicaState, '
+        '"event": ReplicaEvent}'
+    ),
+    output_schema='{"state": ReplicaState, "outputs": [Output]}',
+)
 def consensus_step(payload: Any) -> Any:
     """Run one replica step: pre state and one event to post state and outputs (§III-D, §IV-D)."""
     config, scheme = _group(payload)
@@ -88,7 +96,15 @@ def consensus_step(payload: Any) -> Any:
     return {"state": post, "outputs": list(outputs)}
 
 
-@operation("consensus.validate", "§III-D")
+@operation(
+    "consensus.validate",
+    "§III-D",
+    input_schema=(
+        '{"group": ConsensusConfig, "scheme": str, "seed": int, "state": ReplicaState, '
+        '"source": int, "message": Message}'
+    ),
+    output_schema='{"outcome": "accept"|"defer"|"ignore"|"reject", "reason": Reason|null}',
+)
 def consensus_validate(payload: Any) -> Any:
     """Classify one incoming message: accept, defer, ignore or reject, with a reason (§III-D)."""
     config, scheme = _group(payload)
@@ -99,7 +115,15 @@ def consensus_validate(payload: Any) -> Any:
     return {"outcome": verdict.outcome, "reason": verdict.reason}
 
 
-@operation("consensus.run", "§III-D")
+@operation(
+    "consensus.run",
+    "§III-D",
+    input_schema=(
+        '{"group": ConsensusConfig, "scheme": str, "seed": int, "index": int, '
+        '"events": [ReplicaEvent]}'
+    ),
+    output_schema='{"outputs": [[Output]], "state": ReplicaState}',
+)
 def consensus_run(payload: Any) -> Any:
     """Run replica ``index`` from genesis over ``events``: each step's outputs, the end state."""
     config, scheme = _group(payload)
@@ -117,7 +141,15 @@ def consensus_run(payload: Any) -> Any:
     return {"outputs": outputs, "state": state}
 
 
-@operation("consensus.vote_payload", "§IV-D")
+@operation(
+    "consensus.vote_payload",
+    "§IV-D",
+    input_schema=(
+        '{"chain_id": str, "epoch": int, "roster": [hex32], "kind": int, "view": int, '
+        '"seq": int, "digest": hex32}'
+    ),
+    output_schema='{"roster_commitment": hex32, "domain_root": hex32, "payload": hex32}',
+)
 def consensus_vote_payload(payload: Any) -> Any:
     """Return the 32 bytes a replica signs for (kind, view, seq, digest) in a domain (§IV-D).
 
