@@ -8,15 +8,15 @@ results atomically.
 """
 
 from vdlt_spec.batch.campaign import (
-    Campaign,
-    Run,
+    CampaignPlan,
+    CampaignRun,
     draw_run,
     replay,
     run_campaign,
     scenario_of,
     shrink,
 )
-from vdlt_spec.batch.cluster import ADDRESS_VARIABLE, Cluster, connect, stream
+from vdlt_spec.batch.cluster import ADDRESS_VARIABLE, BatchCluster, connect, stream
 from vdlt_spec.batch.dataset import DatasetSpec, build, load_spec, parse_spec, plan, verify
 from vdlt_spec.batch.leaderboard import (
     leaderboard,
@@ -28,10 +28,10 @@ from vdlt_spec.batch.store import atomic_write, read_document, sha256_of
 
 __all__ = [
     "ADDRESS_VARIABLE",
-    "Campaign",
-    "Cluster",
+    "BatchCluster",
+    "CampaignPlan",
+    "CampaignRun",
     "DatasetSpec",
-    "Run",
     "atomic_write",
     "build",
     "connect",

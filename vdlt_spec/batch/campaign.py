@@ -1,13 +1,13 @@
 """Run seeded consensus safety campaigns on a cluster and shrink the first violation (§III-D).
 
-A campaign draws one :class:`Run` per seed (group size, Byzantine replicas and their
+A campaign draws one :class:`CampaignRun` per seed (group size, Byzantine replicas and their
 behaviours, a healing partition, a crash, lossy and duplicating links), simulates it with the
 deterministic simulator (:func:`vdlt_spec.consensus.sim.simulate`) and judges safety: two
 honest replicas committing different blocks at one sequence number, or a commit without a valid
 proof, is a violation. Seeds go to the workers in chunks; results stream back as chunks finish,
 and the campaign stops at the first violation. That run is then shrunk: faults dropped,
 requests, simulated time, Byzantine replicas and the group size reduced, one at a time, as long
-as the run still violates safety. A :class:`Run` is plain data, so the shrunk one is its own
+as the run still violates safety. A :class:`CampaignRun` is plain data, so the shrunk one is its own
 reproduction (:func:`replay`).
 """
 
@@ -20,7 +20,7 @@ from fractions import Fraction
 from typing import Any
 
 from vdlt_spec import serial
-from vdlt_spec.batch.cluster import Cluster, stream
+from vdlt_spec.batch.cluster import BatchCluster, stream
 from vdlt_spec.consensus.config import ConsensusConfig, Mode
 from vdlt_spec.consensus.sim import (
     Behaviour,
@@ -41,8 +41,8 @@ from vdlt_spec.verdict import Verdict
 __all__ = [
     "CHUNK",
     "FAULTS",
-    "Campaign",
-    "Run",
+    "CampaignPlan",
+    "CampaignRun",
     "draw_run",
     "outcome",
     "replay",
@@ -72,7 +72,7 @@ SHRINK_BUDGET = 300
 
 
 @dataclass(frozen=True)
-class Campaign:
+class CampaignPlan:
     """Say which runs a campaign draws: sizes, extra Byzantine replicas, behaviour, faults.
 
     Each run has f = ⌊(n-1)/3⌋ Byzantine replicas plus ``extra`` (``extra = 1`` exceeds the
@@ -100,7 +100,7 @@ class Campaign:
 
 
 @dataclass(frozen=True)
-class Run:
+class CampaignRun:
     """Describe one campaign run as plain data: the scenario, before it is built (§III-D)."""
 
     seed: int
@@ -114,7 +114,7 @@ class Run:
     max_time: int
 
 
-def draw_run(seed: int, campaign: Campaign) -> Run:
+def draw_run(seed: int, campaign: CampaignPlan) -> CampaignRun:
     """Draw the run of ``seed``: size, Byzantine set, partition, crash, lossy links (§III-D)."""
     rng = random.Random(f"vdlt-campaign/{seed}")
     n = campaign.sizes[seed % len(campaign.sizes)]
@@ -129,7 +129,7 @@ def draw_run(seed: int, campaign: Campaign) -> Run:
         else None
     )
     crash = (honest[-1], rng.randint(0, 400), heal) if "crash" in campaign.faults else None
-    return Run(
+    return CampaignRun(
         seed=seed,
         n=n,
         mode=list(Mode)[seed % 2].value,
@@ -142,7 +142,7 @@ def draw_run(seed: int, campaign: Campaign) -> Run:
     )
 
 
-def scenario_of(run: Run) -> Scenario:
+def scenario_of(run: CampaignRun) -> Scenario:
     """Build the simulator's scenario of ``run`` (§III-D)."""
     ends = [run.partition[1]] if run.partition else []
     ends += [run.crash[2]] if run.crash else []
@@ -169,7 +169,7 @@ def unsafe(result: RunResult) -> bool:
     return bool(result.conflicts or result.unproven) or result.verdict is Verdict.INVALID
 
 
-def outcome(run: Run, result: RunResult) -> dict[str, Any]:
+def outcome(run: CampaignRun, result: RunResult) -> dict[str, Any]:
     """Return what a run did as plain data: decisions, faults exercised, safety."""
     return {
         "seed": run.seed,
@@ -191,7 +191,7 @@ def outcome(run: Run, result: RunResult) -> dict[str, Any]:
     }
 
 
-def replay(run: Run) -> dict[str, Any]:
+def replay(run: CampaignRun) -> dict[str, Any]:
     """Simulate ``run`` again (deterministic in its data) and return its outcome."""
     return outcome(run, simulate(scenario_of(run)))
 
@@ -199,10 +199,10 @@ def replay(run: Run) -> dict[str, Any]:
 def run_chunk(item: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Simulate a chunk of seeds on a worker, stopping at the first unsafe run.
 
-    ``item`` holds ``campaign`` (a :class:`Campaign` as a document) and ``seeds``; each
+    ``item`` holds ``campaign`` (a :class:`CampaignPlan` as a document) and ``seeds``; each
     outcome carries its run as a document under ``run``.
     """
-    campaign = serial.decode(Campaign, item["campaign"])
+    campaign = serial.decode(CampaignPlan, item["campaign"])
     done = []
     for seed in item["seeds"]:
         run = draw_run(seed, campaign)
@@ -213,7 +213,7 @@ def run_chunk(item: Mapping[str, Any]) -> list[dict[str, Any]]:
     return done
 
 
-def _candidates(run: Run, last: Mapping[str, Any]) -> Iterator[Run]:
+def _candidates(run: CampaignRun, last: Mapping[str, Any]) -> Iterator[CampaignRun]:
     """Yield smaller variants of ``run``: fewer faults, requests, ticks, Byzantine, replicas."""
     if run.partition is not None:
         yield replace(run, partition=None)
@@ -231,7 +231,7 @@ def _candidates(run: Run, last: Mapping[str, Any]) -> Iterator[Run]:
         yield _smaller_group(run, n)
 
 
-def _smaller_group(run: Run, n: int) -> Run:
+def _smaller_group(run: CampaignRun, n: int) -> CampaignRun:
     """Return ``run`` on ``n`` replicas: Byzantine ids renumbered below n, faults trimmed."""
     spare = [i for i in reversed(range(n)) if i not in {r for r, _ in run.byzantine}]
     byzantine = []
@@ -252,7 +252,9 @@ def _smaller_group(run: Run, n: int) -> Run:
     )
 
 
-def shrink(run: Run, budget: int = SHRINK_BUDGET) -> tuple[Run, dict[str, Any], int]:
+def shrink(
+    run: CampaignRun, budget: int = SHRINK_BUDGET
+) -> tuple[CampaignRun, dict[str, Any], int]:
     """Return the smallest unsafe run found from ``run``, its outcome and the simulations spent.
 
     Greedy: try each smaller variant in turn and keep the first that still violates safety;
@@ -278,8 +280,8 @@ def shrink(run: Run, budget: int = SHRINK_BUDGET) -> tuple[Run, dict[str, Any], 
 
 
 def run_campaign(
-    cluster: Cluster,
-    campaign: Campaign,
+    cluster: BatchCluster,
+    campaign: CampaignPlan,
     seeds: Sequence[int],
     *,
     chunk: int = CHUNK,
@@ -332,7 +334,7 @@ def run_campaign(
         "violation": None,
     }
     if violation is not None:
-        found = serial.decode(Run, violation["run"])
+        found = serial.decode(CampaignRun, violation["run"])
         small, small_outcome, spent = shrink(found, shrink_budget)
         report["violation"] = {
             "seed": violation["seed"],

@@ -23,7 +23,7 @@ __all__ = [
     "ADDRESS_VARIABLE",
     "CONNECT_TIMEOUT",
     "RETRIES",
-    "Cluster",
+    "BatchCluster",
     "connect",
     "stream",
 ]
@@ -37,7 +37,7 @@ RETRIES = 1
 
 
 @dataclass(frozen=True)
-class Cluster:
+class BatchCluster:
     """Hold a connected Dask client and where it runs: its address, workers and threads."""
 
     client: Any
@@ -64,18 +64,19 @@ def connect(
     scheduler: str | None = None,
     *,
     workers: int | None = None,
-    timeout: float = CONNECT_TIMEOUT,
-) -> Iterator[Cluster]:
+    timeout: float | None = None,
+) -> Iterator[BatchCluster]:
     """Yield a client on the scheduler at ``scheduler`` or on a new local cluster.
 
     The local cluster has ``workers`` processes (the machine's cores unless told), one thread
     each, and no dashboard; it is closed on exit. A scheduler that does not answer within
-    ``timeout`` seconds is ``SCHEDULER_UNREACHABLE``.
+    ``timeout`` seconds (:data:`CONNECT_TIMEOUT` unless told) is ``SCHEDULER_UNREACHABLE``.
     """
     import logging
 
     engine = _engine()
     address = _address(scheduler)
+    timeout = CONNECT_TIMEOUT if timeout is None else timeout
     if workers is not None and workers < 1:
         raise SpecError(Reason.BAD_USAGE, f"workers must be at least 1, got {workers}")
     logging.getLogger("distributed").setLevel(logging.ERROR)
@@ -89,7 +90,7 @@ def connect(
                 f"no Dask scheduler at {address} within {timeout:g} s ({detail})",
             ) from None
         try:
-            yield Cluster(client, address, len(client.scheduler_info()["workers"]), False)
+            yield BatchCluster(client, address, len(client.scheduler_info()["workers"]), False)
         finally:
             with suppress(Exception):
                 client.close()
@@ -104,7 +105,7 @@ def connect(
     )
     client = engine.Client(local, set_as_default=False)
     try:
-        yield Cluster(client, str(local.scheduler_address), count, True)
+        yield BatchCluster(client, str(local.scheduler_address), count, True)
     finally:
         with suppress(Exception):
             client.close()
@@ -113,7 +114,7 @@ def connect(
 
 
 def stream(
-    cluster: Cluster,
+    cluster: BatchCluster,
     task: Callable[..., Any],
     items: Sequence[Any],
     *,

@@ -26,14 +26,14 @@ from typing import Any
 from vdlt_spec import __version__, serial
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Utility
-from vdlt_spec.batch.cluster import Cluster, stream
+from vdlt_spec.batch.cluster import BatchCluster, stream
 from vdlt_spec.batch.store import atomic_write, read_document, sha256_of
 from vdlt_spec.errors import Reason, SpecError
 
 __all__ = [
     "DATASET_FORMAT",
     "MANIFEST_EVERY",
-    "Case",
+    "DatasetCase",
     "DatasetSpec",
     "build",
     "case_of",
@@ -86,7 +86,7 @@ class DatasetSpec:
 
 
 @dataclass(frozen=True)
-class Case:
+class DatasetCase:
     """Name one instance of a dataset: its size, seed and utility (§IV-E)."""
 
     transactions: int
@@ -163,13 +163,13 @@ def load_spec(path: Path) -> DatasetSpec:
     return parse_spec(read_document(path))
 
 
-def plan(spec: DatasetSpec) -> list[Case]:
+def plan(spec: DatasetSpec) -> list[DatasetCase]:
     """Return every case of ``spec``: sizes x utilities x seeds, in that order."""
     seeds = range(spec.seed_start, spec.seed_start + spec.seed_count)
-    return [Case(t, n, s, u) for (t, n) in spec.sizes for u in spec.utilities for s in seeds]
+    return [DatasetCase(t, n, s, u) for (t, n) in spec.sizes for u in spec.utilities for s in seeds]
 
 
-def instance_text(case: Case) -> str:
+def instance_text(case: DatasetCase) -> str:
     """Return the instance JSON of ``case`` exactly as its ``instance.json`` holds it."""
     instance = generate(case.transactions, case.nodes, case.seed, case.utility)
     return serial.dumps(instance, indent=2) + "\n"
@@ -206,11 +206,13 @@ def solve_case(item: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _case_dir(out: Path, case: Case) -> Path:
+def _case_dir(out: Path, case: DatasetCase) -> Path:
     return out / "cases" / case.name
 
 
-def case_of(out: Path, case: Case, expected_instance: str | None = None) -> dict[str, Any] | None:
+def case_of(
+    out: Path, case: DatasetCase, expected_instance: str | None = None
+) -> dict[str, Any] | None:
     """Return the manifest entry of a finished case, or None if it is not finished.
 
     Finished means: ``report.json`` parses and the sha256 it records for ``instance.json`` and
@@ -240,7 +242,7 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _entry(case: Case, report: Mapping[str, Any], report_hash: str) -> dict[str, Any]:
+def _entry(case: DatasetCase, report: Mapping[str, Any], report_hash: str) -> dict[str, Any]:
     return {
         "name": case.name,
         "transactions": case.transactions,
@@ -257,7 +259,9 @@ def _entry(case: Case, report: Mapping[str, Any], report_hash: str) -> dict[str,
     }
 
 
-def _store(out: Path, case: Case, instance: str, result: Mapping[str, Any]) -> dict[str, Any]:
+def _store(
+    out: Path, case: DatasetCase, instance: str, result: Mapping[str, Any]
+) -> dict[str, Any]:
     """Write a solved case atomically, its report last, and return its manifest entry."""
     folder = _case_dir(out, case)
     folder.mkdir(parents=True, exist_ok=True)
@@ -331,7 +335,7 @@ def _claim(out: Path, spec: DatasetSpec) -> None:
 def build(
     spec: DatasetSpec,
     out: Path,
-    cluster: Cluster,
+    cluster: BatchCluster,
     *,
     limit: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
@@ -346,7 +350,7 @@ def build(
     _claim(out, spec)
     cases = plan(spec)
     entries: dict[str, dict[str, Any]] = {}
-    todo: list[tuple[Case, str]] = []
+    todo: list[tuple[DatasetCase, str]] = []
     for case in cases:
         text = instance_text(case)
         entry = case_of(out, case, text)

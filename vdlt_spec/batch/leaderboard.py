@@ -26,7 +26,7 @@ from typing import Any
 from vdlt_spec.allocation.baselines import BASELINES
 from vdlt_spec.allocation.decision import Allocation
 from vdlt_spec.allocation.instance import Instance
-from vdlt_spec.batch.cluster import Cluster, stream
+from vdlt_spec.batch.cluster import BatchCluster, stream
 from vdlt_spec.batch.dataset import verify
 from vdlt_spec.batch.store import read_document
 from vdlt_spec.errors import Reason, SpecError
@@ -181,7 +181,7 @@ def score_case(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def score_dataset(
-    cluster: Cluster,
+    cluster: BatchCluster,
     cases: Sequence[Mapping[str, Any]],
     allocators: Sequence[str],
     on_progress: Callable[[int, int], None] | None = None,

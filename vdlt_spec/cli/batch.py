@@ -103,10 +103,7 @@ def dataset_build(
         int | None,
         typer.Option("--limit", metavar="N", min=0, help="Solve at most N missing cases now."),
     ] = None,
-    scheduler: #: The narrowest the allocator column of a leaderboard gets (baseline names fit whole).
-ALLOCATOR_WIDTH = 14
-
-SchedulerOption = None,
+    scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -143,12 +140,15 @@ SchedulerOption = None,
 
 @dataset_app.command("verify", short_help="Check a dataset's files against its manifest.")
 def dataset_verify(
-    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A dataset folder.")],
+    folder: Annotated[
+        Path, typer.Argument(metavar="DIR", help="A dataset folder, or 'small' (bundled).")
+    ],
     as_json: JsonFlag = False,
 ) -> None:
     """Check every file a dataset's manifest lists against its sha256; exit 1 on a mismatch."""
     from vdlt_spec.batch import verify
 
+    folder = _dataset_folder(folder)
     check = verify(folder)
     if as_json:
         emit_json(check)
@@ -186,10 +186,7 @@ def score_command(
         Path | None,
         typer.Option("--csv", metavar="FILE", help="Write one row per allocator and instance."),
     ] = None,
-    scheduler: #: The narrowest the allocator column of a leaderboard gets (baseline names fit whole).
-ALLOCATOR_WIDTH = 14
-
-SchedulerOption = None,
+    scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -200,9 +197,17 @@ SchedulerOption = None,
     each other allocator, and the time spent, total and per instance (the oracle's is its
     solve time).
     """
-    from vdlt_spec.batch import connect, leaderboard, load_dataset, score_dataset
+    from vdlt_spec.batch import (
+        connect,
+        leaderboard,
+        load_dataset,
+        resolve_allocator,
+        score_dataset,
+    )
 
     check_outputs([csv_file], [])
+    for name in allocators:
+        resolve_allocator(name)  # a bad name is one line before any cluster starts
     cases = load_dataset(_dataset_folder(dataset))
     began = time.perf_counter()
     with connect(scheduler, workers=workers) as cluster, _bar("scoring", quiet=as_json) as bar:
@@ -299,10 +304,7 @@ def campaign_command(
     out: Annotated[
         Path | None, typer.Option(metavar="FILE", help="Write the report as JSON.")
     ] = None,
-    scheduler: #: The narrowest the allocator column of a leaderboard gets (baseline names fit whole).
-ALLOCATOR_WIDTH = 14
-
-SchedulerOption = None,
+    scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -314,10 +316,10 @@ SchedulerOption = None,
     still violates safety (fewer faults, requests, ticks, Byzantine replicas or replicas).
     Exit 0 when every run is safe, 1 on a violation.
     """
-    from vdlt_spec.batch import Campaign, connect, run_campaign
+    from vdlt_spec.batch import CampaignPlan, connect, run_campaign
 
     chosen = tuple(f.strip() for f in faults.split(",") if f.strip() and f.strip() != "none")
-    campaign = Campaign(
+    campaign = CampaignPlan(
         sizes=_sizes(sizes),
         extra=extra_byzantine,
         behaviour=behaviour,
