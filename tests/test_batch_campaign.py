@@ -6,6 +6,7 @@ import json
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,9 +78,21 @@ def test_an_unreachable_scheduler_is_one_line(
     assert err.count("\n") == 1
 
 
+def _listening(port: int, seconds: float) -> bool:
+    """Wait until something accepts connections on ``port`` (a process starting up)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.2)
+    return False
+
+
 def test_the_same_command_runs_on_a_scheduler_and_worker_processes(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    monkeypatch.setattr(engine, "CONNECT_TIMEOUT", 60.0)  # a loaded machine starts slowly
     address = f"tcp://127.0.0.1:{_free_port()}"
     port = address.rsplit(":", 1)[1]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": tmp_path}
@@ -112,6 +125,7 @@ def test_the_same_command_runs_on_a_scheduler_and_worker_processes(
         **quiet,  # type: ignore[call-overload]
     )
     try:
+        assert _listening(int(port), 60.0), "the scheduler did not start"
         argv = ["consensus", "campaign", "--runs", "6", "--sizes", "4", "--chunk", "3"]
         code = main([*argv, "--scheduler", address, "--json"])
         report = json.loads(capsys.readouterr().out)

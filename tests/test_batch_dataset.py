@@ -75,6 +75,24 @@ def test_a_stopped_build_resumes_without_solving_finished_cases(
     assert verify(out)["problems"] == []
 
 
+def test_an_interrupted_build_leaves_a_consistent_store(
+    cluster: BatchCluster, tmp_path: Path
+) -> None:
+    spec = parse_spec(SPEC)
+    out = tmp_path / "ds"
+
+    def interrupt(done: int, total: int) -> None:
+        if done == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build(spec, out, cluster, on_progress=interrupt)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["finished"] == 1 and verify(out)["problems"] == []
+    assert not list(out.rglob("*.tmp"))
+    assert build(spec, out, cluster)["counts"]["missing"] == 0
+
+
 def test_a_tampered_case_is_flagged_and_solved_again(cluster: BatchCluster, tmp_path: Path) -> None:
     spec = parse_spec(SPEC)
     out = tmp_path / "ds"

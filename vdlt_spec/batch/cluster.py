@@ -69,8 +69,8 @@ def connect(
     """Yield a client on the scheduler at ``scheduler`` or on a new local cluster.
 
     The local cluster has ``workers`` processes (the machine's cores unless told), one thread
-    each, and no dashboard; it is closed on exit. A scheduler that does not answer within
-    ``timeout`` seconds (:data:`CONNECT_TIMEOUT` unless told) is ``SCHEDULER_UNREACHABLE``.
+    each, listens on the loopback only and is closed on exit. A scheduler that does not answer
+    within ``timeout`` seconds (:data:`CONNECT_TIMEOUT` unless told) is ``SCHEDULER_UNREACHABLE``.
     """
     import logging
 
@@ -79,7 +79,7 @@ def connect(
     timeout = CONNECT_TIMEOUT if timeout is None else timeout
     if workers is not None and workers < 1:
         raise SpecError(Reason.BAD_USAGE, f"workers must be at least 1, got {workers}")
-    logging.getLogger("distributed").setLevel(logging.ERROR)
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
     if address is not None:
         try:
             client = engine.Client(address, timeout=f"{timeout}s", set_as_default=False)
@@ -100,8 +100,9 @@ def connect(
         n_workers=count,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
+        host="127.0.0.1",
+        dashboard_address=":0",  # the scheduler's HTTP routes on a free port, never a clash
+        silence_logs=logging.CRITICAL,
     )
     client = engine.Client(local, set_as_default=False)
     try:

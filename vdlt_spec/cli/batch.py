@@ -90,9 +90,13 @@ def _bar(verb: str, *, quiet: bool) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
+def _workers(count: int) -> str:
+    return f"{count} worker" + ("" if count == 1 else "s")
+
+
 def _where(cluster: Any) -> str:
     kind = "local cluster" if cluster.embedded else "scheduler"
-    return f"{kind} {cluster.address}, {cluster.workers} workers"
+    return f"{kind} {cluster.address}, {_workers(cluster.workers)}"
 
 
 @dataset_app.command("build", short_help="Generate and solve a dataset; resumes a stopped one.")
@@ -224,7 +228,7 @@ def score_command(
         console.print(_wins_table(board["paired_wins"], names))
     console.print(
         f"{len(cases)} instances, {len(rows)} scores in {board['wall_seconds']:.1f} s on "
-        f"{board['workers']} workers",
+        f"{_workers(board['workers'])}",
         highlight=False,
     )
 
@@ -352,7 +356,7 @@ def _print_campaign(report: dict[str, Any]) -> None:
         f"view changes, {report['dropped']} messages dropped; faults: {seen['partition']} "
         f"partitions, {seen['crash']} crashes, {seen['lossy']} lossy runs, "
         f"{seen['byzantine_replicas']} Byzantine replicas; {report['violations']} safety "
-        f"violations in {report['wall_seconds']:.1f} s on {report['workers']} workers",
+        f"violations in {report['wall_seconds']:.1f} s on {_workers(report['workers'])}",
         highlight=False,
     )
     violation = report["violation"]
