@@ -21,6 +21,7 @@ from vdlt_spec.batch import (
     draw_run,
     replay,
     run_campaign,
+    stream,
 )
 from vdlt_spec.batch import cluster as engine
 from vdlt_spec.cli import main
@@ -61,6 +62,12 @@ def test_f_plus_one_byzantine_break_safety_and_the_run_shrinks(cluster: BatchClu
     assert small.n <= found.n and small.requests <= found.requests
     assert small.partition is None and small.crash is None and small.loss == 0
     assert len(small.byzantine) <= len(found.byzantine)
+
+
+def test_a_task_that_fails_on_every_try_is_task_failed(cluster: BatchCluster) -> None:
+    with pytest.raises(SpecError) as info:
+        list(stream(cluster, int, ["not a number"]))
+    assert info.value.reason is Reason.TASK_FAILED and "ValueError" in info.value.detail
 
 
 def test_an_unreachable_scheduler_is_one_line(

@@ -124,7 +124,9 @@ def stream(
     """Submit ``task(item)`` for every item and yield ``(index, result)`` as each completes.
 
     Leaving the loop early (a ``break``, Ctrl-C, an error) cancels the tasks not yet done. A
-    task that still raises after ``retries`` re-runs re-raises its exception here.
+    task that still raises ``SpecError`` after ``retries`` re-runs re-raises it here; any other
+    failure (a task's exception, a worker killed on every try, a lost scheduler) is
+    ``TASK_FAILED``.
     """
     as_completed = _engine().as_completed
     client = cluster.client
@@ -132,10 +134,22 @@ def stream(
     index = {f.key: i for i, f in enumerate(futures)}
     try:
         for future in as_completed(futures, loop=client.loop):
-            result = future.result()
-            yield index[future.key], result
+            yield index[future.key], _result(future)
     finally:
         pending = [f for f in futures if not f.done()]
         if pending:
             with suppress(Exception):
                 client.cancel(pending)
+
+
+def _result(future: Any) -> Any:
+    """Return a finished task's result; a failure other than ``SpecError`` is ``TASK_FAILED``."""
+    try:
+        return future.result()
+    except SpecError:
+        raise
+    except Exception as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        raise SpecError(
+            Reason.TASK_FAILED, f"a task failed: {type(exc).__name__} {detail}".rstrip()
+        ) from None
