@@ -211,6 +211,12 @@ class Reason(StrEnum):
     EMPTY_TRANSACTION_SCOPE = "EMPTY_TRANSACTION_SCOPE"
     BAD_PROBABILITY = "BAD_PROBABILITY"
 
+    # --- batch work: datasets, leaderboards, campaigns on a cluster ----------------------------
+    SCHEDULER_UNREACHABLE = "SCHEDULER_UNREACHABLE"  # no Dask scheduler answered at the address
+    BAD_DATASET = "BAD_DATASET"  # a dataset spec, manifest or case that is malformed or altered
+    BAD_ALLOCATOR = "BAD_ALLOCATOR"  # an allocator name, module:factory or agent file not usable
+    TASK_FAILED = "TASK_FAILED"  # a batch task failed on every try, or its cluster went away
+
 
 class SpecError(Exception):
     """Reject an input with a stable reason code and a human-readable detail."""

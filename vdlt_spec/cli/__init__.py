@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from vdlt_spec import __version__
-from vdlt_spec.cli import aliases
+from vdlt_spec.cli import aliases, batch
 from vdlt_spec.cli.allocation import allocation_app
 from vdlt_spec.cli.audit import AuditCommand, audit_command
 from vdlt_spec.cli.common import run_app
@@ -68,6 +68,7 @@ app.add_typer(conformance_app, name="conformance", short_help="Conformance vecto
 app.add_typer(
     virtualization_app, name="virtualization", short_help="Virtual DLT systems and the hierarchy."
 )
+batch.register(allocation_app, consensus_app)
 aliases.register(app)
 
 
