@@ -1,1 +1,1 @@
-"""Deep reinforcement learning for Eq. (1) (§IV-F): the Gymnasium environment and the reference agent."""
+"""Deep reinforcement learning for Eq. (1) (§IV-F): the Gymnasium environment and the agent."""

@@ -1,1 +1,1 @@
-"""The vDLT system end to end (Fig. 3): the components composed into one deterministic simulation."""
+"""The vDLT system end to end (Fig. 3): the components composed into one simulation."""
