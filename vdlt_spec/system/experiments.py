@@ -1,0 +1,232 @@
+"""Measure the paper's system claims against the coupled baseline (§II-D, §III-B, §III-C, §IV-H).
+
+Each experiment runs the simulator on seeded configurations and returns a table, the series
+to plot, the claim it tests and whether the figures support it (``None``: the model does not
+decide it). The claims:
+
+* ``latency-per-class``: fast-confirmation transactions keep their latency as the load rises,
+  in vDLT, and not in the baseline (§I, §IV-A);
+* ``throughput-vs-execution-nodes``: adding execution nodes raises throughput while the
+  management tier's traffic stays flat (the CUPS argument, §II-D);
+* ``top-tier-load``: with the two-layer hierarchy the top tier decides a share of the
+  transactions that does not grow with the system (§IV-H);
+* ``virtual-systems``: several class mixes run on one substrate (§III-C).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from vdlt_spec.cos import ServiceClass
+from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.system.config import SystemConfig
+from vdlt_spec.system.metrics import Summary, summarize
+from vdlt_spec.system.run import simulate
+
+LOADS = (Fraction(1, 4), Fraction(1, 2), Fraction(3, 4), Fraction(1))
+EXECUTION_SIZES = (10, 20, 40, 80)
+DEFAULT_TRANSACTIONS = 1_000
+FAST = ServiceClass.FAST_CONFIRMATION.name.lower()
+MIXES: dict[str, tuple[tuple[ServiceClass, int], ...]] = {
+    "payments": ((ServiceClass.FAST_CONFIRMATION, 70), (ServiceClass.LOW_COST, 30)),
+    "compute": ((ServiceClass.COMPUTATION_INTENSIVE, 60), (ServiceClass.BEST_EFFORT, 40)),
+    "archive": ((ServiceClass.STORAGE_INTENSIVE, 50), (ServiceClass.SCAVENGER, 50)),
+}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """Hold an experiment's table, its plot series, the claim and the verdict on it."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    series: tuple[tuple[str, tuple[tuple[float, float], ...]], ...]
+    axes: tuple[str, str]
+    claim: str
+    supported: bool | None
+    finding: str
+
+
+def _fast(summary: Summary) -> tuple[int | None, int | None]:
+    for figures in summary.classes:
+        if figures.service_class == FAST:
+            return figures.p50_ms, figures.p99_ms
+    return None, None
+
+
+def latency_per_class(seed: int, transactions: int) -> Experiment:
+    """Compare fast-confirmation latency in vDLT and the baseline as the load rises (§IV-A)."""
+    rows = []
+    points: dict[str, list[tuple[float, float]]] = {"vdlt": [], "coupled": []}
+    for load in LOADS:
+        config = SystemConfig(transactions=transactions, load=load)
+        for baseline in (False, True):
+            summary = summarize(simulate(config, seed, baseline=baseline))
+            p50, p99 = _fast(summary)
+            rows.append(
+                (
+                    str(load),
+                    summary.architecture,
+                    str(p50),
+                    str(p99),
+                    str(summary.confirmed),
+                    str(summary.dropped),
+                    str(summary.pending),
+                )
+            )
+            if p99 is not None:
+                points[summary.architecture].append((float(load), float(p99)))
+    vdlt = [y for _, y in points["vdlt"]]
+    coupled = [y for _, y in points["coupled"]]
+    supported = bool(vdlt and coupled) and all(v < c for v, c in zip(vdlt, coupled, strict=False))
+    flat = bool(vdlt) and max(vdlt) <= 4 * min(vdlt)
+    return Experiment(
+        "latency-per-class",
+        ("load", "system", "fast p50 ms", "fast p99 ms", "confirmed", "dropped", "pending"),
+        tuple(rows),
+        tuple((k, tuple(v)) for k, v in points.items()),
+        ("offered load", "fast-confirmation p99 latency (ms)"),
+        "fast-confirmation latency stays low under rising load in vDLT, not in the baseline",
+        supported and flat,
+        f"vDLT p99 {vdlt}, baseline p99 {coupled}",
+    )
+
+
+def throughput_vs_execution(seed: int, transactions: int) -> Experiment:
+    """Vary the execution nodes with the management tier fixed at 7 (§II-D)."""
+    rows = []
+    tps: list[tuple[float, float]] = []
+    mgmt: list[tuple[float, float]] = []
+    for size in EXECUTION_SIZES:
+        config = SystemConfig(transactions=transactions, load=Fraction(2), execution=size)
+        summary = summarize(simulate(config, seed))
+        rows.append(
+            (
+                str(size),
+                f"{float(summary.throughput_tps):.1f}",
+                str(summary.confirmed),
+                str(summary.management.messages),
+                str(summary.execution.messages),
+                str(summary.nakamoto),
+            )
+        )
+        tps.append((float(size), float(summary.throughput_tps)))
+        mgmt.append((float(size), float(summary.management.messages)))
+    rising = (
+        all(b[1] >= a[1] for a, b in zip(tps, tps[1:], strict=False)) and tps[-1][1] > tps[0][1]
+    )
+    flat = max(y for _, y in mgmt) <= Fraction(11, 10) * min(y for _, y in mgmt)
+    return Experiment(
+        "throughput-vs-execution-nodes",
+        (
+            "execution nodes",
+            "throughput tx/s",
+            "confirmed",
+            "mgmt messages",
+            "exec messages",
+            "nakamoto",
+        ),
+        tuple(rows),
+        (("throughput tx/s", tuple(tps)),),
+        ("execution nodes", "confirmed tx/s"),
+        "throughput rises with execution nodes while management traffic stays flat",
+        rising and flat,
+        f"throughput {[round(y, 1) for _, y in tps]}, management messages "
+        f"{[int(y) for _, y in mgmt]}",
+    )
+
+
+def top_tier_load(seed: int, transactions: int) -> Experiment:
+    """Count the top tier's decisions with and without the hierarchy as the system grows."""
+    rows = []
+    series: dict[str, list[tuple[float, float]]] = {"flat": [], "hierarchy": []}
+    for size in EXECUTION_SIZES:
+        for hierarchy in (False, True):
+            config = SystemConfig(transactions=transactions, execution=size, hierarchy=hierarchy)
+            summary = summarize(simulate(config, seed))
+            share = Fraction(summary.top_decisions, max(summary.confirmed, 1))
+            label = "hierarchy" if hierarchy else "flat"
+            rows.append(
+                (
+                    str(size),
+                    label,
+                    str(summary.top_decisions),
+                    str(summary.local_decisions),
+                    f"{float(share):.2f}",
+                )
+            )
+            series[label].append((float(size), float(share)))
+    shares = [y for _, y in series["hierarchy"]]
+    supported = bool(shares) and max(shares) < 1 and shares[-1] <= shares[0] + 0.1
+    return Experiment(
+        "top-tier-load",
+        ("execution nodes", "management", "top decisions", "local decisions", "top share"),
+        tuple(rows),
+        tuple((k, tuple(v)) for k, v in series.items()),
+        ("execution nodes", "share of confirmed transactions decided at the top"),
+        "with the hierarchy the top tier's share of decisions stays flat as the system grows",
+        supported,
+        f"top share with hierarchy {[round(s, 2) for s in shares]}",
+    )
+
+
+def virtual_systems(seed: int, transactions: int) -> Experiment:
+    """Run several class mixes on the same substrate (nodes, seed, management group) (§III-C)."""
+    rows = []
+    bars: list[tuple[float, float]] = []
+    for index, (name, mix) in enumerate(MIXES.items()):
+        config = SystemConfig(transactions=transactions, mix=mix)
+        summary = summarize(simulate(config, seed))
+        for figures in summary.classes:
+            rows.append(
+                (
+                    name,
+                    figures.service_class,
+                    str(figures.confirmed),
+                    str(figures.p50_ms),
+                    str(figures.p99_ms),
+                )
+            )
+        bars.append((float(index), float(summary.throughput_tps)))
+    return Experiment(
+        "virtual-systems",
+        ("system", "class", "confirmed", "p50 ms", "p99 ms"),
+        tuple(rows),
+        (("throughput tx/s", tuple(bars)),),
+        ("virtual system (payments, compute, archive)", "confirmed tx/s"),
+        "virtual DLT systems with different class mixes share one substrate",
+        None,
+        "each mix runs on the same nodes and management group, one system at a time: the model "
+        "does not share capacity between concurrent systems, so isolation between them is not "
+        "measured",
+    )
+
+
+EXPERIMENTS: dict[str, Callable[[int, int], Experiment]] = {
+    "latency-per-class": latency_per_class,
+    "throughput-vs-execution-nodes": throughput_vs_execution,
+    "top-tier-load": top_tier_load,
+    "virtual-systems": virtual_systems,
+}
+
+
+def run_experiment(
+    name: str, seed: int = 0, transactions: int = DEFAULT_TRANSACTIONS
+) -> Experiment:
+    """Run the experiment called ``name``; any other name is ``BAD_USAGE``."""
+    if name not in EXPERIMENTS:
+        raise SpecError(
+            Reason.BAD_USAGE, f"experiment must be one of {', '.join(EXPERIMENTS)}, got {name!r}"
+        )
+    return EXPERIMENTS[name](seed, transactions)
+
+
+def names() -> Sequence[str]:
+    """Return the experiments' names."""
+    return tuple(EXPERIMENTS)
+
+
+__all__ = ["EXPERIMENTS", "Experiment", "names", "run_experiment"]

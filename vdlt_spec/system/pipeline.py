@@ -1,0 +1,388 @@
+"""Run the vDLT pipeline of Fig. 3 end to end, composed from the components (§III-B).
+
+A transaction with a CoS byte arrives at a management/control node, which reclassifies it by
+what it knows of the sender (§III-A, :func:`vdlt_spec.cos.reclassify_from`); the control layer
+queues it by CBWFQ configured from the governance parameters in force (§IV-A, Fig. 7,
+:func:`vdlt_spec.governance.queuing_config`, :func:`vdlt_spec.queuing.run_fast`); the
+DPoS-elected management group orders the departures in blocks with iPBFT (§III-D, §IV-C); once
+per epoch it decides the allocation of the contract streams to execution groups with a
+pluggable allocator (§IV-E, §IV-G) and certifies the decision; each group executes its stream's
+transactions and produces the user blocks, which confirm when they carry a commit certificate of
+that group (§IV-G). Management nodes never produce user blocks (:data:`PRODUCES_USER_BLOCKS`).
+The tiers' consensus is :mod:`vdlt_spec.system.tiers`'s (calibrated replica groups and real
+certificates). Pure and deterministic: one seed, no clock, no I/O.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import random
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+
+from vdlt_spec import serial
+from vdlt_spec.allocation.decision import Allocation, canonical
+from vdlt_spec.allocation.instance import Instance, Node, TransactionStream
+from vdlt_spec.allocation.quantities import execution_demand_ghz, transfer_ms
+from vdlt_spec.consensus import DEFAULT_CHAIN_ID
+from vdlt_spec.cos import Sender, Transaction, reclassify_from
+from vdlt_spec.crypto import quorum_size, tagged_hash
+from vdlt_spec.hierarchy import GLOBAL_CLASSES, ExecutionNode, Hierarchy, build
+from vdlt_spec.queuing import WorkloadSpec, mixed_workload, run_fast, workload_senders
+from vdlt_spec.roles import PRODUCES_USER_BLOCKS, NodeRole
+from vdlt_spec.system.config import SystemConfig
+from vdlt_spec.system.economy import settle_penalties
+from vdlt_spec.system.records import (
+    Architecture,
+    GroupChoice,
+    OrderBlock,
+    Status,
+    SystemRun,
+    TierFigures,
+    TxRecord,
+)
+from vdlt_spec.system.substrate import Substrate, build_substrate, stream_id
+from vdlt_spec.system.tiers import (
+    Calibration,
+    calibrate,
+    certify_block,
+    digest_of,
+    domain_of,
+    group_scheme,
+    tx_block,
+)
+
+Allocator = Callable[[Instance], Allocation]
+ProgressHook = Callable[[str, int, int], None]
+UNTRUSTED = Sender(Fraction(1, 4))
+"""What the receiving node knows of an untrusted sender: low trust, no registered role."""
+SIZE_UNIT_BYTES = 256
+"""Bytes of one size unit of a transaction (the scheduler's unit) on the wire."""
+ALLOCATION_TAG = b"vDLT/system-allocation"
+ALLOCATION_CHAIN = "vdlt-allocation"
+GRACE_EPOCHS = 3
+"""Epochs the run goes on after the last ordering to place carried-over transactions."""
+MS_PER_S = 1000
+NOT_ADMITTED = "not admitted by any allocation"
+NO_QUORUM = "execution group without a live quorum"
+NOT_ORDERED = "management group not live"
+
+
+def workload(config: SystemConfig, seed: int) -> tuple[Transaction, ...]:
+    """Return the seeded mixed workload of a run (§III-A; queuing's generator)."""
+    spec = WorkloadSpec(config.transactions, config.load, config.mix, senders=config.senders)
+    return mixed_workload(spec, random.Random(f"{seed}/workload"))
+
+
+def sender_directory(config: SystemConfig) -> dict[str, Sender]:
+    """Return what the receiving node knows of each sender: the first few untrusted (§III-A)."""
+    spec = WorkloadSpec(config.transactions, config.load, config.mix, senders=config.senders)
+    directory = workload_senders(spec)
+    for name in list(directory)[: config.untrusted_senders]:
+        directory[name] = UNTRUSTED
+    return directory
+
+
+def contract_of(sender: str, contracts: int) -> int:
+    """Return the contract a sender's transactions invoke: its index mod ``contracts``."""
+    digits = "".join(ch for ch in sender if ch.isdigit())
+    return int(digits or "0") % contracts
+
+
+def _ordered_blocks(
+    config: SystemConfig,
+    finish: dict[int, Fraction],
+    order: list[int],
+    management: Calibration,
+    scheme_seed: int,
+    epoch: int,
+    cos: dict[int, int],
+    chain: str,
+) -> list[OrderBlock]:
+    scheme = group_scheme(config.signatures, config.management, scheme_seed)
+    domain = domain_of(scheme, chain, epoch)
+    honest = tuple(i for i in range(config.management) if i not in management.byzantine)
+    windows: dict[int, list[int]] = {}
+    for tx in order:
+        windows.setdefault(int(finish[tx] // config.order_interval_ms), []).append(tx)
+    blocks = []
+    for seq, window in enumerate(sorted(windows), start=1):
+        ids = windows[window]
+        block = tx_block(ids, [bytes([cos[i]]) for i in ids])
+        digest = digest_of(block)
+        closed = Fraction((window + 1) * config.order_interval_ms)
+        certificate = (
+            certify_block(scheme, domain, seq, digest, honest) if management.live else None
+        )
+        committed = closed + management.latency_ms if certificate is not None else None
+        blocks.append(OrderBlock(seq, closed, committed, tuple(ids), digest, certificate))
+    return blocks
+
+
+def _instance(
+    base: Instance, nodes: Sequence[Node], streams: Sequence[TransactionStream]
+) -> Instance:
+    capacity = Fraction(math.ceil(Fraction(3, 5) * max(len(streams), 1)))
+    return dataclasses.replace(
+        base,
+        name=f"{base.name}-epoch",
+        nodes=tuple(nodes),
+        transactions=tuple(streams),
+        control_capacity_ghz=capacity,
+        decentralization_nodes=max(
+            1, math.ceil(sum(1 for n in nodes if n.role == NodeRole.EXECUTION) / 5)
+        ),
+    )
+
+
+def allocation_digest(epoch: int, groups: Sequence[GroupChoice]) -> bytes:
+    """Return the digest the management group certifies for an epoch's decision (§IV-E)."""
+    body = serial.dumps({"epoch": epoch, "groups": [serial.encode(g) for g in groups]})
+    return tagged_hash(ALLOCATION_TAG, body.encode())
+
+
+def _demand(stream: TransactionStream, count: int, epoch_ms: int) -> TransactionStream:
+    tps = Fraction(max(1, math.ceil(Fraction(count * MS_PER_S, epoch_ms))))
+    cap = Fraction(max(1, math.floor(8 * MS_PER_S / stream.compute_mcycles)))
+    return dataclasses.replace(stream, throughput_tps=min(tps, cap))
+
+
+class _Run:
+    """Carry the state of one vDLT run between its stages."""
+
+    def __init__(
+        self,
+        config: SystemConfig,
+        seed: int,
+        allocator: Allocator,
+        progress: ProgressHook | None,
+        chain: str = DEFAULT_CHAIN_ID,
+    ) -> None:
+        self.config = config
+        self.seed = seed
+        self.allocator = allocator
+        self.progress = progress
+        self.chain = chain
+        self.substrate: Substrate = build_substrate(config, seed)
+        self.rng = random.Random(f"{seed}/faults")
+        faults = config.faults
+        execution = list(self.substrate.execution)
+        chosen = self.rng.sample(execution, faults.byzantine_execution + faults.crashed_execution)
+        self.byzantine_nodes = frozenset(chosen[: faults.byzantine_execution])
+        self.crashed_nodes = frozenset(chosen[faults.byzantine_execution :])
+        self.hierarchy: Hierarchy | None = None
+        if config.hierarchy:
+            self.hierarchy = build(
+                [
+                    ExecutionNode(n.id, n.region)
+                    for n in self.substrate.nodes
+                    if n.role == NodeRole.EXECUTION
+                ],
+                max(config.local_group_size, 2),
+            )
+
+    def tick(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
+    def management_calibration(self) -> Calibration:
+        faults = self.config.faults
+        byz = tuple(range(faults.byzantine_management))
+        return calibrate(
+            self.config.management,
+            byz,
+            faults.behaviour,
+            faults.loss,
+            faults.partition_ms,
+            self.config.signatures if not byz else "real",
+            self.seed,
+            self.substrate.epoch,
+        )
+
+    def group_calibration(self, members: tuple[str, ...], start: Fraction) -> Calibration:
+        faults = self.config.faults
+        down = tuple(
+            i
+            for i, m in enumerate(members)
+            if m in self.byzantine_nodes
+            or (m in self.crashed_nodes and start >= faults.crash_at_ms)
+        )
+        behaviour = (
+            faults.behaviour
+            if not any(members[i] in self.crashed_nodes for i in down)
+            else "silent"
+        )
+        return calibrate(
+            len(members), down, behaviour, faults.loss, faults.partition_ms, "ideal", self.seed
+        )
+
+    def nodes_at(self, time: Fraction) -> list[Node]:
+        crash = self.config.faults.crash_at_ms
+        return [
+            n for n in self.substrate.nodes if not (n.id in self.crashed_nodes and time > crash)
+        ]
+
+
+def _allocate(run: _Run, epoch: int, demand: dict[str, int], base: Instance) -> list[GroupChoice]:
+    config = run.config
+    decided = Fraction(epoch * config.epoch_ms)
+    nodes = run.nodes_at(decided)
+    streams = [
+        _demand(run.substrate.streams[s], count, config.epoch_ms)
+        for s, count in sorted(demand.items())
+        if count > 0
+    ]
+    choices: list[GroupChoice] = []
+    remaining = streams
+    if run.hierarchy is not None:
+        remaining = []
+        for group in run.hierarchy.groups:
+            local_ids = {m.id for m in group.members}
+            local_nodes = [n for n in nodes if n.id in local_ids]
+            local_streams = [
+                s
+                for s in streams
+                if s.origin == group.region
+                and s.service_class not in GLOBAL_CLASSES
+                and not any(c.stream == s.id for c in choices)
+                and not s.private
+            ]
+            if not local_nodes or not local_streams:
+                continue
+            decision = run.allocator(_instance(base, local_nodes, local_streams))
+            for a in canonical(decision).assignments:
+                choices.append(_choice(a.transaction, a.replicas, "local"))
+        placed = {c.stream for c in choices}
+        remaining = [s for s in streams if s.id not in placed]
+    if remaining:
+        decision = run.allocator(_instance(base, nodes, remaining))
+        for a in canonical(decision).assignments:
+            choices.append(_choice(a.transaction, a.replicas, "top"))
+    return sorted(choices, key=lambda c: c.stream)
+
+
+def _choice(stream: str, replicas: Sequence[object], layer: str) -> GroupChoice:
+    members = tuple(r.node for r in replicas)  # type: ignore[attr-defined]
+    rates = tuple(r.rate_ghz for r in replicas)  # type: ignore[attr-defined]
+    return GroupChoice(stream, members, rates, layer)
+
+
+def simulate_vdlt(
+    config: SystemConfig,
+    seed: int,
+    allocator: Allocator,
+    progress: ProgressHook | None = None,
+) -> SystemRun:
+    """Run the decoupled vDLT system of Fig. 3 on a seeded workload (§III-B)."""
+    from vdlt_spec.system.execution import execute_epochs
+
+    run = _Run(config, seed, allocator, progress)
+    sub = run.substrate
+    arrivals = workload(config, seed)
+    directory = sender_directory(config)
+    admitted: list[Transaction] = []
+    records: dict[int, TxRecord] = {}
+    for tx in arrivals:
+        effective_tx, classification = reclassify_from(tx, directory[tx.sender])
+        admitted.append(effective_tx)
+        records[tx.id] = TxRecord(
+            id=tx.id,
+            sender=tx.sender,
+            declared=classification.declared,
+            effective=classification.effective,
+            reclassified=classification.reason.value,
+            size=tx.size,
+            arrival=tx.arrival,
+            stream=stream_id(classification.effective, contract_of(tx.sender, config.contracts)),
+            status=Status.PENDING,
+        )
+    run.tick("queue", 0, len(admitted))
+    from vdlt_spec.governance import queuing_config
+
+    queue = queuing_config(sub.economy.params)
+    schedule = run_fast(queue, admitted)
+    for drop in schedule.drops:
+        records[drop.id] = dataclasses.replace(
+            records[drop.id], status=Status.DROPPED, reason="tail-drop"
+        )
+    finish = {d.id: d.finish for d in schedule.departures}
+    order = [d.id for d in schedule.departures]
+    for d in schedule.departures:
+        records[d.id] = dataclasses.replace(records[d.id], queued=d.finish)
+    run.tick("order", 0, len(order))
+    management = run.management_calibration()
+    cos = {tx.id: int(tx.service_class) << 5 for tx in admitted}
+    blocks = _ordered_blocks(
+        config, finish, order, management, seed, sub.epoch, cos, DEFAULT_CHAIN_ID
+    )
+    for block in blocks:
+        for tx_id in block.txs:
+            if block.committed is None:
+                records[tx_id] = dataclasses.replace(records[tx_id], reason=NOT_ORDERED)
+            else:
+                records[tx_id] = dataclasses.replace(records[tx_id], ordered=block.seq)
+    outcome = execute_epochs(run, blocks, records, management)
+    penalties = settle_penalties(sub, management, seed)
+    roles = {n.id: n.role.value for n in sub.nodes}
+    mgmt_decisions = len([b for b in blocks if b.committed is not None]) + len(outcome.allocations)
+    per_message = management.messages
+    management_tier = TierFigures(
+        decisions=mgmt_decisions,
+        messages=int(per_message * mgmt_decisions) + len(arrivals),
+        bytes=int(management.bytes * mgmt_decisions)
+        + sum(tx.size for tx in arrivals) * SIZE_UNIT_BYTES,
+        load={m: len(order) for m in sub.management},
+    )
+    top = sum(
+        1
+        for r in outcome.records.values()
+        if r.status == Status.CONFIRMED and outcome.layer.get(r.id) != "local"
+    )
+    local = sum(1 for r in outcome.records.values() if outcome.layer.get(r.id) == "local")
+    return SystemRun(
+        architecture=Architecture.VDLT,
+        seed=seed,
+        signatures=config.signatures,
+        epoch=sub.epoch,
+        management=sub.management,
+        execution=sub.execution,
+        roles=roles,
+        txs=tuple(outcome.records[i] for i in sorted(outcome.records)),
+        order_blocks=tuple(blocks),
+        allocations=tuple(outcome.allocations),
+        user_blocks=tuple(outcome.user_blocks),
+        management_tier=management_tier,
+        execution_tier=outcome.tier,
+        top_decisions=top,
+        local_decisions=local,
+        penalties=penalties,
+        queue_config=queue,
+        notes=outcome.notes,
+    )
+
+
+def producer_of(
+    members: Sequence[str], roles: dict[str, NodeRole], down: frozenset[str]
+) -> str | None:
+    """Return the group member that produces its user blocks: the first live execution node."""
+    for member in members:
+        if PRODUCES_USER_BLOCKS[roles[member]] and member not in down:
+            return member
+    return None
+
+
+def quorum_rate(rates: Sequence[Fraction]) -> Fraction:
+    """Return the rate at which a quorum of a group has executed a block: the q-th fastest."""
+    ordered = sorted(rates, reverse=True)
+    return ordered[quorum_size(len(ordered)) - 1]
+
+
+def transfer(instance: Instance, stream: TransactionStream, node: Node) -> Fraction:
+    """Return the time to ship one invocation to a replica (§IV-G; allocation's quantity)."""
+    return transfer_ms(instance, stream, node)
+
+
+def demand_ghz(stream: TransactionStream) -> Fraction:
+    """Return the execution rate a stream needs (§IV-E; allocation's quantity)."""
+    return execution_demand_ghz(stream)
