@@ -87,6 +87,8 @@ RUNS = [
     ["conformance", "generate", "--out", "vectors", "--only", "cos"],
     ["virtualization", "place", "{examples}/substrate.json", "{examples}/systems.json"],
     ["virtualization", "hierarchy", "--count", "200"],
+    ["system", "simulate", "--transactions", "50", "--baseline"],
+    ["system", "experiment", "virtual-systems", "--transactions", "40"],
 ]
 
 

@@ -24,6 +24,7 @@ from vdlt_spec.cli.consensus import consensus_app
 from vdlt_spec.cli.governance import governance_app
 from vdlt_spec.cli.prove import prove_command
 from vdlt_spec.cli.queuing import queuing_app
+from vdlt_spec.cli.system import system_app
 from vdlt_spec.cli.verify import verify_command
 from vdlt_spec.cli.virtualization import virtualization_app
 
@@ -68,6 +69,7 @@ app.add_typer(conformance_app, name="conformance", short_help="Conformance vecto
 app.add_typer(
     virtualization_app, name="virtualization", short_help="Virtual DLT systems and the hierarchy."
 )
+app.add_typer(system_app, name="system", short_help="The vDLT system end to end (Fig. 3).")
 aliases.register(app)
 
 

@@ -8,7 +8,7 @@ coupled blockchain-oriented baseline (:mod:`.baseline`) on a :class:`SystemConfi
 
 from __future__ import annotations
 
-from vdlt_spec.system.config import Faults, SystemConfig, VirtualSystem
+from vdlt_spec.system.config import Faults, SystemConfig
 from vdlt_spec.system.metrics import ClassFigures, Summary, TierSummary, summarize
 from vdlt_spec.system.pipeline import ALLOCATION_CHAIN, Allocator, allocation_digest
 from vdlt_spec.system.records import (
@@ -17,10 +17,10 @@ from vdlt_spec.system.records import (
     GroupChoice,
     OrderBlock,
     Penalty,
-    Status,
     SystemRun,
     TierFigures,
     TxRecord,
+    TxStatus,
     UserBlock,
 )
 from vdlt_spec.system.run import simulate
@@ -47,15 +47,14 @@ __all__ = [
     "GroupChoice",
     "OrderBlock",
     "Penalty",
-    "Status",
     "Summary",
     "SystemConfig",
     "SystemRun",
     "TierFigures",
     "TierSummary",
     "TxRecord",
+    "TxStatus",
     "UserBlock",
-    "VirtualSystem",
     "allocation_digest",
     "calibrate",
     "commit_message",

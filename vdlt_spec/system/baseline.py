@@ -29,10 +29,10 @@ from vdlt_spec.system.pipeline import (
 from vdlt_spec.system.records import (
     Architecture,
     OrderBlock,
-    Status,
     SystemRun,
     TierFigures,
     TxRecord,
+    TxStatus,
     UserBlock,
 )
 from vdlt_spec.system.substrate import build_substrate, stream_id
@@ -69,12 +69,12 @@ def simulate_coupled(
             size=tx.size,
             arrival=tx.arrival,
             stream=stream_id(tx.service_class, contract_of(tx.sender, config.contracts)),
-            status=Status.PENDING,
+            status=TxStatus.PENDING,
         )
     for drop in schedule.drops:
         old = records[drop.id]
         records[drop.id] = TxRecord(
-            **{**old.__dict__, "status": Status.DROPPED, "reason": "tail-drop"}
+            **{**old.__dict__, "status": TxStatus.DROPPED, "reason": "tail-drop"}
         )
     faults = config.faults
     byzantine = tuple(range(faults.byzantine_management)) + tuple(
@@ -148,7 +148,7 @@ def simulate_coupled(
             records[t] = TxRecord(
                 **{
                     **records[t].__dict__,
-                    "status": Status.CONFIRMED,
+                    "status": TxStatus.CONFIRMED,
                     "ordered": seq,
                     "block": index,
                     "confirmed": confirmed,

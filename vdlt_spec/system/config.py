@@ -74,15 +74,6 @@ class Faults:
 
 
 @dataclass(frozen=True)
-class VirtualSystem:
-    """Name one virtual DLT system on the shared substrate: its chain and class mix (§III-C)."""
-
-    name: str
-    mix: tuple[tuple[ServiceClass, int], ...] = DEFAULT_MIX
-    weight: int = 1
-
-
-@dataclass(frozen=True)
 class SystemConfig:
     """Hold every figure of a run; any field may be left out (§III-B, Fig. 3)."""
 
@@ -101,7 +92,6 @@ class SystemConfig:
     max_block: int = DEFAULT_MAX_BLOCK
     hierarchy: bool = False
     local_group_size: int = 8
-    systems: tuple[VirtualSystem, ...] = ()
     faults: Faults = field(default_factory=Faults)
 
     def __post_init__(self) -> None:
@@ -135,6 +125,3 @@ class SystemConfig:
             )
         if self.faults.byzantine_execution + self.faults.crashed_execution > self.execution:
             raise SpecError(Reason.BAD_USAGE, "more faulty execution nodes than execution nodes")
-        names = [s.name for s in self.systems]
-        if len(set(names)) != len(names) or any(not n for n in names):
-            raise SpecError(Reason.BAD_USAGE, "virtual systems need distinct non-empty names")

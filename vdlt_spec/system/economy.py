@@ -14,11 +14,13 @@ from vdlt_spec.economics import ConsensusEvidence, apply
 from vdlt_spec.economics.operations import SubmitEvidence
 from vdlt_spec.errors import SpecError
 from vdlt_spec.system.records import Penalty
-from vdlt_spec.system.substrate import Substrate
+from vdlt_spec.system.substrate import SystemSubstrate
 from vdlt_spec.system.tiers import Calibration
 
 
-def settle_penalties(sub: Substrate, management: Calibration, seed: int) -> tuple[Penalty, ...]:
+def settle_penalties(
+    sub: SystemSubstrate, management: Calibration, seed: int
+) -> tuple[Penalty, ...]:
     """Submit the management run's evidence to the economy; return the slashes (§IV-J)."""
     if not management.byzantine:
         return ()

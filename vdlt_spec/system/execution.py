@@ -17,13 +17,14 @@ from fractions import Fraction
 
 from vdlt_spec.allocation.generate import DEFAULT_SETTINGS, generate
 from vdlt_spec.roles import NodeRole
+from vdlt_spec.system import pipeline as p
 from vdlt_spec.system.records import (
     AllocationRecord,
     GroupChoice,
     OrderBlock,
-    Status,
     TierFigures,
     TxRecord,
+    TxStatus,
     UserBlock,
 )
 from vdlt_spec.system.tiers import (
@@ -40,7 +41,7 @@ MS_PER_S = 1000
 
 
 @dataclass(frozen=True)
-class Outcome:
+class ExecutionOutcome:
     """Hold what execution produced: records, decisions, user blocks, tier figures."""
 
     records: dict[int, TxRecord]
@@ -56,10 +57,8 @@ def execute_epochs(
     blocks: list[OrderBlock],
     records: dict[int, TxRecord],
     management: Calibration,
-) -> Outcome:
+) -> ExecutionOutcome:
     """Allocate, execute and confirm every ordered transaction (§IV-E, §IV-G)."""
-    from vdlt_spec.system import pipeline as p
-
     assert isinstance(run, p._Run)
     config = run.config
     sub = run.substrate
@@ -207,7 +206,7 @@ def execute_epochs(
                     layer[t] = choice.layer
                     records[t] = dataclasses.replace(
                         records[t],
-                        status=Status.CONFIRMED,
+                        status=TxStatus.CONFIRMED,
                         reason="",
                         epoch=epoch,
                         block=index,
@@ -224,4 +223,4 @@ def execute_epochs(
             records[tx_id], reason=reasons.get(tx_id, p.NOT_ADMITTED)
         )
     tier = TierFigures(len(user_blocks), messages, traffic, load)
-    return Outcome(records, allocations, user_blocks, tier, layer, ())
+    return ExecutionOutcome(records, allocations, user_blocks, tier, layer, ())

@@ -15,6 +15,7 @@ decide it). The claims:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -115,9 +116,7 @@ def throughput_vs_execution(seed: int, transactions: int) -> Experiment:
         )
         tps.append((float(size), float(summary.throughput_tps)))
         mgmt.append((float(size), float(summary.management.messages)))
-    rising = (
-        all(b[1] >= a[1] for a, b in zip(tps, tps[1:], strict=False)) and tps[-1][1] > tps[0][1]
-    )
+    rising = all(b[1] >= a[1] for a, b in itertools.pairwise(tps)) and tps[-1][1] > tps[0][1]
     flat = max(y for _, y in mgmt) <= Fraction(11, 10) * min(y for _, y in mgmt)
     return Experiment(
         "throughput-vs-execution-nodes",

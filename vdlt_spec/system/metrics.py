@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from vdlt_spec.allocation.quantities import nakamoto_coefficient
 from vdlt_spec.cos import CLASS_RANKING, ServiceClass
-from vdlt_spec.system.records import Status, SystemRun, TierFigures
+from vdlt_spec.system.records import SystemRun, TierFigures, TxStatus
 
 NAKAMOTO_SHARE = Fraction(1, 2)
 PERCENTILES = (50, 99)
@@ -112,8 +112,8 @@ def summarize(run: SystemRun) -> Summary:
                 service_class=ServiceClass(service_class).name.lower(),
                 submitted=len(txs),
                 confirmed=confirmed,
-                dropped=sum(t.status == Status.DROPPED for t in txs),
-                pending=sum(t.status == Status.PENDING for t in txs),
+                dropped=sum(t.status == TxStatus.DROPPED for t in txs),
+                pending=sum(t.status == TxStatus.PENDING for t in txs),
                 p50_ms=_ms(nearest_rank(latencies, 50)) if latencies else None,
                 p99_ms=_ms(nearest_rank(latencies, 99)) if latencies else None,
                 max_ms=_ms(latencies[-1]) if latencies else None,
@@ -121,15 +121,15 @@ def summarize(run: SystemRun) -> Summary:
                 cost=sum((t.cost for t in txs), Fraction(0)),
             )
         )
-    confirmed = sum(t.status == Status.CONFIRMED for t in run.txs)
+    confirmed = sum(t.status == TxStatus.CONFIRMED for t in run.txs)
     loads = [Fraction(v) for k, v in run.execution_tier.load.items()]
     return Summary(
         architecture=run.architecture.value,
         classes=tuple(classes),
         submitted=len(run.txs),
         confirmed=confirmed,
-        dropped=sum(t.status == Status.DROPPED for t in run.txs),
-        pending=sum(t.status == Status.PENDING for t in run.txs),
+        dropped=sum(t.status == TxStatus.DROPPED for t in run.txs),
+        pending=sum(t.status == TxStatus.PENDING for t in run.txs),
         throughput_tps=_throughput(run, confirmed),
         management=_tier(run.management_tier),
         execution=_tier(run.execution_tier),

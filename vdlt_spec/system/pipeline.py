@@ -26,23 +26,17 @@ from vdlt_spec.allocation.decision import Allocation, canonical
 from vdlt_spec.allocation.instance import Instance, Node, TransactionStream
 from vdlt_spec.allocation.quantities import execution_demand_ghz, transfer_ms
 from vdlt_spec.consensus import DEFAULT_CHAIN_ID
-from vdlt_spec.cos import Sender, Transaction, reclassify_from
+from vdlt_spec.cos import Sender, Transaction
 from vdlt_spec.crypto import quorum_size, tagged_hash
 from vdlt_spec.hierarchy import GLOBAL_CLASSES, ExecutionNode, Hierarchy, build
-from vdlt_spec.queuing import WorkloadSpec, mixed_workload, run_fast, workload_senders
+from vdlt_spec.queuing import WorkloadSpec, mixed_workload, workload_senders
 from vdlt_spec.roles import PRODUCES_USER_BLOCKS, NodeRole
 from vdlt_spec.system.config import SystemConfig
-from vdlt_spec.system.economy import settle_penalties
 from vdlt_spec.system.records import (
-    Architecture,
     GroupChoice,
     OrderBlock,
-    Status,
-    SystemRun,
-    TierFigures,
-    TxRecord,
 )
-from vdlt_spec.system.substrate import Substrate, build_substrate, stream_id
+from vdlt_spec.system.substrate import SystemSubstrate, build_substrate
 from vdlt_spec.system.tiers import (
     Calibration,
     calibrate,
@@ -164,7 +158,7 @@ class _Run:
         self.allocator = allocator
         self.progress = progress
         self.chain = chain
-        self.substrate: Substrate = build_substrate(config, seed)
+        self.substrate: SystemSubstrate = build_substrate(config, seed)
         self.rng = random.Random(f"{seed}/faults")
         faults = config.faults
         execution = list(self.substrate.execution)
@@ -266,100 +260,6 @@ def _choice(stream: str, replicas: Sequence[object], layer: str) -> GroupChoice:
     members = tuple(r.node for r in replicas)  # type: ignore[attr-defined]
     rates = tuple(r.rate_ghz for r in replicas)  # type: ignore[attr-defined]
     return GroupChoice(stream, members, rates, layer)
-
-
-def simulate_vdlt(
-    config: SystemConfig,
-    seed: int,
-    allocator: Allocator,
-    progress: ProgressHook | None = None,
-) -> SystemRun:
-    """Run the decoupled vDLT system of Fig. 3 on a seeded workload (§III-B)."""
-    from vdlt_spec.system.execution import execute_epochs
-
-    run = _Run(config, seed, allocator, progress)
-    sub = run.substrate
-    arrivals = workload(config, seed)
-    directory = sender_directory(config)
-    admitted: list[Transaction] = []
-    records: dict[int, TxRecord] = {}
-    for tx in arrivals:
-        effective_tx, classification = reclassify_from(tx, directory[tx.sender])
-        admitted.append(effective_tx)
-        records[tx.id] = TxRecord(
-            id=tx.id,
-            sender=tx.sender,
-            declared=classification.declared,
-            effective=classification.effective,
-            reclassified=classification.reason.value,
-            size=tx.size,
-            arrival=tx.arrival,
-            stream=stream_id(classification.effective, contract_of(tx.sender, config.contracts)),
-            status=Status.PENDING,
-        )
-    run.tick("queue", 0, len(admitted))
-    from vdlt_spec.governance import queuing_config
-
-    queue = queuing_config(sub.economy.params)
-    schedule = run_fast(queue, admitted)
-    for drop in schedule.drops:
-        records[drop.id] = dataclasses.replace(
-            records[drop.id], status=Status.DROPPED, reason="tail-drop"
-        )
-    finish = {d.id: d.finish for d in schedule.departures}
-    order = [d.id for d in schedule.departures]
-    for d in schedule.departures:
-        records[d.id] = dataclasses.replace(records[d.id], queued=d.finish)
-    run.tick("order", 0, len(order))
-    management = run.management_calibration()
-    cos = {tx.id: int(tx.service_class) << 5 for tx in admitted}
-    blocks = _ordered_blocks(
-        config, finish, order, management, seed, sub.epoch, cos, DEFAULT_CHAIN_ID
-    )
-    for block in blocks:
-        for tx_id in block.txs:
-            if block.committed is None:
-                records[tx_id] = dataclasses.replace(records[tx_id], reason=NOT_ORDERED)
-            else:
-                records[tx_id] = dataclasses.replace(records[tx_id], ordered=block.seq)
-    outcome = execute_epochs(run, blocks, records, management)
-    penalties = settle_penalties(sub, management, seed)
-    roles = {n.id: n.role.value for n in sub.nodes}
-    mgmt_decisions = len([b for b in blocks if b.committed is not None]) + len(outcome.allocations)
-    per_message = management.messages
-    management_tier = TierFigures(
-        decisions=mgmt_decisions,
-        messages=int(per_message * mgmt_decisions) + len(arrivals),
-        bytes=int(management.bytes * mgmt_decisions)
-        + sum(tx.size for tx in arrivals) * SIZE_UNIT_BYTES,
-        load={m: len(order) for m in sub.management},
-    )
-    top = sum(
-        1
-        for r in outcome.records.values()
-        if r.status == Status.CONFIRMED and outcome.layer.get(r.id) != "local"
-    )
-    local = sum(1 for r in outcome.records.values() if outcome.layer.get(r.id) == "local")
-    return SystemRun(
-        architecture=Architecture.VDLT,
-        seed=seed,
-        signatures=config.signatures,
-        epoch=sub.epoch,
-        management=sub.management,
-        execution=sub.execution,
-        roles=roles,
-        txs=tuple(outcome.records[i] for i in sorted(outcome.records)),
-        order_blocks=tuple(blocks),
-        allocations=tuple(outcome.allocations),
-        user_blocks=tuple(outcome.user_blocks),
-        management_tier=management_tier,
-        execution_tier=outcome.tier,
-        top_decisions=top,
-        local_decisions=local,
-        penalties=penalties,
-        queue_config=queue,
-        notes=outcome.notes,
-    )
 
 
 def producer_of(

@@ -22,7 +22,7 @@ class Architecture(StrEnum):
     COUPLED = "coupled"
 
 
-class Status(StrEnum):
+class TxStatus(StrEnum):
     """Say where a submitted transaction ended (conservation: every one is one of these)."""
 
     CONFIRMED = "confirmed"
@@ -49,7 +49,7 @@ class TxRecord:
     size: int
     arrival: Fraction
     stream: str
-    status: Status
+    status: TxStatus
     reason: str = ""
     queued: Fraction | None = None
     ordered: int | None = None

@@ -5,7 +5,8 @@ from __future__ import annotations
 from vdlt_spec.allocation.baselines import baseline_named
 from vdlt_spec.system.baseline import simulate_coupled
 from vdlt_spec.system.config import SystemConfig
-from vdlt_spec.system.pipeline import Allocator, ProgressHook, simulate_vdlt
+from vdlt_spec.system.decoupled import simulate_vdlt
+from vdlt_spec.system.pipeline import Allocator, ProgressHook
 from vdlt_spec.system.records import SystemRun
 
 

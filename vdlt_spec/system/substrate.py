@@ -34,7 +34,7 @@ MANAGEMENT_KEY_OFFSET = 0
 
 
 @dataclass(frozen=True)
-class Substrate:
+class SystemSubstrate:
     """Hold the run's nodes, streams, elected management group and economy (§III-B, §IV-C).
 
     ``management`` lists the delegates in election order (replica i is the i-th);
@@ -102,7 +102,7 @@ def _elect(config: SystemConfig, nodes: tuple[Node, ...], seed: int) -> tuple[Ec
     return econ, econ.epoch
 
 
-def build_substrate(config: SystemConfig, seed: int) -> Substrate:
+def build_substrate(config: SystemConfig, seed: int) -> SystemSubstrate:
     """Draw nodes and streams, elect the management group by DPoS (§IV-B, §IV-C, §IV-E)."""
     settings = dataclasses.replace(DEFAULT_SETTINGS, control_nodes=config.management)
     nodes = generate(0, config.execution, seed, settings=settings).nodes
@@ -114,4 +114,4 @@ def build_substrate(config: SystemConfig, seed: int) -> Substrate:
             Reason.NO_DELEGATES, f"the election seated {delegates}, expected {managers}"
         )
     execution = tuple(n.id for n in nodes if n.role == NodeRole.EXECUTION)
-    return Substrate(nodes, tuple(delegates), execution, _streams(config, seed), econ, epoch)
+    return SystemSubstrate(nodes, tuple(delegates), execution, _streams(config, seed), econ, epoch)

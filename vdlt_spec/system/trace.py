@@ -16,7 +16,7 @@ from typing import Any
 
 from vdlt_spec import serial
 from vdlt_spec.crypto import Certificate
-from vdlt_spec.system.records import Status, SystemRun
+from vdlt_spec.system.records import SystemRun, TxStatus
 
 KIND = "system"
 TRACE_VERSION = 1
@@ -58,7 +58,7 @@ def events(run: SystemRun) -> Iterator[dict[str, Any]]:
         }
     rate = run.queue_config.rate if run.queue_config is not None else 1
     for tx in run.txs:
-        if tx.status == Status.DROPPED:
+        if tx.status == TxStatus.DROPPED:
             yield {"type": "drop", "id": tx.id, "reason": tx.reason}
         elif tx.queued is not None:
             start = tx.queued - tx.size / rate
@@ -99,14 +99,14 @@ def events(run: SystemRun) -> Iterator[dict[str, Any]]:
             "certificate": _cert(ub.certificate),
         }
     for tx in run.txs:
-        if tx.status == Status.CONFIRMED:
+        if tx.status == TxStatus.CONFIRMED:
             yield {
                 "type": "confirm",
                 "id": tx.id,
                 "block": tx.block,
                 "time": serial.encode(tx.confirmed),
             }
-        elif tx.status == Status.PENDING:
+        elif tx.status == TxStatus.PENDING:
             yield {"type": "pending", "id": tx.id, "reason": tx.reason}
 
 
