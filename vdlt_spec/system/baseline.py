@@ -22,8 +22,8 @@ from vdlt_spec.system.pipeline import (
     NO_QUORUM,
     SIZE_UNIT_BYTES,
     ProgressHook,
-    contract_of,
     quorum_rate,
+    tx_stream,
     workload,
 )
 from vdlt_spec.system.records import (
@@ -35,7 +35,7 @@ from vdlt_spec.system.records import (
     TxStatus,
     UserBlock,
 )
-from vdlt_spec.system.substrate import build_substrate, stream_id
+from vdlt_spec.system.substrate import build_substrate
 from vdlt_spec.system.tiers import (
     calibrate,
     certify_block,
@@ -68,7 +68,7 @@ def simulate_coupled(
             reclassified="declared",
             size=tx.size,
             arrival=tx.arrival,
-            stream=stream_id(tx.service_class, contract_of(tx.sender, config.contracts)),
+            stream=tx_stream(tx, tx.service_class, config.contracts),
             status=TxStatus.PENDING,
         )
     for drop in schedule.drops:

@@ -74,6 +74,27 @@ class Faults:
 
 
 @dataclass(frozen=True)
+class ChainMix:
+    """Name one virtual DLT system on the shared substrate: its chain, class mix, weight (§III-C).
+
+    Its transactions are ``weight`` parts of the workload, from its own senders, with classes
+    drawn from ``mix``; its contract streams, execution groups and signing domain are its own.
+    """
+
+    name: str
+    mix: tuple[tuple[ServiceClass, int], ...] = DEFAULT_MIX
+    weight: int = 1
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name or "/" in self.name:
+            raise SpecError(
+                Reason.BAD_USAGE, f"a chain name is non-empty, without '/': {self.name!r}"
+            )
+        if as_int(self.weight, "weight") < 1:
+            raise SpecError(Reason.BAD_USAGE, f"chain {self.name}: weight must be >= 1")
+
+
+@dataclass(frozen=True)
 class SystemConfig:
     """Hold every figure of a run; any field may be left out (§III-B, Fig. 3)."""
 
@@ -93,6 +114,7 @@ class SystemConfig:
     hierarchy: bool = False
     local_group_size: int = 8
     faults: Faults = field(default_factory=Faults)
+    chains: tuple[ChainMix, ...] = ()
 
     def __post_init__(self) -> None:
         if as_int(self.transactions, "transactions") < 0:
@@ -125,3 +147,6 @@ class SystemConfig:
             )
         if self.faults.byzantine_execution + self.faults.crashed_execution > self.execution:
             raise SpecError(Reason.BAD_USAGE, "more faulty execution nodes than execution nodes")
+        names = [c.name for c in self.chains]
+        if len(set(names)) != len(names):
+            raise SpecError(Reason.BAD_USAGE, "virtual systems need distinct names")

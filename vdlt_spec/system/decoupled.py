@@ -23,12 +23,11 @@ from vdlt_spec.system.pipeline import (
     ProgressHook,
     _ordered_blocks,
     _Run,
-    contract_of,
     sender_directory,
+    tx_stream,
     workload,
 )
 from vdlt_spec.system.records import Architecture, SystemRun, TierFigures, TxRecord, TxStatus
-from vdlt_spec.system.substrate import stream_id
 
 
 def simulate_vdlt(
@@ -55,7 +54,7 @@ def simulate_vdlt(
             reclassified=classification.reason.value,
             size=tx.size,
             arrival=tx.arrival,
-            stream=stream_id(classification.effective, contract_of(tx.sender, config.contracts)),
+            stream=tx_stream(tx, classification.effective, config.contracts),
             status=TxStatus.PENDING,
         )
     run.tick("queue", 0, len(admitted))

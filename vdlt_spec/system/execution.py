@@ -27,6 +27,7 @@ from vdlt_spec.system.records import (
     TxStatus,
     UserBlock,
 )
+from vdlt_spec.system.substrate import chain_of
 from vdlt_spec.system.tiers import (
     Calibration,
     certify_block,
@@ -125,11 +126,12 @@ def execute_epochs(
             choice: GroupChoice = chosen[stream_name]
             contract = sub.streams[stream_name]
             members = choice.members
-            gseed = group_seed(run.seed, run.chain, members)
+            chain = chain_of(stream_name)
+            gseed = group_seed(run.seed, chain, members)
             scheme = group_scheme(
                 "ideal" if config.signatures == "ideal" else config.signatures, len(members), gseed
             )
-            domain = domain_of(scheme, run.chain, sub.epoch)
+            domain = domain_of(scheme, chain, sub.epoch)
             rate = p.quorum_rate(choice.rates)
             pending = sorted(queues[stream_name], key=lambda item: (item[1], item[0]))
             free = Fraction(0)
@@ -174,7 +176,7 @@ def execute_epochs(
                 user_blocks.append(
                     UserBlock(
                         index,
-                        run.chain,
+                        chain,
                         epoch,
                         stream_name,
                         members,

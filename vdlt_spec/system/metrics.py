@@ -9,6 +9,7 @@ fewest execution nodes that executed more than half of all executions (§IV-E, C
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from fractions import Fraction
 from vdlt_spec.allocation.quantities import nakamoto_coefficient
 from vdlt_spec.cos import CLASS_RANKING, ServiceClass
 from vdlt_spec.system.records import SystemRun, TierFigures, TxStatus
+from vdlt_spec.system.substrate import chain_of
 
 NAKAMOTO_SHARE = Fraction(1, 2)
 PERCENTILES = (50, 99)
@@ -98,8 +100,14 @@ def _throughput(run: SystemRun, confirmed: int) -> Fraction:
     return Fraction(confirmed * MS_PER_S) / span if span > 0 else Fraction(0)
 
 
-def summarize(run: SystemRun) -> Summary:
-    """Return the figures of a run (§III-B): per class, per tier, decentralization."""
+def summarize(run: SystemRun, chain: str | None = None) -> Summary:
+    """Return the figures of a run (§III-B): per class, per tier, decentralization.
+
+    With ``chain``, the class figures and totals count that virtual system's transactions only
+    (§III-C); the tiers are shared and reported whole.
+    """
+    if chain is not None:
+        run = dataclasses.replace(run, txs=tuple(t for t in run.txs if chain_of(t.stream) == chain))
     classes = []
     for service_class in CLASS_RANKING:
         txs = [t for t in run.txs if t.effective == service_class]

@@ -26,7 +26,7 @@ from vdlt_spec.allocation.decision import Allocation, canonical
 from vdlt_spec.allocation.instance import Instance, Node, TransactionStream
 from vdlt_spec.allocation.quantities import execution_demand_ghz, transfer_ms
 from vdlt_spec.consensus import DEFAULT_CHAIN_ID
-from vdlt_spec.cos import Sender, Transaction
+from vdlt_spec.cos import Sender, ServiceClass, Transaction
 from vdlt_spec.crypto import quorum_size, tagged_hash
 from vdlt_spec.hierarchy import GLOBAL_CLASSES, ExecutionNode, Hierarchy, build
 from vdlt_spec.queuing import WorkloadSpec, mixed_workload, workload_senders
@@ -36,7 +36,7 @@ from vdlt_spec.system.records import (
     GroupChoice,
     OrderBlock,
 )
-from vdlt_spec.system.substrate import SystemSubstrate, build_substrate
+from vdlt_spec.system.substrate import SystemSubstrate, build_substrate, stream_id
 from vdlt_spec.system.tiers import (
     Calibration,
     calibrate,
@@ -63,19 +63,60 @@ NO_QUORUM = "execution group without a live quorum"
 NOT_ORDERED = "management group not live"
 
 
+def _chain_workloads(config: SystemConfig) -> list[tuple[str, WorkloadSpec]]:
+    if not config.chains:
+        spec = WorkloadSpec(config.transactions, config.load, config.mix, senders=config.senders)
+        return [("", spec)]
+    total = sum(c.weight for c in config.chains)
+    shares = [config.transactions * c.weight // total for c in config.chains]
+    shares[0] += config.transactions - sum(shares)
+    return [
+        (
+            chain.name,
+            WorkloadSpec(
+                share, config.load * chain.weight / total, chain.mix, senders=config.senders
+            ),
+        )
+        for chain, share in zip(config.chains, shares, strict=True)
+    ]
+
+
 def workload(config: SystemConfig, seed: int) -> tuple[Transaction, ...]:
-    """Return the seeded mixed workload of a run (§III-A; queuing's generator)."""
-    spec = WorkloadSpec(config.transactions, config.load, config.mix, senders=config.senders)
-    return mixed_workload(spec, random.Random(f"{seed}/workload"))
+    """Return the seeded mixed workload of a run (§III-A; queuing's generator).
+
+    With virtual systems (§III-C), each draws its share of the transactions and of the load
+    from its own mix and senders (``<chain>/node-i``); the workloads merge by arrival.
+    """
+    merged: list[Transaction] = []
+    for name, spec in _chain_workloads(config):
+        drawn = mixed_workload(spec, random.Random(f"{seed}/workload/{name}"))
+        offset = len(merged)
+        merged.extend(
+            dataclasses.replace(
+                tx, id=offset + tx.id, sender=f"{name}/{tx.sender}" if name else tx.sender
+            )
+            for tx in drawn
+        )
+    if config.chains:
+        merged.sort(key=lambda tx: (tx.arrival, tx.id))
+    return tuple(merged)
 
 
 def sender_directory(config: SystemConfig) -> dict[str, Sender]:
     """Return what the receiving node knows of each sender: the first few untrusted (§III-A)."""
-    spec = WorkloadSpec(config.transactions, config.load, config.mix, senders=config.senders)
-    directory = workload_senders(spec)
-    for name in list(directory)[: config.untrusted_senders]:
-        directory[name] = UNTRUSTED
+    directory: dict[str, Sender] = {}
+    for name, spec in _chain_workloads(config):
+        for sender, known in workload_senders(spec).items():
+            directory[f"{name}/{sender}" if name else sender] = known
+    for sender in list(directory)[: config.untrusted_senders]:
+        directory[sender] = UNTRUSTED
     return directory
+
+
+def tx_stream(tx: Transaction, service_class: ServiceClass, contracts: int) -> str:
+    """Return the stream a transaction invokes: its chain, its class, its sender's contract."""
+    chain = tx.sender.split("/", 1)[0] if "/" in tx.sender else ""
+    return stream_id(service_class, contract_of(tx.sender, contracts), chain)
 
 
 def contract_of(sender: str, contracts: int) -> int:
@@ -136,10 +177,21 @@ def allocation_digest(epoch: int, groups: Sequence[GroupChoice]) -> bytes:
     return tagged_hash(ALLOCATION_TAG, body.encode())
 
 
-def _demand(stream: TransactionStream, count: int, epoch_ms: int) -> TransactionStream:
-    tps = Fraction(max(1, math.ceil(Fraction(count * MS_PER_S, epoch_ms))))
-    cap = Fraction(max(1, math.floor(8 * MS_PER_S / stream.compute_mcycles)))
-    return dataclasses.replace(stream, throughput_tps=min(tps, cap))
+def demand_tps(count: int, epoch_ms: int) -> Fraction:
+    """Return the rate a stream is allocated for: its count per second, up to a power of two.
+
+    Rounding up to a power of two keeps a steady workload's instance the same from epoch to
+    epoch, so the management group re-decides only when the demand really changes (§IV-E).
+    """
+    rate = max(1, math.ceil(Fraction(count * MS_PER_S, epoch_ms)))
+    return Fraction(1 << (rate - 1).bit_length())
+
+
+def _demand(
+    stream: TransactionStream, count: int, epoch_ms: int, top_level: Fraction
+) -> TransactionStream:
+    cap = Fraction(max(1, math.floor(top_level * MS_PER_S / stream.compute_mcycles)))
+    return dataclasses.replace(stream, throughput_tps=min(demand_tps(count, epoch_ms), cap))
 
 
 class _Run:
@@ -165,6 +217,7 @@ class _Run:
         chosen = self.rng.sample(execution, faults.byzantine_execution + faults.crashed_execution)
         self.byzantine_nodes = frozenset(chosen[: faults.byzantine_execution])
         self.crashed_nodes = frozenset(chosen[faults.byzantine_execution :])
+        self.decisions: dict[Instance, Allocation] = {}
         self.hierarchy: Hierarchy | None = None
         if config.hierarchy:
             self.hierarchy = build(
@@ -175,6 +228,14 @@ class _Run:
                 ],
                 max(config.local_group_size, 2),
             )
+
+    def decide(self, instance: Instance) -> Allocation:
+        """Return the allocator's decision on ``instance``, solving each instance once."""
+        known = self.decisions.get(instance)
+        if known is None:
+            known = self.allocator(instance)
+            self.decisions[instance] = known
+        return known
 
     def tick(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
@@ -223,7 +284,7 @@ def _allocate(run: _Run, epoch: int, demand: dict[str, int], base: Instance) -> 
     decided = Fraction(epoch * config.epoch_ms)
     nodes = run.nodes_at(decided)
     streams = [
-        _demand(run.substrate.streams[s], count, config.epoch_ms)
+        _demand(run.substrate.streams[s], count, config.epoch_ms, base.rate_levels_ghz[-1])
         for s, count in sorted(demand.items())
         if count > 0
     ]
@@ -244,13 +305,13 @@ def _allocate(run: _Run, epoch: int, demand: dict[str, int], base: Instance) -> 
             ]
             if not local_nodes or not local_streams:
                 continue
-            decision = run.allocator(_instance(base, local_nodes, local_streams))
+            decision = run.decide(_instance(base, local_nodes, local_streams))
             for a in canonical(decision).assignments:
                 choices.append(_choice(a.transaction, a.replicas, "local"))
         placed = {c.stream for c in choices}
         remaining = [s for s in streams if s.id not in placed]
     if remaining:
-        decision = run.allocator(_instance(base, nodes, remaining))
+        decision = run.decide(_instance(base, nodes, remaining))
         for a in canonical(decision).assignments:
             choices.append(_choice(a.transaction, a.replicas, "top"))
     return sorted(choices, key=lambda c: c.stream)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from vdlt_spec.allocation.generate import DEFAULT_SETTINGS, PROFILES, generate
 from vdlt_spec.allocation.instance import Node, TransactionStream
+from vdlt_spec.consensus import DEFAULT_CHAIN_ID
 from vdlt_spec.cos import ServiceClass
 from vdlt_spec.crypto import keypair_from_seed
 from vdlt_spec.economics import Economy, apply, start
@@ -56,12 +57,26 @@ class SystemSubstrate:
         raise SpecError(Reason.UNKNOWN_NODE, f"no node named {name!r}")
 
 
-def stream_id(service_class: ServiceClass, contract: int) -> str:
-    """Return the id of contract ``contract``'s stream of a class (§IV-E)."""
-    return f"{service_class.name.lower().replace('_', '-')}-{contract}"
+def stream_id(service_class: ServiceClass, contract: int, chain: str = "") -> str:
+    """Return the id of contract ``contract``'s stream of a class, on ``chain`` if named (§IV-E)."""
+    name = f"{service_class.name.lower().replace('_', '-')}-{contract}"
+    return f"{chain}/{name}" if chain else name
+
+
+def chain_of(stream: str) -> str:
+    """Return the chain a stream belongs to: its prefix, else the default chain (§III-C)."""
+    return stream.split("/", 1)[0] if "/" in stream else DEFAULT_CHAIN_ID
 
 
 def _streams(config: SystemConfig, seed: int) -> dict[str, TransactionStream]:
+    streams: dict[str, TransactionStream] = {}
+    chains = [c.name for c in config.chains] or [""]
+    for index, chain in enumerate(chains):
+        streams.update(_chain_streams(config, seed + index, chain))
+    return streams
+
+
+def _chain_streams(config: SystemConfig, seed: int, chain: str) -> dict[str, TransactionStream]:
     streams: dict[str, TransactionStream] = {}
     for service_class in sorted(ServiceClass, reverse=True):
         settings = dataclasses.replace(
@@ -71,7 +86,7 @@ def _streams(config: SystemConfig, seed: int) -> dict[str, TransactionStream]:
         )
         drawn = generate(config.contracts, config.execution, seed, settings=settings)
         for contract, stream in enumerate(drawn.transactions):
-            name = stream_id(service_class, contract)
+            name = stream_id(service_class, contract, chain)
             streams[name] = dataclasses.replace(stream, id=name)
     return streams
 
