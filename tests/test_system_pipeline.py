@@ -132,6 +132,7 @@ def test_byzantine_delegates_are_slashed_and_crashes_tolerated() -> None:
     )
     run = simulate(config, 1)
     assert sum(t.status == TxStatus.CONFIRMED for t in run.txs) > 0
+    assert {p.offender for p in run.penalties} == {run.management[0], run.management[1]}
     report = audit(parse(render_trace(run).splitlines()))
     assert report.verdict == Verdict.VALID, report.findings[:3]
 

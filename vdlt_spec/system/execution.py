@@ -157,6 +157,11 @@ def execute_epochs(
                     for k, m in enumerate(members)
                     if m not in down and m not in run.byzantine_nodes
                 )
+                run.suspected.update(
+                    m
+                    for k, m in enumerate(members)
+                    if k not in signers and roles[m] == NodeRole.EXECUTION
+                )
                 height = heights.get(gseed, 0) + 1
                 user = tx_block(ids, [bytes([records[t].effective << 5]) for t in ids])
                 bdigest = digest_of(user)

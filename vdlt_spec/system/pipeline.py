@@ -218,6 +218,8 @@ class _Run:
         self.byzantine_nodes = frozenset(chosen[: faults.byzantine_execution])
         self.crashed_nodes = frozenset(chosen[faults.byzantine_execution :])
         self.decisions: dict[Instance, Allocation] = {}
+        self.suspected: set[str] = set()
+        """Execution nodes seen not signing a block: left out of later allocations (§IV-G)."""
         self.hierarchy: Hierarchy | None = None
         if config.hierarchy:
             self.hierarchy = build(
@@ -275,7 +277,9 @@ class _Run:
     def nodes_at(self, time: Fraction) -> list[Node]:
         crash = self.config.faults.crash_at_ms
         return [
-            n for n in self.substrate.nodes if not (n.id in self.crashed_nodes and time > crash)
+            n
+            for n in self.substrate.nodes
+            if not (n.id in self.crashed_nodes and time > crash) and n.id not in self.suspected
         ]
 
 

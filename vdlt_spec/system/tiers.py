@@ -70,6 +70,7 @@ class Calibration:
     bytes: Fraction
     live: bool
     result: RunResult
+    behaviours: tuple[str, ...] = ()
 
 
 def group_seed(seed: int, chain_id: str, members: Sequence[str]) -> int:
@@ -168,4 +169,5 @@ def calibrate(
         bytes=Fraction(result.metrics.bytes, decided),
         live=live,
         result=result,
+        behaviours=tuple(faulty[i].value for i in byzantine),
     )

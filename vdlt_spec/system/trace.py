@@ -6,7 +6,7 @@ transaction, its declared and effective class), ``queue`` (its CBWFQ departure: 
 or ``drop`` (with the reason), ``order`` (a management block: seq, transactions, digest,
 certificate), ``allocation`` (an epoch's certified groups), ``user_block`` (producer, group,
 height, transactions, digest, certificate), ``confirm`` (a transaction, its block, the time)
-and ``pending`` (with the reason). The same run gives the same bytes.
+``pending`` (with the reason) and ``penalty`` (a slash the run's evidence led to, §IV-J). The same run gives the same bytes.
 """
 
 from __future__ import annotations
@@ -108,6 +108,8 @@ def events(run: SystemRun) -> Iterator[dict[str, Any]]:
             }
         elif tx.status == TxStatus.PENDING:
             yield {"type": "pending", "id": tx.id, "reason": tx.reason}
+    for penalty in run.penalties:
+        yield {"type": "penalty", **serial.encode(penalty)}
 
 
 def render_trace(run: SystemRun) -> str:
