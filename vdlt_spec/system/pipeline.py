@@ -318,7 +318,27 @@ def _allocate(run: _Run, epoch: int, demand: dict[str, int], base: Instance) -> 
         decision = run.decide(_instance(base, nodes, remaining))
         for a in canonical(decision).assignments:
             choices.append(_choice(a.transaction, a.replicas, "top"))
+    refused = [c for c in choices if not _may_run(c, run.substrate.streams[c.stream], run)]
+    if refused:
+        executors = [n for n in nodes if n.role == NodeRole.EXECUTION]
+        again = [run.substrate.streams[c.stream] for c in refused]
+        choices = [c for c in choices if c not in refused]
+        decision = run.decide(_instance(base, executors, again))
+        for a in canonical(decision).assignments:
+            choices.append(_choice(a.transaction, a.replicas, "top"))
     return sorted(choices, key=lambda c: c.stream)
+
+
+def _may_run(choice: GroupChoice, stream: TransactionStream, run: _Run) -> bool:
+    """Tell whether a group may run a stream: a producer in it, management only if high security.
+
+    §IV-B: only execution nodes produce user blocks, so a group needs one; §IV-G: management
+    nodes join the execution group of high-security transactions only.
+    """
+    roles = [run.substrate.node(m).role for m in choice.members]
+    if not any(PRODUCES_USER_BLOCKS[role] for role in roles):
+        return False
+    return stream.high_security or all(role == NodeRole.EXECUTION for role in roles)
 
 
 def _choice(stream: str, replicas: Sequence[object], layer: str) -> GroupChoice:

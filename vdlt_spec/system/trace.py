@@ -5,8 +5,9 @@ Header: ``{"trace": "system", "version": 1, "architecture", "seed", "signatures"
 transaction, its declared and effective class), ``queue`` (its CBWFQ departure: start, finish)
 or ``drop`` (with the reason), ``order`` (a management block: seq, transactions, digest,
 certificate), ``allocation`` (an epoch's certified groups), ``user_block`` (producer, group,
-height, transactions, digest, certificate), ``confirm`` (a transaction, its block, the time)
-``pending`` (with the reason) and ``penalty`` (a slash the run's evidence led to, §IV-J). The same run gives the same bytes.
+height, transactions, digest, certificate), ``confirm`` (a transaction, its block, the time),
+``pending`` (with the reason) and ``penalty`` (a slash the run's evidence led to, §IV-J). The
+same run gives the same bytes.
 """
 
 from __future__ import annotations
