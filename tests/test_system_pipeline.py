@@ -59,6 +59,13 @@ def test_management_nodes_never_produce_user_blocks() -> None:
         assert PRODUCES_USER_BLOCKS[NodeRole(run.roles[block.producer])]
 
 
+def test_high_security_groups_may_include_management_nodes_that_do_not_produce() -> None:
+    run = _run()
+    lent = [b for b in run.user_blocks if any(m in run.management for m in b.group)]
+    assert lent
+    assert all(b.stream.startswith("management-control") for b in lent)  # high security
+
+
 def test_confirmed_implies_a_quorum_certificate_of_the_named_group() -> None:
     run = _run()
     named = {(a.epoch, g.stream): g.members for a in run.allocations for g in a.groups}

@@ -27,6 +27,7 @@ system_app = typer.Typer(
 
 MAX_TRANSACTIONS = 1_000_000
 STAGES = ("queue", "order", "execute")
+MILP = "milp"
 
 
 @system_app.command("simulate")
@@ -50,11 +51,18 @@ def simulate_command(
     ] = None,
     allocator: Annotated[
         str | None,
-        typer.Option("--allocator", help="Allocation baseline: per-class-greedy, density-greedy."),
+        typer.Option(
+            "--allocator",
+            help="per-class-greedy, density-greedy, or milp (the exact oracle, --milp-seconds "
+            "per epoch decision).",
+        ),
     ] = None,
     hierarchy: Annotated[
         bool, typer.Option("--hierarchy", help="Two-layer management/control (§IV-H).")
     ] = False,
+    milp_seconds: Annotated[
+        float, typer.Option("--milp-seconds", help="Time limit of each MILP decision.")
+    ] = 5.0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the workload and faults.")] = 0,
     baseline: Annotated[
         bool, typer.Option("--baseline", help="Also run the coupled blockchain baseline.")
@@ -90,6 +98,10 @@ def simulate_command(
         "signatures": signatures,
         "allocator": allocator,
     }
+    oracle = None
+    if allocator == MILP:
+        flags["allocator"] = None
+        oracle = _milp_allocator(milp_seconds)
     data.update({k: v for k, v in flags.items() if v is not None})
     if hierarchy:
         data["hierarchy"] = True
@@ -102,7 +114,7 @@ def simulate_command(
         def hook(stage: str, done: int, total: int) -> None:
             on_progress(STAGES.index(stage) + (1 if done >= total else 0), len(STAGES))
 
-        run = simulate(config, seed, progress=hook)
+        run = simulate(config, seed, allocator=oracle, progress=hook)
         runs.append(run)
         if baseline:
             runs.append(simulate(config, seed, baseline=True))
@@ -110,10 +122,27 @@ def simulate_command(
         write_output(trace, render_trace(run))
     summaries = [summarize(r) for r in runs]
     if as_json:
-        emit_json({"seed": seed, "config": config, "runs": summaries})
+        used = MILP if oracle is not None else config.allocator
+        emit_json({"seed": seed, "allocator": used, "config": config, "runs": summaries})
         return
     for summary in summaries:
         _print_summary(summary)
+
+
+def _milp_allocator(seconds: float) -> Any:
+    """Return the exact MILP oracle as an allocator: its allocation, or none admitted."""
+    from vdlt_spec.allocation.decision import Allocation
+    from vdlt_spec.allocation.instance import Instance
+    from vdlt_spec.models.milp import solve
+
+    if seconds <= 0:
+        fail(f"--milp-seconds must be > 0, got {seconds}")
+
+    def allocate(instance: Instance) -> Allocation:
+        found = solve(instance, time_limit=seconds, threads=1).allocation
+        return found if found is not None else Allocation(())
+
+    return allocate
 
 
 def _print_summary(summary: Any) -> None:
