@@ -20,9 +20,9 @@ from vdlt_spec.system.pipeline import (
     NOT_ORDERED,
     SIZE_UNIT_BYTES,
     Allocator,
+    PipelineState,
     ProgressHook,
-    _ordered_blocks,
-    _Run,
+    order_blocks,
     sender_directory,
     tx_stream,
     workload,
@@ -37,7 +37,7 @@ def simulate_vdlt(
     progress: ProgressHook | None = None,
 ) -> SystemRun:
     """Run the decoupled vDLT system of Fig. 3 on a seeded workload (§III-B)."""
-    run = _Run(config, seed, allocator, progress)
+    run = PipelineState(config, seed, allocator, progress)
     sub = run.substrate
     arrivals = workload(config, seed)
     directory = sender_directory(config)
@@ -71,9 +71,7 @@ def simulate_vdlt(
     run.tick("order", 0, len(order))
     management = run.management_calibration()
     cos = {tx.id: int(tx.service_class) << 5 for tx in admitted}
-    blocks = _ordered_blocks(
-        config, finish, order, management, seed, sub.epoch, cos, DEFAULT_CHAIN_ID
-    )
+    blocks = order_blocks(config, finish, order, management, seed, sub.epoch, cos, DEFAULT_CHAIN_ID)
     for block in blocks:
         for tx_id in block.txs:
             if block.committed is None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from vdlt_spec.allocation.generate import DEFAULT_SETTINGS, generate
+from vdlt_spec.allocation.quantities import transfer_ms
 from vdlt_spec.roles import NodeRole
 from vdlt_spec.system import pipeline as p
 from vdlt_spec.system.records import (
@@ -54,13 +55,12 @@ class ExecutionOutcome:
 
 
 def execute_epochs(
-    run: object,
+    run: p.PipelineState,
     blocks: list[OrderBlock],
     records: dict[int, TxRecord],
     management: Calibration,
 ) -> ExecutionOutcome:
     """Allocate, execute and confirm every ordered transaction (§IV-E, §IV-G)."""
-    assert isinstance(run, p._Run)
     config = run.config
     sub = run.substrate
     settings = dataclasses.replace(DEFAULT_SETTINGS, control_nodes=config.management)
@@ -97,7 +97,7 @@ def execute_epochs(
         if not current and epoch > last:
             break
         run.tick("execute", epoch, last + 1)
-        groups = p._allocate(run, epoch, demand, base)
+        groups = p.allocate_epoch(run, epoch, demand, base)
         decided = Fraction(epoch * config.epoch_ms)
         digest = p.allocation_digest(epoch, groups)
         certificate = (
@@ -150,7 +150,7 @@ def execute_epochs(
                 )
                 producer = p.producer_of(members, roles, down)
                 cal = run.group_calibration(members, start)
-                hop = p.transfer(base, contract, node_of[producer]) if producer else Fraction(0)
+                hop = transfer_ms(base, contract, node_of[producer]) if producer else Fraction(0)
                 free = start + hop + len(ids) * contract.compute_mcycles / rate
                 signers = tuple(
                     k

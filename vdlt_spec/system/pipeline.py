@@ -22,9 +22,8 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from vdlt_spec import serial
-from vdlt_spec.allocation.decision import Allocation, canonical
+from vdlt_spec.allocation.decision import Allocation, Replica, canonical
 from vdlt_spec.allocation.instance import Instance, Node, TransactionStream
-from vdlt_spec.allocation.quantities import execution_demand_ghz, transfer_ms
 from vdlt_spec.consensus import DEFAULT_CHAIN_ID
 from vdlt_spec.cos import Sender, ServiceClass, Transaction
 from vdlt_spec.crypto import quorum_size, tagged_hash
@@ -125,7 +124,7 @@ def contract_of(sender: str, contracts: int) -> int:
     return int(digits or "0") % contracts
 
 
-def _ordered_blocks(
+def order_blocks(
     config: SystemConfig,
     finish: dict[int, Fraction],
     order: list[int],
@@ -135,6 +134,7 @@ def _ordered_blocks(
     cos: dict[int, int],
     chain: str,
 ) -> list[OrderBlock]:
+    """Close an ordering block every ``order_interval_ms`` of departures; certify each (§IV-D)."""
     scheme = group_scheme(config.signatures, config.management, scheme_seed)
     domain = domain_of(scheme, chain, epoch)
     honest = tuple(i for i in range(config.management) if i not in management.byzantine)
@@ -194,8 +194,8 @@ def _demand(
     return dataclasses.replace(stream, throughput_tps=min(demand_tps(count, epoch_ms), cap))
 
 
-class _Run:
-    """Carry the state of one vDLT run between its stages."""
+class PipelineState:
+    """Carry the state of one vDLT run between its stages: nodes, faults, decisions (§III-B)."""
 
     def __init__(
         self,
@@ -283,7 +283,9 @@ class _Run:
         ]
 
 
-def _allocate(run: _Run, epoch: int, demand: dict[str, int], base: Instance) -> list[GroupChoice]:
+def allocate_epoch(
+    run: PipelineState, epoch: int, demand: dict[str, int], base: Instance
+) -> list[GroupChoice]:
     config = run.config
     decided = Fraction(epoch * config.epoch_ms)
     nodes = run.nodes_at(decided)
@@ -329,7 +331,7 @@ def _allocate(run: _Run, epoch: int, demand: dict[str, int], base: Instance) -> 
     return sorted(choices, key=lambda c: c.stream)
 
 
-def _may_run(choice: GroupChoice, stream: TransactionStream, run: _Run) -> bool:
+def _may_run(choice: GroupChoice, stream: TransactionStream, run: PipelineState) -> bool:
     """Tell whether a group may run a stream: a producer in it, management only if high security.
 
     §IV-B: only execution nodes produce user blocks, so a group needs one; §IV-G: management
@@ -341,9 +343,9 @@ def _may_run(choice: GroupChoice, stream: TransactionStream, run: _Run) -> bool:
     return stream.high_security or all(role == NodeRole.EXECUTION for role in roles)
 
 
-def _choice(stream: str, replicas: Sequence[object], layer: str) -> GroupChoice:
-    members = tuple(r.node for r in replicas)  # type: ignore[attr-defined]
-    rates = tuple(r.rate_ghz for r in replicas)  # type: ignore[attr-defined]
+def _choice(stream: str, replicas: Sequence[Replica], layer: str) -> GroupChoice:
+    members = tuple(r.node for r in replicas)
+    rates = tuple(r.rate_ghz for r in replicas)
     return GroupChoice(stream, members, rates, layer)
 
 
@@ -361,13 +363,3 @@ def quorum_rate(rates: Sequence[Fraction]) -> Fraction:
     """Return the rate at which a quorum of a group has executed a block: the q-th fastest."""
     ordered = sorted(rates, reverse=True)
     return ordered[quorum_size(len(ordered)) - 1]
-
-
-def transfer(instance: Instance, stream: TransactionStream, node: Node) -> Fraction:
-    """Return the time to ship one invocation to a replica (§IV-G; allocation's quantity)."""
-    return transfer_ms(instance, stream, node)
-
-
-def demand_ghz(stream: TransactionStream) -> Fraction:
-    """Return the execution rate a stream needs (§IV-E; allocation's quantity)."""
-    return execution_demand_ghz(stream)
