@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from fractions import Fraction
 from functools import lru_cache
 
 import pytest
@@ -115,6 +116,13 @@ def _tampered(change: str) -> list[str]:
     elif change == "confirmed-twice":
         confirm = next(r for r in records if r.get("type") == "confirm")
         records.append(dict(confirm))
+    elif change == "lost-transaction":
+        records.remove(next(r for r in records if r.get("type") == "confirm"))
+    elif change == "queue-jumped":
+        queued = [r for r in records if r.get("type") == "queue"]
+        first, last = queued[0], queued[-1]
+        first["start"], last["start"] = last["start"], first["start"]
+        first["finish"], last["finish"] = last["finish"], first["finish"]
     return [json.dumps(r, sort_keys=True) for r in records]
 
 
@@ -124,6 +132,8 @@ def _tampered(change: str) -> list[str]:
         ("tampered-block", "quorum-certificate"),
         ("management-producer", "management-never-produces"),
         ("confirmed-twice", "exactly-once"),
+        ("lost-transaction", "conservation"),
+        ("queue-jumped", "class-isolation"),
     ],
 )
 def test_the_auditor_catches_each_seeded_fault(change: str, rule: str) -> None:
@@ -140,6 +150,14 @@ def test_byzantine_delegates_are_slashed_and_crashes_tolerated() -> None:
     run = simulate(config, 1)
     assert sum(t.status == TxStatus.CONFIRMED for t in run.txs) > 0
     assert {p.offender for p in run.penalties} == {run.management[0], run.management[1]}
+    report = audit(parse(render_trace(run).splitlines()))
+    assert report.verdict == Verdict.VALID, report.findings[:3]
+
+
+def test_loss_partitions_and_byzantine_execution_nodes_keep_the_run_valid() -> None:
+    faults = Faults(loss=Fraction(1, 10), partition_ms=100, byzantine_execution=4)
+    run = simulate(SystemConfig(transactions=80, execution=16, faults=faults), 4)
+    assert sum(t.status == TxStatus.CONFIRMED for t in run.txs) > 0
     report = audit(parse(render_trace(run).splitlines()))
     assert report.verdict == Verdict.VALID, report.findings[:3]
 
