@@ -101,6 +101,8 @@ RUNS = [
     ["allocation", "dataset", "verify", "small"],
     ["allocation", "score", "small", "--allocator", "density-greedy", "--workers", "1"],
     ["consensus", "campaign", "--runs", "3", "--sizes", "4", "--workers", "1"],
+    ["system", "simulate", "--transactions", "50", "--baseline"],
+    ["system", "experiment", "virtual-systems", "--transactions", "40"],
 ]
 
 

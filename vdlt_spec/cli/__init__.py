@@ -24,6 +24,7 @@ from vdlt_spec.cli.consensus import consensus_app
 from vdlt_spec.cli.governance import governance_app
 from vdlt_spec.cli.prove import prove_command
 from vdlt_spec.cli.queuing import queuing_app
+from vdlt_spec.cli.system import system_app
 from vdlt_spec.cli.verify import verify_command
 from vdlt_spec.cli.virtualization import virtualization_app
 
@@ -69,6 +70,7 @@ app.add_typer(
     virtualization_app, name="virtualization", short_help="Virtual DLT systems and the hierarchy."
 )
 batch.register(allocation_app, consensus_app)
+app.add_typer(system_app, name="system", short_help="The vDLT system end to end (Fig. 3).")
 aliases.register(app)
 
 
