@@ -48,6 +48,9 @@ CLASS_PRIORITY: tuple[ServiceClass, ...] = (
 )
 _TOO_FEW = "too few hosts"
 NodeRank = Callable[[TransactionStream, Node, "_State"], tuple[object, ...]]
+# An allocator: anything that maps an instance of Eq. (1) to an allocation (a baseline, the
+# MILP oracle, a learned agent); the system and the leaderboards take one.
+Allocator = Callable[[Instance], Allocation]
 
 
 @dataclass
@@ -282,7 +285,7 @@ BASELINES: dict[str, Callable[[Instance], Allocation]] = {
 }
 
 
-def baseline_named(name: str, where: str = "baseline") -> Callable[[Instance], Allocation]:
+def baseline_named(name: str, where: str = "baseline") -> Allocator:
     """Return the baseline heuristic called ``name`` in :data:`BASELINES` (§IV-G).
 
     Any other name is ``BAD_USAGE``; ``where`` names the input in the message, e.g. a

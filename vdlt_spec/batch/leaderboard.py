@@ -23,9 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from vdlt_spec.allocation.baselines import BASELINES
-from vdlt_spec.allocation.decision import Allocation
-from vdlt_spec.allocation.instance import Instance
+from vdlt_spec.allocation.baselines import BASELINES, Allocator
 from vdlt_spec.batch.cluster import BatchCluster, stream
 from vdlt_spec.batch.dataset import verify
 from vdlt_spec.batch.store import read_document
@@ -42,7 +40,6 @@ __all__ = [
     "score_dataset",
 ]
 
-Allocator = Callable[[Instance], Allocation]
 #: The allocator that returns the dataset's own (oracle) allocation.
 ORACLE = "oracle"
 #: Short names of the baselines.

@@ -8,9 +8,10 @@ coupled blockchain-oriented baseline (:mod:`.baseline`) on a :class:`SystemConfi
 
 from __future__ import annotations
 
+from vdlt_spec.allocation.baselines import Allocator
 from vdlt_spec.system.config import Faults, SystemConfig
 from vdlt_spec.system.metrics import ClassFigures, Summary, TierSummary, summarize
-from vdlt_spec.system.pipeline import ALLOCATION_CHAIN, Allocator, allocation_digest
+from vdlt_spec.system.pipeline import ALLOCATION_CHAIN, allocation_digest
 from vdlt_spec.system.records import (
     AllocationRecord,
     Architecture,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from vdlt_spec.allocation.baselines import Allocator
 from vdlt_spec.consensus import DEFAULT_CHAIN_ID
 from vdlt_spec.cos import Transaction, reclassify_from
 from vdlt_spec.governance import queuing_config
@@ -19,7 +20,6 @@ from vdlt_spec.system.execution import execute_epochs
 from vdlt_spec.system.pipeline import (
     NOT_ORDERED,
     SIZE_UNIT_BYTES,
-    Allocator,
     PipelineState,
     ProgressHook,
     order_blocks,

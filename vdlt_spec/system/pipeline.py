@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from vdlt_spec import serial
+from vdlt_spec.allocation.baselines import Allocator
 from vdlt_spec.allocation.decision import Allocation, Replica, canonical
 from vdlt_spec.allocation.instance import Instance, Node, TransactionStream
 from vdlt_spec.consensus import DEFAULT_CHAIN_ID
@@ -46,7 +47,6 @@ from vdlt_spec.system.tiers import (
     tx_block,
 )
 
-Allocator = Callable[[Instance], Allocation]
 ProgressHook = Callable[[str, int, int], None]
 UNTRUSTED = Sender(Fraction(1, 4))
 """What the receiving node knows of an untrusted sender: low trust, no registered role."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from vdlt_spec.allocation.baselines import baseline_named
+from vdlt_spec.allocation.baselines import Allocator, baseline_named
 from vdlt_spec.system.baseline import simulate_coupled
 from vdlt_spec.system.config import SystemConfig
 from vdlt_spec.system.decoupled import simulate_vdlt
-from vdlt_spec.system.pipeline import Allocator, ProgressHook
+from vdlt_spec.system.pipeline import ProgressHook
 from vdlt_spec.system.records import SystemRun
 
 
