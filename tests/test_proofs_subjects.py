@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from vdlt_spec.proofs.catalog import OBLIGATIONS
+from vdlt_spec.proofs.obligation import Obligation
 from vdlt_spec.proofs.subjects import SUBJECTS, subjects_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,9 +31,8 @@ def _resolve(dotted: str) -> object:
 
 
 @pytest.mark.parametrize("obligation", OBLIGATIONS, ids=lambda o: o.name)
-def test_the_shared_functions_exist_and_the_encoding_calls_them(obligation: object) -> None:
-    name = getattr(obligation, "name")
-    encoding = getattr(obligation, "encoding")
+def test_the_shared_functions_exist_and_the_encoding_calls_them(obligation: Obligation) -> None:
+    name, encoding = obligation.name, obligation.encoding
     source = inspect.getsource(importlib.import_module(encoding.__module__))
     for dotted in SUBJECTS[name].shared:
         _resolve(dotted)
