@@ -88,6 +88,7 @@ SUBJECTS: dict[str, Subject] = {
     "tally": Subject((), (f"{_V}Ballot (votes)",), _TIE_VOTING),
     "penalty-full-slash": Subject(
         (
+            "economics.settlement.slash_amounts_rule",
             "economics.settlement.slash_bounds",
             "economics.settlement.reward_bounds",
             "economics.settlement.settle",
@@ -95,9 +96,7 @@ SUBJECTS: dict[str, Subject] = {
         ("economics.settlement.slash_amounts",),
         "test_boundaries_economics.py",
     ),
-    "penalty-self-reward": Subject(
-        ("economics.settlement.slash_bounds", "economics.settlement.reward_bounds")
-    ),
+    "penalty-self-reward": Subject(("economics.settlement.slash_amounts_rule",)),
     "inflation-yearly-cap": Subject(
         (
             "economics.incentives.rate_within_cap",
