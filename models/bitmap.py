@@ -2,7 +2,9 @@
 
 A certificate's bitmap has ceil(n/8) bytes, least-significant bit first (signer i is bit i mod 8
 of byte i div 8), 1 = signed, padding bits 0; it is accepted iff 3·popcount > 2n, i.e.
-popcount >= quorum_size(n) = 2n//3 + 1 (D-crypto-7). The counting facts of
+popcount >= quorum_size(n) = 2n//3 + 1 (D-crypto-7). The acceptance rule in every query is the
+spec's own test, :func:`vdlt_spec.crypto.bitmap.bits_form_quorum`, applied to the bit unknowns;
+the claims (3·popcount > 2n, an overlap above n/3) are stated separately. The counting facts of
 :mod:`vdlt_spec.models.quorum` hold for all n; the queries here check the bytes-level rule for
 each roster size in scope, up to n = 1024.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import z3
 
+from vdlt_spec.crypto.bitmap import bits_form_quorum
 from vdlt_spec.crypto.quorum import QUORUM_DENOMINATOR, QUORUM_NUMERATOR, quorum_size
 from vdlt_spec.models.query import Query, Setup
 
@@ -52,7 +55,7 @@ def model_accepts(bitmap: bytes, n: int) -> bool:
     bits = [(bitmap[k] >> j) & 1 for k in range(len(bitmap)) for j in range(BITS_PER_BYTE)]
     if any(bits[n:]):
         return False
-    return sum(bits[:n]) >= quorum_size(n)
+    return bool(bits_form_quorum(bits[:n], n))
 
 
 def model_signers(bitmap: bytes, n: int) -> list[int]:
@@ -64,8 +67,11 @@ def _sum(names: list[str]) -> str:
     return f"(+ 0 {' '.join(names)})" if names else "0"
 
 
-def _bitmap_lines(prefix: str, n: int, threshold: int, with_bytes: bool) -> list[str]:
-    """Return SMT-LIB lines declaring one accepted bitmap: 0/1 bits, bytes, padding, threshold."""
+def _bitmap_lines(prefix: str, n: int, threshold: int | None, with_bytes: bool) -> list[str]:
+    """Return SMT-LIB lines declaring one bitmap: 0/1 bits, bytes, padding, a fixed threshold.
+
+    ``threshold`` None leaves acceptance to :func:`_accepted` (the spec's rule on the bits).
+    """
     length = bitmap_length(n)
     lines: list[str] = []
     for i in range(length * BITS_PER_BYTE if with_bytes else n):
@@ -82,9 +88,20 @@ def _bitmap_lines(prefix: str, n: int, threshold: int, with_bytes: bool) -> list
             lines.append(f"(declare-const {prefix}byte{k} Int)")
             lines.append(f"(assert (= {prefix}byte{k} (+ {terms})))")
             lines.append(f"(assert (<= 0 {prefix}byte{k} {BYTE_MAX}))")
-    signers = [f"{prefix}bit{i}" for i in range(n)]
-    lines.append(f"(assert (>= {_sum(signers)} {threshold}))")
+    if threshold is not None:
+        signers = [f"{prefix}bit{i}" for i in range(n)]
+        lines.append(f"(assert (>= {_sum(signers)} {threshold}))")
     return lines
+
+
+def _accepted(prefix: str, n: int) -> z3.BoolRef:
+    """Return the spec's acceptance test on the bit unknowns of one bitmap (§IV-D)."""
+    accepted: z3.BoolRef = bits_form_quorum(_ints(f"{prefix}bit", n), n)
+    return accepted
+
+
+def _parse(lines: list[str]) -> tuple[z3.BoolRef, ...]:
+    return tuple(z3.parse_smt2_string("\n".join(lines)))
 
 
 def _ints(prefix: str, count: int) -> list[z3.ArithRef]:
@@ -97,10 +114,10 @@ def _value(model: z3.ModelRef, term: z3.ArithRef) -> int:
 
 def accept_threshold_query(n: int) -> Query:
     """Ask for accepted bitmap bytes of a roster of n with 3·popcount <= 2n (§IV-D)."""
-    lines = _bitmap_lines("c.", n, quorum_size(n), with_bytes=True)
+    lines = _bitmap_lines("c.", n, None, with_bytes=True)
     bits = _sum([f"c.bit{i}" for i in range(n)])
     lines.append(f"(assert (<= (* {QUORUM_DENOMINATOR} {bits}) {QUORUM_NUMERATOR * n}))")
-    facts = tuple(z3.parse_smt2_string("\n".join(lines)))
+    facts = (*_parse(lines), _accepted("c.", n))
     octets = _ints("c.byte", bitmap_length(n))
 
     def decode(model: z3.ModelRef) -> dict[str, str]:
@@ -117,14 +134,17 @@ def conflicting_overlap_query(n: int, threshold: int | None = None) -> Query:
     threshold quorum_size(n) - 1 is the negative control.
     """
     q = quorum_size(n) if threshold is None else threshold
-    lines = _bitmap_lines("a.", n, q, with_bytes=False) + _bitmap_lines("b.", n, q, False)
+    fixed = threshold
+    lines = _bitmap_lines("a.", n, fixed, with_bytes=False) + _bitmap_lines("b.", n, fixed, False)
     for i in range(n):  # both_i = a_i AND b_i, exactly, for 0/1 values
         lines.append(f"(declare-const both{i} Int)")
         lines.append(f"(assert (<= 0 both{i} a.bit{i}))")
         lines.append(f"(assert (<= both{i} b.bit{i}))")
         lines.append(f"(assert (>= both{i} (- (+ a.bit{i} b.bit{i}) 1)))")
     lines.append(f"(assert (<= (* 3 {_sum([f'both{i}' for i in range(n)])}) {n}))")
-    facts = tuple(z3.parse_smt2_string("\n".join(lines)))
+    facts = _parse(lines)
+    if threshold is None:
+        facts += (_accepted("a.", n), _accepted("b.", n))
     a_bits, b_bits = _ints("a.bit", n), _ints("b.bit", n)
 
     def decode(model: z3.ModelRef) -> dict[str, str]:
@@ -148,8 +168,8 @@ def conflicting_overlap_query(n: int, threshold: int | None = None) -> Query:
 
 def acceptance_facts(n: int) -> tuple[list[z3.ArithRef], tuple[z3.BoolRef, ...]]:
     """Return the byte unknowns and the formula "the spec accepts these bytes" (§IV-D)."""
-    lines = _bitmap_lines("c.", n, quorum_size(n), with_bytes=True)
-    return _ints("c.byte", bitmap_length(n)), tuple(z3.parse_smt2_string("\n".join(lines)))
+    lines = _bitmap_lines("c.", n, None, with_bytes=True)
+    return _ints("c.byte", bitmap_length(n)), (*_parse(lines), _accepted("c.", n))
 
 
 def model_bitmap(signers: list[int], n: int) -> bytes:

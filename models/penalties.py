@@ -1,12 +1,15 @@
 """Model the split of a slash in integer arithmetic: who loses, who is paid, what burns (§IV-J).
 
 The claims are stated with the spec's own penalty arithmetic,
-:mod:`vdlt_spec.economics.settlement`: :func:`~vdlt_spec.economics.settlement.slash_bounds`
-and :func:`~vdlt_spec.economics.settlement.reward_bounds` make the slash and the reward the
-floors of their products for any slashable collateral and any fractions slash_fraction in
-[0, 1] and denouncer_reward in [0, 1); :func:`~vdlt_spec.economics.settlement.settle` splits
-the slash, for a reporter other than the offender and for the offender itself (a Python bool,
-so each case is one query). The products of two unknowns make the queries nonlinear (QF_NIA).
+:mod:`vdlt_spec.economics.settlement`: :func:`~vdlt_spec.economics.settlement.slash_amounts_rule`
+computes the slash and the reward (integer division on solver terms) for any slashable
+collateral and any fractions slash_fraction in [0, 1] and denouncer_reward in [0, 1);
+:func:`~vdlt_spec.economics.settlement.settle` splits the slash, for a reporter other than the
+offender and for the offender itself (a Python bool, so each case is one query). A further query
+checks that the rule's values are the floors that
+:func:`~vdlt_spec.economics.settlement.slash_bounds` and
+:func:`~vdlt_spec.economics.settlement.reward_bounds` describe. The products of two unknowns
+make the queries nonlinear (QF_NIA).
 """
 
 from __future__ import annotations
@@ -16,7 +19,13 @@ from typing import Any
 
 import z3
 
-from vdlt_spec.economics.settlement import Settlement, reward_bounds, settle, slash_bounds
+from vdlt_spec.economics.settlement import (
+    Settlement,
+    reward_bounds,
+    settle,
+    slash_amounts_rule,
+    slash_bounds,
+)
 from vdlt_spec.models.query import Query, Setup, conj
 
 SplitRule = Callable[[Any, Any, bool], Settlement[Any]]
@@ -37,9 +46,8 @@ def unknowns(prefix: str) -> dict[str, z3.ArithRef]:
     return {name: z3.Int(f"{prefix}{name}") for name in NAMES}
 
 
-def preconditions(x: dict[str, z3.ArithRef]) -> list[z3.BoolRef]:
-    """Return the rule's preconditions and the floors: something is slashed (§IV-J)."""
-    facts = [
+def _ranges(x: dict[str, z3.ArithRef]) -> list[z3.BoolRef]:
+    return [
         x["slashable"] >= 0,
         x["slash_fraction_den"] >= 1,
         x["slash_fraction_num"] >= 0,
@@ -47,13 +55,38 @@ def preconditions(x: dict[str, z3.ArithRef]) -> list[z3.BoolRef]:
         x["reward_den"] >= 1,
         x["reward_num"] >= 0,
         x["reward_num"] < x["reward_den"],
-        x["slashed"] >= 1,
     ]
-    facts += slash_bounds(
-        x["slashed"], x["slashable"], x["slash_fraction_num"], x["slash_fraction_den"]
+
+
+def _computed(x: dict[str, z3.ArithRef]) -> list[z3.BoolRef]:
+    slashed, reward = slash_amounts_rule(
+        x["slashable"],
+        x["slash_fraction_num"],
+        x["slash_fraction_den"],
+        x["reward_num"],
+        x["reward_den"],
     )
-    facts += reward_bounds(x["reward"], x["slashed"], x["reward_num"], x["reward_den"])
-    return facts
+    return [x["slashed"] == slashed, x["reward"] == reward]
+
+
+def preconditions(x: dict[str, z3.ArithRef]) -> list[z3.BoolRef]:
+    """Return the rule's preconditions and the spec's amounts: something is slashed (§IV-J)."""
+    return [*_ranges(x), *_computed(x), x["slashed"] >= 1]
+
+
+def floor_queries() -> tuple[Query, ...]:
+    """Ask for amounts from slash_amounts_rule that are not the floors the bounds state (§IV-J)."""
+    x = unknowns("floors.")
+    bounds = [
+        *slash_bounds(
+            x["slashed"], x["slashable"], x["slash_fraction_num"], x["slash_fraction_den"]
+        ),
+        *reward_bounds(x["reward"], x["slashed"], x["reward_num"], x["reward_den"]),
+    ]
+    facts = [*_ranges(x), *_computed(x), z3.Not(z3.And(*bounds))]
+    return (
+        Query("amounts-are-floors", (conj(facts),), "QF_NIA", Setup.DEFAULT, _decoder(x, False)),
+    )
 
 
 def _decoder(
@@ -101,8 +134,11 @@ def _queries(name: str, rule: SplitRule) -> tuple[Query, ...]:
 
 
 def full_slash_queries() -> tuple[Query, ...]:
-    """Ask for a slash whose offender loses less than all of it, or a reporter paid more (§IV-J)."""
-    return _queries("full-slash", settle)
+    """Ask for a slash whose offender loses less than all of it, or a reporter paid more (§IV-J).
+
+    Also ask for amounts of the spec's rule that are not the floors of their products.
+    """
+    return (*_queries("full-slash", settle), *floor_queries())
 
 
 def credit_self_reporter(slashed: Any, reward: Any, self_report: bool) -> Settlement[Any]:

@@ -1,10 +1,13 @@
 """Model quadratic voting with token lock in integer and real arithmetic (§III-D, §IV-C).
 
 §IV-C: N tokens locked for k² periods give N·k votes; plain quadratic voting prices v votes at
-v² (1, 4, 9, 16 for 1..4 votes). The spec implements these in
-:mod:`vdlt_spec.governance.voting` (``lock_votes``, ``lock_periods``, ``quadratic_cost``,
-``marginal_cost``, ``max_quadratic_votes``); the Python mirrors below state the same rules and
-the tie-in tests check the two agree.
+v² (1, 4, 9, 16 for 1..4 votes). The queries apply the spec's own rule functions of
+:mod:`vdlt_spec.governance.voting` (``lock_votes_rule``, ``lock_periods_rule``,
+``quadratic_cost_rule``, ``marginal_cost_rule``, ``max_votes_bounds``) to solver terms, and
+state the whitepaper's claims (N·k, k², v², 2k - 1, floor(sqrt(budget))) separately, so a changed
+rule in the spec changes what is proven. The Python mirrors below call the same functions;
+``newton_isqrt`` is the fixed-width reference of the integer square root, tied to the spec's
+``max_quadratic_votes`` by tests.
 
 Claims over all sizes are proved with nonlinear arithmetic (Z3's nlsat for reals, its NIA
 engine for integers); claims about every number m of identities or locks go by induction on m
@@ -19,9 +22,15 @@ from itertools import permutations
 
 import z3
 
+from vdlt_spec.governance.voting import (
+    lock_periods_rule,
+    lock_votes_rule,
+    marginal_cost_rule,
+    max_votes_bounds,
+    quadratic_cost_rule,
+)
 from vdlt_spec.models.query import Query, Setup
 
-COST_EXPONENT = 2  # v votes cost v² (§IV-C)
 ISQRT_WIDTHS = (64, 128, 256)  # fixed widths at which the integer square root is checked
 LOCK_SLOTS = 4  # lock slots of the bounded ledger model
 TALLY_VOTERS = 8  # voters of the bounded tally model
@@ -32,23 +41,23 @@ OTHER_EXPONENTS = (1, 3, 4, 5, 6, 7, 8)  # cost exponents whose optimum is not p
 
 
 def lock_votes(tokens: int, k: int) -> int:
-    """Return the model's votes for ``tokens`` locked with multiplier k: N·k (§IV-C)."""
-    return tokens * k
+    """Return the model's votes for ``tokens`` locked with multiplier k: the spec's rule (§IV-C)."""
+    return int(lock_votes_rule(tokens, k))
 
 
 def lock_periods(k: int) -> int:
-    """Return the model's lock duration for multiplier k: k² periods (§IV-C)."""
-    return k * k
+    """Return the model's lock duration for multiplier k: the spec's rule (§IV-C)."""
+    return int(lock_periods_rule(k))
 
 
 def quadratic_cost(votes: int) -> int:
-    """Return the model's plain quadratic price of ``votes`` votes: votes² (§IV-C)."""
-    return int(votes**COST_EXPONENT)
+    """Return the model's plain quadratic price of ``votes`` votes: the spec's rule (§IV-C)."""
+    return int(quadratic_cost_rule(votes))
 
 
 def marginal_cost(k: int) -> int:
-    """Return the model's price of the k-th vote: 2k - 1 (§IV-C)."""
-    return 2 * k - 1
+    """Return the model's price of the k-th vote: the spec's rule (§IV-C)."""
+    return int(marginal_cost_rule(k))
 
 
 def newton_isqrt(x: int, width: int) -> int:
@@ -94,20 +103,33 @@ def _q(name: str, facts: list[z3.BoolRef], logic: str) -> Query:
 
 
 def _is_isqrt(s: z3.ArithRef, x: z3.ArithRef) -> list[z3.BoolRef]:
+    """Return the claim side: s = floor(sqrt(x)), stated independently of the spec's rules."""
     return [s >= 0, s * s <= x, x < (s + 1) * (s + 1)]
+
+
+def _max_votes(v: z3.ArithRef, budget: z3.ArithRef) -> list[z3.BoolRef]:
+    """Return the spec's rule: ``v`` is the most votes ``budget`` buys (max_votes_bounds)."""
+    return list(max_votes_bounds(v, budget))
 
 
 # --- 10: costs and the integer square root -----------------------------------------------------
 
 
 def cost_queries() -> tuple[Query, ...]:
-    """Ask for a vote whose marginal cost is not 2k-1, or a budget the max votes exceed (§IV-C)."""
+    """Ask for a price not v², a k-th vote not 2k-1, or max votes not isqrt(budget) (§IV-C)."""
     k, b, v = z3.Ints("k budget votes")
+    cost = quadratic_cost_rule
     return (
-        _q("marginal-cost-2k-1", [k >= 1, k * k - (k - 1) * (k - 1) != 2 * k - 1], "QF_NIA"),
+        _q("cost-is-square", [v >= 0, cost(v) != v * v], "QF_NIA"),
+        _q("marginal-cost-2k-1", [k >= 1, marginal_cost_rule(k) != 2 * k - 1], "QF_NIA"),
+        _q(
+            "marginal-cost-is-cost-step",
+            [k >= 1, cost(k) - cost(k - 1) != marginal_cost_rule(k)],
+            "QF_NIA",
+        ),
         _q(
             "max-votes-within-budget",
-            [b >= 0, *_is_isqrt(v, b), z3.Or(v * v > b, (v + 1) * (v + 1) <= b)],
+            [b >= 0, *_max_votes(v, b), z3.Not(z3.And(*_is_isqrt(v, b)))],
             "QF_NIA",
         ),
     )
@@ -165,16 +187,23 @@ def isqrt_width_queries(widths: tuple[int, ...] = ISQRT_WIDTHS) -> tuple[Query, 
 def token_lock_queries() -> tuple[Query, ...]:
     """Ask for non-monotone lock votes, or an unlock before vote time + k² (§IV-C)."""
     n1, n2, k1, k2, t, p, unlock = z3.Ints("tokens_1 tokens_2 k_1 k_2 vote_epoch period unlock")
+    votes, periods = lock_votes_rule, lock_periods_rule
     return (
+        _q("votes-are-n-times-k", [n1 >= 0, k1 >= 1, votes(n1, k1) != n1 * k1], "QF_NIA"),
+        _q("lock-lasts-k-squared", [k1 >= 1, periods(k1) != k1 * k1], "QF_NIA"),
         _q(
             "votes-monotone",
-            [n1 >= 0, n1 <= n2, k1 >= 1, k1 <= k2, n1 * k1 > n2 * k2],
+            [n1 >= 0, n1 <= n2, k1 >= 1, k1 <= k2, votes(n1, k1) > votes(n2, k2)],
             "QF_NIA",
         ),
-        _q("votes-grow-with-k", [n1 >= 1, k1 >= 1, k1 < k2, n1 * k1 >= n1 * k2], "QF_NIA"),
+        _q(
+            "votes-grow-with-k",
+            [n1 >= 1, k1 >= 1, k1 < k2, votes(n1, k1) >= votes(n1, k2)],
+            "QF_NIA",
+        ),
         _q(
             "unlock-after-k-squared",
-            [k1 >= 1, p >= 1, unlock == t + k1 * k1 * p, unlock < t + k1 * k1],
+            [k1 >= 1, p >= 1, unlock == t + periods(k1) * p, unlock < t + k1 * k1],
             "QF_NIA",
         ),
     )
@@ -255,7 +284,7 @@ def ledger_queries(slots: int = LOCK_SLOTS) -> tuple[Query, ...]:
         count_post = {
             **pre,
             "counted": _set(pre["counted"], j, true),
-            "tally": [pre["tally"][0] + pre["amount"][j] * pre["k"][j]],
+            "tally": [pre["tally"][0] + lock_votes_rule(pre["amount"][j], pre["k"][j])],
         }
         count_guard = [pre["active"][j], z3.Not(pre["counted"][j])]
         queries.append(step(f"count@{j}", count_guard, count_post))
@@ -275,9 +304,9 @@ def plain_split_witness_queries() -> tuple[Query, ...]:
     facts = [
         b1 >= 0,
         b2 >= 0,
-        *_is_isqrt(v, b1 + b2),
-        *_is_isqrt(v1, b1),
-        *_is_isqrt(v2, b2),
+        *_max_votes(v, b1 + b2),
+        *_max_votes(v1, b1),
+        *_max_votes(v2, b2),
         v1 + v2 > v,
     ]
     return (_q("split-buys-more-votes", facts, "QF_NIA"),)
@@ -304,7 +333,12 @@ def lock_split_queries() -> tuple[Query, ...]:
     return (
         _q(
             "votes-additive-in-tokens",
-            [n1 >= 0, n2 >= 0, k >= 1, n1 * k + n2 * k != (n1 + n2) * k],
+            [
+                n1 >= 0,
+                n2 >= 0,
+                k >= 1,
+                lock_votes_rule(n1, k) + lock_votes_rule(n2, k) != lock_votes_rule(n1 + n2, k),
+            ],
             "QF_NIA",
         ),
     )

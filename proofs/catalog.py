@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from vdlt_spec.models import (
     accountability,
+    allocation,
     bitmap,
     checkpoint,
+    inflation,
     multisig,
     pbft,
     penalties,
@@ -426,6 +428,53 @@ OBLIGATIONS: tuple[Obligation, ...] = (
         REFUTED,
         ("the reward is paid to whoever reports, the offender included",),
         penalties.self_reward_queries,
+    ),
+    # --- inflation: the yearly cap (§IV-I) -------------------------------------------------------
+    Obligation(
+        "inflation-yearly-cap",
+        "inflation",
+        "§IV-I",
+        "A year of E epochs, each minting floor(rate·S/E) at a clamped rate in [0, cap], mints at"
+        " most cap·S and passes the economy's cap check; the check admits exactly the amounts"
+        " up to cap·S; every rate in [0, cap] is admitted.",
+        Scope.all_sizes("all supplies S, all E >= 1, all voted rates; cap = 4 %"),
+        PROVED,
+        ("the cap is the frozen parameter max_inflation_rate",),
+        inflation.cap_queries,
+    ),
+    # --- allocation: the rows of Eq. (1) (§IV-E) -------------------------------------------------
+    Obligation(
+        "allocation-rows-are-eq1",
+        "allocation",
+        "§IV-E",
+        "Each row rule of the evaluator (C1-C5, security, capacity) admits exactly the values"
+        " Eq. (1)'s comparison admits: no bound is strict where the paper's is not.",
+        Scope.all_sizes("all values and bounds (rationals)"),
+        PROVED,
+        (),
+        allocation.row_queries,
+    ),
+    Obligation(
+        "allocation-security-below-a-third",
+        "allocation",
+        "§IV-E, §IV-D",
+        "A group of K replicas that passes the security row (E[faulty] <= f = floor((K-1)/3))"
+        " expects fewer than K/3 faulty replicas: the quorum's fault bound 3·E < K holds.",
+        Scope.all_sizes("all K >= 1, all trust values"),
+        PROVED,
+        (),
+        allocation.security_queries,
+    ),
+    Obligation(
+        "allocation-slowest-replica",
+        "allocation",
+        "§IV-E, §IV-G",
+        "A placement whose every replica passes the C2 row has its slowest replica within the"
+        " bound (the evaluator's per-transaction maximum).",
+        Scope.bound(f"{allocation.REPLICAS} replicas"),
+        PROVED,
+        (),
+        allocation.latency_queries,
     ),
 )
 

@@ -29,6 +29,8 @@ GROUPS = (
     "checkpoint",
     "voting",
     "penalties",
+    "inflation",
+    "allocation",
 )
 
 # --- every obligation matches its expectation ---------------------------------------------------

@@ -18,6 +18,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from vdlt_spec.allocation import quantities as q
+from vdlt_spec.allocation import rules
 from vdlt_spec.allocation.decision import Allocation, Assignment
 from vdlt_spec.allocation.instance import Instance, TransactionStream, Utility
 from vdlt_spec.errors import Reason, SpecError
@@ -67,6 +68,29 @@ PLACEMENT_CONSTRAINTS = frozenset(
 )
 
 
+#: Each constraint's comparison, from :mod:`vdlt_spec.allocation.rules` (the rows the proofs use):
+#: a report is satisfied when its row holds on (value, bound).
+ROW_RULES: dict[Constraint, Callable[[Fraction, Fraction], object]] = {
+    Constraint.DECENTRALIZATION: rules.decentralization_within,
+    Constraint.LATENCY: rules.latency_within,
+    Constraint.THROUGHPUT: rules.throughput_met,
+    Constraint.ORDERING_THROUGHPUT: rules.throughput_met,
+    Constraint.COST: rules.cost_within,
+    Constraint.PRIVACY: rules.privacy_kept,
+    Constraint.SECURITY: rules.security_within,
+    Constraint.REPLICAS_MIN: rules.at_least,
+    Constraint.REPLICAS_MAX: rules.at_most,
+    Constraint.ELIGIBILITY: rules.at_most,
+    Constraint.RATE_LEVEL: rules.at_most,
+    Constraint.CONTROL_LEVEL: rules.at_most,
+    Constraint.MANDATORY: rules.at_least,
+    Constraint.CPU: rules.capacity_within,
+    Constraint.STORAGE: rules.capacity_within,
+    Constraint.BANDWIDTH: rules.capacity_within,
+    Constraint.CONTROL_CAPACITY: rules.capacity_within,
+}
+
+
 @dataclass(frozen=True)
 class ConstraintReport:
     """Report one constraint on one subject: value, bound, slack (< 0 violated), unit (§IV-E)."""
@@ -81,8 +105,8 @@ class ConstraintReport:
 
     @property
     def satisfied(self) -> bool:
-        """Tell whether the constraint holds (slack >= 0)."""
-        return self.slack >= 0
+        """Tell whether the constraint holds: its row of :data:`ROW_RULES` on value and bound."""
+        return bool(ROW_RULES[self.constraint](self.value, self.bound))
 
     @property
     def where(self) -> str:

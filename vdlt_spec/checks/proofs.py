@@ -64,3 +64,9 @@ voting_check = _register("voting", "§IV-C", "Prove the quadratic-voting and tok
 penalties_check = _register(
     "penalties", "§IV-J", "Prove the offender loses the whole slash whoever reports."
 )
+inflation_check = _register(
+    "inflation", "§IV-I", "Prove no year of capped issuance mints above the inflation cap."
+)
+allocation_check = _register(
+    "allocation", "§IV-E", "Prove the evaluator's rows are Eq. (1)'s and the security row is safe."
+)

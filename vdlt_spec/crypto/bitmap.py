@@ -4,18 +4,25 @@
 a roster of n members the bitmap has ceil(n/8) bytes and lists signers least-significant bit
 first: signer i is bit (i mod 8) of byte floor(i/8); 1 = signed; the padding bits of the last
 byte are 0.
+
+:func:`bits_form_quorum` is the bitmap's quorum test, 3·popcount > 2n over the signer bits; it
+uses only sums and :func:`~vdlt_spec.crypto.quorum.is_quorum`, so it evaluates on ints and on
+solver terms, and the bitmap proofs in ``vdlt_spec.models`` state their claims with it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
+from vdlt_spec.crypto.quorum import is_quorum
 from vdlt_spec.errors import Reason, SpecError
 
 __all__ = [
     "BITS_PER_BYTE",
     "bitmap_bits",
     "bitmap_length",
+    "bits_form_quorum",
     "decode_bitmap",
     "encode_bitmap",
     "require_members",
@@ -79,3 +86,15 @@ def decode_bitmap(bitmap: bytes, n: int) -> tuple[int, ...]:
 def signer_count(bitmap: bytes, n: int) -> int:
     """Return the number of signers a valid bitmap names (its popcount) (§IV-D)."""
     return bitmap_bits(bitmap, n).bit_count()
+
+
+def bits_form_quorum(bits: Sequence[Any], n: Any) -> Any:
+    """Tell whether signer bits (1 = signed, one per member) name a quorum: 3·popcount > 2n (§IV-D).
+
+    The popcount is the plain sum of the bits, so the test evaluates on 0/1 ints and on 0/1
+    solver terms alike; a certificate is accepted only when this holds (D-crypto-7).
+    """
+    popcount: Any = 0
+    for bit in bits:
+        popcount = popcount + bit
+    return is_quorum(popcount, n)

@@ -5,6 +5,10 @@ Rules (sources in ``docs/decisions.md``):
 * Inflation: the voted rate is clamped to [0, ``max_inflation_rate``] (4 % a year, §IV-I).
   Each epoch may mint at most floor(S·r / E), where S is the supply at the start of the year
   and E the epochs per year, so a year never mints more than 4 % of its opening supply.
+  The rules :func:`rate_within_cap`, :func:`epoch_issuance_bounds` and
+  :func:`within_inflation_cap` use only products, sums and comparisons, so they evaluate on
+  exact numbers and on solver terms; the inflation proof in ``vdlt_spec.models`` states its
+  claim with them.
 * The epoch's issuance is split into a management/control pool, an execution pool and a
   staker pool (D-econ-3). Only what is paid out is minted: payouts equal minted, exactly.
 * Pay per contribution is the median of the pay the contributors declared (§IV-I); fewer than
@@ -22,9 +26,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance.parameters import Parameters
+
+
+def rate_within_cap(rate: Any, cap: Any) -> tuple[Any, Any]:
+    """Return the range the issued rate keeps to: 0 <= rate <= cap, for a solver too (§IV-I)."""
+    return rate >= 0, rate <= cap
+
+
+def epoch_issuance_bounds(issued: Any, supply: Any, rate: Any, epochs: Any) -> tuple[Any, Any]:
+    """Return the constraints that make ``issued`` floor(rate·supply / epochs) (§IV-I).
+
+    epochs·issued <= rate·supply < epochs·(issued + 1), with epochs >= 1.
+    """
+    return epochs * issued <= rate * supply, rate * supply < epochs * (issued + 1)
+
+
+def within_inflation_cap(minted: Any, year_start_supply: Any, cap: Fraction) -> Any:
+    """Tell whether ``minted`` tokens stay within the yearly cap: minted <= cap·S (§IV-I).
+
+    ``minted`` is an integer, so this is minted <= floor(cap·S) = :func:`yearly_cap`; it is
+    written as cap.denominator·minted <= cap.numerator·S so that it applies to solver terms.
+    """
+    return cap.denominator * minted <= cap.numerator * year_start_supply
 
 
 def clamped_rate(params: Parameters) -> Fraction:

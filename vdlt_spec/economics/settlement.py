@@ -12,10 +12,12 @@ submits cryptographic evidence of misbehavior". The rule (D-econ-7):
   any other reporter gets, and the offender's accounts together lose at least
   slashed - floor(slashed · denouncer_reward) > 0.
 
-:func:`slash_amounts` computes the sizes on ints; :func:`slash_bounds` and
+:func:`slash_amounts_rule` computes the two floors from the fractions' numerators and
+denominators by integer division, on ints and on solver integer terms (whose division is the
+floor for a positive divisor); :func:`slash_amounts` calls it. :func:`slash_bounds` and
 :func:`reward_bounds` characterise the same sizes as constraints, and :func:`settle` splits a
 slash, so that the proof in ``vdlt_spec.models.penalties`` states its claim with these very
-functions on solver terms (their arithmetic is multiplication by an int, addition and
+functions on solver terms (their arithmetic is multiplication, addition, integer division and
 comparison, which Z3 overloads).
 """
 
@@ -25,7 +27,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Generic, TypeVar, overload
 
-__all__ = ["Settlement", "reward_bounds", "settle", "slash_amounts", "slash_bounds"]
+__all__ = [
+    "Settlement",
+    "reward_bounds",
+    "settle",
+    "slash_amounts",
+    "slash_amounts_rule",
+    "slash_bounds",
+]
 
 T = TypeVar("T")
 
@@ -42,8 +51,23 @@ class Settlement(Generic[T]):
     burnt: T
 
 
-def _floor(value: Fraction) -> int:
-    return value.numerator // value.denominator
+def _floor_div(dividend: Any, divisor: Any) -> Any:
+    """Return floor(dividend / divisor) for a divisor >= 1: ``//`` on ints, a solver's division."""
+    if isinstance(dividend, int) and isinstance(divisor, int):
+        return dividend // divisor
+    return dividend / divisor
+
+
+def slash_amounts_rule(
+    slashable: Any, fraction_num: Any, fraction_den: Any, reward_num: Any, reward_den: Any
+) -> tuple[Any, Any]:
+    """Return (slashed, reward) from the fractions' numerators and denominators (§IV-J).
+
+    slashed = floor(slashable · num/den) and reward = floor(slashed · reward_num/reward_den),
+    by integer division; it evaluates on ints and on solver integer terms alike.
+    """
+    slashed = _floor_div(fraction_num * slashable, fraction_den)
+    return slashed, _floor_div(reward_num * slashed, reward_den)
 
 
 def slash_amounts(
@@ -54,8 +78,11 @@ def slash_amounts(
     slashed = floor(slashable · slash_fraction); reward = floor(slashed · denouncer_reward),
     strictly less than slashed whenever something is slashed and denouncer_reward < 1.
     """
-    slashed = _floor(slash_fraction * slashable)
-    return slashed, _floor(denouncer_reward * slashed)
+    slash, reward = Fraction(slash_fraction), Fraction(denouncer_reward)
+    slashed, due = slash_amounts_rule(
+        slashable, slash.numerator, slash.denominator, reward.numerator, reward.denominator
+    )
+    return int(slashed), int(due)
 
 
 def slash_bounds(slashed: Any, slashable: Any, numerator: Any, denominator: Any) -> tuple[Any, Any]:

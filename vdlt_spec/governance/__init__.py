@@ -16,9 +16,14 @@ from vdlt_spec.governance.voting import (
     Ballot,
     VotingMode,
     lock_periods,
+    lock_periods_rule,
     lock_votes,
+    lock_votes_rule,
+    marginal_cost_rule,
     max_quadratic_votes,
+    max_votes_bounds,
     quadratic_cost,
+    quadratic_cost_rule,
 )
 
 __all__ = [
@@ -39,9 +44,14 @@ __all__ = [
     "Stage",
     "VotingMode",
     "lock_periods",
+    "lock_periods_rule",
     "lock_votes",
+    "lock_votes_rule",
+    "marginal_cost_rule",
     "max_quadratic_votes",
+    "max_votes_bounds",
     "quadratic_cost",
+    "quadratic_cost_rule",
     "queuing_config",
     "validate",
 ]

@@ -6,8 +6,12 @@ lock until it expires, exactly k² periods after the vote. Plain quadratic votin
 Weyl), kept as an option because the paper presents both: v votes cost v² tokens (1, 4, 9,
 16), paid by burning them (D-gov-5).
 
-The five pure functions at the top are contracts: the Z3 models of ``vdlt_spec.proofs`` are
-tied to exactly these names and meanings. Tallies are integers, so every count is exact.
+The rule functions at the top (``lock_votes_rule``, ``lock_periods_rule``,
+``quadratic_cost_rule``, ``marginal_cost_rule``, ``max_votes_bounds``) are written once with
+products, sums and comparisons only, so they evaluate on ints and on solver terms: the proofs in
+``vdlt_spec.models`` state their claims with these very functions, and the checked functions
+below them (``lock_votes``, ``quadratic_cost``, ...) validate their inputs and call them. Tallies
+are integers, so every count is exact.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from vdlt_spec import ledger as ledger_ops
 from vdlt_spec.errors import Reason, SpecError
@@ -38,27 +43,62 @@ def _multiplier(k: int) -> int:
     return k
 
 
-# --- contracts (the proofs tie their models to these) ------------------------------------------
+# --- rules on ints and solver terms (the proofs state their claims with these) -----------------
+
+
+def lock_votes_rule(tokens: Any, k: Any) -> Any:
+    """Return the votes of ``tokens`` locked with multiplier ``k``, unchecked: tokens·k (§IV-C)."""
+    return tokens * k
+
+
+def lock_periods_rule(k: Any) -> Any:
+    """Return the periods a lock with multiplier ``k`` lasts, unchecked: k·k (§IV-C)."""
+    return k * k
+
+
+def quadratic_cost_rule(votes: Any) -> Any:
+    """Return the plain quadratic price of ``votes`` votes, unchecked: votes·votes (§IV-C)."""
+    return votes * votes
+
+
+def marginal_cost_rule(k: Any) -> Any:
+    """Return the price of the k-th plain quadratic vote, unchecked: 2k - 1 (§IV-C)."""
+    return 2 * k - 1
+
+
+def max_votes_bounds(votes: Any, budget: Any) -> tuple[Any, Any, Any]:
+    """Return the constraints that make ``votes`` the most a budget buys, for a solver (§IV-C).
+
+    votes >= 0, quadratic_cost_rule(votes) <= budget < quadratic_cost_rule(votes + 1).
+    """
+    return (
+        votes >= 0,
+        quadratic_cost_rule(votes) <= budget,
+        budget < quadratic_cost_rule(votes + 1),
+    )
+
+
+# --- the checked rules -------------------------------------------------------------------------
 
 
 def lock_votes(tokens: int, k: int) -> int:
     """Return the votes of ``tokens`` locked with multiplier ``k``: tokens·k (§IV-C)."""
-    return _non_negative(tokens, "tokens") * _multiplier(k)
+    return int(lock_votes_rule(_non_negative(tokens, "tokens"), _multiplier(k)))
 
 
 def lock_periods(k: int) -> int:
     """Return how many periods a lock with multiplier ``k`` lasts: k² (§IV-C)."""
-    return _multiplier(k) ** 2
+    return int(lock_periods_rule(_multiplier(k)))
 
 
 def quadratic_cost(votes: int) -> int:
     """Return the tokens that ``votes`` votes cost under plain quadratic voting: votes² (§IV-C)."""
-    return _non_negative(votes, "votes") ** 2
+    return int(quadratic_cost_rule(_non_negative(votes, "votes")))
 
 
 def marginal_cost(k: int) -> int:
     """Return the cost of the k-th plain quadratic vote: k² - (k-1)² = 2k - 1 (§IV-C)."""
-    return 2 * _multiplier(k) - 1
+    return int(marginal_cost_rule(_multiplier(k)))
 
 
 def max_quadratic_votes(budget: int) -> int:
