@@ -70,7 +70,8 @@ def train_command(
     Episodes come from the INSTANCE files (drawn with the seed) or, without them, from the
     generator (--count transactions, --nodes execution nodes, --utility), a fresh instance
     per episode. At each checkpoint the greedy policy is compared with the density greedy on
-    three held-out instances (the learning curve) and the agent is written to --out. Needs
+    three validation instances (the first three INSTANCE files, or three generator draws
+    outside training: the learning curve) and the agent is written to --out. Needs
     the drl extra (JAX, optax): without it the command is MISSING_EXTRA. The same seed gives
     the same agent.
     """
@@ -116,7 +117,7 @@ def train_command(
     last = curve[-1]["versus_greedy"] if curve else float("nan")
     console.print(
         f"trained {summary['steps']} steps ({summary['episodes']} episodes) in "
-        f"{summary['seconds']:.1f} s; on the held-out instances the agent reaches "
+        f"{summary['seconds']:.1f} s; on the validation instances the agent reaches "
         f"{100 * last:.1f} % of the density greedy; wrote {visible(out)}",
         markup=False,
         highlight=False,

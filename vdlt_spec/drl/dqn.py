@@ -188,7 +188,8 @@ def train(
 
     Episodes come from ``instances`` (drawn with the seed) or the ``generator``. Every
     ``steps // checkpoints`` steps (and at the end) the greedy policy is validated against the
-    density greedy on a few held-out instances (the learning curve) and ``on_checkpoint`` is
+    density greedy on three validation instances (the first three of ``instances``, or three
+    generator draws outside training: the learning curve) and ``on_checkpoint`` is
     told. ``on_progress(done, total)`` counts steps.
     """
     config.check()
