@@ -144,23 +144,21 @@ def locally_feasible(instance: Instance, tx: TransactionStream, a: Assignment) -
 
 def _group(
     state: Reservations,
-    tx: TransactionStream,
     ranked: list[tuple[Node, Fraction]],
-    control_ghz: Fraction,
+    levels: list[tuple[Fraction, Fraction]],
+    headroom_ms: Fraction,
     k: int,
 ) -> list[Replica] | None:
-    """Return the first ``k`` ranked hosts, each at its lowest rate meeting C2 and C3."""
-    inst = state.instance
-    need = q.execution_demand_ghz(tx)
-    headroom = tx.latency_ms - q.ordering_ms(tx, control_ghz) - q.consensus_ms(inst, k)
+    """Return the first ``k`` ranked hosts, each at its lowest rate meeting C2 and C3.
+
+    ``levels`` holds the (rate, execution ms) pairs whose rate meets C3; ``headroom_ms`` is the
+    latency bound less ordering and consensus time.
+    """
     replicas: list[Replica] = []
     for node, transfer in ranked:
-        for rate in inst.rate_levels_ghz:
-            if (
-                rate >= need
-                and rate <= state.cpu[node.id]
-                and q.execution_ms(tx, rate) + transfer <= headroom
-            ):
+        room, free = headroom_ms - transfer, state.cpu[node.id]
+        for rate, execution in levels:
+            if rate <= free and execution <= room:
                 replicas.append(Replica(node.id, rate))
                 break
         if len(replicas) == k:
@@ -184,11 +182,14 @@ def build(
     inst = state.instance
     ranked = sorted(hosts, key=lambda h: key(tx, h[0], state))
     need = q.ordering_demand_ghz(tx)
+    rate_need = q.execution_demand_ghz(tx)
+    levels = [(r, q.execution_ms(tx, r)) for r in inst.rate_levels_ghz if r >= rate_need]
     for control_ghz in inst.control_levels_ghz:
         if control_ghz < need or control_ghz > state.control:
             continue
         for k in range(tx.min_replicas, min(inst.max_replicas, len(ranked)) + 1):
-            replicas = _group(state, tx, ranked, control_ghz, k)
+            headroom = tx.latency_ms - q.ordering_ms(tx, control_ghz) - q.consensus_ms(inst, k)
+            replicas = _group(state, ranked, levels, headroom, k)
             if replicas is None:
                 break  # consensus time only grows with k: no larger group meets C2 either
             a = Assignment(tx.id, control_ghz, tuple(replicas))
