@@ -9,7 +9,7 @@ allocation, with the oracle's gap, marked), feasibility and time. Per size: mean
 agent's inference time against the oracle's time to its answer (the ratio). Micro instances
 (3 transactions x 4 nodes) are scored against exhaustive enumeration.
 
-    python benchmarks/bench_drl.py --agent examples/agent.json
+    python benchmarks/bench_drl.py                          # the reference agents of examples/
     python benchmarks/bench_drl.py --agent A.json --counts 4,2,1 --micro 3   # a smoke run
     python benchmarks/bench_drl.py --agent A.json --plot-dir docs/img        # the pictures
 
@@ -47,6 +47,12 @@ MICRO_SEED = 950_000
 TIME_LIMIT = 120.0
 BASELINES = ("density-greedy", "per-class-greedy", "random-feasible")
 ALLOCATORS = ("agent", *BASELINES)
+#: The reference agents: one trained per size (docs/drl.md gives the commands).
+AGENTS = {
+    "*": "examples/agent.json",
+    "100x20": "examples/agent-100x20.json",
+    "200x40": "examples/agent-200x40.json",
+}
 #: Micro instances: four execution nodes, no control nodes, two rate levels, one control level.
 MICRO_SETTINGS = replace(
     DEFAULT_SETTINGS,
@@ -236,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         metavar="[SIZE=]FILE",
         help="agent file for every size, or for one size (e.g. 100x20=agent-100.json); "
-        "default examples/agent.json",
+        "default: the reference agents of examples/ (agent.json, agent-100x20.json, "
+        "agent-200x40.json)",
     )
     parser.add_argument("--counts", default=",".join(map(str, COUNTS)), metavar="A,B,C")
     parser.add_argument("--micro", type=int, default=10, metavar="N")
@@ -247,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
-    files = {"*": "examples/agent.json"}
+    files = dict(AGENTS) if not args.agent else {"*": AGENTS["*"]}
     for given in args.agent:
         size, _, path = given.rpartition("=")
         files[size or "*"] = path
