@@ -19,7 +19,7 @@ def test_the_drl_benchmark_prints_its_tables(
 ) -> None:
     bench = load_benchmark("bench_drl")
     monkeypatch.chdir(ROOT)
-    assert bench.main(["--counts", "1,0,0", "--micro", "1", "--time-limit", "30"]) == 0
+    assert bench.main(["--counts", "1,0,0", "--micro", "1"]) == 0
     out = capsys.readouterr().out
     assert "| 30x8 | 1 | 1/1 | agent |" in out and "micro 3x4" in out
     assert bench.main(["--counts", "0,0,0", "--micro", "1", "--json"]) == 0
