@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import subprocess
+import sys
 from pathlib import Path
-from types import ModuleType
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_the_drl_benchmark_prints_its_tables(
-    load_benchmark: Callable[[str], ModuleType],
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    bench = load_benchmark("bench_drl")
-    monkeypatch.chdir(ROOT)
-    assert bench.main(["--counts", "1,0,0", "--micro", "1"]) == 0
-    out = capsys.readouterr().out
+def _bench(*args: str) -> str:
+    """Run the benchmark script in a fresh process, as a user would; return its stdout."""
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_drl.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_the_drl_benchmark_prints_its_tables() -> None:
+    out = _bench("--counts", "1,0,0", "--micro", "1")
     assert "| 30x8 | 1 | 1/1 | agent |" in out and "micro 3x4" in out
-    assert bench.main(["--counts", "0,0,0", "--micro", "1", "--json"]) == 0
-    document = json.loads(capsys.readouterr().out)
+
+
+def test_the_drl_benchmark_prints_one_json_document() -> None:
+    document = json.loads(_bench("--counts", "0,0,0", "--micro", "1", "--json"))
     assert document["micro"][0]["proven"] is True
