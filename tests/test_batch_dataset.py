@@ -166,11 +166,22 @@ def test_bad_allocators_are_one_line(capsys: pytest.CaptureFixture[str], tmp_pat
         assert code == 2 and err.startswith(f"vdlt: error [{reason}]") and err.count("\n") == 1
     agent = tmp_path / "agent.json"
     agent.write_text("{}", encoding="utf-8")
-    import vdlt_spec.drl
+    code = main(["allocation", "score", "small", "--allocator", str(agent), "--workers", "1"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("vdlt: error [") and err.count("\n") == 1
 
-    if getattr(vdlt_spec.drl, "allocator_from_file", None) is None:
-        code = main(["allocation", "score", "small", "--allocator", str(agent)])
-        assert code == 2 and "[MISSING_EXTRA]" in capsys.readouterr().err
+
+def test_an_agent_file_is_an_allocator(
+    cluster: BatchCluster, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agent = Path(__file__).resolve().parents[1] / "examples" / "agent.json"
+    argv = ["allocation", "score", "small", "--allocator", str(agent), "--allocator", "oracle"]
+    code = main([*argv, "--scheduler", cluster.address, "--json"])
+    document: dict[str, Any] = json.loads(capsys.readouterr().out)
+    assert code == 0
+    learned, oracle = document["allocators"]
+    assert learned["allocator"] == str(agent) and oracle["allocator"] == "oracle"
+    assert learned["feasible"] == 12 and 0 < learned["mean_share"] <= 1
 
 
 def test_the_build_command_reports_missing_cases(

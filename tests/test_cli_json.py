@@ -76,6 +76,8 @@ RUNS = [
     ["allocation", "solve", "{examples}/instance.json", "--time-limit", "30"],
     ["allocation", "evaluate", "{examples}/instance.json", "{examples}/mine.json"],
     ["allocation", "baseline", "{examples}/instance.json", "--name", "density-greedy"],
+    ["allocation", "train", "{examples}/instance.json", "--steps", "20", "--out", "a.json"],
+    ["allocation", "act", "{examples}/agent.json", "{examples}/instance.json"],
     [
         "conformance",
         "run",

@@ -27,6 +27,7 @@ from vdlt_spec.allocation.baselines import BASELINES, Allocator
 from vdlt_spec.batch.cluster import BatchCluster, stream
 from vdlt_spec.batch.dataset import verify
 from vdlt_spec.batch.store import read_document
+from vdlt_spec.drl import allocator_from_file
 from vdlt_spec.errors import Reason, SpecError
 
 __all__ = [
@@ -48,15 +49,8 @@ _RESOLVED: dict[str, Allocator | None] = {}
 
 
 def _agent(path: Path) -> Allocator:
-    """Load an agent file through :mod:`vdlt_spec.drl` (its ``allocator_from_file``)."""
-    drl = importlib.import_module("vdlt_spec.drl")
-    loader = getattr(drl, "allocator_from_file", None)
-    if loader is None:
-        raise SpecError(
-            Reason.MISSING_EXTRA, f"{path}: this installation cannot load agent files (drl)"
-        )
-    allocator: Allocator = loader(path)
-    return allocator
+    """Load an agent file (:func:`vdlt_spec.drl.allocator_from_file`, §IV-F)."""
+    return allocator_from_file(path)
 
 
 def _factory(text: str) -> Allocator:

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from vdlt_spec import __version__
-from vdlt_spec.cli import aliases, batch
+from vdlt_spec.cli import aliases, batch, drl
 from vdlt_spec.cli.allocation import allocation_app
 from vdlt_spec.cli.audit import AuditCommand, audit_command
 from vdlt_spec.cli.common import run_app
@@ -64,6 +64,7 @@ app.command("audit", cls=AuditCommand, short_help="Audit a recorded trace.")(aud
 app.add_typer(queuing_app, name="queuing", short_help="Class-based weighted fair queuing.")
 app.add_typer(consensus_app, name="consensus", short_help="iPBFT and classic PBFT.")
 app.add_typer(governance_app, name="governance", short_help="Token economy and governance.")
+drl.register(allocation_app)
 app.add_typer(allocation_app, name="allocation", short_help="Resource allocation of Eq. (1).")
 app.add_typer(conformance_app, name="conformance", short_help="Conformance vectors and adapters.")
 app.add_typer(
