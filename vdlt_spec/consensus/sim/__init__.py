@@ -2,6 +2,7 @@
 
 :func:`simulate` runs a :class:`Scenario` (group, seed, network, faults, Byzantine set,
 workload) over the deterministic :class:`Network` and judges safety and liveness;
+:func:`nemesis_run` draws and judges one Jepsen-style fault schedule from a seed;
 :func:`build_scenario` builds one from its headline figures.
 """
 
@@ -17,7 +18,15 @@ from vdlt_spec.consensus.sim.byzantine import (
     parse_behaviour,
 )
 from vdlt_spec.consensus.sim.cluster import Cluster
-from vdlt_spec.consensus.sim.network import Crash, FaultPlan, Network, NetworkParams, Partition
+from vdlt_spec.consensus.sim.nemesis import NemesisConfig, NemesisResult, nemesis_run
+from vdlt_spec.consensus.sim.network import (
+    ClockSkew,
+    Crash,
+    FaultPlan,
+    Network,
+    NetworkParams,
+    Partition,
+)
 from vdlt_spec.consensus.sim.scenario import (
     Commit,
     Conflict,
@@ -38,6 +47,7 @@ __all__ = [
     "MIXED",
     "Adversary",
     "Behaviour",
+    "ClockSkew",
     "Cluster",
     "Commit",
     "Conflict",
@@ -46,6 +56,8 @@ __all__ = [
     "Crash",
     "FaultPlan",
     "Metrics",
+    "NemesisConfig",
+    "NemesisResult",
     "Network",
     "NetworkParams",
     "Partition",
@@ -57,6 +69,7 @@ __all__ = [
     "build_scenario",
     "culprits",
     "make_scheme",
+    "nemesis_run",
     "parse_behaviour",
     "simulate",
     "summarize",
