@@ -184,7 +184,7 @@ class Explorer:
                 seen.add((view, digest))
                 if _differing(seen):
                     self.coverage["prepared-differing-blocks"] += 1
-        for replica, nv in c.accepted[self.accepted_seen :]:
+        for _, nv in c.accepted[self.accepted_seen :]:
             self.coverage["new-view-accepted"] += 1
             if nv in self.forged:
                 self.coverage["byzantine-forged-new-view-accepted"] += 1
@@ -199,7 +199,6 @@ class Explorer:
                     highest = max(e.view for e in entries)
                     if entries[0].view != highest:
                         self.coverage["new-view-first-not-highest"] += 1
-            del replica
         self.accepted_seen = len(c.accepted)
         self.coverage["commit"] = len(c.decisions)
         if not self.violation:
