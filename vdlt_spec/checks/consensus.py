@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction
+from typing import Any
+
+import z3
 
 from vdlt_spec.checks import Outcome, check
 from vdlt_spec.consensus import (
@@ -26,7 +29,16 @@ from vdlt_spec.consensus import (
     verify_proof,
     vote_payload,
 )
+from vdlt_spec.consensus.block import block_digest
+from vdlt_spec.consensus.messages import NewView
+from vdlt_spec.consensus.sim.explore import (
+    KEY_SITUATIONS,
+    explore,
+    plan_entries,
+)
+from vdlt_spec.consensus.sim.view_change_script import differing_prepared_run
 from vdlt_spec.crypto import Certificate, encode_bitmap, max_faulty, quorum_size
+from vdlt_spec.models import domain, pbft
 from vdlt_spec.verdict import Verdict
 
 COMPONENT = "consensus"
@@ -35,6 +47,8 @@ CAMPAIGN_SEEDS = range(8)
 CAMPAIGN_SIZES = (4, 7)
 CHECK_SEED = 2024
 GROWTH_SIZES = (4, 16)
+EXPLORE_SEEDS = range(4)
+EXPLORE_STEPS = 1_500
 
 
 def _campaign_scenario(seed: int) -> Scenario:
@@ -181,5 +195,126 @@ def linear_messages() -> Outcome:
         Verdict.VALID,
         f"n {small}->{large}: iPBFT x{grow['ipbft']:.1f}, classic x{grow['classic']:.1f} "
         "messages per decision (exact formulas hold)",
+        figures,
+    )
+
+
+# --- the view-change rule: scripted differing certificates, exploration, the Z3 model -------
+
+
+def _view_term(view: int, terms: dict[int, Any]) -> Any:
+    if view not in terms:
+        terms[view] = z3.Const(f"explored_view{view}", domain.View)
+    return terms[view]
+
+
+def _reports(rows: list[tuple[Any, Any, Any]], new_view: Any) -> Any:
+    """Return the model's ``vc`` relation holding exactly the given (replica, view, digest)."""
+
+    def vc(r: Any, w: Any, v: Any, d: Any) -> Any:
+        return z3.Or(*[z3.And(r == rr, w == new_view, v == vv, d == dd) for rr, vv, dd in rows])
+
+    return vc
+
+
+def new_view_model_mismatches(nv: NewView) -> list[str]:
+    """Return where a new view's re-proposals differ from the Z3 model's new-view rule (§III-D).
+
+    For every sequence number the new view re-proposes, the guard of the model's ``new-view``
+    action (:mod:`vdlt_spec.models.pbft`) is evaluated on the view changes the new view
+    carries: a quorum of reports (view, digest), or none. The re-proposed digest must satisfy
+    it; an empty list means the code chose what the model allows everywhere.
+    """
+    action = next(a for a in pbft.ACTIONS if a.name == "new-view")
+    low = max(vc.stable_seq for vc in nv.view_changes)
+    none_digest = z3.Const("explored_no_digest", domain.Digest)
+    wrong: list[str] = []
+    for pp in nv.pre_prepares:
+        if pp.seq <= low:
+            continue
+        views: dict[int, Any] = {-1: domain.no_view, 0: domain.first_view}
+        digests: dict[bytes, Any] = {}
+        rows = []
+        for vc in nv.view_changes:
+            replica = z3.Const(f"explored_replica{vc.replica}", domain.Replica)
+            entry = next((e for e in vc.prepared if e.seq == pp.seq), None)
+            if entry is None:
+                rows.append((replica, domain.no_view, none_digest))
+                continue
+            digest = digests.setdefault(
+                entry.digest, z3.Const(f"explored_digest_{entry.digest.hex()}", domain.Digest)
+            )
+            rows.append((replica, _view_term(entry.view, views), digest))
+        chosen = block_digest(pp.block)
+        proposal = digests.setdefault(
+            chosen, z3.Const(f"explored_digest_{chosen.hex()}", domain.Digest)
+        )
+        new_view = _view_term(nv.view, views)
+        x = z3.Const("explored_x", domain.Replica)
+        state = {"vc": _reports(rows, new_view)}
+        solver = z3.Solver()
+        solver.add(z3.Distinct(*views.values()), z3.Distinct(none_digest, *digests.values()))
+        solver.add(z3.Distinct(*{str(r): r for r, _, _ in rows}.values()))
+        for a, ta in views.items():
+            for b, tb in views.items():
+                fact = domain.view_le(ta, tb)
+                solver.add(fact if a <= b else z3.Not(fact))
+        solver.add(
+            z3.ForAll([x], domain.member(x, pbft.qa) == z3.Or(*[x == r for r, _, _ in rows]))
+        )
+        solver.add(pbft.wa == new_view, pbft.da == proposal, *action.guard(state))
+        if solver.check() != z3.sat:
+            wrong.append(f"view {nv.view} seq {pp.seq}: re-proposes {chosen.hex()[:12]}")
+    return wrong
+
+
+@check("consensus-view-change-rule", COMPONENT, SECTION)
+def view_change_rule() -> Outcome:
+    """Re-propose the highest-view certificate when one slot has two blocks prepared (§III-D)."""
+    figures: dict[str, Any] = {}
+    problems: list[str] = []
+    reached = 0
+    for mode in Mode:
+        cluster = differing_prepared_run(mode)
+        new_views = list(dict.fromkeys(nv for _, nv in cluster.accepted))
+        differing = [
+            nv
+            for nv in new_views
+            if any(
+                len({(e.view, e.digest) for e in entries}) > 1
+                and len({e.digest for e in entries}) > 1
+                for entries in plan_entries(nv).values()
+            )
+        ]
+        reached += len(differing)
+        conflicts = cluster.conflicts()
+        mismatches = [m for nv in new_views for m in new_view_model_mismatches(nv)]
+        figures[str(mode)] = {
+            "new_views": len(new_views),
+            "with_differing_prepared_blocks": len(differing),
+            "conflicts": len(conflicts),
+            "model_mismatches": mismatches,
+        }
+        if conflicts:
+            problems.append(f"{mode}: two blocks committed at seq {conflicts[0][0].seq}")
+        problems += [f"{mode}: {m}" for m in mismatches]
+    explored = [explore(seed, EXPLORE_STEPS) for seed in EXPLORE_SEEDS]
+    coverage = {name: sum(r.coverage.get(name, 0) for r in explored) for name in KEY_SITUATIONS}
+    figures["exploration"] = coverage
+    problems += [f"exploration seed {r.seed}: {r.violation}" for r in explored if r.violation]
+    problems += [
+        f"exploration seed {r.seed}: {m}"
+        for r in explored
+        for nv in r.new_views
+        for m in new_view_model_mismatches(nv)
+    ]
+    if problems:
+        return Outcome(Verdict.INVALID, "; ".join(problems[:3]), figures)
+    if not reached or not coverage["prepared-differing-blocks"]:
+        return Outcome(Verdict.UNKNOWN, "no slot had two different prepared blocks", figures)
+    return Outcome(
+        Verdict.VALID,
+        f"{reached} new views over differing prepared blocks keep the highest-view one; "
+        f"{len(explored)} explorations safe, every new view as the Z3 model allows",
         figures,
     )

@@ -58,6 +58,8 @@ class ConsensusConfig:
     and high watermarks; it must be a multiple of ``checkpoint_interval`` (D-cons-5).
     ``chain_id`` and ``epoch`` name the group's signing domain (§III-C, §IV-C); with the roster's
     keys they make :meth:`signing_domain`, which every signed payload of the group binds.
+    ``retransmit_interval`` (None: off) makes a replica re-send its part of every unfinished
+    slot, or its view change, every that many ticks (D-cons-30).
     """
 
     n: int
@@ -70,6 +72,7 @@ class ConsensusConfig:
     sign_timeout: int = DEFAULT_SIGN_TIMEOUT
     chain_id: str = DEFAULT_CHAIN_ID
     epoch: int = 0
+    retransmit_interval: int | None = None
 
     def __post_init__(self) -> None:
         positive = {
@@ -81,6 +84,8 @@ class ConsensusConfig:
             "view_timeout": self.view_timeout,
             "sign_timeout": self.sign_timeout,
         }
+        if self.retransmit_interval is not None:
+            positive["retransmit_interval"] = self.retransmit_interval
         for name, value in positive.items():
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise SpecError(

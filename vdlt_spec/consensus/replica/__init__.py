@@ -2,8 +2,8 @@
 
 :func:`step` maps (state, event) to (state, outputs); :class:`ReplicaStep` accumulates one step
 for the handlers (:mod:`.normal`, :mod:`.collector`, :mod:`.classic`, :mod:`.checkpoint`,
-:mod:`.catchup`, :mod:`.viewchange`); :mod:`.state` holds the replica's frozen state, the
-events it consumes and the outputs it emits.
+:mod:`.catchup`, :mod:`.viewchange`, :mod:`.retransmit`); :mod:`.state` holds the replica's
+frozen state, the events it consumes and the outputs it emits.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from vdlt_spec.consensus.replica.state import (
     Recover,
     ReplicaEvent,
     ReplicaState,
+    RetransmitTimer,
     Send,
     StartTimer,
     Status,
@@ -41,6 +42,7 @@ __all__ = [
     "ReplicaEvent",
     "ReplicaState",
     "ReplicaStep",
+    "RetransmitTimer",
     "Send",
     "StartTimer",
     "Status",

@@ -58,7 +58,19 @@ class SignTimer:
     attempt: int
 
 
-Timer = ProgressTimer | ViewChangeTimer | SignTimer
+@dataclass(frozen=True)
+class RetransmitTimer:
+    """Fire to re-send what view ``view`` still waits for, while ``epoch`` lasts (D-cons-30).
+
+    ``epoch`` is the replica's progress-timer epoch: progress, a view change or a new view
+    end it, and with it the retransmissions of what came before.
+    """
+
+    view: int
+    epoch: int
+
+
+Timer = ProgressTimer | ViewChangeTimer | SignTimer | RetransmitTimer
 
 
 # --- inputs --------------------------------------------------------------------------------

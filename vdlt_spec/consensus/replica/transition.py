@@ -45,6 +45,7 @@ from vdlt_spec.consensus.replica.normal import (
     on_client_request,
     on_pre_prepare,
 )
+from vdlt_spec.consensus.replica.retransmit import arm_retransmit, on_retransmit_timer, waiting
 from vdlt_spec.consensus.replica.state import (
     Deliver,
     Fire,
@@ -53,6 +54,7 @@ from vdlt_spec.consensus.replica.state import (
     Recover,
     ReplicaEvent,
     ReplicaState,
+    RetransmitTimer,
     SignTimer,
     Status,
     ViewChangeTimer,
@@ -88,15 +90,22 @@ def step(
 ) -> tuple[ReplicaState, tuple[Output, ...]]:
     """Process one input and return the new state and what to send, time or report (§III-D)."""
     ctx = ReplicaStep(config, scheme, state, rules_for(config), policy)
+    rearm = isinstance(event, Recover)
     if isinstance(event, Deliver):
         view, status = state.view, state.status
         _deliver(ctx, event.source, event.message)
         if (ctx.state.view, ctx.state.status) != (view, status):
             _replay_early(ctx)
+    elif isinstance(event, Fire) and isinstance(event.timer, RetransmitTimer):
+        rearm = on_retransmit_timer(ctx, event.timer)
     elif isinstance(event, Fire):
         _fire(ctx, event)
     elif isinstance(event, Recover):
         _recover(ctx)
+    if config.retransmit_interval is not None:
+        moved = (ctx.state.view, ctx.state.timer_epoch) != (state.view, state.timer_epoch)
+        if (moved or rearm) and waiting(ctx):
+            arm_retransmit(ctx)
     return ctx.state, tuple(ctx.out)
 
 

@@ -4,13 +4,13 @@ Where :mod:`vdlt_spec.consensus.sim.scenario` draws the schedule from a seeded n
 a :class:`Cluster` lets a test (or a Hypothesis state machine) choose it: which in-flight
 message is delivered, dropped or duplicated, which timer fires, who crashes and recovers, when
 requests arrive. This is how the properties explore adversarial schedules; safety must hold for
-every one of them.
+every one of them. ``accepted`` lists the new views honest replicas entered, in order.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from vdlt_spec.consensus.block import Request
@@ -29,6 +29,7 @@ from vdlt_spec.consensus.replica.state import (
     ReplicaState,
     Send,
     StartTimer,
+    Status,
     Timer,
 )
 from vdlt_spec.consensus.replica.transition import initial_state, step
@@ -80,6 +81,7 @@ class Cluster:
         self.decisions: list[Decision] = []
         self.view_changes: list[ViewChange] = []
         self.new_views: list[NewView] = []
+        self.accepted: list[tuple[int, NewView]] = []
         self.requests = 0
 
     @property
@@ -90,10 +92,15 @@ class Cluster:
     def _run(self, replica: int, event: ReplicaEvent) -> None:
         if replica in self.down:
             return
+        before = self.states[replica]
         if replica in self.byzantine:
-            state, outputs = self.adversary.step(self.states[replica], event)
+            state, outputs = self.adversary.step(before, event)
         else:
-            state, outputs = step(self.config, self.scheme, self.states[replica], event)
+            state, outputs = step(self.config, self.scheme, before, event)
+            entered = (state.view, state.status) != (before.view, before.status)
+            normal = entered and state.status == Status.NORMAL
+            if normal and isinstance(event, Deliver) and isinstance(event.message, NewView):
+                self.accepted.append((replica, event.message))
         self.states[replica] = state
         local: list[InFlight] = []
         for output in outputs:
@@ -118,11 +125,11 @@ class Cluster:
         for item in local:  # loopback is immediate and reliable
             self._run(item.target, Deliver(item.source, item.message))
 
-    def submit(self) -> None:
-        """Have a client broadcast a new request to every replica (delivered at once) (§III-D)."""
+    def submit(self, targets: Iterable[int] | None = None) -> None:
+        """Have a client send a new request to ``targets`` (all: delivered at once) (§III-D)."""
         request = Request(0, self.requests, self.requests.to_bytes(8, "big"))
         self.requests += 1
-        for i in range(self.config.n):
+        for i in range(self.config.n) if targets is None else sorted(set(targets)):
             self._run(i, Deliver(CLIENT, ClientRequest(request)))
 
     def deliver(self, k: int) -> None:

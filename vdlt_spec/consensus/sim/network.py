@@ -30,9 +30,10 @@ class NetworkParams:
     """Fix the delay range and the loss and duplication probabilities of links (§III-D).
 
     ``loss_until`` ends message loss at that time (None: links lose messages for the whole
-    run). PBFT is live only after the network delivers again (its global stabilisation time);
-    this spec, like PBFT's normal case, does not retransmit lost messages, so liveness is judged
-    in runs whose loss ends (D-cons-13).
+    run). With probability ``tail`` a message is held up to ``tail_delay`` ticks more (a slow
+    path: messages delayed across views). PBFT is live only after the network delivers again
+    (its global stabilisation time), so liveness is judged in runs whose loss ends (D-cons-13);
+    under sustained loss only retransmission keeps deciding.
     """
 
     min_delay: int = DEFAULT_MIN_DELAY
@@ -40,6 +41,8 @@ class NetworkParams:
     loss: Fraction = Fraction(0)
     duplication: Fraction = Fraction(0)
     loss_until: int | None = None
+    tail: Fraction = Fraction(0)
+    tail_delay: int = 0
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_delay <= self.max_delay:
@@ -47,7 +50,15 @@ class NetworkParams:
                 Reason.BAD_CONSENSUS_PARAMETER,
                 f"need 0 <= min_delay <= max_delay: {self.min_delay}, {self.max_delay}",
             )
-        for name, p in (("loss", self.loss), ("duplication", self.duplication)):
+        if self.tail_delay < 0:
+            raise SpecError(
+                Reason.BAD_CONSENSUS_PARAMETER, f"tail_delay must be >= 0: {self.tail_delay}"
+            )
+        for name, p in (
+            ("loss", self.loss),
+            ("duplication", self.duplication),
+            ("tail", self.tail),
+        ):
             if not 0 <= p < 1:
                 raise SpecError(Reason.BAD_CONSENSUS_PARAMETER, f"{name} must be in [0, 1): {p}")
         if self.loss_until is not None and self.loss_until < 0:
@@ -75,11 +86,20 @@ class Crash:
 
 
 @dataclass(frozen=True)
+class ClockSkew:
+    """Run ``replica``'s timers at ``rate`` times their nominal delay (a skewed clock) (§III-D)."""
+
+    replica: int
+    rate: Fraction
+
+
+@dataclass(frozen=True)
 class FaultPlan:
-    """List the partitions and crashes of a run (§III-D)."""
+    """List the partitions, crashes and skewed clocks of a run (§III-D)."""
 
     partitions: tuple[Partition, ...] = ()
     crashes: tuple[Crash, ...] = ()
+    skews: tuple[ClockSkew, ...] = ()
 
     def heal_time(self) -> int:
         """Return the time after which no partition or (recovering) crash is active (§III-D)."""
@@ -155,6 +175,13 @@ class Network:
             self._push(crash.start, CrashEvent(crash.replica))
             if crash.end is not None:
                 self._push(crash.end, RecoverEvent(crash.replica))
+        self.rates = [Fraction(1)] * n
+        for skew in plan.skews:
+            if not 0 <= skew.replica < n or skew.rate <= 0:
+                raise SpecError(
+                    Reason.BAD_CONSENSUS_PARAMETER, f"bad clock skew {skew.replica}: {skew.rate}"
+                )
+            self.rates[skew.replica] = Fraction(skew.rate)
 
     def _push(self, time: int, item: QueueItem) -> None:
         heapq.heappush(self._queue, (time, self._counter, item))
@@ -191,6 +218,8 @@ class Network:
         copies = 2 if self._chance(self.params.duplication) else 1
         for _ in range(copies):
             delay = self.rng.randint(self.params.min_delay, self.params.max_delay)
+            if self._chance(self.params.tail):
+                delay += self.rng.randint(0, self.params.tail_delay)
             self._push(self.now + delay, Delivery(target, source, message))
 
     def inject(self, time: int, target: int, source: int, message: Message) -> None:
@@ -198,7 +227,13 @@ class Network:
         self._push(time, Delivery(target, source, message))
 
     def set_timer(self, replica: int, timer: Timer, delay: int) -> None:
-        """Schedule a timer of ``replica`` after ``delay`` ticks; a crash cancels it (§III-D)."""
+        """Schedule a timer of ``replica`` after ``delay`` ticks; a crash cancels it (§III-D).
+
+        A skewed clock stretches or shrinks the delay (rounded up).
+        """
+        rate = self.rates[replica]
+        if rate != 1:
+            delay = -((-delay * rate.numerator) // rate.denominator)
         self._push(self.now + delay, TimerEvent(replica, self.incarnation[replica], timer))
 
     def pop(self) -> QueueItem | None:
