@@ -64,7 +64,8 @@ class NemesisConfig:
 
     A run has f + ``extra_byzantine`` Byzantine replicas. With ``collude`` they are replicas
     0, 1, ... and collude (the first equivocates as primary of view 0, the others sign both
-    of its blocks); otherwise each draws a behaviour from ``behaviours`` (§III-D).
+    of its blocks); otherwise each draws a behaviour from ``behaviours`` (§III-D). With
+    ``retransmit_interval`` the replicas retransmit on that timer (off by default).
     """
 
     sizes: tuple[int, ...] = NEMESIS_SIZES
@@ -73,6 +74,7 @@ class NemesisConfig:
     behaviours: tuple[str, ...] = tuple(b.value for b in Behaviour)
     collude: bool = False
     requests: int = NEMESIS_REQUESTS
+    retransmit_interval: int | None = None
 
     def __post_init__(self) -> None:
         if not self.sizes or any(n < 1 for n in self.sizes) or not self.modes:
@@ -137,7 +139,9 @@ def nemesis_scenario(seed: int, config: NemesisConfig) -> tuple[Scenario, tuple[
     """
     rng = random.Random(f"nemesis/{seed}")
     n = rng.choice(config.sizes)
-    group = ConsensusConfig(n, mode=Mode(rng.choice(config.modes)))
+    group = ConsensusConfig(
+        n, mode=Mode(rng.choice(config.modes)), retransmit_interval=config.retransmit_interval
+    )
     byzantine = _byzantine(rng, n, seed, config)
     ops: list[str] = []
     healed = True
