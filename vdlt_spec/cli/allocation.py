@@ -24,6 +24,7 @@ from vdlt_spec.cli.common import (
     given,
     read_as,
     shown,
+    staged_outputs,
     visible,
     work_progress,
     write_output,
@@ -286,7 +287,10 @@ def solve_command(
         fail(f"--threads must be between 1 and {MAX_THREADS}, got {threads}")
     check_outputs([out, lp, mps], [instance_file, start])
     limit = None if no_time_limit else (DEFAULT_TIME_LIMIT if time_limit is None else time_limit)
-    with work_progress(PHASE_WORDS["reading"], quiet=as_json) as steps:
+    with (
+        staged_outputs([lp, mps]) as (lp_staged, mps_staged),
+        work_progress(PHASE_WORDS["reading"], quiet=as_json) as steps,
+    ):
         instance = _load_instance(instance_file)
         begin = None if start is None else _load_start(instance, start)
         reading = time.perf_counter() - began
@@ -299,8 +303,8 @@ def solve_command(
             use_heuristic_start=warm_start,
             bounds=warm_start,
             search=search,
-            lp_path=str(lp) if lp else None,
-            mps_path=str(mps) if mps else None,
+            lp_path=str(lp_staged) if lp_staged else None,
+            mps_path=str(mps_staged) if mps_staged else None,
         )
 
         within = "" if limit is None else f" (the whole command: {limit:g} s at most)"
