@@ -213,7 +213,7 @@ def _has_matplotlib() -> bool:
     [
         ("out.json", ["allocation", "baseline", str(TINY), "--out", "{t}"]),
         ("model.lp", ["allocation", "solve", str(TINY), "--threads", "1", "--lp", "{t}"]),
-        ("trace.jsonl", ["consensus", "simulate", "--nodes", "4", "--count", "2", "--trace", "{t}"]),
+        ("trace.jsonl", ["consensus", "simulate", "--nodes", "4", "--trace", "{t}"]),
         pytest.param(
             "plot.svg",
             ["queuing", "simulate", "--count", "50", "--plot", "{t}"],
