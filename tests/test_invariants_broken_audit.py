@@ -235,3 +235,20 @@ def test_an_admission_that_moves_another_system_breaks_isolation() -> None:
     assert _virt([header, admit_a, dropped]).findings == (
         Finding("isolation", 3, "system a disappeared"),
     )
+
+
+def test_a_placement_over_a_host_capacity_is_a_capacity_finding() -> None:
+    """On a substrate whose hosts shrank to 1 compute unit, every used host is over capacity.
+
+    (The management hosts then also fall below the management minimum: management-hosts.)
+    """
+    header, admit_a = _events([A])
+    shrunk = json.loads(json.dumps(header))
+    for node in shrunk["substrate"]["nodes"]:
+        node["capacity"]["compute"] = 1
+    findings = [f for f in _virt([shrunk, admit_a]).findings if f.rule == "capacity"]
+    hosts = sorted({x["host"] for x in admit_a["placement"]["assignments"]})
+    assert [f.line for f in findings] == [2] * len(hosts)
+    assert sorted(f.message.split(":")[0] for f in findings) == [
+        f"CAPACITY_EXCEEDED at {h}" for h in hosts
+    ]
