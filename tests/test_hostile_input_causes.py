@@ -283,3 +283,35 @@ def test_stdout_on_a_full_device_is_one_line(argv: list[str]) -> None:
     assert done.stderr.strip().splitlines() == [
         "vdlt: error [BAD_USAGE]: cannot write the output: No space left on device"
     ]
+
+
+# --- sizes that ran silently until killed ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "cause"),
+    [
+        (["virtualization", "hierarchy", "--regions", "100000"], "--regions must be between 1"),
+        (["virtualization", "hierarchy", "--per-region", "0"], "--per-region must be between 1"),
+        (["virtualization", "hierarchy", "--count", str(10**30)], "--count must be between 1"),
+        (
+            ["virtualization", "hierarchy", "--regions", "1000", "--per-region", "1000"],
+            "--regions x --per-region must be at most 10000 nodes",
+        ),
+        (
+            ["allocation", "generate", "--count", str(10**8), "--nodes", "8", "--seed", "1"],
+            "--count must be between 0 and 1000000",
+        ),
+        (
+            ["allocation", "generate", "--count", "10", "--nodes", str(10**11), "--seed", "1"],
+            "--nodes must be between 1 and 10000",
+        ),
+    ],
+)
+def test_huge_sizes_are_refused_before_the_work(
+    argv: list[str], cause: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--regions 10**5``, ``--count 10**8`` and their kin are one BAD_USAGE line, at once."""
+    assert main(argv) == 2
+    line = _error_line(capsys)
+    assert "[BAD_USAGE]" in line and cause in line
