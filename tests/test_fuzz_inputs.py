@@ -22,6 +22,7 @@ from test_fuzz_harness import (
     Target,
     hostile_input,
     judge,
+    run_forked,
     run_target,
     schema_input,
     targets,
@@ -90,6 +91,40 @@ def test_every_reader_survives_schema_drawn_documents(name: str) -> None:
         _check(target, data)
 
     check()
+
+
+# --- the harness catches what it looks for ------------------------------------------------------
+
+
+def _raises() -> tuple[int, str, str]:
+    raise RecursionError("deep")
+
+
+def _sleeps() -> tuple[int, str, str]:
+    import time
+
+    time.sleep(60)
+    return 0, "", ""
+
+
+def _two_lines() -> tuple[int, str, str]:
+    return 2, "", "vdlt: error [BAD_USAGE]: one\nand another\n"
+
+
+def test_the_harness_sees_a_traceback_a_hang_and_a_ragged_error() -> None:
+    """A raising run is a traceback, a sleeping one a hang, a two-line error is malformed."""
+    cli = Target("cli", lambda f, o: [], ({},))
+    assert judge(cli, run_forked(_raises)) == "traceback"
+    assert judge(cli, run_forked(_sleeps, limit=1.0)) == "hang"
+    assert judge(cli, run_forked(_two_lines)) == "bad-error"
+    assert judge(cli, run_forked(lambda: (2, "", "vdlt: error [BAD_USAGE]: x\n"))) == "error"
+
+
+def test_the_harness_sees_a_partial_output_file() -> None:
+    """An output file that does not parse, or one left by a failed run, is a partial file."""
+    cli = Target("cli", lambda f, o: ["allocation", "schema", "--out", str(o)], ({},))
+    assert judge(cli, run_target(cli, b"{}")) == "ok"
+    assert judge(cli, Outcome(code=2, partial=("out.json",))) == "partial"
 
 
 @pytest.mark.parametrize(
