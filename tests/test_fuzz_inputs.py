@@ -176,6 +176,7 @@ def test_fuzz_campaign(request: pytest.FixtureRequest) -> None:
         _campaign(target, hostile_input(target), count, tally)
         if target.schema is not None:
             _campaign(target, schema_input(target), max(count // 5, 1), tally)
+        print(f"after {target.name}: {tally.figures()}", flush=True)
     print()
     print(f"vdlt fuzz campaign ({examples} inputs per reader): {tally.figures()}")
     for target in TARGETS.values():
