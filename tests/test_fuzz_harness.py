@@ -15,6 +15,7 @@ whole (it parses) or absent, and no temporary file is left behind.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
@@ -98,8 +99,9 @@ def _child(work: Callable[[], tuple[int, str, str]], write_fd: int) -> None:
         payload = {"code": None, "out": "", "err": "", "trace": traceback.format_exc()[-20_000:]}
     data = json.dumps(payload).encode()
     view = memoryview(data)
-    while view:
-        view = view[os.write(write_fd, view) :]
+    with contextlib.suppress(OSError):  # the parent gave up on us (a hang): nobody reads
+        while view:
+            view = view[os.write(write_fd, view) :]
     os._exit(0)
 
 
@@ -109,9 +111,12 @@ def run_forked(work: Callable[[], tuple[int, str, str]], limit: float = RUN_LIMI
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.close(read_fd)
-        _child(work, write_fd)
+    if pid == 0:  # pragma: no cover - the child never returns into the test session
+        try:
+            os.close(read_fd)
+            _child(work, write_fd)
+        finally:
+            os._exit(0)
     os.close(write_fd)
     chunks: list[bytes] = []
     deadline = _now() + limit
