@@ -411,6 +411,7 @@ class Tally:
             if len(kept) < 5:
                 why = (outcome.trace or outcome.err or outcome.out)[-600:]
                 kept.append(f"{target.name}: {data[:200]!r}\n{why}")
+                print(f"--- {verdict} (as found): {kept[-1]}", flush=True)
 
     def figures(self) -> str:
         """Return the campaign's figures line."""
