@@ -315,3 +315,16 @@ def test_huge_sizes_are_refused_before_the_work(
     assert main(argv) == 2
     line = _error_line(capsys)
     assert "[BAD_USAGE]" in line and cause in line
+
+
+@pytest.mark.parametrize("role", [["execution"], {"a": 1}])
+def test_a_node_role_of_the_wrong_type_is_a_schema_violation(
+    role: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A list or object as a node's role (found by the fuzz campaign) is one error line."""
+    document = json.loads(TINY.read_text())
+    document["nodes"][0]["role"] = role
+    bad = tmp_path / "i.json"
+    bad.write_text(json.dumps(document))
+    assert main(["allocation", "baseline", str(bad)]) == 2
+    assert "[SCHEMA_VIOLATION]" in _error_line(capsys)
