@@ -181,3 +181,65 @@ def test_a_written_file_has_the_usual_mode(tmp_path: Path) -> None:
     kept.chmod(0o640)
     write_output(kept, "new")
     assert kept.stat().st_mode & 0o777 == 0o640
+
+
+#: Run ``vdlt`` with every fsync stalled after announcing itself, so a test can kill it mid-write.
+STALLED_WRITER = textwrap.dedent(
+    """
+    import os, sys, time
+    from vdlt_spec.cli import main
+
+    def stalled_fsync(fd):
+        sys.__stdout__.write("writing\\n")
+        sys.__stdout__.flush()
+        time.sleep(120)
+
+    os.fsync = stalled_fsync
+    main(sys.argv[1:])
+    """
+)
+
+
+def _has_matplotlib() -> bool:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    ("name", "argv"),
+    [
+        ("out.json", ["allocation", "baseline", str(TINY), "--out", "{t}"]),
+        ("model.lp", ["allocation", "solve", str(TINY), "--threads", "1", "--lp", "{t}"]),
+        ("trace.jsonl", ["consensus", "simulate", "--nodes", "4", "--trace", "{t}"]),
+        pytest.param(
+            "plot.svg",
+            ["queuing", "simulate", "--count", "50", "--plot", "{t}"],
+            marks=pytest.mark.skipif(not _has_matplotlib(), reason="needs matplotlib"),
+        ),
+    ],
+)
+def test_a_killed_command_keeps_the_previous_output(
+    name: str, argv: list[str], tmp_path: Path
+) -> None:
+    """``vdlt`` killed while writing --out, --lp, --trace or --plot leaves the old file whole."""
+    target = tmp_path / name
+    target.write_text("previous")
+    process = subprocess.Popen(
+        [sys.executable, "-c", STALLED_WRITER, *(a.format(t=target) for a in argv)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+    )
+    assert process.stdout is not None
+    try:
+        assert process.stdout.readline().strip() == "writing"
+        assert target.read_text() == "previous"
+    finally:
+        process.kill()
+        process.wait()
+        process.stdout.close()
+    assert target.read_text() == "previous"

@@ -63,13 +63,22 @@ def reserved_bits(cos_byte: int) -> int:
 
 
 def cos_byte(service_class: ServiceClass, reserved: int = 0) -> int:
-    """Build a CoS byte from a class and the reserved bits to carry (§IV-A, Fig. 6)."""
-    if not 0 <= reserved <= RESERVED_MASK:
+    """Build a CoS byte from a class and the reserved bits to carry (§IV-A, Fig. 6).
+
+    The class is checked as :func:`as_service_class` does (``UNKNOWN_CLASS`` for a boolean, a
+    float or an unknown number); the reserved bits must be an integer in 0..31, not a boolean
+    or a float (``COS_BYTE_OUT_OF_RANGE``).
+    """
+    if (
+        isinstance(reserved, bool)
+        or not isinstance(reserved, int)
+        or not 0 <= reserved <= RESERVED_MASK
+    ):
         raise SpecError(
             Reason.COS_BYTE_OUT_OF_RANGE,
-            f"reserved bits must be 0..{RESERVED_MASK}, got {reserved}",
+            f"reserved bits must be an integer in 0..{RESERVED_MASK}, got {reserved!r}",
         )
-    return (ServiceClass(service_class) << RESERVED_BITS) | reserved
+    return (as_service_class(service_class) << RESERVED_BITS) | reserved
 
 
 def as_service_class(value: object) -> ServiceClass:

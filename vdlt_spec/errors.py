@@ -68,6 +68,7 @@ class Reason(StrEnum):
     SECNONCE_KEY_MISMATCH = "SECNONCE_KEY_MISMATCH"  # secnonce made for another public key
     # signer-bitmap certificates
     ROSTER_EMPTY = "ROSTER_EMPTY"
+    ROSTER_TOO_LARGE = "ROSTER_TOO_LARGE"  # n above crypto.bitmap.MAX_ROSTER members
     ROSTER_BAD_KEY = "ROSTER_BAD_KEY"  # a roster entry is not a 33-byte compressed point
     ROSTER_DUPLICATE_KEY = "ROSTER_DUPLICATE_KEY"
     ROSTER_KEY_MISMATCH = "ROSTER_KEY_MISMATCH"  # a signer's secret key is not its roster key

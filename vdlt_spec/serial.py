@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -75,7 +76,7 @@ def _decode_int(data: Any, path: str) -> int:
         return data
     if isinstance(data, str):
         text = data.strip()
-        if text.lstrip("-").isdigit():
+        if text.isascii() and text.lstrip("-").isdigit() and len(text) <= MAX_JSON_INT_DIGITS:
             return int(text)
     raise _fail(path, "an integer", data)
 
@@ -86,11 +87,22 @@ def _decode_fraction(data: Any, path: str) -> Fraction:
     if isinstance(data, int):
         return Fraction(data)
     if isinstance(data, str):
-        try:
-            return Fraction(data)
-        except (ValueError, ZeroDivisionError):
-            pass
+        found = _RATIONAL_TEXT.fullmatch(data)
+        exponent = (found["exponent"] or "0").lstrip("+-") if found else ""
+        if found is not None and len(exponent) <= 4 and int(exponent) <= MAX_EXPONENT:
+            try:
+                return Fraction(data)
+            except (ValueError, ZeroDivisionError):
+                pass
     raise _fail(path, "a rational number such as 3/4", data)
+
+
+#: The largest decimal exponent a rational's text may carry (``1e999999999`` would take hours).
+MAX_EXPONENT = 1000
+#: The text of a rational number: ASCII digits, ``p/q``, a decimal, an optional exponent.
+_RATIONAL_TEXT = re.compile(
+    r"\s*[+-]?(?:[0-9]+(?:/[0-9]+)?|[0-9]*\.[0-9]+|[0-9]+\.)(?:[eE](?P<exponent>[+-]?[0-9]+))?\s*"
+)
 
 
 def decode(tp: Any, data: Any, path: str = "$") -> Any:

@@ -256,9 +256,10 @@ def validate_instance(instance: Instance) -> Instance:
         f"max_replicas must be >= 1, got {instance.max_replicas}",
     )
     _require(
-        instance.decentralization_nodes >= 1,
+        1 <= instance.decentralization_nodes <= len(instance.nodes) + 1,
         Reason.PARAMETER_OUT_OF_RANGE,
-        f"decentralization_nodes must be >= 1, got {instance.decentralization_nodes}",
+        f"decentralization_nodes must be in 1..{len(instance.nodes) + 1} (the number of nodes "
+        f"plus one: any more says nothing more), got {str(instance.decentralization_nodes)[:40]}",
     )
     _require(
         0 < instance.decentralization_share < 1,

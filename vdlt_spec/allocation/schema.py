@@ -124,7 +124,9 @@ def _current_spellings(data: Any) -> Any:
         return data
     nodes = [
         {**node, "role": LEGACY_ROLE_SPELLINGS[node["role"]]}
-        if isinstance(node, dict) and node.get("role") in LEGACY_ROLE_SPELLINGS
+        if isinstance(node, dict)
+        and isinstance(node.get("role"), str)
+        and node["role"] in LEGACY_ROLE_SPELLINGS
         else node
         for node in data["nodes"]
     ]

@@ -20,6 +20,10 @@ from vdlt_spec.allocation.evaluator import evaluate
 from vdlt_spec.allocation.instance import Instance, Utility
 from vdlt_spec.allocation.schema import parse_allocation
 from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.serial import decode
+
+#: The statuses a `vdlt allocation solve --json` report may carry; only "optimal" is proven.
+REPORT_STATUSES = ("optimal", "gap_reached", "time_limit", "infeasible", "unknown")
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,12 @@ def score(instance: Instance, allocation: Allocation, reference: Reference) -> S
             Reason.BAD_REFERENCE,
             f"the reference's bound {bound} lies below its own allocation's utility {best}",
         )
+    if reference.proven and bound is not None and best > 0 and bound >= 2 * best:
+        raise SpecError(
+            Reason.BAD_REFERENCE,
+            f"the reference claims its utility {best} proven optimal, but its bound {bound} "
+            "lies a whole step or more above it, so it proves nothing",
+        )
     if reference.proven:
         bound = best  # the optimum itself (a solver's bound may sit up to one step above it)
     if mine.feasible and bound is not None and mine.objective > bound:
@@ -122,11 +132,16 @@ def _fraction(value: Any, field: str) -> Fraction | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise SpecError(Reason.BAD_REFERENCE, f"{field} must be a number, got {value!r}")
+        raise SpecError(Reason.BAD_REFERENCE, f"{field} must be a number, got {str(value)[:40]!r}")
     try:
+        if isinstance(value, str):
+            number: Fraction = decode(Fraction, value, field)
+            return number
         return Fraction(value)
-    except (ValueError, ZeroDivisionError, OverflowError):
-        raise SpecError(Reason.BAD_REFERENCE, f"{field} must be a number, got {value!r}") from None
+    except (SpecError, ValueError, ZeroDivisionError, OverflowError):
+        raise SpecError(
+            Reason.BAD_REFERENCE, f"{field} must be a number, got {str(value)[:40]!r}"
+        ) from None
 
 
 def parse_reference(data: Any) -> Reference:
@@ -151,10 +166,24 @@ def parse_reference(data: Any) -> Reference:
         raise SpecError(
             Reason.BAD_REFERENCE, f"proven_optimal must be true or false, got {proven!r}"
         )
+    status = data.get("status")
+    if status not in REPORT_STATUSES:
+        raise SpecError(
+            Reason.BAD_REFERENCE,
+            f"status must be one of {', '.join(REPORT_STATUSES)}, got {str(status)[:40]!r}",
+        )
+    if proven != (status == "optimal"):
+        raise SpecError(
+            Reason.BAD_REFERENCE,
+            f"proven_optimal is {str(proven).lower()} but the status is {status!r}",
+        )
+    bound = _fraction(data.get("bound"), "bound")
+    if proven and bound is None:
+        raise SpecError(Reason.BAD_REFERENCE, "a report proven optimal must carry its bound")
     name = data.get("instance")
     return Reference(
         allocation=parse_allocation(data["allocation"]),
-        bound=_fraction(data.get("bound"), "bound"),
+        bound=bound,
         proven=proven,
         instance=name if isinstance(name, str) else None,
         claimed=_fraction(data.get("objective"), "objective"),

@@ -24,6 +24,7 @@ from vdlt_spec.cli.common import (
     given,
     read_as,
     shown,
+    staged_outputs,
     visible,
     work_progress,
     write_output,
@@ -63,6 +64,10 @@ DEFAULT_TIME_LIMIT = 60.0
 MAX_TIME_LIMIT = 7 * 24 * 3600.0
 #: The most solver threads --threads accepts: the machine's processors.
 MAX_THREADS = os.cpu_count() or 1
+#: The most transactions and execution nodes `vdlt allocation generate` draws (a 10^6 x 10^4
+#: instance is already far beyond what the oracle solves; more would run until memory ran out).
+MAX_GENERATED_TRANSACTIONS = 1_000_000
+MAX_GENERATED_NODES = 10_000
 #: What a solve is doing in each phase, for the progress display.
 PHASE_WORDS = {
     "reading": "reading the instance",
@@ -145,8 +150,10 @@ def instance_generate(
     how_many = given(count, tx)
     if how_many is None:
         fail("missing option '--count N' (the number of transactions)")
-    if how_many < 0:
-        fail(f"--count must be at least 0, got {how_many}")
+    if not 0 <= how_many <= MAX_GENERATED_TRANSACTIONS:
+        fail(f"--count must be between 0 and {MAX_GENERATED_TRANSACTIONS}, got {how_many}")
+    if not 1 <= nodes <= MAX_GENERATED_NODES:
+        fail(f"--nodes must be between 1 and {MAX_GENERATED_NODES}, got {nodes}")
     kind = Utility.parse(utility, "--utility")
     check_outputs([out], [])
     with work_progress("drawing transactions", quiet=as_json) as steps:
@@ -286,7 +293,10 @@ def solve_command(
         fail(f"--threads must be between 1 and {MAX_THREADS}, got {threads}")
     check_outputs([out, lp, mps], [instance_file, start])
     limit = None if no_time_limit else (DEFAULT_TIME_LIMIT if time_limit is None else time_limit)
-    with work_progress(PHASE_WORDS["reading"], quiet=as_json) as steps:
+    with (
+        staged_outputs([lp, mps]) as (lp_staged, mps_staged),
+        work_progress(PHASE_WORDS["reading"], quiet=as_json) as steps,
+    ):
         instance = _load_instance(instance_file)
         begin = None if start is None else _load_start(instance, start)
         reading = time.perf_counter() - began
@@ -299,8 +309,8 @@ def solve_command(
             use_heuristic_start=warm_start,
             bounds=warm_start,
             search=search,
-            lp_path=str(lp) if lp else None,
-            mps_path=str(mps) if mps else None,
+            lp_path=str(lp_staged) if lp_staged else None,
+            mps_path=str(mps_staged) if mps_staged else None,
         )
 
         within = "" if limit is None else f" (the whole command: {limit:g} s at most)"

@@ -7,6 +7,7 @@ document on stdout.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -55,6 +56,7 @@ __all__ = [
     "read_text_file",
     "run_app",
     "shown",
+    "staged_outputs",
     "verdict_text",
     "visible",
     "with_progress",
@@ -115,6 +117,15 @@ def run_app(app: typer.Typer, argv: list[str] | None) -> int:
     """Run ``app`` on ``argv``; turn usage errors and ``SpecError`` into one line and exit 2."""
     try:
         result = app(args=argv, prog_name="vdlt", standalone_mode=False)
+        sys.stdout.flush()
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRORS:
+            raise
+        _drop_stdout()
+        if exc.errno == errno.EPIPE:
+            return 128 + 13  # as a shell reports a reader that went away (SIGPIPE)
+        _error_line(Reason.BAD_USAGE, f"cannot write the output: {exc.strerror or exc}")
+        return 2
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:
@@ -133,6 +144,19 @@ def run_app(app: typer.Typer, argv: list[str] | None) -> int:
         return 2
     # Without standalone mode, Typer returns the code of a ``typer.Exit`` instead of raising.
     return result if isinstance(result, int) else 0
+
+
+#: The errors of writing to stdout that end a run with one line: a full or failing device,
+#: a file too large, a reader that went away.
+_OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EPIPE})
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device, so the unwritten rest is not retried at exit."""
+    with suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
 
 
 def _error_line(reason: Reason, detail: str) -> None:
@@ -177,10 +201,13 @@ def write_output(path: Path, text: str | bytes) -> None:
     A run stopped mid-write leaves the previous file whole; an unwritable path is rejected in
     one line. ``text`` is written as UTF-8; ``bytes`` (an archive) as they are.
     """
+    if _is_special(path):
+        _write_through(path, text)
+        return
     temporary: str | None = None
     try:
         handle, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else "."
+            prefix=f".{path.name}.", suffix=".tmp", dir=_folder(path)
         )
         os.chmod(temporary, _new_file_mode(path))
         data = text if isinstance(text, bytes) else text.encode("utf-8")
@@ -196,6 +223,90 @@ def write_output(path: Path, text: str | bytes) -> None:
         if temporary is not None:
             with suppress(OSError):
                 os.unlink(temporary)
+
+
+def _folder(path: Path) -> Path:
+    """Return the folder an output file lives in (``.`` for a bare name)."""
+    return path.parent if str(path.parent) else Path(".")
+
+
+def _is_special(path: Path) -> bool:
+    """Tell whether ``path`` is an existing file that is not a regular one (a device, a pipe).
+
+    Such a target (``/dev/stdout``, a named pipe) is written in place: renaming a temporary
+    over it would replace the device with a plain file.
+    """
+    try:
+        return path.exists() and not path.is_file() and not path.is_dir()
+    except OSError:
+        return False
+
+
+def _write_through(path: Path, text: str) -> None:
+    """Write ``text`` into a device or pipe in place; a failure is one BAD_USAGE line."""
+    try:
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+@contextmanager
+def staged_outputs(paths: Sequence[Path | None]) -> Iterator[list[Path | None]]:
+    """Yield a temporary path beside each output for a writer that takes a file name.
+
+    The temporaries (in each target's folder, so the final rename is atomic) replace their
+    targets when the block ends normally; on any exception they are removed and the targets
+    are left as they were. An OSError inside the block (a full device) is one BAD_USAGE line.
+    """
+    staged: list[Path | None] = []
+    try:
+        for path in paths:
+            if path is None or _is_special(path):
+                staged.append(path)
+                continue
+            try:
+                handle, name = tempfile.mkstemp(
+                    prefix=f".{path.name}.",
+                    suffix=".tmp",
+                    dir=_folder(path),
+                )
+            except OSError as exc:
+                fail(f"cannot write {path}: {exc.strerror or exc}")
+            os.close(handle)
+            staged.append(Path(name))
+            os.chmod(name, _new_file_mode(path))
+        try:
+            yield staged
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            fail(f"cannot write an output: {where}{exc.strerror or exc}")
+        for path, temporary in zip(paths, staged, strict=True):
+            if (
+                path is not None
+                and temporary is not None
+                and temporary != path
+                and temporary.stat().st_size > 0
+            ):
+                _sync(temporary)
+                os.replace(temporary, path)
+    finally:
+        for path, temporary in zip(paths, staged, strict=False):
+            if temporary is not None and temporary != path:
+                with suppress(OSError):
+                    os.unlink(temporary)
+
+
+def _sync(path: Path) -> None:
+    """Flush a written file to its device before it is renamed over its target."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _new_file_mode(path: Path) -> int:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vdlt_spec.cli.common import check_outputs, staged_outputs
 from vdlt_spec.errors import Reason, SpecError
 
 __all__ = [
@@ -54,8 +55,7 @@ def check_plot_path(path: Path) -> None:
 
     Commands call it before the run, so a bad path or a missing extra costs no simulation.
     """
-    if not path.parent.is_dir():
-        raise SpecError(Reason.BAD_USAGE, f"cannot write {path}: no folder {path.parent}")
+    check_outputs([path], [])
     _pyplot(path)
 
 
@@ -197,10 +197,10 @@ def bar_chart(
 
 
 def _save(fig: Any, path: Path) -> None:
-    try:
-        fig.savefig(path, dpi=120)
-    except OSError as exc:
-        raise SpecError(Reason.BAD_USAGE, f"cannot write {path}: {exc.strerror or exc}") from None
+    """Write the figure atomically: into a temporary beside ``path``, then renamed over it."""
+    with staged_outputs([path]) as (staged,):
+        assert staged is not None
+        fig.savefig(staged, dpi=120, format=path.suffix.lower().lstrip("."))
 
 
 def horizontal_bar_chart(

@@ -16,6 +16,7 @@ from vdlt_spec.cli.common import (
     fail,
     only_option,
     with_progress,
+    write_output,
 )
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.verdict import Verdict
@@ -30,7 +31,7 @@ def prove_command(
     only: Annotated[list[str] | None, only_option("obligation or group")] = None,
     as_json: JsonFlag = False,
     smtlib: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--smtlib",
             metavar="DIR",
@@ -56,7 +57,9 @@ def prove_command(
         fail(f"--timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds, got {timeout:g}")
     runner.check_timeout(timeout, "--timeout")
     if smtlib is not None:
-        _write_smtlib(smtlib, chosen)
+        if not smtlib.strip():
+            fail("--smtlib needs a folder name (use --smtlib . for the current folder)")
+        _write_smtlib(Path(smtlib), chosen)
     results = with_progress(
         "proving", chosen, lambda obligation: runner.discharge(obligation, timeout), quiet=as_json
     )
@@ -102,15 +105,21 @@ def _short(finding: str) -> str:
 
 
 def _write_smtlib(directory: Path, obligations: Any) -> None:
-    """Write each query of each obligation as ``DIR/<obligation>--<nn>-<query>.smt2``."""
+    """Write each query of each obligation as ``DIR/<obligation>--<nn>-<query>.smt2``.
+
+    Each file is written atomically (:func:`write_output`); a folder that cannot be made or
+    written is ``SMTLIB_EXPORT_FAILED``.
+    """
     from vdlt_spec.proofs import runner
 
     try:
         directory.mkdir(parents=True, exist_ok=True)
         for obligation in obligations:
             for name, text in runner.smtlib_files(obligation):
-                (directory / name).write_text(text, encoding="utf-8")
+                write_output(directory / name, text)
     except OSError as exc:
         raise SpecError(
             Reason.SMTLIB_EXPORT_FAILED, f"{directory}: {exc.strerror or exc}"
         ) from None
+    except SpecError as exc:
+        raise SpecError(Reason.SMTLIB_EXPORT_FAILED, exc.detail) from None

@@ -13,6 +13,7 @@ from vdlt_spec.cli.common import (
     JsonFlag,
     console,
     emit_json,
+    fail,
     progress_bar,
     read_json_file,
     shown,
@@ -111,6 +112,14 @@ def virtualization_place(
     raise typer.Exit(1 if rejected else 0)
 
 
+#: The largest sweep `vdlt virtualization hierarchy` runs: regions, nodes per region, nodes in
+#: all, transactions per workload (beyond them a sweep would run for hours, silently).
+MAX_REGIONS = 1_000
+MAX_PER_REGION = 1_000
+MAX_HIERARCHY_NODES = 10_000
+MAX_HIERARCHY_COUNT = 1_000_000
+
+
 @virtualization_app.command("hierarchy", short_help="Measure each layer's load against locality.")
 def virtualization_hierarchy(
     regions: Annotated[
@@ -158,6 +167,18 @@ def virtualization_hierarchy(
 
     from vdlt_spec import hierarchy, serial
 
+    for option, value, top in (
+        ("--regions", regions, MAX_REGIONS),
+        ("--per-region", per_region, MAX_PER_REGION),
+        ("--count", count, MAX_HIERARCHY_COUNT),
+    ):
+        if not 1 <= value <= top:
+            fail(f"{option} must be between 1 and {top}, got {value}")
+    if regions * per_region > MAX_HIERARCHY_NODES:
+        fail(
+            f"--regions x --per-region must be at most {MAX_HIERARCHY_NODES} nodes, "
+            f"got {regions * per_region}"
+        )
     if plot is not None:
         from vdlt_spec.cli.plots import check_plot_path
 

@@ -20,6 +20,7 @@ from vdlt_spec.errors import Reason, SpecError
 
 __all__ = [
     "BITS_PER_BYTE",
+    "MAX_ROSTER",
     "bitmap_bits",
     "bitmap_length",
     "bits_form_quorum",
@@ -30,6 +31,8 @@ __all__ = [
 ]
 
 BITS_PER_BYTE = 8
+#: The most members a signer bitmap covers (an 8 KiB bitmap); a larger n is ``ROSTER_TOO_LARGE``.
+MAX_ROSTER = 2**16
 
 
 def require_members(n: int) -> None:
@@ -39,13 +42,23 @@ def require_members(n: int) -> None:
 
 
 def bitmap_length(n: int) -> int:
-    """Return the bitmap size for ``n`` roster members, ceil(n/8) bytes (§IV-D)."""
+    """Return the bitmap size for ``n`` roster members, ceil(n/8) bytes (§IV-D).
+
+    ``n`` is at most :data:`MAX_ROSTER` (``ROSTER_TOO_LARGE``): a bitmap is built and scanned
+    bit by bit, so an unbounded n would run until memory ran out.
+    """
     require_members(n)
+    if n > MAX_ROSTER:
+        raise SpecError(
+            Reason.ROSTER_TOO_LARGE,
+            f"a signer bitmap covers at most {MAX_ROSTER} members, got n = {str(n)[:40]}",
+        )
     return (n + BITS_PER_BYTE - 1) // BITS_PER_BYTE
 
 
 def encode_bitmap(signers: Iterable[int], n: int) -> bytes:
     """Encode signer indices as a bitmap: LSB first, 1 = signed, padding bits 0 (§IV-D)."""
+    length = bitmap_length(n)
     bits = 0
     for i in signers:
         if not 0 <= i < n:
@@ -53,7 +66,7 @@ def encode_bitmap(signers: Iterable[int], n: int) -> bytes:
         if bits >> i & 1:
             raise SpecError(Reason.DUPLICATE_SIGNER, f"signer {i} listed twice")
         bits |= 1 << i
-    return bits.to_bytes(bitmap_length(n), "little")
+    return bits.to_bytes(length, "little")
 
 
 def bitmap_bits(bitmap: bytes, n: int) -> int:
