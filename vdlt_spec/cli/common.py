@@ -242,11 +242,12 @@ def _is_special(path: Path) -> bool:
         return False
 
 
-def _write_through(path: Path, text: str) -> None:
+def _write_through(path: Path, text: str | bytes) -> None:
     """Write ``text`` into a device or pipe in place; a failure is one BAD_USAGE line."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        with path.open("w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with path.open("wb") as stream:
+            stream.write(data)
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
 
