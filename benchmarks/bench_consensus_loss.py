@@ -1,4 +1,4 @@
-"""Measure decisions under sustained message loss, with and without retransmission (D-cons-30).
+"""Measure decisions under sustained message loss, with and without retransmission (D-cons-27).
 
 Run: ``python benchmarks/bench_consensus_loss.py [--nodes 4,7] [--seeds 3] [--json]``.
 

@@ -1,4 +1,4 @@
-"""Retransmission (D-cons-30): off by default, a pure timer step, bounded, live under loss.
+"""Retransmission (D-cons-27): off by default, a pure timer step, bounded, live under loss.
 
 With ``retransmit_interval`` set, a replica that waits re-sends its part of every unfinished
 slot (or its view change) every interval; receivers ignore what they already have, so safety is

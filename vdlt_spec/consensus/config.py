@@ -59,7 +59,7 @@ class ConsensusConfig:
     ``chain_id`` and ``epoch`` name the group's signing domain (§III-C, §IV-C); with the roster's
     keys they make :meth:`signing_domain`, which every signed payload of the group binds.
     ``retransmit_interval`` (None: off) makes a replica re-send its part of every unfinished
-    slot, or its view change, every that many ticks (D-cons-30).
+    slot, or its view change, every that many ticks (D-cons-27).
     """
 
     n: int

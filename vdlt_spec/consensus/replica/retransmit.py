@@ -1,4 +1,4 @@
-"""Re-send what a replica still waits for, on a timer, under sustained loss (§III-D, D-cons-30).
+"""Re-send what a replica still waits for, on a timer, under sustained loss (§III-D, D-cons-27).
 
 PBFT's normal case sends every message once and leaves lost messages to the view-change
 timer. With ``ConsensusConfig.retransmit_interval`` set, a replica that waits for something
@@ -26,7 +26,7 @@ from vdlt_spec.consensus.replica.state import RetransmitTimer, Status
 
 
 def arm_retransmit(ctx: ReplicaStep) -> None:
-    """Start the retransmission timer of the current (view, epoch), if enabled (D-cons-30)."""
+    """Start the retransmission timer of the current (view, epoch), if enabled (D-cons-27)."""
     interval = ctx.config.retransmit_interval
     if interval is not None:
         s = ctx.state
@@ -40,7 +40,7 @@ def waiting(ctx: ReplicaStep) -> bool:
 
 
 def on_retransmit_timer(ctx: ReplicaStep, timer: RetransmitTimer) -> bool:
-    """Re-send this replica's part of what its view still waits for (D-cons-30).
+    """Re-send this replica's part of what its view still waits for (D-cons-27).
 
     Returns whether the timer was current (its view and epoch still running); the step then
     re-arms it while the replica waits.

@@ -60,7 +60,7 @@ class SignTimer:
 
 @dataclass(frozen=True)
 class RetransmitTimer:
-    """Fire to re-send what view ``view`` still waits for, while ``epoch`` lasts (D-cons-30).
+    """Fire to re-send what view ``view`` still waits for, while ``epoch`` lasts (D-cons-27).
 
     ``epoch`` is the replica's progress-timer epoch: progress, a view change or a new view
     end it, and with it the retransmissions of what came before.
