@@ -24,6 +24,7 @@ VISIBLE = {
     "allocation",
     "conformance",
     "virtualization",
+    "system",
 }
 
 
