@@ -207,6 +207,16 @@ def test_an_empty_smtlib_folder_is_refused(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_empty_vector_folder_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``conformance generate --out ''`` is refused instead of writing into the current folder."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["conformance", "generate", "--out", "", "--only", "cos"]) == 2
+    assert "[BAD_USAGE]" in _error_line(capsys)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_smtlib_files_are_written_whole(tmp_path: Path) -> None:
     """``--smtlib DIR`` writes its queries with no temporary left behind."""
     folder = tmp_path / "q"

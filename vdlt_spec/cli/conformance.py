@@ -173,9 +173,11 @@ def conformance_serve() -> None:
 
 @conformance_app.command("generate", short_help="Regenerate the vector files.")
 def conformance_generate(
-    out: Annotated[
-        Path,
-        typer.Option(metavar="DIR", help="Folder to write <suite>.vectors.json files into."),
+    folder: Annotated[
+        str,
+        typer.Option(
+            "--out", metavar="DIR", help="Folder to write <suite>.vectors.json files into."
+        ),
     ],
     only: Annotated[list[str] | None, only_option("suite")] = None,
     suite_name: Annotated[list[str] | None, deprecated_option("--suite", "--only")] = None,
@@ -188,6 +190,9 @@ def conformance_generate(
     """
     from vdlt_spec.conformance import suite
 
+    if not folder.strip():
+        fail("--out needs a folder name (use --out . for the current folder)")
+    out = Path(folder)
     names = given(only, suite_name) or list(suite.suites())
     try:
         out.mkdir(parents=True, exist_ok=True)
