@@ -35,6 +35,7 @@ from vdlt_spec.allocation.decision import Allocation, Assignment
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Instance, TransactionStream, Utility
 from vdlt_spec.drl import features
+from vdlt_spec.drl.fastfeatures import fast_observe
 from vdlt_spec.drl.fastmenu import ScaledReservations, fast_menu
 from vdlt_spec.drl.menu import (
     MENU_SIZE,
@@ -242,13 +243,11 @@ class AllocationEnv(gym.Env[NDArray[np.float32], np.int64]):
 
     def _observe(self) -> NDArray[np.float32]:
         tx = self._order[self._cursor] if self._cursor < len(self._order) else None
+        state, reject = self._state, bool(self._mask[REJECT])
+        if isinstance(state, ScaledReservations):
+            return fast_observe(
+                self.instance, state, self._order, self._cursor, tx, self._menu, reject, self._scale
+            )
         return features.observe(
-            self.instance,
-            self._state,
-            self._order,
-            self._cursor,
-            tx,
-            self._menu,
-            bool(self._mask[REJECT]),
-            self._scale,
+            self.instance, state, self._order, self._cursor, tx, self._menu, reject, self._scale
         )

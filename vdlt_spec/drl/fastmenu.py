@@ -56,8 +56,8 @@ class _Tx:
     storage: int  # GB scale
     link: int  # Mbps scale
     load: int  # tx/s scale
-    levels: list[tuple[Fraction, int, int]]  # (rate, rate scaled, execution ms scaled), C3 met
-    controls: list[tuple[Fraction, int, int, list[int]]]  # (control, scaled, cost, headroom[k])
+    levels: list[tuple[int, int, int]]  # (level index, rate scaled, execution ms scaled), C3 met
+    controls: list[tuple[int, int, int, list[int]]]  # (level index, scaled, cost, headroom[k])
     transfer: list[int]  # per node, ms scaled
     remote: list[bool]  # per node
     static_ok: list[bool]  # per node: role and privacy allow a replica
@@ -81,9 +81,10 @@ class ScaledInstance:
     trust_rank: list[int] = field(default_factory=list)
     bandwidth_rank: list[int] = field(default_factory=list)
     untrust: list[int] = field(default_factory=list)  # (1 - trust), trust scale
-    rate_cost: list[dict[Fraction, int]] = field(default_factory=list)  # per node: rate -> tokens
+    rate_cost: list[list[int]] = field(default_factory=list)  # per node, per rate level: tokens
     rate_i: list[int] = field(default_factory=list)  # per rate level, GHz scale
     control_i: list[int] = field(default_factory=list)  # per control level, GHz scale
+    capacity_i: list[int] = field(default_factory=list)  # per node: cpu_ghz, GHz scale
     control_cost: list[int] = field(default_factory=list)  # per control level, tokens scale
     bandwidth: list[tuple[int, int]] = field(default_factory=list)  # per node: (num, den)
     storage_price: list[tuple[int, int]] = field(default_factory=list)  # per node: (num, den)
@@ -120,11 +121,10 @@ class ScaledInstance:
         self.trust_rank = _ranks([n.trust for n in nodes])
         self.bandwidth_rank = _ranks([n.bandwidth_mbps for n in nodes])
         self.untrust = [_scaled(1 - n.trust, self.trust) for n in nodes]
-        self.rate_cost = [
-            {r: _scaled(n.compute_price * r, self.tokens) for r in rates} for n in nodes
-        ]
+        self.rate_cost = [[_scaled(n.compute_price * r, self.tokens) for r in rates] for n in nodes]
         self.rate_i = [_scaled(r, self.ghz) for r in rates]
         self.control_i = [_scaled(c, self.ghz) for c in controls]
+        self.capacity_i = [_scaled(n.cpu_ghz, self.ghz) for n in nodes]
         self.control_cost = [_scaled(q.control_cost(inst, c), self.tokens) for c in controls]
         bws = [Fraction(n.bandwidth_mbps) for n in nodes]
         self.bandwidth = [(b.numerator, b.denominator) for b in bws]
@@ -179,10 +179,10 @@ class ScaledInstance:
             storage=_scaled(tx.storage_gb, self.gb),
             link=_scaled(q.link_demand_mbps(tx), self.mbps),
             load=_scaled(tx.throughput_tps, self.tps),
-            levels=[(rates[i], self.rate_i[i], e) for i, e in zip(levels, execution, strict=True)],
+            levels=[(i, self.rate_i[i], e) for i, e in zip(levels, execution, strict=True)],
             controls=[
                 (
-                    ctl[i],
+                    i,
                     self.control_i[i],
                     self.control_cost[i],
                     [
@@ -222,6 +222,7 @@ class ScaledReservations(Reservations):
     link_i: list[int] = field(default_factory=list)
     load_i: list[int] = field(default_factory=list)
     control_i: int = 0
+    entries: dict[int, Entry] = field(default_factory=dict)  # the last menu's, by object id
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -237,13 +238,26 @@ class ScaledReservations(Reservations):
         super()._move(tx, a, sign)
         p = self.plan
         t = p.tx(tx)
-        for r in a.replicas:
-            j = p.index[r.node]
-            self.cpu_i[j] += sign * _scaled(r.rate_ghz, p.ghz)
+        e = self.entries.get(id(a))
+        if e is None or e.assignment is not a:
+            js = [p.index[r.node] for r in a.replicas]
+            e = Entry(a, js, [_scaled(r.rate_ghz, p.ghz) for r in a.replicas], 0)
+        for j, rate in zip(e.nodes, e.rates, strict=True):
+            self.cpu_i[j] += sign * rate
             self.disk_i[j] += sign * t.storage
             self.link_i[j] += sign * t.link
             self.load_i[j] -= sign * t.load
         self.control_i += sign * _scaled(a.control_ghz, p.ghz)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Hold a menu entry and its scaled data: node indices, rates (GHz scale), cost (tokens)."""
+
+    assignment: Assignment
+    nodes: list[int]
+    rates: list[int]
+    cost: int
 
 
 RankKey = Callable[[int], tuple[object, ...]]
@@ -269,22 +283,29 @@ def _keys(s: ScaledReservations, tx: TransactionStream, t: _Tx) -> tuple[RankKey
 
 
 def _build(
-    s: ScaledReservations, tx: TransactionStream, t: _Tx, ranked: list[int]
-) -> Assignment | None:
-    """Return the placement one ranking yields, as :func:`vdlt_spec.drl.menu.build` does."""
+    s: ScaledReservations,
+    tx: TransactionStream,
+    t: _Tx,
+    ranked: list[int],
+    made: dict[tuple[int, tuple[tuple[int, int], ...]], Entry],
+) -> Entry | None:
+    """Return the placement one ranking yields, as :func:`vdlt_spec.drl.menu.build` does.
+
+    ``made`` holds the entries already built for this menu, so equal entries are one object.
+    """
     inst, p = s.instance, s.plan
     top = min(inst.max_replicas, len(ranked))
-    for control, control_i, control_cost, headroom in t.controls:
+    for ci, control_i, control_cost, headroom in t.controls:
         if control_i > s.control_i:
             continue
         for k in range(tx.min_replicas, top + 1):
             room_k = headroom[k]
-            chosen: list[tuple[int, Fraction]] = []
+            chosen: list[tuple[int, int]] = []  # (node index, rate level index)
             for j in ranked:
                 room, free = room_k - t.transfer[j], s.cpu_i[j]
-                for rate, rate_i, execution in t.levels:
+                for li, rate_i, execution in t.levels:
                     if rate_i <= free and execution <= room:
-                        chosen.append((j, rate))
+                        chosen.append((j, li))
                         break
                 if len(chosen) == k:
                     break
@@ -292,17 +313,30 @@ def _build(
                 break  # no group of k: consensus time only grows with k
             if sum(p.untrust[j] for j, _ in chosen) > q.fault_bound(k) * p.trust:
                 continue
-            cost = control_cost + sum(p.rate_cost[j][r] + t.storage_cost[j] for j, r in chosen)
+            cost = control_cost + sum(p.rate_cost[j][li] + t.storage_cost[j] for j, li in chosen)
             if cost <= t.budget:
-                return Assignment(
-                    tx.id, control, tuple(Replica(inst.nodes[j].id, r) for j, r in chosen)
-                )
+                key = (ci, tuple(chosen))
+                got = made.get(key)
+                if got is None:
+                    rates = inst.rate_levels_ghz
+                    a = Assignment(
+                        tx.id,
+                        inst.control_levels_ghz[ci],
+                        tuple(Replica(inst.nodes[j].id, rates[li]) for j, li in chosen),
+                    )
+                    nodes = [j for j, _ in chosen]
+                    got = made[key] = Entry(a, nodes, [p.rate_i[li] for _, li in chosen], cost)
+                return got
     return None
 
 
 def fast_menu(s: ScaledReservations, tx: TransactionStream) -> tuple[Assignment | None, ...]:
-    """Return :func:`vdlt_spec.drl.menu.menu`'s answer for ``tx``, from integers (§IV-F)."""
+    """Return :func:`vdlt_spec.drl.menu.menu`'s answer for ``tx``, from integers (§IV-F).
+
+    The entries' scaled data stay in ``s.entries`` (by object id) until the next menu.
+    """
     t = s.plan.tx(tx)
+    s.entries = {}
     hosts = [
         j
         for j, ok in enumerate(t.static_ok)
@@ -310,7 +344,10 @@ def fast_menu(s: ScaledReservations, tx: TransactionStream) -> tuple[Assignment 
     ]
     if len(hosts) < tx.min_replicas:
         return (None,) * MENU_SIZE
+    made: dict[tuple[int, tuple[tuple[int, int], ...]], Entry] = {}
     out: list[Assignment | None] = []
     for key in _keys(s, tx, t):
-        out.append(_build(s, tx, t, sorted(hosts, key=key)))
+        e = _build(s, tx, t, sorted(hosts, key=key), made)
+        out.append(None if e is None else e.assignment)
+    s.entries = {id(e.assignment): e for e in made.values()}
     return tuple(out)
