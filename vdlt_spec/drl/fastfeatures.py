@@ -33,9 +33,12 @@ from vdlt_spec.roles import NodeRole
 
 
 def _entry_row(
-    state: ScaledReservations, tx: TransactionStream, a: Assignment, s: Scale
+    state: ScaledReservations, tx: TransactionStream, a: Assignment, s: Scale, base: list[float]
 ) -> list[float]:
-    """Return :func:`vdlt_spec.drl.features._entry_row`'s row for ``a``, from integers."""
+    """Return :func:`vdlt_spec.drl.features._entry_row`'s row for ``a``, from integers.
+
+    ``base`` holds each node's load now, as the nearest double of its exact value.
+    """
     inst, p = state.instance, state.plan
     t = p.tx(tx)
     e = state.entries[id(a)]
@@ -43,9 +46,9 @@ def _entry_row(
     nodes = [inst.nodes[j] for j in js]
     k = len(js)
     tps = p.tps
-    loads = list(state.load_i)
+    loads = list(base)
     for j in js:
-        loads[j] += t.load
+        loads[j] = (state.load_i[j] + t.load) / tps
     if inst.utility is Utility.THROUGHPUT:
         earned = float(tx.throughput_tps)
     else:
@@ -64,7 +67,7 @@ def _entry_row(
         sum(n.private for n in nodes) / k,
         sum(n.role is NodeRole.MANAGEMENT_CONTROL for n in nodes) / k,
         float(a.control_ghz) / s.top_control,
-        c1_of_floats(inst, [x / tps for x in loads]),
+        c1_of_floats(inst, loads),
         cost / t.budget if t.budget > 0 else 0.0,
         sum((cpu[j] - r) / p.capacity_i[j] for j, r in zip(js, rates, strict=True)) / k,
     ]
@@ -85,7 +88,8 @@ def fast_observe(
     out = np.zeros(SIZE, dtype=np.float64)
     n = max(len(order), 1)
     free_cpu = sum(state.cpu_i) / p.ghz
-    c1_now = c1_of_floats(instance, [x / p.tps for x in state.load_i])
+    base = [x / p.tps for x in state.load_i]
+    c1_now = c1_of_floats(instance, base)
     head = [
         cursor / n,
         free_cpu / s.cpu,
@@ -114,7 +118,7 @@ def fast_observe(
             start = GLOBAL + i * PER_ACTION
             row = rows.get(id(a))
             if row is None:
-                row = rows[id(a)] = _entry_row(state, tx, a, s)
+                row = rows[id(a)] = _entry_row(state, tx, a, s, base)
             out[start : start + PER_ACTION] = row
     start = GLOBAL + MENU_SIZE * PER_ACTION
     out[start] = float(reject_allowed)

@@ -152,6 +152,7 @@ class ScaledInstance:
         size, work, order = Fraction(tx.size_kb), Fraction(tx.compute_mcycles), tx.ordering_mcycles
         order = Fraction(order)
         latency = Fraction(tx.latency_ms)
+        stored = Fraction(tx.storage_gb)
         # One scale for every time of the transaction (ms): a multiple of each denominator.
         ms = math.lcm(
             size.denominator * self.bandwidth_num,
@@ -204,9 +205,8 @@ class ScaledInstance:
                 for n in inst.nodes
             ],
             storage_cost=[
-                sn * st.numerator * (self.tokens // (sd * st.denominator))
+                sn * stored.numerator * (self.tokens // (sd * stored.denominator))
                 for sn, sd in self.storage_price
-                for st in (Fraction(tx.storage_gb),)
             ],
             budget=_scaled(tx.budget, self.tokens),
         )
