@@ -86,11 +86,11 @@ class ScaledInstance:
     control_i: list[int] = field(default_factory=list)  # per control level, GHz scale
     capacity_i: list[int] = field(default_factory=list)  # per node: cpu_ghz, GHz scale
     control_cost: list[int] = field(default_factory=list)  # per control level, tokens scale
-    bandwidth: list[tuple[int, int]] = field(default_factory=list)  # per node: (num, den)
     storage_price: list[tuple[int, int]] = field(default_factory=list)  # per node: (num, den)
     consensus: list[Fraction] = field(default_factory=list)  # per group size 0..K^max, ms
     hop: Fraction = Fraction(0)
     bandwidth_num: int = 1  # lcm of the bandwidths' numerators
+    bandwidth_weight: list[int] = field(default_factory=list)  # per node: b_den * BN / b_num
     rate_num: int = 1  # lcm of the rate levels' numerators
     control_num: int = 1  # lcm of the control levels' numerators
     consensus_den: int = 1
@@ -127,12 +127,12 @@ class ScaledInstance:
         self.capacity_i = [_scaled(n.cpu_ghz, self.ghz) for n in nodes]
         self.control_cost = [_scaled(q.control_cost(inst, c), self.tokens) for c in controls]
         bws = [Fraction(n.bandwidth_mbps) for n in nodes]
-        self.bandwidth = [(b.numerator, b.denominator) for b in bws]
         prices = [Fraction(n.storage_price) for n in nodes]
         self.storage_price = [(p.numerator, p.denominator) for p in prices]
         self.consensus = [Fraction(q.consensus_ms(inst, k)) for k in range(inst.max_replicas + 1)]
         self.hop = Fraction(inst.inter_region_ms)
         self.bandwidth_num = math.lcm(1, *(b.numerator for b in bws))
+        self.bandwidth_weight = [b.denominator * (self.bandwidth_num // b.numerator) for b in bws]
         self.rate_num = math.lcm(1, *(Fraction(r).numerator for r in rates))
         self.control_num = math.lcm(1, *(Fraction(c).numerator for c in controls))
         self.consensus_den = _common(self.consensus)
@@ -163,10 +163,12 @@ class ScaledInstance:
             latency.denominator,
         )
         hop = self.hop.numerator * (ms // self.hop.denominator)
+        # 8 a / b_j = 8 a_num (ms / (a_den BN)) * (b_den BN / b_num) / ms, BN = lcm(b_num)
+        remote_of = [n.region != tx.origin for n in inst.nodes]
+        per = 8 * size.numerator * (ms // (size.denominator * self.bandwidth_num))
         transfer = [
-            8 * size.numerator * bd * (ms // (size.denominator * bn))
-            + (hop if n.region != tx.origin else 0)
-            for n, (bn, bd) in zip(inst.nodes, self.bandwidth, strict=True)
+            per * w + (hop if remote else 0)
+            for w, remote in zip(self.bandwidth_weight, remote_of, strict=True)
         ]
         rates = inst.rate_levels_ghz
         execution = [
@@ -176,6 +178,11 @@ class ScaledInstance:
         cons = [k.numerator * (ms // k.denominator) for k in self.consensus]
         bound = latency.numerator * (ms // latency.denominator)
         ctl = inst.control_levels_ghz
+        slack = [  # the latency bound less each control level's ordering time
+            bound
+            - order.numerator * ctl[i].denominator * (ms // (order.denominator * ctl[i].numerator))
+            for i in controls
+        ]
         return _Tx(
             storage=_scaled(tx.storage_gb, self.gb),
             link=_scaled(q.link_demand_mbps(tx), self.mbps),
@@ -186,19 +193,12 @@ class ScaledInstance:
                     i,
                     self.control_i[i],
                     self.control_cost[i],
-                    [
-                        bound
-                        - order.numerator
-                        * ctl[i].denominator
-                        * (ms // (order.denominator * ctl[i].numerator))
-                        - k
-                        for k in cons
-                    ],
+                    [room - k for k in cons],
                 )
-                for i in controls
+                for i, room in zip(controls, slack, strict=True)
             ],
             transfer=transfer,
-            remote=[n.region != tx.origin for n in inst.nodes],
+            remote=remote_of,
             static_ok=[
                 (tx.high_security or n.role is not NodeRole.MANAGEMENT_CONTROL)
                 and (n.private or not tx.private)
