@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -117,3 +118,32 @@ def test_the_example_agents_allocate_as_by_the_readable_menu() -> None:
         instance = generate(size[0], size[1], seed)
         assert play(instance, choose, fast=True) == play(instance, choose, fast=False)
         assert agent.allocate(instance) == play(instance, choose, fast=False)
+
+
+def test_scaled_data_of_a_placement_is_the_same_computed_anew() -> None:
+    instance = _odd(generate(12, 5, 3, Utility.WELFARE))
+    state = ScaledReservations(instance)
+    for tx in instance.transactions:
+        entries = [a for a in fast_menu(state, tx) if a is not None]
+        for a in entries:
+            kept, anew = state.entry(tx, a), state.entry(tx, replace(a))
+            assert anew.assignment is not a
+            assert (kept.nodes, kept.rates, kept.cost) == (anew.nodes, anew.rates, anew.cost)
+        if entries:
+            state.commit(tx, entries[0])
+
+
+def test_a_copied_environment_goes_on_as_the_original() -> None:
+    instance = generate(12, 5, 11)
+    env = AllocationEnv()
+    _, info = env.reset(seed=0, options={"instance": instance})
+    env.step(int(np.flatnonzero(info["action_mask"])[0]))
+    twin = copy.deepcopy(env)
+    rng = np.random.default_rng(5)
+    done = False
+    while not done:
+        action = int(rng.choice(np.flatnonzero(env.action_masks())))
+        obs, _, done, _, info = env.step(action)
+        obs_t, _, _, _, info_t = twin.step(action)
+        assert np.array_equal(obs, obs_t)
+    assert info["allocation"] == info_t["allocation"]

@@ -41,7 +41,7 @@ def _entry_row(
     """
     inst, p = state.instance, state.plan
     t = p.tx(tx)
-    e = state.entries[id(a)]
+    e = state.entry(tx, a)
     js, rates, cost = e.nodes, e.rates, e.cost
     nodes = [inst.nodes[j] for j in js]
     k = len(js)

@@ -238,16 +238,26 @@ class ScaledReservations(Reservations):
         super()._move(tx, a, sign)
         p = self.plan
         t = p.tx(tx)
-        e = self.entries.get(id(a))
-        if e is None or e.assignment is not a:
-            js = [p.index[r.node] for r in a.replicas]
-            e = Entry(a, js, [_scaled(r.rate_ghz, p.ghz) for r in a.replicas], 0)
+        e = self.entry(tx, a)
         for j, rate in zip(e.nodes, e.rates, strict=True):
             self.cpu_i[j] += sign * rate
             self.disk_i[j] += sign * t.storage
             self.link_i[j] += sign * t.link
             self.load_i[j] -= sign * t.load
         self.control_i += sign * _scaled(a.control_ghz, p.ghz)
+
+    def entry(self, tx: TransactionStream, a: Assignment) -> Entry:
+        """Return the scaled data of placement ``a``: the last menu's, else computed anew."""
+        e = self.entries.get(id(a))
+        if e is not None and e.assignment is a:
+            return e
+        p, inst = self.plan, self.instance
+        js = [p.index[r.node] for r in a.replicas]
+        cost = _scaled(q.control_cost(inst, a.control_ghz), p.tokens) + sum(
+            _scaled(inst.nodes[j].compute_price * r.rate_ghz, p.tokens) + p.tx(tx).storage_cost[j]
+            for j, r in zip(js, a.replicas, strict=True)
+        )
+        return Entry(a, js, [_scaled(r.rate_ghz, p.ghz) for r in a.replicas], cost)
 
 
 @dataclass(frozen=True)
