@@ -3,7 +3,8 @@
 Held-out set: generator instances at 30 x 8, 100 x 20 and 200 x 40 (seeds from 900000, never
 drawn in training), each solved by the MILP oracle (`vdlt_spec.models.milp`, HiGHS, one
 thread). Per instance and allocator (the agent, the density greedy, the per-class greedy of
-§IV-G, a random-feasible policy): the share of the proven optimum (or of the best known
+§IV-G, a random-feasible policy, and the agent once more on the readable menu path, the
+speed peer of its fast path): the share of the proven optimum (or of the best known
 allocation, with the oracle's gap, marked), feasibility and time. Per size: mean share
 +- 2 sigma / sqrt(n), paired wins / ties / losses of the agent against each baseline, and the
 agent's inference time against the oracle's time to its answer (the ratio). Micro instances
@@ -37,7 +38,8 @@ from vdlt_spec.allocation.exhaustive import exhaustive_optimum
 from vdlt_spec.allocation.generate import DEFAULT_SETTINGS, PROFILES, generate
 from vdlt_spec.allocation.instance import Instance
 from vdlt_spec.cos import ServiceClass
-from vdlt_spec.drl import Agent, load_agent, random_feasible
+from vdlt_spec.drl import Agent, load_agent, play, random_feasible
+from vdlt_spec.drl.agent import greedy_action, q_values
 from vdlt_spec.models.milp import solve
 
 SIZES = ((30, 8), (100, 20), (200, 40))
@@ -46,7 +48,9 @@ FIRST_SEED = 900_000
 MICRO_SEED = 950_000
 TIME_LIMIT = 120.0
 BASELINES = ("density-greedy", "per-class-greedy", "random-feasible")
-ALLOCATORS = ("agent", *BASELINES)
+#: The same agent acting on the readable menu and features (env fast=False): the speed peer.
+READABLE = "agent (readable menu)"
+ALLOCATORS = ("agent", READABLE, *BASELINES)
 #: The reference agents: one trained per size (docs/drl.md gives the commands).
 AGENTS = {
     "*": "examples/agent.json",
@@ -88,6 +92,11 @@ def _timed(
 def _allocators(agent: Agent) -> dict[str, Callable[[Instance], Allocation]]:
     return {
         "agent": agent.allocate,
+        READABLE: lambda instance: play(
+            instance,
+            lambda obs, mask: greedy_action(q_values(agent.weights, obs), mask),
+            fast=False,
+        ),
         "density-greedy": density_greedy,
         "per-class-greedy": per_class_greedy,
         "random-feasible": lambda instance: random_feasible(instance, 0),
@@ -169,10 +178,12 @@ def size_table(rows: list[Row]) -> str:
             )
         oracle = statistics.fmean(r.oracle_seconds for r in group)
         agent = statistics.fmean(r.seconds["agent"] for r in group)
+        readable = statistics.fmean(r.seconds[READABLE] for r in group)
         lines.append(
             f"| {size} | {len(group)} | | oracle ({'exhaustive' if 'micro' in size else 'MILP'}) "
             f"| 100 % | | {len(group)}/{len(group)} | oracle s / agent s = "
-            f"{oracle / max(agent, 1e-9):.2f} | {oracle:.3f} |"
+            f"{oracle / max(agent, 1e-9):.2f}; readable s / agent s = "
+            f"{readable / max(agent, 1e-9):.2f} | {oracle:.3f} |"
         )
     return "\n".join(lines)
 
@@ -223,6 +234,7 @@ def plots(directory: Path, rows: list[Row], agents: dict[str, Agent]) -> None:
             ],
         )
         for name in ALLOCATORS
+        if name != READABLE
     ]
     bar_chart(
         directory / "drl-share.png",

@@ -35,6 +35,8 @@ from vdlt_spec.allocation.decision import Allocation, Assignment
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Instance, TransactionStream, Utility
 from vdlt_spec.drl import features
+from vdlt_spec.drl.fastfeatures import fast_observe
+from vdlt_spec.drl.fastmenu import ScaledReservations, fast_menu
 from vdlt_spec.drl.menu import (
     MENU_SIZE,
     Reservations,
@@ -76,9 +78,13 @@ def decision_order(instance: Instance) -> list[TransactionStream]:
 Chooser = Callable[[NDArray[np.float32], NDArray[np.bool_]], int]
 
 
-def play(instance: Instance, choose: Chooser) -> Allocation:
-    """Run one episode on ``instance``, ``choose(obs, mask)`` picking each action (§IV-F)."""
-    env = AllocationEnv()
+def play(instance: Instance, choose: Chooser, *, fast: bool = True) -> Allocation:
+    """Run one episode on ``instance``, ``choose(obs, mask)`` picking each action (§IV-F).
+
+    ``fast`` builds the menus from scaled integers (:mod:`vdlt_spec.drl.fastmenu`), else by
+    the readable path (:mod:`vdlt_spec.drl.menu`); both give the same episode.
+    """
+    env = AllocationEnv(fast=fast)
     obs, info = env.reset(seed=0, options={"instance": instance})
     done = False
     while not done:
@@ -98,7 +104,9 @@ class AllocationEnv(gym.Env[NDArray[np.float32], np.int64]):
 
     ``instances``: the episode's instance is drawn from them with the reset's seed; without
     them, ``generator`` draws a fresh generator instance per episode. ``reset(options={"instance":
-    inst})`` allocates a given instance.
+    inst})`` allocates a given instance. ``fast`` (the default) builds each menu from scaled
+    integers (:func:`vdlt_spec.drl.fastmenu.fast_menu`), ``fast=False`` by the readable
+    :func:`vdlt_spec.drl.menu.menu`: the same menus, masks and episodes.
     """
 
     metadata: dict[str, Any] = {"render_modes": []}  # noqa: RUF012 - Gymnasium's convention
@@ -107,8 +115,11 @@ class AllocationEnv(gym.Env[NDArray[np.float32], np.int64]):
         self,
         instances: tuple[Instance, ...] | list[Instance] = (),
         generator: GeneratorSpec | None = None,
+        *,
+        fast: bool = True,
     ) -> None:
         """Set the episodes' source: the given instances, else the ``generator``."""
+        self.fast = fast
         self.instances = tuple(instances)
         self.generator = generator or GeneratorSpec()
         if not self.instances and self.generator.transactions < 0:
@@ -135,7 +146,7 @@ class AllocationEnv(gym.Env[NDArray[np.float32], np.int64]):
             instance = self.generator.draw(int(self.np_random.integers(2**31 - 1)))
         self._instance = instance
         self._order = decision_order(instance)
-        self._state = Reservations(instance)
+        self._state = ScaledReservations(instance) if self.fast else Reservations(instance)
         self._scale = features.Scale.of(instance, self._order)
         self._cursor = 0
         self._skip()
@@ -192,7 +203,10 @@ class AllocationEnv(gym.Env[NDArray[np.float32], np.int64]):
         """Move to the next transaction that has a menu entry; build its menu and mask."""
         while self._cursor < len(self._order):
             tx = self._order[self._cursor]
-            self._menu = menu(self._state, tx)
+            state = self._state
+            self._menu = (
+                fast_menu(state, tx) if isinstance(state, ScaledReservations) else menu(state, tx)
+            )
             if any(a is not None for a in self._menu):
                 self._mask = self._allowed(tx)
                 return
@@ -229,13 +243,11 @@ class AllocationEnv(gym.Env[NDArray[np.float32], np.int64]):
 
     def _observe(self) -> NDArray[np.float32]:
         tx = self._order[self._cursor] if self._cursor < len(self._order) else None
+        state, reject = self._state, bool(self._mask[REJECT])
+        if isinstance(state, ScaledReservations):
+            return fast_observe(
+                self.instance, state, self._order, self._cursor, tx, self._menu, reject, self._scale
+            )
         return features.observe(
-            self.instance,
-            self._state,
-            self._order,
-            self._cursor,
-            tx,
-            self._menu,
-            bool(self._mask[REJECT]),
-            self._scale,
+            self.instance, state, self._order, self._cursor, tx, self._menu, reject, self._scale
         )

@@ -35,11 +35,13 @@ SIZE = GLOBAL + ACTIONS * PER_ACTION
 BOUND = 10.0
 
 
-def _reference_gain(instance: Instance, tx: TransactionStream) -> float:
+def reference_gain(instance: Instance, tx: TransactionStream) -> float:
+    """Return the gain that normalises ``tx``'s features: its throughput or value."""
     return float(tx.throughput_tps if instance.utility is Utility.THROUGHPUT else tx.value)
 
 
-def _least_reserved(instance: Instance, tx: TransactionStream) -> float:
+def least_reserved(instance: Instance, tx: TransactionStream) -> float:
+    """Return the least execution rate ``tx`` reserves: its lowest level times K^min."""
     need = q.execution_demand_ghz(tx)
     rate = next((r for r in instance.rate_levels_ghz if r >= need), instance.rate_levels_ghz[-1])
     return float(rate * tx.min_replicas)
@@ -63,8 +65,8 @@ class Scale:
     @classmethod
     def of(cls, instance: Instance, order: list[TransactionStream]) -> Scale:
         """Return the normalisers of ``instance`` for transactions decided in ``order``."""
-        gains = [_reference_gain(instance, t) for t in order]
-        reserved = [_least_reserved(instance, t) for t in order]
+        gains = [reference_gain(instance, t) for t in order]
+        reserved = [least_reserved(instance, t) for t in order]
         n = max(len(order), 1)
         later_r = sum(reserved) - np.cumsum(reserved, dtype=np.float64)
         later_g = sum(gains) - np.cumsum(gains, dtype=np.float64)
@@ -84,7 +86,12 @@ class Scale:
 
 def _c1(instance: Instance, loads: list[Fraction]) -> float:
     """Return C1's slack over the total load, in floats (a feature, not a check)."""
-    values = np.sort(np.array([float(x) for x in loads]))[::-1]
+    return c1_of_floats(instance, [float(x) for x in loads])
+
+
+def c1_of_floats(instance: Instance, loads: list[float]) -> float:
+    """Return C1's slack over the total load from each load's nearest double."""
+    values = np.sort(np.array(loads))[::-1]
     total = float(values.sum())
     top = float(values[: max(instance.decentralization_nodes - 1, 0)].sum())
     return (float(instance.decentralization_share) * total - top) / max(total, 1.0)
@@ -149,8 +156,8 @@ def observe(
     ]
     if tx is not None:
         head += [
-            _reference_gain(instance, tx) / s.gain,
-            _least_reserved(instance, tx) / s.reserved,
+            reference_gain(instance, tx) / s.gain,
+            least_reserved(instance, tx) / s.reserved,
             float(tx.mandatory),
             float(tx.private),
             float(tx.high_security),
