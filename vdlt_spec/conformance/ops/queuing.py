@@ -89,3 +89,12 @@ def _queuing_inputs() -> Iterator[VectorInput]:
             f"queuing-run-bad-tx-{name}", "queuing.run", {"transactions": [{**tx, **change}]}
         )
     yield VectorInput("queuing-run-bad-duplicate-id", "queuing.run", {"transactions": [tx, tx]})
+    more: dict[str, dict[str, Any]] = {
+        "negative-id": {"id": -1},
+        "empty-sender": {"sender": ""},
+        "cos-257": {"cos": 257},
+    }
+    for name, change in more.items():
+        yield VectorInput(
+            f"queuing-run-bad-tx-{name}", "queuing.run", {"transactions": [{**tx, **change}]}
+        )
