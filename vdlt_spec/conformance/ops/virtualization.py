@@ -322,3 +322,16 @@ def _boundary_inputs() -> Iterator[VectorInput]:
         {"substrate": serial.encode(SUBSTRATE), "system": twins},
         "rejected input",
     )
+    rng = random.Random(123)
+    placement = virt.EMPTY_PLACEMENT
+    for index in range(7):
+        try:
+            placement = virt.admit(SUBSTRATE, placement, _random_system(rng, f"r{index}"))
+        except SpecError:
+            continue
+    yield VectorInput(
+        "admit-displaced-node",
+        op,
+        _encode(substrate=SUBSTRATE, placement=placement, system=_random_system(rng, "r7")),
+        "a host taken from the matching whose displaced node has no free host to move to",
+    )
