@@ -70,6 +70,7 @@ def _governance_inputs() -> Iterator[VectorInput]:
     yield from _ballot_inputs()
     yield from _election_inputs()
     yield from amendment_inputs()
+    yield from _account_name_inputs()
 
 
 # --- ballots: the rules of casting votes -------------------------------------------------------
@@ -502,3 +503,16 @@ def _election_inputs() -> Iterator[VectorInput]:
     base = {"params": ELECTION_PARAMS, "epoch": 3, "accounts": accounts, "candidates": candidates}
     for name, (change, comment) in scenarios.items():
         yield VectorInput(f"election-{name}", "governance.election", base | change, comment)
+
+
+def _account_name_inputs() -> Iterator[VectorInput]:
+    """Yield ballots whose accounts include a malformed name: refused at genesis (§IV-I)."""
+    counted = next(v for v in _ballot_inputs() if v.id == "voting-ballot-counted")
+    for label, name in (("leading-space", " dave"), ("trailing-space", "dave "), ("empty", "")):
+        payload = {**counted.input, "accounts": {**counted.input["accounts"], name: {"balance": 1}}}
+        yield VectorInput(
+            f"voting-ballot-bad-account-{label}",
+            "voting.ballot",
+            payload,
+            "rejected input: an account name is a non-empty string without surrounding spaces",
+        )
