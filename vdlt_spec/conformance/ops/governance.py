@@ -516,3 +516,14 @@ def _account_name_inputs() -> Iterator[VectorInput]:
             payload,
             "rejected input: an account name is a non-empty string without surrounding spaces",
         )
+    params = counted.input["params"]
+    for label, change, note in (
+        ("shares-under-link", {"share_scavenger": "1/200"}, "class shares may leave link unused"),
+        ("bad-poll-weights", {"poll_weight_norms": "1/10"}, "rejected: poll weights sum to 9/10"),
+    ):
+        yield VectorInput(
+            f"voting-ballot-params-{label}",
+            "voting.ballot",
+            {**counted.input, "params": {**params, **change}},
+            note,
+        )
