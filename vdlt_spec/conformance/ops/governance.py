@@ -70,7 +70,7 @@ def _governance_inputs() -> Iterator[VectorInput]:
     yield from _ballot_inputs()
     yield from _election_inputs()
     yield from amendment_inputs()
-    yield from _account_name_inputs()
+    yield from _edge_inputs()
 
 
 # --- ballots: the rules of casting votes -------------------------------------------------------
@@ -505,8 +505,8 @@ def _election_inputs() -> Iterator[VectorInput]:
         yield VectorInput(f"election-{name}", "governance.election", base | change, comment)
 
 
-def _account_name_inputs() -> Iterator[VectorInput]:
-    """Yield ballots whose accounts include a malformed name: refused at genesis (§IV-I)."""
+def _edge_inputs() -> Iterator[VectorInput]:
+    """Yield inputs one step from a rule's edge: account names, parameter sums, collateral."""
     counted = next(v for v in _ballot_inputs() if v.id == "voting-ballot-counted")
     for label, name in (("leading-space", " dave"), ("trailing-space", "dave "), ("empty", "")):
         payload = {**counted.input, "accounts": {**counted.input["accounts"], name: {"balance": 1}}}
@@ -527,3 +527,14 @@ def _account_name_inputs() -> Iterator[VectorInput]:
             {**counted.input, "params": {**params, **change}},
             note,
         )
+    top_k = next(v for v in _election_inputs() if v.id == "election-top-k")
+    accounts = {
+        name: {**holding, "collateral": 150} if name.startswith("c") else holding
+        for name, holding in top_k.input["accounts"].items()
+    }
+    yield VectorInput(
+        "election-collateral-above-minimum",
+        "governance.election",
+        {**top_k.input, "accounts": accounts},
+        "candidates bonded above min_collateral 100 are eligible",
+    )
