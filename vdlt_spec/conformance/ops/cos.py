@@ -89,9 +89,3 @@ def _cos_inputs() -> Iterator[VectorInput]:
         "cos.reclassify",
         {"declared": 7, "trust": "1", "roles": ["king"]},
     )
-    yield VectorInput(
-        "cos-classify-bad-257",
-        "cos.classify",
-        {"cos_byte": 257},
-        "rejected input: the first byte value whose class bits are not a class",
-    )
