@@ -383,7 +383,7 @@ def load_judgements(path: Path) -> dict[tuple[str, str, str], str]:
     judged: dict[tuple[str, str, str], str] = {}
     for entry in data.get("equivalent", []):
         key = (entry["path"], entry["operator"], entry["source"].strip())
-        judged[key] = entry["why"]
+        judged[key] = " ".join(entry["why"].split())
     return judged
 
 

@@ -310,6 +310,7 @@ def _allocation_inputs() -> Iterator[VectorInput]:
     yield VectorInput(
         "allocation-evaluate-tiny-welfare", op, _evaluate_input(welfare, TINY_ALLOCATION)
     )
+    yield from _edge_inputs(tiny)
     op = "allocation.quantities"
     base = {"instance": serial.encode(tiny), "transaction": "t0", "control_ghz": "1/2"}
     for label, node, group, rate in (
@@ -355,4 +356,30 @@ def _allocation_inputs() -> Iterator[VectorInput]:
             op,
             {"loads": loads, "share": share, "count": 1},
             "rejected input",
+        )
+
+
+def _edge_inputs(tiny: Instance) -> Iterator[VectorInput]:
+    """Yield an assignment with no replica and instances one step outside their ranges."""
+    op = "allocation.evaluate"
+    t2 = TINY_ALLOCATION["assignments"][0]
+    yield VectorInput(
+        "allocation-evaluate-no-replicas",
+        op,
+        _evaluate_input(tiny, {"assignments": [{**t2, "replicas": []}]}),
+        "an admitted transaction with no replica: its slowest rate is 0",
+    )
+    for name, bad, note in (
+        ("bandwidth", _with_node(tiny, "n0", bandwidth_mbps=Fraction(-1)), "bandwidth < 0"),
+        (
+            "decentralization-nodes",
+            dataclasses.replace(tiny, decentralization_nodes=0),
+            "decentralization_nodes < 1",
+        ),
+    ):
+        yield VectorInput(
+            f"allocation-evaluate-reject-{name}",
+            op,
+            {"instance": serial.encode(bad), "allocation": TINY_ALLOCATION},
+            f"rejected instance: {note}",
         )

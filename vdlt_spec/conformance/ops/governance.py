@@ -70,6 +70,7 @@ def _governance_inputs() -> Iterator[VectorInput]:
     yield from _ballot_inputs()
     yield from _election_inputs()
     yield from amendment_inputs()
+    yield from _edge_inputs()
 
 
 # --- ballots: the rules of casting votes -------------------------------------------------------
@@ -502,3 +503,38 @@ def _election_inputs() -> Iterator[VectorInput]:
     base = {"params": ELECTION_PARAMS, "epoch": 3, "accounts": accounts, "candidates": candidates}
     for name, (change, comment) in scenarios.items():
         yield VectorInput(f"election-{name}", "governance.election", base | change, comment)
+
+
+def _edge_inputs() -> Iterator[VectorInput]:
+    """Yield inputs one step from a rule's edge: account names, parameter sums, collateral."""
+    counted = next(v for v in _ballot_inputs() if v.id == "voting-ballot-counted")
+    for label, name in (("leading-space", " dave"), ("trailing-space", "dave "), ("empty", "")):
+        payload = {**counted.input, "accounts": {**counted.input["accounts"], name: {"balance": 1}}}
+        yield VectorInput(
+            f"voting-ballot-bad-account-{label}",
+            "voting.ballot",
+            payload,
+            "rejected input: an account name is a non-empty string without surrounding spaces",
+        )
+    params = counted.input["params"]
+    for label, change, note in (
+        ("shares-under-link", {"share_scavenger": "1/200"}, "class shares may leave link unused"),
+        ("bad-poll-weights", {"poll_weight_norms": "1/10"}, "rejected: poll weights sum to 9/10"),
+    ):
+        yield VectorInput(
+            f"voting-ballot-params-{label}",
+            "voting.ballot",
+            {**counted.input, "params": {**params, **change}},
+            note,
+        )
+    top_k = next(v for v in _election_inputs() if v.id == "election-top-k")
+    accounts = {
+        name: {**holding, "collateral": 150} if name.startswith("c") else holding
+        for name, holding in top_k.input["accounts"].items()
+    }
+    yield VectorInput(
+        "election-collateral-above-minimum",
+        "governance.election",
+        {**top_k.input, "accounts": accounts},
+        "candidates bonded above min_collateral 100 are eligible",
+    )

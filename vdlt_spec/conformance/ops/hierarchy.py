@@ -93,3 +93,9 @@ def _hierarchy_inputs() -> Iterator[VectorInput]:
         yield VectorInput(
             f"hierarchy-route-{name}", op, _encode(nodes=nodes, max_group_size=4, transaction=tx)
         )
+    yield VectorInput(
+        "hierarchy-build-1",
+        "hierarchy.build",
+        _encode(nodes=nodes, max_group_size=1),
+        "the smallest bound: one execution node per local group",
+    )

@@ -89,3 +89,69 @@ def _queuing_inputs() -> Iterator[VectorInput]:
             f"queuing-run-bad-tx-{name}", "queuing.run", {"transactions": [{**tx, **change}]}
         )
     yield VectorInput("queuing-run-bad-duplicate-id", "queuing.run", {"transactions": [tx, tx]})
+    more: dict[str, dict[str, Any]] = {
+        "negative-id": {"id": -1},
+        "empty-sender": {"sender": ""},
+        "cos-257": {"cos": 257},
+    }
+    for name, change in more.items():
+        yield VectorInput(
+            f"queuing-run-bad-tx-{name}", "queuing.run", {"transactions": [{**tx, **change}]}
+        )
+    more_configs: dict[str, dict[str, Any]] = {
+        "default-share-over": {
+            "classes": [{"service_class": 7, "share": "3/4"}],
+            "class_default": {"share": "1/2"},
+        },
+        "default-share-zero": {"classes": [{"service_class": 7, "share": "1"}]},
+    }
+    for name, config in more_configs.items():
+        yield VectorInput(
+            f"queuing-run-bad-{name}", "queuing.run", {"config": config, "transactions": []}
+        )
+    yield VectorInput(
+        "queuing-run-partial-shares",
+        "queuing.run",
+        {
+            "config": {
+                "classes": [{"service_class": 7, "share": "1/4"}],
+                "class_default": {"share": "1/4"},
+            },
+            "transactions": _workload(1),
+        },
+        "shares that leave part of the link unused are accepted",
+    )
+    two = {
+        "rate": 1,
+        "classes": [{"service_class": 7, "share": "1/4"}, {"service_class": 6, "share": "1/4"}],
+    }
+    yield VectorInput(
+        "queuing-run-equal-tags",
+        "queuing.run",
+        {
+            "config": two,
+            "transactions": [
+                _tx(0, 0xA0, 4, "0"),
+                _tx(1, 0xE0, 1, "1"),
+                _tx(2, 0xC0, 1, "1"),
+            ],
+        },
+        "equal finish tags in two queues: the earlier admission departs first",
+    )
+    eighth = {
+        "rate": 1,
+        "classes": [{"service_class": 7, "share": "1/4"}, {"service_class": 6, "share": "1/8"}],
+    }
+    gps = [(0xC0, 4, "1"), (0x20, 2, "5/2"), (0xC0, 1, "9/2"), (0xE0, 4, "11/2")]
+    gps += [(0xA0, 2, "17/2"), (0xC0, 4, "19/2"), (0xE0, 3, "21/2"), (0x20, 4, "23/2")]
+    yield VectorInput(
+        "queuing-run-gps-clock",
+        "queuing.run",
+        {"config": eighth, "transactions": [_tx(i, *t) for i, t in enumerate(gps)]},
+        "a queue empties in the fluid system between arrivals: the virtual clock's rate changes",
+    )
+
+
+def _tx(tid: int, cos_byte: int, size: int, arrival: str) -> dict[str, Any]:
+    """Return one wire transaction of sender ``node-0``."""
+    return {"id": tid, "sender": "node-0", "cos": cos_byte, "size": size, "arrival": arrival}

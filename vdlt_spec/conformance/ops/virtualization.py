@@ -255,3 +255,83 @@ def _virtualization_inputs() -> Iterator[VectorInput]:
         _encode(substrate=SUBSTRATE, placement=two, failed=["p99"]),
         "rejected input",
     )
+    yield from _boundary_inputs()
+
+
+def _boundary_inputs() -> Iterator[VectorInput]:
+    """Yield admissions at the edges of the rules: exact fits, lone misfits, malformed parts."""
+    op = "virtualization.admit"
+    yield VectorInput(
+        "admit-bandwidth-exact",
+        op,
+        _encode(substrate=SUBSTRATE, system=_system("c", 1, 1, R(1000, 1024, 20_000))),
+        "a demand equal to a host's whole bandwidth fits",
+    )
+    yield VectorInput(
+        "admit-reject-bandwidth",
+        op,
+        _encode(substrate=SUBSTRATE, system=_system("c", 1, 1, R(1000, 1024, 30_000))),
+        "rejected input: only the bandwidth exceeds every host",
+    )
+    unqualified = virt.Substrate(
+        SUBSTRATE.nodes, (), virt.ManagementRequirements(minimum=R(9000, 1, 1))
+    )
+    yield VectorInput(
+        "admit-reject-no-qualified-host",
+        op,
+        _encode(substrate=unqualified, system=FIRST),
+        "rejected input: no physical node meets the management/control requirements",
+    )
+    lone = _system("c", 2, 2, SMALL)
+    last = dataclasses.replace(lone.nodes[-1], demand=R(9000, 1, 1))
+    yield VectorInput(
+        "admit-reject-execution-too-big",
+        op,
+        _encode(
+            substrate=SUBSTRATE, system=dataclasses.replace(lone, nodes=(*lone.nodes[:-1], last))
+        ),
+        "rejected input: every node fits but the last execution node",
+    )
+    floor = virt.MANAGEMENT_MINIMUM
+    below = R(floor.compute, floor.storage - 1, floor.bandwidth)
+    hosts = (
+        virt.PhysicalNode("q0", "dinp0", "eu", below, True, True),
+        virt.PhysicalNode("q1", "dinp0", "eu", R(8000, 200 * 1024, 20_000), False, False),
+    )
+    defaults = serial.encode(virt.Substrate(hosts, ()))
+    del defaults["management"]
+    yield VectorInput(
+        "admit-reject-default-requirements",
+        op,
+        {"substrate": defaults, "system": serial.encode(_system("c", 1, 1, SMALL))},
+        "rejected input: one MiB short of the default management storage (4 TiB)",
+    )
+    self_link = serial.encode(SUBSTRATE)
+    self_link["links"] = [{"a": "p0", "b": "p0"}]
+    yield VectorInput(
+        "admit-reject-self-link",
+        op,
+        {"substrate": self_link, "system": serial.encode(FIRST)},
+        "rejected input",
+    )
+    twins = serial.encode(FIRST)
+    twins["nodes"][1]["id"] = twins["nodes"][0]["id"]
+    yield VectorInput(
+        "admit-reject-duplicate-node",
+        op,
+        {"substrate": serial.encode(SUBSTRATE), "system": twins},
+        "rejected input",
+    )
+    rng = random.Random(181)
+    placement = virt.EMPTY_PLACEMENT
+    for index in range(4):
+        try:
+            placement = virt.admit(SUBSTRATE, placement, _random_system(rng, f"r{index}"))
+        except SpecError:
+            continue
+    yield VectorInput(
+        "admit-displaced-node",
+        op,
+        _encode(substrate=SUBSTRATE, placement=placement, system=_random_system(rng, "r4")),
+        "a host taken from the matching whose displaced node has no free host to move to",
+    )
