@@ -42,6 +42,7 @@ import tomllib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Any
 
@@ -323,6 +324,10 @@ def _start_worker(root: str) -> None:
     """Give this worker process its own workspace, imported first through PYTHONPATH."""
     global _WORKSPACE
     _WORKSPACE = build_workspace(Path(root), Path(tempfile.mkdtemp(prefix="vdlt-mutants-")))
+    # a pool worker ends through multiprocessing, which runs its finalizers, not atexit
+    Finalize(
+        None, shutil.rmtree, args=(_WORKSPACE,), kwargs={"ignore_errors": True}, exitpriority=1
+    )
     os.environ["PYTHONPATH"] = str(_WORKSPACE)
     os.environ["HYPOTHESIS_PROFILE"] = os.environ.get("HYPOTHESIS_PROFILE", "ci")
     os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
