@@ -19,7 +19,6 @@ baselines for the exact MILP and for learned allocators; neither claims optimali
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from fractions import Fraction
 
 from vdlt_spec.allocation import quantities as q
@@ -29,9 +28,9 @@ from vdlt_spec.allocation.evaluator import (
     transaction_reports,
 )
 from vdlt_spec.allocation.instance import Instance, Node, TransactionStream, Utility
+from vdlt_spec.allocation.reservations import Reservations
 from vdlt_spec.cos import CLASS_RANKING, ServiceClass
 from vdlt_spec.errors import Reason, SpecError
-from vdlt_spec.roles import NodeRole
 
 #: Classes the per-class heuristic places before all others: control traffic, then the
 #: latency-critical class, then private (few privacy-capable hosts).
@@ -47,50 +46,14 @@ CLASS_PRIORITY: tuple[ServiceClass, ...] = (
     *(c for c in CLASS_RANKING if c not in PLACED_FIRST),
 )
 _TOO_FEW = "too few hosts"
-NodeRank = Callable[[TransactionStream, Node, "_State"], tuple[object, ...]]
+NodeRank = Callable[[TransactionStream, Node, "Reservations"], tuple[object, ...]]
 # An allocator: anything that maps an instance of Eq. (1) to an allocation (a baseline, the
 # MILP oracle, a learned agent); the system and the leaderboards take one.
 Allocator = Callable[[Instance], Allocation]
 
 
-@dataclass
-class _State:
-    instance: Instance
-    cpu: dict[str, Fraction] = field(default_factory=dict)
-    disk: dict[str, Fraction] = field(default_factory=dict)
-    link: dict[str, Fraction] = field(default_factory=dict)
-    load: dict[str, Fraction] = field(default_factory=dict)
-    control: Fraction = Fraction(0)
-    placed: dict[str, Assignment] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for n in self.instance.nodes:
-            self.cpu[n.id] = n.cpu_ghz
-            self.disk[n.id] = n.storage_gb
-            self.link[n.id] = n.bandwidth_mbps
-            self.load[n.id] = Fraction(0)
-        self.control = self.instance.control_capacity_ghz
-
-    def hosts(self, tx: TransactionStream, node: Node, link_mbps: Fraction) -> bool:
-        """Tell whether the node may take a replica of tx that needs ``link_mbps`` of its link."""
-        if node.role is NodeRole.MANAGEMENT_CONTROL and not tx.high_security:
-            return False
-        if tx.private and not node.private:
-            return False
-        return self.disk[node.id] >= tx.storage_gb and self.link[node.id] >= link_mbps
-
-    def commit(self, tx: TransactionStream, a: Assignment) -> None:
-        for r in a.replicas:
-            self.cpu[r.node] -= r.rate_ghz
-            self.disk[r.node] -= tx.storage_gb
-            self.link[r.node] -= q.link_demand_mbps(tx)
-            self.load[r.node] += tx.throughput_tps
-        self.control -= a.control_ghz
-        self.placed[tx.id] = a
-
-
 def _level(
-    state: _State, node: Node, levels: list[tuple[Fraction, Fraction]], headroom_ms: Fraction
+    state: Reservations, node: Node, levels: list[tuple[Fraction, Fraction]], headroom_ms: Fraction
 ) -> Fraction | None:
     """Return the lowest of the (rate, execution ms) levels meeting C3 (``levels`` holds only
     those), the node's spare rate and the latency left."""
@@ -101,7 +64,7 @@ def _level(
 
 
 def _try_group(
-    state: _State,
+    state: Reservations,
     tx: TransactionStream,
     ranked: list[tuple[Node, Fraction]],
     control_ghz: Fraction,
@@ -149,7 +112,7 @@ def _worth(instance: Instance, tx: TransactionStream, a: Assignment) -> bool:
     return tx.value > cost
 
 
-def _place(state: _State, tx: TransactionStream, rank: NodeRank) -> Assignment | None:
+def _place(state: Reservations, tx: TransactionStream, rank: NodeRank) -> Assignment | None:
     inst = state.instance
     link = q.link_demand_mbps(tx)
     hosts = [(n, q.transfer_ms(inst, tx, n)) for n in inst.nodes if state.hosts(tx, n, link)]
@@ -183,14 +146,14 @@ def _place(state: _State, tx: TransactionStream, rank: NodeRank) -> Assignment |
     return None
 
 
-def _decentralized(state: _State) -> bool:
+def _decentralized(state: Reservations) -> bool:
     """Tell whether the loads placed so far meet C1 (the state tracks them, as node_loads would)."""
     loads = list(state.load.values())
     top = q.top_sum(loads, state.instance.decentralization_nodes - 1)
     return top <= state.instance.decentralization_share * sum(loads, Fraction(0))
 
 
-def _repair(state: _State, order: list[TransactionStream]) -> None:
+def _repair(state: Reservations, order: list[TransactionStream]) -> None:
     """Drop the last-served transactions on the busiest node until C1 holds (§IV-E, C1).
 
     Optional transactions go first; only if C1 fails on the mandatory ones alone are those
@@ -228,7 +191,7 @@ def density(instance: Instance, tx: TransactionStream) -> Fraction:
 
 def greedy(instance: Instance, order: list[TransactionStream], rank: NodeRank) -> Allocation:
     """Place transactions in ``order`` on nodes ranked by ``rank``, then repair C1 (§IV-G)."""
-    state = _State(instance)
+    state = Reservations(instance)
     for tx in order:
         a = _place(state, tx, rank)
         if a is not None:
@@ -237,7 +200,7 @@ def greedy(instance: Instance, order: list[TransactionStream], rank: NodeRank) -
     return Allocation(tuple(state.placed[t.id] for t in order if t.id in state.placed))
 
 
-def _class_rank(tx: TransactionStream, node: Node, state: _State) -> tuple[object, ...]:
+def _class_rank(tx: TransactionStream, node: Node, state: Reservations) -> tuple[object, ...]:
     cls = tx.service_class
     local = node.region != tx.origin
     if cls in (ServiceClass.FAST_CONFIRMATION, ServiceClass.MANAGEMENT_CONTROL):
@@ -266,7 +229,7 @@ def per_class_greedy(instance: Instance) -> Allocation:
     return greedy(instance, order, _class_rank)
 
 
-def _load_rank(tx: TransactionStream, node: Node, state: _State) -> tuple[object, ...]:
+def _load_rank(tx: TransactionStream, node: Node, state: Reservations) -> tuple[object, ...]:
     return (state.load[node.id], node.compute_price, node.id)
 
 

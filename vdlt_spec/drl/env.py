@@ -34,12 +34,12 @@ from vdlt_spec.allocation.baselines import density
 from vdlt_spec.allocation.decision import Allocation, Assignment
 from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Instance, TransactionStream, Utility
+from vdlt_spec.allocation.reservations import Reservations
 from vdlt_spec.drl import features
 from vdlt_spec.drl.fastfeatures import fast_observe
 from vdlt_spec.drl.fastmenu import ScaledReservations, fast_menu
 from vdlt_spec.drl.menu import (
     MENU_SIZE,
-    Reservations,
     decentralization_slack,
     gain,
     menu,

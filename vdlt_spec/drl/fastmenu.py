@@ -25,7 +25,8 @@ from fractions import Fraction
 from vdlt_spec.allocation import quantities as q
 from vdlt_spec.allocation.decision import Assignment, Replica
 from vdlt_spec.allocation.instance import Instance, TransactionStream
-from vdlt_spec.drl.menu import MENU_SIZE, Reservations
+from vdlt_spec.allocation.reservations import Reservations
+from vdlt_spec.drl.menu import MENU_SIZE
 from vdlt_spec.roles import NodeRole
 
 

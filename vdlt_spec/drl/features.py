@@ -19,8 +19,9 @@ from numpy.typing import NDArray
 from vdlt_spec.allocation import quantities as q
 from vdlt_spec.allocation.decision import Assignment
 from vdlt_spec.allocation.instance import Instance, TransactionStream, Utility
+from vdlt_spec.allocation.reservations import Reservations
 from vdlt_spec.cos import CLASS_RANKING
-from vdlt_spec.drl.menu import MENU_SIZE, Reservations, gain
+from vdlt_spec.drl.menu import MENU_SIZE, gain
 from vdlt_spec.roles import NodeRole
 
 #: Features of the state as a whole.
