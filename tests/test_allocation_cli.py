@@ -264,3 +264,13 @@ def test_missing_file_and_bad_options_exit_2(capsys: pytest.CaptureFixture[str])
 def test_bundled_files_are_what_the_package_loads() -> None:
     stems = {p.stem for p in INSTANCES.glob("*.json")} - {"expected"}
     assert stems == set(bundled_instances())
+
+
+def test_solves_with_other_thread_counts_in_one_process(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """HiGHS keeps one scheduler per process; a solve asking for another count still runs."""
+    instance = str(INSTANCES / "small-throughput.json")
+    for threads in ([], ["--threads", "1"], ["--threads", "2"], ["--threads", "1"]):
+        assert main(["allocation", "solve", instance, "--json", *threads]) == 0
+        assert json.loads(capsys.readouterr().out)["status"] == "optimal"

@@ -24,7 +24,7 @@ from vdlt_spec.models.milp.options import OptionChanges, SolveOptions
 from vdlt_spec.models.milp.report import Findings, PhaseTime, SolveReport, report
 from vdlt_spec.models.milp.search import Probe, climb, probe, searches_first, worthwhile
 from vdlt_spec.models.milp.solution import extract
-from vdlt_spec.models.milp.solvers import SolverResult, SolverSettings, run_solver
+from vdlt_spec.models.milp.solvers import SolverResult, SolverSettings, run_solver, use_threads
 from vdlt_spec.models.milp.start import (
     REPAIR_CAP_S,
     REPAIR_SHARE,
@@ -131,6 +131,7 @@ def solve(
     (:data:`PHASES`) as it begins; the report gives the seconds each took.
     """
     opts = replace(options or SolveOptions(), **changes)
+    use_threads(opts.threads)
     clock = Clock(opts.time_limit, on_phase)
     began = clock.began
     # build

@@ -286,6 +286,20 @@ def run_solver(solver: str, model: AllocationModel, settings: SolverSettings) ->
     raise SpecError(Reason.UNKNOWN_SOLVER, f"solver must be one of {', '.join(SOLVERS)}")
 
 
+_SCHEDULER: list[int | None] = []  # the thread count of HiGHS's scheduler in this process
+
+
+def use_threads(threads: int | None) -> None:
+    """Let this process's HiGHS runs use ``threads``, restarting its scheduler if it differs.
+
+    HiGHS keeps one thread scheduler per process and fails a run (``kError``) whose
+    ``threads`` option differs from the count the scheduler started with.
+    """
+    if _SCHEDULER and _SCHEDULER[0] != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _SCHEDULER[:] = [threads]
+
+
 def load_highs(model: AllocationModel, threads: int | None) -> highspy.Highs:
     """Load the model into a fresh HiGHS object through PuLP's own builder (columns = indexes)."""
     builder = pulp.HiGHS(msg=False, threads=threads)
