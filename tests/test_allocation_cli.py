@@ -274,3 +274,24 @@ def test_solves_with_other_thread_counts_in_one_process(
     for threads in ([], ["--threads", "1"], ["--threads", "2"], ["--threads", "1"]):
         assert main(["allocation", "solve", instance, "--json", *threads]) == 0
         assert json.loads(capsys.readouterr().out)["status"] == "optimal"
+
+
+def test_solve_stops_at_its_time_limit_while_building(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A limit shorter than building the model ends the command at the limit, exit 2, and
+    says that neither the allocation nor the model was written."""
+    instance, out, lp = tmp_path / "i.json", tmp_path / "a.json", tmp_path / "m.lp"
+    args = ["allocation", "generate", "--count", "200", "--nodes", "40", "--seed", "1"]
+    assert main([*args, "--out", str(instance)]) == 0
+    capsys.readouterr()
+    solve = ["allocation", "solve", str(instance), "--time-limit", "0.001", "--threads", "1"]
+    assert main([*solve, "--json"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    assert report["status"] == "time_limit" and report["allocation"] is None
+    assert report["summary"] == "the time limit came before the model was built"
+    assert main([*solve, "--out", str(out), "--lp", str(lp)]) == 2
+    text = "".join(capsys.readouterr().out.split())  # the console wraps long paths
+    assert "notbuilt:thetimelimitcamefirst" in text
+    assert f"noallocation,notwritten:{out}" in text and f"notwritten:{lp}" in text
+    assert not out.exists() and not lp.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -20,6 +21,7 @@ from vdlt_spec.allocation.generate import generate
 from vdlt_spec.allocation.instance import Instance, Utility
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.models.milp import (
+    BuildInterrupted,
     Relaxation,
     SolverResult,
     SolveStatus,
@@ -304,3 +306,22 @@ def test_a_status_maps_to_its_exit_code() -> None:
         SolveStatus.TIME_LIMIT: 2,
         SolveStatus.UNKNOWN: 2,
     }
+
+
+def test_a_time_limit_that_comes_while_building_ends_the_solve_there() -> None:
+    """The limit counts from the call: a model still being built when it runs out is not
+    finished, solved or bounded, and the solve says so (status time_limit, no allocation)."""
+    instance = generate(60, 20, 2, Utility.THROUGHPUT)
+    with pytest.raises(BuildInterrupted) as stopped:
+        build_model(instance, deadline=time.perf_counter())
+    assert (stopped.value.written, stopped.value.transactions) == (0, 60)
+    report = solve(instance, threads=1, time_limit=1e-9)
+    assert report.status is SolveStatus.TIME_LIMIT and report.status.exit_code == 2
+    assert report.allocation is None and report.objective is None and report.bound is None
+    assert not report.solver_ran and report.variables == 0
+    assert report.summary == "the time limit came before the model was built"
+    assert "of 60 transactions written" in report.detail
+    assert [p.phase for p in report.phase_seconds] == ["building"]
+    # a deadline far away builds the same model as none at all
+    far = build_model(instance, deadline=time.perf_counter() + 3600)
+    assert far.problem.numConstraints() == build_model(instance).problem.numConstraints()

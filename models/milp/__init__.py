@@ -19,7 +19,12 @@ from vdlt_spec.models.milp.diagnosis import (
     relaxation_dropping,
 )
 from vdlt_spec.models.milp.lagrangian import LagrangianBound, lagrangian_bound
-from vdlt_spec.models.milp.model import AllocationModel, build_model, export
+from vdlt_spec.models.milp.model import (
+    AllocationModel,
+    BuildInterrupted,
+    build_model,
+    export,
+)
 from vdlt_spec.models.milp.options import OptionChanges, SolveOptions
 from vdlt_spec.models.milp.oracle import PHASES, solve
 from vdlt_spec.models.milp.relaxation import RELAXABLE, ConstraintMode, Relaxation
@@ -40,6 +45,7 @@ __all__ = [
     "RELAXABLE",
     "SOLVERS",
     "AllocationModel",
+    "BuildInterrupted",
     "Candidate",
     "ConstraintMode",
     "LagrangianBound",

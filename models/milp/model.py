@@ -16,6 +16,7 @@ breaking).
 from __future__ import annotations
 
 import itertools
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -79,15 +80,31 @@ def _linear(terms: Iterable[tuple[float, Any]]) -> pulp.LpAffineExpression:
     return expr
 
 
-def build_model(instance: Instance, relaxation: Relaxation | None = None) -> AllocationModel:
+class BuildInterrupted(Exception):
+    """Say that building a model passed its deadline, and how far it had got."""
+
+    def __init__(self, written: int, transactions: int) -> None:
+        """Record how many of the instance's transactions had their rows written."""
+        super().__init__(f"{written} of {transactions} transactions written")
+        self.written = written
+        self.transactions = transactions
+
+
+def build_model(
+    instance: Instance, relaxation: Relaxation | None = None, deadline: float | None = None
+) -> AllocationModel:
     """Build the MILP of Eq. (1) for an instance; elastic or with constraints dropped (§IV-E).
 
     Rows in order: each transaction's own (admission, control level, group size, latency,
     throughput, security, cost, privacy, eligibility), the aggregate capacity (hard model
-    only), the node and control-tier capacities, C1, and the symmetry rows.
+    only), the node and control-tier capacities, C1, and the symmetry rows. With a
+    ``deadline`` (a ``time.perf_counter()`` reading), building stops with
+    :class:`BuildInterrupted` before the first transaction written after it.
     """
     rows = _Rows(instance, relaxation or Relaxation())
     for n, tx in enumerate(instance.transactions):
+        if deadline is not None and time.perf_counter() >= deadline:
+            raise BuildInterrupted(n, len(instance.transactions))
         rows.transaction(n, tx)
     if not rows.relax.elastic:
         rows.reserved()

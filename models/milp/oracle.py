@@ -19,9 +19,9 @@ from vdlt_spec.allocation.decision import Allocation
 from vdlt_spec.allocation.instance import Instance, Utility
 from vdlt_spec.models.milp.bounds import Relaxed, proof_target, relax, tightest
 from vdlt_spec.models.milp.lagrangian import LagrangianBound, lagrangian_bound
-from vdlt_spec.models.milp.model import AllocationModel, build_model, export
+from vdlt_spec.models.milp.model import AllocationModel, BuildInterrupted, build_model, export
 from vdlt_spec.models.milp.options import OptionChanges, SolveOptions
-from vdlt_spec.models.milp.report import Findings, PhaseTime, SolveReport, report
+from vdlt_spec.models.milp.report import Findings, PhaseTime, SolveReport, SolveStatus, report
 from vdlt_spec.models.milp.search import Probe, climb, probe, searches_first, worthwhile
 from vdlt_spec.models.milp.solution import extract
 from vdlt_spec.models.milp.solvers import SolverResult, SolverSettings, run_solver, use_threads
@@ -77,6 +77,10 @@ class Clock:
             return None
         return max(self.limit - (time.perf_counter() - self.began), 0.0)
 
+    def deadline(self) -> float | None:
+        """Return the ``perf_counter()`` reading at which the limit runs out (None without one)."""
+        return None if self.limit is None else self.began + self.limit
+
     def share(self, fraction: float) -> float | None:
         """Return ``fraction`` of the limit, but no more than the time left (None without one)."""
         left = self.left()
@@ -125,9 +129,10 @@ def solve(
     from the tighter bound with an objective cutoff, for :data:`PROBE_SHARE` of the limit
     (D-alloc-22). Without ``bounds`` and without the heuristic start, the solver runs alone.
 
-    The time limit counts from the call, model building and warm start included; phases that
-    cannot stop part-way (building the model, the LP relaxation, the heuristics) may pass it,
-    and the phases after them get what is left. ``on_phase`` is told the name of each phase
+    The time limit counts from the call, model building and warm start included. Building
+    stops at the limit (between two transactions) and the solve ends ``time_limit`` with no
+    allocation; phases that cannot stop part-way (the LP relaxation, the heuristics) may pass
+    it, and the phases after them get what is left. ``on_phase`` is told the name of each phase
     (:data:`PHASES`) as it begins; the report gives the seconds each took.
     """
     opts = replace(options or SolveOptions(), **changes)
@@ -136,7 +141,10 @@ def solve(
     began = clock.began
     # build
     clock.enter("building")
-    model = build_model(instance)
+    try:
+        model = build_model(instance, deadline=clock.deadline())
+    except BuildInterrupted as stop:
+        return _unbuilt(instance, opts, clock, stop)
     export(model, opts.lp_path, opts.mps_path)
     plan = _plan(model, opts)
     # warm start
@@ -229,6 +237,35 @@ def solve(
     )
     done = report(instance, model, opts, findings)
     return replace(done, phase_seconds=clock.times(), seconds=time.perf_counter() - began)
+
+
+def _unbuilt(
+    instance: Instance, opts: SolveOptions, clock: Clock, stop: BuildInterrupted
+) -> SolveReport:
+    """Report a solve whose time limit came while the model was being built (D-alloc-13)."""
+    return SolveReport(
+        instance=instance.name,
+        solver=opts.solver,
+        status=SolveStatus.TIME_LIMIT,
+        proven_optimal=False,
+        objective=None,
+        incumbent=None,
+        bound=None,
+        gap=None,
+        seconds=time.perf_counter() - clock.began,
+        solve_seconds=0.0,
+        detail=f"the time limit came while building the model ({stop})",
+        admitted=0,
+        transactions=stop.transactions,
+        variables=0,
+        constraints=0,
+        binaries=0,
+        warm_start=None,
+        allocation=None,
+        solver_ran=False,
+        summary="the time limit came before the model was built",
+        phase_seconds=clock.times(),
+    )
 
 
 def _plan(model: AllocationModel, opts: SolveOptions) -> Plan:

@@ -332,8 +332,12 @@ def solve_command(
         console.print(solve_table(report, instance.utility.value, limit))
         if report.diagnosis:
             console.print(diagnosis_table(report.diagnosis[:ALLOCATION_ROWS_SHOWN]))
-        if out is not None and report.allocation is not None:
-            console.print(f"wrote {out}", markup=False)
+        if out is not None:
+            done = "wrote" if report.allocation is not None else "no allocation, not written:"
+            console.print(f"{done} {out}", markup=False)
+        for path in (lp, mps):
+            if path is not None and report.variables == 0 and report.transactions > 0:
+                console.print(f"no model built, not written: {path}", markup=False)
     raise typer.Exit(report.status.exit_code)
 
 

@@ -92,6 +92,14 @@ def _gap_text(report: Any) -> str:
     return "-"
 
 
+def _model_text(report: Any) -> str:
+    """Describe the model's size, or say that the time limit came before it was built."""
+    phases = {p.phase for p in report.phase_seconds}
+    if phases <= {"reading", "building"} and report.variables == 0:
+        return "not built: the time limit came first"
+    return f"{report.binaries} binaries, {report.constraints} rows"
+
+
 def _solver_text(report: Any) -> str:
     name = SOLVER_NAMES.get(report.solver, str(report.solver))
     if report.solver_ran:
@@ -133,7 +141,7 @@ def solve_table(report: Any, utility: str, limit: float | None) -> Table:
             if report.search_seconds
             else "not run",
         ),
-        ("model", f"{report.binaries} binaries, {report.constraints} rows"),
+        ("model", _model_text(report)),
         ("time", _seconds_text(report, limit)),
         ("  per phase", _phases_text(report)),
     ]
