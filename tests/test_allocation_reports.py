@@ -94,9 +94,9 @@ def test_the_time_limit_counts_building_the_model(monkeypatch: pytest.MonkeyPatc
 
     real_build, limits = oracle.build_model, []
 
-    def slow_build(instance: Any) -> Any:
+    def slow_build(instance: Any, deadline: float | None = None) -> Any:
         time.sleep(1.0)
-        return real_build(instance)
+        return real_build(instance, deadline=deadline)
 
     real_run = oracle.run_solver
 

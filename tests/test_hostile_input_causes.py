@@ -338,3 +338,54 @@ def test_a_node_role_of_the_wrong_type_is_a_schema_violation(
     bad.write_text(json.dumps(document))
     assert main(["allocation", "baseline", str(bad)]) == 2
     assert "[SCHEMA_VIOLATION]" in _error_line(capsys)
+
+
+BIG = [0, 7, -(2**53), 10**4299, 10**4300, -(3**30000), 10**20000 - 1, 2**14000, 2**13999 + 1]
+
+
+@pytest.mark.parametrize("n", BIG, ids=[f"{n.bit_length()}-bits" for n in BIG])
+def test_integers_of_any_length_are_written_exactly(n: int) -> None:
+    """``str`` refuses integers past 4300 digits; results computed from bounded inputs can be
+    longer, and the encoder writes them in full."""
+    text = serial.decimal(n)
+    # the digits, checked without ``str``: re-read in chunks and the sign kept
+    digits = text.lstrip("-")
+    assert digits == "0" or not digits.startswith("0")
+    assert (text.startswith("-")) == (n < 0)
+    value = 0
+    for start in range(0, len(digits), 1000):
+        chunk = digits[start : start + 1000]
+        value = value * 10 ** len(chunk) + int(chunk)
+    assert value == abs(n)
+
+
+def test_a_fraction_past_the_digit_limit_encodes_in_full() -> None:
+    big = Fraction(1, 3**10000) + Fraction(1, 7**6000)
+    numerator, denominator = serial.encode(big).split("/")
+    assert len(denominator) > 4300
+    assert (numerator, denominator) == (
+        serial.decimal(big.numerator),
+        serial.decimal(3**10000 * 7**6000),
+    )
+
+
+def _instance_with(tmp_path: Path, name: str, value: str) -> Path:
+    data = json.loads(TINY.read_text())
+    data["nodes"][0][name] = value
+    path = tmp_path / "extreme.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize("value", ["1/" + "7" * 4000, "1" + "0" * 4000])
+def test_numbers_beyond_a_double_are_refused_by_the_float_consumers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    """The spec is exact, so a baseline scores the instance; the MILP oracle works in
+    doubles and refuses it with one line, naming the number, instead of a traceback."""
+    instance = _instance_with(tmp_path, "compute_price", value)
+    assert main(["allocation", "baseline", str(instance), "--json"]) in (0, 1)
+    capsys.readouterr()
+    assert main(["allocation", "solve", str(instance), "--threads", "1"]) == 2
+    err = _error_line(capsys)
+    assert "[PARAMETER_OUT_OF_RANGE]" in err and "node 'n0': compute_price" in err

@@ -39,9 +39,11 @@ def encode(value: Any) -> Any:
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int):
-        return str(value) if abs(value) >= SAFE_INT else value
+        return decimal(value) if abs(value) >= SAFE_INT else value
     if isinstance(value, Fraction):
-        return str(value)
+        if value.denominator == 1:
+            return decimal(value.numerator)
+        return f"{decimal(value.numerator)}/{decimal(value.denominator)}"
     if isinstance(value, bytes | bytearray):
         return bytes(value).hex()
     if isinstance(value, float):
@@ -55,6 +57,26 @@ def encode(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return [encode(v) for v in value]
     raise TypeError(f"cannot encode {type(value).__name__} as spec JSON")
+
+
+#: Integers below this many bits convert with ``str`` within Python's default digit limit.
+_STR_BITS = 14_000
+
+
+def decimal(n: int) -> str:
+    """Write an integer in decimal, exactly, however many digits it has.
+
+    ``str`` refuses integers of more than 4300 digits (a guard against slow conversion of
+    untrusted input); results computed from bounded inputs can still be longer, so larger
+    integers are split by a power of ten and their halves written in turn.
+    """
+    if n < 0:
+        return "-" + decimal(-n)
+    if n.bit_length() < _STR_BITS:
+        return str(n)
+    half = n.bit_length() * 3 // 20  # about half of its decimal digits (log10(2) > 3/10)
+    high, low = divmod(n, 10**half)
+    return decimal(high) + decimal(low).rjust(half, "0")
 
 
 def dumps(value: Any, *, indent: int | None = None) -> str:

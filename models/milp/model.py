@@ -27,7 +27,12 @@ import pulp
 
 from vdlt_spec.allocation import quantities as q
 from vdlt_spec.allocation.evaluator import SYSTEM, Constraint
-from vdlt_spec.allocation.instance import Instance, TransactionStream, Utility
+from vdlt_spec.allocation.instance import (
+    Instance,
+    TransactionStream,
+    Utility,
+    check_float_range,
+)
 from vdlt_spec.models.milp.candidates import (
     Candidate,
     candidates,
@@ -99,8 +104,10 @@ def build_model(
     throughput, security, cost, privacy, eligibility), the aggregate capacity (hard model
     only), the node and control-tier capacities, C1, and the symmetry rows. With a
     ``deadline`` (a ``time.perf_counter()`` reading), building stops with
-    :class:`BuildInterrupted` before the first transaction written after it.
+    :class:`BuildInterrupted` before the first transaction written after it. An instance with
+    a number outside :data:`~vdlt_spec.allocation.instance.FLOAT_RANGE` is refused.
     """
+    check_float_range(instance)
     rows = _Rows(instance, relaxation or Relaxation())
     for n, tx in enumerate(instance.transactions):
         if deadline is not None and time.perf_counter() >= deadline:

@@ -9,6 +9,7 @@ allocation epoch. See docs/allocation.md for the model written down.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -281,3 +282,39 @@ def validate_instance(instance: Instance) -> Instance:
         )
         seen.add(tx.id)
     return instance
+
+
+#: The largest magnitude (and the inverse of the smallest non-zero one) of a number the
+#: floating-point model accepts: products of a few such numbers stay well within a double.
+FLOAT_RANGE = 10**100
+
+
+def check_float_range(instance: Instance) -> None:
+    """Refuse an instance with a number that floating-point consumers cannot represent.
+
+    The spec evaluates instances exactly; the MILP oracle and the DRL allocator work in
+    doubles, so they take instances whose every number lies within 1e-100..1e100 in
+    magnitude (or is 0). Raises ``PARAMETER_OUT_OF_RANGE`` naming the first number outside.
+    """
+    parts: list[tuple[str, Any]] = [("instance", instance)]
+    parts += [(f"node {node.id!r}", node) for node in instance.nodes]
+    parts += [(f"transaction {tx.id!r}", tx) for tx in instance.transactions]
+    for where, part in parts:
+        for f in dataclasses.fields(part):
+            value = getattr(part, f.name)
+            for x in value if isinstance(value, tuple) else (value,):
+                if _outside_float_range(x):
+                    shown = "above 1e100" if abs(x) > 1 else "below 1e-100"
+                    raise SpecError(
+                        Reason.PARAMETER_OUT_OF_RANGE,
+                        f"{where}: {f.name} is {shown} in magnitude; the MILP and the DRL "
+                        "allocator work in floating point and take numbers of magnitude "
+                        "1e-100..1e100 (or 0)",
+                    )
+
+
+def _outside_float_range(x: Any) -> bool:
+    """Tell whether ``x`` is a non-zero number outside 1e-100..1e100 in magnitude."""
+    if not isinstance(x, Fraction | int) or isinstance(x, bool) or x == 0:
+        return False
+    return not Fraction(1, FLOAT_RANGE) <= abs(Fraction(x)) <= FLOAT_RANGE

@@ -33,7 +33,12 @@ from numpy.typing import NDArray
 from vdlt_spec.allocation.baselines import density
 from vdlt_spec.allocation.decision import Allocation, Assignment
 from vdlt_spec.allocation.generate import generate
-from vdlt_spec.allocation.instance import Instance, TransactionStream, Utility
+from vdlt_spec.allocation.instance import (
+    Instance,
+    TransactionStream,
+    Utility,
+    check_float_range,
+)
 from vdlt_spec.allocation.reservations import Reservations
 from vdlt_spec.drl import features
 from vdlt_spec.drl.fastfeatures import fast_observe
@@ -144,6 +149,7 @@ class AllocationEnv(gym.Env[NDArray[np.float32], np.int64]):
             instance = self.instances[int(self.np_random.integers(len(self.instances)))]
         else:
             instance = self.generator.draw(int(self.np_random.integers(2**31 - 1)))
+        check_float_range(instance)
         self._instance = instance
         self._order = decision_order(instance)
         self._state = ScaledReservations(instance) if self.fast else Reservations(instance)
