@@ -39,6 +39,8 @@ PAPER_ROWS: tuple[tuple[str, Row, Row], ...] = (
     ("C5-no-exposed-replica", rules.privacy_kept, lambda v, b: v <= b),
     ("security-faults-at-most-f", rules.security_within, lambda v, b: v <= b),
     ("capacity-load-at-most-capacity", rules.capacity_within, lambda v, b: v <= b),
+    ("structural-at-most", rules.at_most, lambda v, b: v <= b),
+    ("structural-at-least", rules.at_least, lambda v, b: v >= b),
 )
 
 

@@ -127,6 +127,22 @@ def accept_threshold_query(n: int) -> Query:
     return Query(f"accept-implies-quorum@n={n}", facts, "QF_LIA", Setup.SIMPLEX, decode)
 
 
+def quorum_accepted_query(n: int) -> Query:
+    """Ask for signer bits of a roster of n with 3·popcount > 2n that the spec rejects (§IV-D)."""
+    bits = _ints("c.bit", n)
+    facts = (
+        *[z3.And(b >= 0, b <= 1) for b in bits],
+        QUORUM_DENOMINATOR * z3.Sum(bits) > QUORUM_NUMERATOR * n if bits else z3.BoolVal(False),
+        z3.Not(_accepted("c.", n)),
+    )
+
+    def decode(model: z3.ModelRef) -> dict[str, str]:
+        signers = [i for i, t in enumerate(bits) if _value(model, t)]
+        return {"n": str(n), "signers": str(signers), "bitmap": _to_bytes(signers, n).hex()}
+
+    return Query(f"quorum-accepted@n={n}", facts, "QF_LIA", Setup.SIMPLEX, decode)
+
+
 def conflicting_overlap_query(n: int, threshold: int | None = None) -> Query:
     """Ask for two accepted bitmaps of n signers sharing at most n/3 signers (§IV-D).
 
@@ -188,6 +204,11 @@ def _to_bytes(signers: list[int], n: int) -> bytes:
 def accept_threshold_queries(sizes: tuple[int, ...] = ROSTER_SIZES) -> tuple[Query, ...]:
     """Return the single-certificate bridge queries for every roster size in scope (§IV-D)."""
     return tuple(accept_threshold_query(n) for n in sizes)
+
+
+def quorum_accepted_queries(sizes: tuple[int, ...] = ROSTER_SIZES) -> tuple[Query, ...]:
+    """Return the completeness queries: every quorum of signers is accepted, per size (§IV-D)."""
+    return tuple(quorum_accepted_query(n) for n in sizes)
 
 
 def conflicting_overlap_queries(sizes: tuple[int, ...] = ROSTER_SIZES) -> tuple[Query, ...]:

@@ -67,8 +67,31 @@ def cap_queries(cap: Fraction = MAX_INFLATION_RATE) -> tuple[Query, ...]:
             "QF_LIRA",
         ),
         _q(
-            "cap-rate-admitted",
-            [rate >= 0, rate <= cap_term, z3.Not(z3.And(*rate_within_cap(rate, cap_term)))],
+            "cap-rate-range-exact",
+            [z3.And(*rate_within_cap(rate, cap_term)) != z3.And(rate >= 0, rate <= cap_term)],
             "QF_LRA",
+        ),
+    )
+
+
+def issuance_queries() -> tuple[Query, ...]:
+    """Ask for an epoch amount the spec's bounds misjudge against floor(rate·S / E) (§IV-I).
+
+    One query, for every supply S >= 0, every E >= 1 and every rate >= 0: the constraints of
+    :func:`epoch_issuance_bounds` hold exactly for issued = floor(rate·S / E).
+    """
+    supply, epochs, issued = z3.Ints("supply epochs_per_year issued")
+    rate = z3.Real("rate")
+    floor = z3.ToInt(rate * supply / epochs)
+    return (
+        _q(
+            "issuance-is-floor",
+            [
+                supply >= 0,
+                epochs >= 1,
+                rate >= 0,
+                z3.And(*epoch_issuance_bounds(issued, supply, rate, epochs)) != (issued == floor),
+            ],
+            "QF_NIRA",
         ),
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import z3
 
@@ -27,6 +27,8 @@ from vdlt_spec.crypto.quorum import (
     is_quorum,
     max_faulty,
     max_faulty_bounds,
+    quorum_size,
+    quorum_size_bounds,
     within_fault_bound,
 )
 from vdlt_spec.models.query import Query, Setup, total
@@ -257,3 +259,91 @@ def overlap_at_least_f_plus_one_queries() -> tuple[Query, ...]:
 def overlap_f_plus_two_queries() -> tuple[Query, ...]:
     """Ask for two quorums overlapping in at most f+1 replicas (found: no f+2) (§IV-D)."""
     return overlap_queries(1)
+
+
+@dataclass(frozen=True)
+class Floored:
+    """Carry a Z3 integer term through integer code written with ``//`` (§IV-D).
+
+    Python's ``a // k`` rounds down; so does Z3's integer division ``a / k`` for k > 0 (SMT-LIB
+    ``div``), so :func:`~vdlt_spec.crypto.quorum.quorum_size` and
+    :func:`~vdlt_spec.crypto.quorum.max_faulty` evaluate on a wrapped term exactly as on an int.
+    Only scaling and shifting by ints and flooring by a positive int are supported; any other
+    operation raises ``TypeError`` (a changed rule then fails its obligation).
+    """
+
+    term: z3.ArithRef
+
+    def __mul__(self, k: int) -> Floored:
+        """Scale by an int."""
+        return Floored(self.term * _int(k))
+
+    __rmul__ = __mul__
+
+    def __add__(self, k: int) -> Floored:
+        """Shift by an int."""
+        return Floored(self.term + _int(k))
+
+    __radd__ = __add__
+
+    def __sub__(self, k: int) -> Floored:
+        """Shift down by an int."""
+        return Floored(self.term - _int(k))
+
+    def __rsub__(self, k: int) -> Floored:
+        """Subtract from an int."""
+        return Floored(_int(k) - self.term)
+
+    def __floordiv__(self, k: int) -> Floored:
+        """Divide by a positive int, rounding down."""
+        if _int(k) <= 0:
+            raise TypeError(f"floor division by {k}: only a positive divisor is modelled")
+        return Floored(self.term / k)
+
+
+def _int(k: object) -> int:
+    if not isinstance(k, int) or isinstance(k, bool):
+        raise TypeError(f"only ints combine with a modelled term, got {type(k).__name__}")
+    return k
+
+
+def on_term(size: Callable[[int], int], n: z3.ArithRef) -> z3.ArithRef:
+    """Evaluate the spec's integer size function ``size`` on a Z3 term ``n`` (§IV-D)."""
+    value = size(cast(int, Floored(n)))  # the function's own code, run on the wrapped term
+    if not isinstance(value, Floored):
+        raise TypeError(f"{size.__name__} did not return a term of n")
+    return value.term
+
+
+def _least_quorum(q: z3.ArithRef, n: z3.ArithRef) -> z3.BoolRef:
+    """Return the claim side: q is the least count over two thirds of n (§IV-D, as written)."""
+    return z3.And(3 * q > 2 * n, 3 * (q - 1) <= 2 * n)
+
+
+def _largest_fault(f: z3.ArithRef, n: z3.ArithRef) -> z3.BoolRef:
+    """Return the claim side: f is the largest count under a third of n (§III-D, as written)."""
+    return z3.And(3 * f < n, 3 * (f + 1) >= n)
+
+
+def size_queries() -> tuple[Query, ...]:
+    """Ask for an n whose quorum size is not the least quorum, or fault bound not the largest.
+
+    (§III-D, §IV-D) Four queries, each for every n >= 1: the spec's ``quorum_size(n)`` and
+    ``max_faulty(n)``, run on a term, are the least count over 2n/3 and the largest under n/3;
+    ``quorum_size_bounds`` and ``max_faulty_bounds`` hold for exactly those counts.
+    """
+    n, q, f = z3.Ints("n q f")
+
+    def query(name: str, claim: z3.BoolRef) -> Query:
+        return Query(name, (n >= 1, z3.Not(claim)), "QF_LIA", Setup.DEFAULT, _decode_sizes)
+
+    return (
+        query("quorum-size-is-least", _least_quorum(on_term(quorum_size, n), n)),
+        query("max-faulty-is-largest", _largest_fault(on_term(max_faulty, n), n)),
+        query("quorum-size-bounds-exact", z3.And(*quorum_size_bounds(q, n)) == _least_quorum(q, n)),
+        query("max-faulty-bounds-exact", z3.And(*max_faulty_bounds(f, n)) == _largest_fault(f, n)),
+    )
+
+
+def _decode_sizes(model: z3.ModelRef) -> dict[str, str]:
+    return {d.name(): str(model[d]) for d in sorted(model.decls(), key=lambda d: d.name())}

@@ -128,8 +128,8 @@ def cost_queries() -> tuple[Query, ...]:
             "QF_NIA",
         ),
         _q(
-            "max-votes-within-budget",
-            [b >= 0, *_max_votes(v, b), z3.Not(z3.And(*_is_isqrt(v, b)))],
+            "max-votes-is-isqrt",
+            [b >= 0, z3.And(*_max_votes(v, b)) != z3.And(*_is_isqrt(v, b))],
             "QF_NIA",
         ),
     )

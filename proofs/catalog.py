@@ -120,6 +120,17 @@ OBLIGATIONS: tuple[Obligation, ...] = (
         (),
         quorum.overlap_f_plus_two_queries,
     ),
+    Obligation(
+        "quorum-sizes-exact",
+        "quorum",
+        "§III-D, §IV-D",
+        "quorum_size(n) is the least count over 2n/3 and max_faulty(n) the largest under n/3;"
+        " the solver bounds of both sizes hold for exactly those counts.",
+        ALL_N,
+        PROVED,
+        (),
+        quorum.size_queries,
+    ),
     # --- signer bitmaps, bounded (§IV-D) ---------------------------------------------------------
     Obligation(
         "bitmap-accept-implies-quorum",
@@ -131,6 +142,17 @@ OBLIGATIONS: tuple[Obligation, ...] = (
         PROVED,
         ("the spec's acceptance rule on the bytes",),
         bitmap.accept_threshold_queries,
+    ),
+    Obligation(
+        "bitmap-quorum-accepted",
+        "bitmap",
+        "§IV-D",
+        "Completeness: every set of signers with 3·popcount > 2n passes the spec's acceptance"
+        " test on its bits.",
+        Scope.bound(_BITMAP_SCOPE),
+        PROVED,
+        (),
+        bitmap.quorum_accepted_queries,
     ),
     Obligation(
         "bitmap-conflict-overlap",
@@ -278,8 +300,8 @@ OBLIGATIONS: tuple[Obligation, ...] = (
         "qv-costs",
         "voting",
         "§IV-C",
-        "v votes cost v²; the k-th vote costs 2k-1; the most votes a budget buys, isqrt(budget),"
-        " never exceed it and one more would.",
+        "v votes cost v²; the k-th vote costs 2k-1; the bounds of the most votes a budget buys"
+        " hold for exactly isqrt(budget): it never exceeds the budget and one more would.",
         Scope.all_sizes("all v, all budgets"),
         PROVED,
         (),
@@ -436,19 +458,30 @@ OBLIGATIONS: tuple[Obligation, ...] = (
         "§IV-I",
         "A year of E epochs, each minting floor(rate·S/E) at a clamped rate in [0, cap], mints at"
         " most cap·S and passes the economy's cap check; the check admits exactly the amounts"
-        " up to cap·S; every rate in [0, cap] is admitted.",
+        " up to cap·S; the clamp's range admits exactly the rates in [0, cap].",
         Scope.all_sizes("all supplies S, all E >= 1, all voted rates; cap = 4 %"),
         PROVED,
         ("the cap is the frozen parameter max_inflation_rate",),
         inflation.cap_queries,
+    ),
+    Obligation(
+        "inflation-epoch-issuance",
+        "inflation",
+        "§IV-I",
+        "The epoch issuance bounds hold for exactly one amount, floor(rate·S/E).",
+        Scope.all_sizes("all supplies S, all E >= 1, all rates >= 0"),
+        PROVED,
+        (),
+        inflation.issuance_queries,
     ),
     # --- allocation: the rows of Eq. (1) (§IV-E) -------------------------------------------------
     Obligation(
         "allocation-rows-are-eq1",
         "allocation",
         "§IV-E",
-        "Each row rule of the evaluator (C1-C5, security, capacity) admits exactly the values"
-        " Eq. (1)'s comparison admits: no bound is strict where the paper's is not.",
+        "Each row rule of the evaluator (C1-C5, security, capacity, the structural rows) admits"
+        " exactly the values Eq. (1)'s comparison admits: no bound is strict where the paper's"
+        " is not.",
         Scope.all_sizes("all values and bounds (rationals)"),
         PROVED,
         (),

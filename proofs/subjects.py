@@ -58,6 +58,15 @@ SUBJECTS: dict[str, Subject] = {
     ),
     "bitmap-conflict-overlap": Subject(("crypto.bitmap.bits_form_quorum", f"{_Q}is_quorum")),
     "bitmap-one-signer-fewer": Subject((f"{_Q}quorum_size",)),
+    "bitmap-quorum-accepted": Subject(("crypto.bitmap.bits_form_quorum",)),
+    "quorum-sizes-exact": Subject(
+        (
+            f"{_Q}quorum_size",
+            f"{_Q}max_faulty",
+            f"{_Q}quorum_size_bounds",
+            f"{_Q}max_faulty_bounds",
+        )
+    ),
     "pbft-agreement-within-view": _REPLICA,
     "pbft-agreement-across-views": _REPLICA,
     "pbft-invariant-admits-commit": _REPLICA,
@@ -107,6 +116,11 @@ SUBJECTS: dict[str, Subject] = {
         ("economics.incentives.clamped_rate", "economics.incentives.epoch_issuance"),
         "test_boundaries_economics.py",
     ),
+    "inflation-epoch-issuance": Subject(
+        ("economics.incentives.epoch_issuance_bounds",),
+        ("economics.incentives.epoch_issuance",),
+        "test_boundaries_economics.py",
+    ),
     "allocation-rows-are-eq1": Subject(
         (
             "allocation.rules.decentralization_within",
@@ -116,6 +130,8 @@ SUBJECTS: dict[str, Subject] = {
             "allocation.rules.privacy_kept",
             "allocation.rules.security_within",
             "allocation.rules.capacity_within",
+            "allocation.rules.at_most",
+            "allocation.rules.at_least",
         ),
         ("allocation.evaluator.ROW_RULES", "models.milp rows"),
         "test_boundaries_allocation.py, test_allocation_milp.py",
