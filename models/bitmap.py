@@ -132,7 +132,7 @@ def quorum_accepted_query(n: int) -> Query:
     bits = _ints("c.bit", n)
     facts = (
         *[z3.And(b >= 0, b <= 1) for b in bits],
-        QUORUM_DENOMINATOR * z3.Sum(bits) > QUORUM_NUMERATOR * n if bits else z3.BoolVal(False),
+        QUORUM_DENOMINATOR * sum(bits[1:], bits[0]) > QUORUM_NUMERATOR * n,  # n >= 1
         z3.Not(_accepted("c.", n)),
     )
 
