@@ -49,6 +49,32 @@ def test_a_campaign_within_the_fault_bound_is_safe(cluster: BatchCluster) -> Non
     assert report["faults_exercised"]["byzantine_replicas"] == 4 * 1 + 4 * 1 + 4 * 2
 
 
+def test_runs_left_undecided_are_listed_and_said(
+    cluster: BatchCluster, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run that ends with requests undecided (two silent replicas of four: no quorum ever)
+    is a liveness observation, listed apart from safety."""
+    from vdlt_spec.cli.batch import _print_campaign
+
+    silent = CampaignPlan(sizes=(4,), extra=1, behaviour="silent", faults=(), max_time=3000)
+    report = run_campaign(cluster, silent, [7, 8], chunk=2)
+    assert report["violations"] == 0 and report["incomplete_seeds"] == [7, 8]
+    _print_campaign({**report, "wall_seconds": 1.0, "workers": 1})  # as the command adds
+    text = " ".join(capsys.readouterr().out.split())
+    assert "0 safety violations" in text
+    assert "2 runs ended with requests undecided (liveness, not safety): seeds 7, 8;" in text
+
+
+def test_every_drawn_crash_recovers_after_it_starts() -> None:
+    """Within the fault bound every drawn run heals: a crash drawn after the partition heals
+    still recovers (just after it starts), so no run loses a replica for good."""
+    plan = CampaignPlan()
+    for seed in range(3000):
+        crash = draw_run(seed, plan).crash
+        assert crash is not None and crash[2] > crash[1]
+    assert replay(draw_run(570, plan))["requests_complete"]  # a late crash that stalled before
+
+
 def test_f_plus_one_byzantine_break_safety_and_the_run_shrinks(cluster: BatchCluster) -> None:
     campaign = CampaignPlan(sizes=(7,), extra=1, behaviour="collude")
     report = run_campaign(cluster, campaign, range(40), chunk=5)

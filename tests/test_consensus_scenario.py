@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,8 @@ from vdlt_spec.consensus.payloads import CHECKPOINT_VIEW, SigningDomain, VoteKin
 from vdlt_spec.consensus.sim import (
     COLLUDE,
     MIXED,
+    Crash,
+    Partition,
     assign_behaviours,
     make_scheme,
     parse_behaviour,
@@ -132,3 +135,21 @@ def test_summarize_reports_the_run_and_convicts_colluders() -> None:
     assert len(summary.conflicts) == len(result.conflicts) > 0
     assert {c.replica for c in summary.culprits} <= set(colluding.byzantine)
     assert summary.culprits and summary.verdict is Verdict.INVALID
+
+
+@pytest.mark.parametrize(
+    ("make", "detail"),
+    [
+        (lambda: Crash(1, 372, 337), "recover after it"),
+        (lambda: Crash(1, 5, 5), "recover after it"),
+        (lambda: Crash(1, -1, None), "recover after it"),
+        (lambda: Partition(300, 200, ((0,),)), "end no earlier"),
+        (lambda: Partition(-5, 10, ((0,),)), "end no earlier"),
+    ],
+)
+def test_a_fault_that_ends_before_it_starts_is_refused(make: Any, detail: str) -> None:
+    """A crash recovering before it starts would leave the replica down for good: refused."""
+    with pytest.raises(SpecError) as error:
+        make()
+    assert error.value.reason is Reason.BAD_CONSENSUS_PARAMETER and detail in str(error.value)
+    assert Crash(1, 0, None).end is None and Partition(5, 5, ((0,),)).start == 5

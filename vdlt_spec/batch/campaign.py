@@ -128,7 +128,9 @@ def draw_run(seed: int, campaign: CampaignPlan) -> CampaignRun:
         if "partition" in campaign.faults and len(honest) > f + 1
         else None
     )
-    crash = (honest[-1], rng.randint(0, 400), heal) if "crash" in campaign.faults else None
+    down = rng.randint(0, 400)
+    # the crashed replica recovers when the partition heals, or just after a later crash
+    crash = (honest[-1], down, max(heal, down + 1)) if "crash" in campaign.faults else None
     return CampaignRun(
         seed=seed,
         n=n,

@@ -60,7 +60,8 @@ def _campaign_scenario(seed: int) -> Scenario:
     byzantine = {i: rng.choice(list(Behaviour)) for i in members[:f]}
     heal = rng.randint(300, 1200)
     partition = Partition(rng.randint(0, 200), heal, (tuple(members[f : f + f + 1]),))
-    crash = Crash(members[-1], rng.randint(0, 400), heal)
+    down = rng.randint(0, 400)
+    crash = Crash(members[-1], down, max(heal, down + 1))  # it recovers, at the heal or after
     return Scenario(
         ConsensusConfig(n, mode=list(Mode)[seed % 2]),
         seed=seed,

@@ -359,6 +359,14 @@ def _print_campaign(report: dict[str, Any]) -> None:
         f"violations in {report['wall_seconds']:.1f} s on {_workers(report['workers'])}",
         highlight=False,
     )
+    incomplete = report["incomplete_seeds"]
+    if incomplete:
+        shown_seeds = ", ".join(map(str, incomplete[:5])) + (", ..." if len(incomplete) > 5 else "")
+        console.print(
+            f"{len(incomplete)} runs ended with requests undecided (liveness, not safety): "
+            f"seeds {shown_seeds}; --json lists them all",
+            highlight=False,
+        )
     violation = report["violation"]
     if violation is None:
         return

@@ -75,6 +75,13 @@ class Partition:
     end: int
     groups: tuple[tuple[int, ...], ...]
 
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise SpecError(
+                Reason.BAD_CONSENSUS_PARAMETER,
+                f"a partition must start at a time >= 0 and end no earlier: {self.start}..{self.end}",
+            )
+
 
 @dataclass(frozen=True)
 class Crash:
@@ -83,6 +90,14 @@ class Crash:
     replica: int
     start: int
     end: int | None
+
+    def __post_init__(self) -> None:
+        if self.start < 0 or (self.end is not None and self.end <= self.start):
+            raise SpecError(
+                Reason.BAD_CONSENSUS_PARAMETER,
+                f"a crash must start at a time >= 0 and recover after it (or never): "
+                f"{self.start}..{self.end}",
+            )
 
 
 @dataclass(frozen=True)
