@@ -26,6 +26,7 @@ import signal
 import sys
 import tempfile
 import traceback
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -110,7 +111,12 @@ def run_forked(work: Callable[[], tuple[int, str, str]], limit: float = RUN_LIMI
     read_fd, write_fd = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
-    pid = os.fork()
+    with warnings.catch_warnings():
+        # JAX (loaded by the DRL tests of the same session) warns on every fork: its threads
+        # do not survive into the child. No target reads an agent or calls JAX, so the child
+        # never waits on their locks, and a child that hung anyway is killed at ``limit``.
+        warnings.filterwarnings("ignore", "os.fork", RuntimeWarning)
+        pid = os.fork()
     if pid == 0:  # pragma: no cover - the child never returns into the test session
         try:
             os.close(read_fd)
