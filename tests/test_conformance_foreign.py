@@ -27,6 +27,7 @@ IMPLEMENTED = {
     "cos.classify",
     "cos.reclassify",
     "crypto.bip340_verify",
+    "crypto.bip340_sign",
     "crypto.quorum_size",
     "crypto.bitmap_encode",
     "crypto.bitmap_decode",

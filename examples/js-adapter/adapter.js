@@ -8,7 +8,8 @@
 // response per line on stdout, {"id", "output"} or {"id", "error": REASON}. It implements the
 // class-of-service byte (Table II) and its reclassification (§III-A), the quorum rule, signer
 // bitmaps, MuSig2 key aggregation and quorum certificates (§IV-D) over @noble/curves, an
-// independent secp256k1 library, and BIP340 verification with the library's own schnorr.verify.
+// independent secp256k1 library, and BIP340 signing and verification with the library's own
+// schnorr.sign and schnorr.verify.
 // Every other operation is answered UNSUPPORTED_OPERATION, which the runner counts as unknown.
 // Nothing here reads the reference spec: the rules are written from the docs.
 
@@ -210,6 +211,21 @@ function bip340Verify(input) {
   return { valid: schnorr.verify(signature, message, pubkey) };
 }
 
+// BIP340 signing with the library's schnorr.sign; the key range is checked here so that a
+// refusal has the spec's reason.
+function bip340Sign(input) {
+  const secret = bytes(input.secret_key);
+  const message = bytes(input.message);
+  const auxRand = bytes(input.aux_rand);
+  if (secret.length !== 32 || auxRand.length !== 32) refuse("BAD_LENGTH");
+  const d = BigInt(`0x${hex(secret)}`);
+  if (d === 0n || d >= CURVE_ORDER) refuse("BAD_SECRET_KEY");
+  return {
+    pubkey: hex(schnorr.getPublicKey(secret)),
+    signature: hex(schnorr.sign(message, secret, auxRand)),
+  };
+}
+
 function certificateVerify(input) {
   const roster = list(input.roster, bytes);
   const message = bytes(input.message);
@@ -231,6 +247,7 @@ const OPERATIONS = {
   "cos.classify": classify,
   "cos.reclassify": reclassify,
   "crypto.bip340_verify": bip340Verify,
+  "crypto.bip340_sign": bip340Sign,
   "crypto.quorum_size": quorumSize,
   "crypto.bitmap_encode": (input) => ({
     bitmap: hex(encodeBitmap(list(input.signers, int), int(input.n))),

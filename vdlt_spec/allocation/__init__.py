@@ -25,7 +25,7 @@ from vdlt_spec.allocation.evaluator import (
     tightest,
 )
 from vdlt_spec.allocation.exhaustive import Optimum, exhaustive_optimum
-from vdlt_spec.allocation.generate import GeneratorSettings, generate
+from vdlt_spec.allocation.generate import GeneratorSettings
 from vdlt_spec.allocation.instance import (
     FLOAT_RANGE,
     Instance,
@@ -43,7 +43,7 @@ from vdlt_spec.allocation.schema import (
     parse_allocation,
     parse_instance,
 )
-from vdlt_spec.allocation.score import Reference, Score, parse_reference, score
+from vdlt_spec.allocation.score import Reference, Score, parse_reference
 
 __all__ = [
     "BASELINES",
@@ -74,14 +74,12 @@ __all__ = [
     "evaluate",
     "exhaustive_optimum",
     "expected_results",
-    "generate",
     "instance_schema",
     "loads_instance",
     "parse_allocation",
     "parse_instance",
     "parse_reference",
     "per_class_greedy",
-    "score",
     "tightest",
     "validate_instance",
 ]

@@ -1,12 +1,12 @@
 """Conformance suite: vectors, adapters and runner that other implementations run.
 
-Operations (:func:`operations`, :func:`call`; one module per component under
-:mod:`vdlt_spec.conformance.ops`, found on first use) are what an adapter answers. A vector
-file (:class:`VectorFile` of :class:`Vector`) holds one suite's cases; :func:`run` drives an
-:class:`Adapter` (the :class:`ReferenceAdapter` or a :class:`SubprocessAdapter` speaking the
-JSON-lines protocol) over them and returns a :class:`SuiteReport`. Releases pin vector files
-by digest (:func:`load_release`); :func:`coverage_report` says which operations and error
-reasons a run exercised.
+Operations (:func:`~vdlt_spec.conformance.operations.operations`, :func:`call`; one module per
+component under :mod:`vdlt_spec.conformance.ops`, found on first use) are what an adapter
+answers. A vector file (:class:`VectorFile` of :class:`Vector`) holds one suite's cases;
+:func:`run` drives an :class:`Adapter` (the :class:`ReferenceAdapter` or a
+:class:`SubprocessAdapter` speaking the JSON-lines protocol) over them and returns a
+:class:`SuiteReport`. Releases pin vector files by digest (:func:`load_release`);
+:func:`coverage_report` says which operations and error reasons a run exercised.
 """
 
 from vdlt_spec.conformance.adapter import (
@@ -18,7 +18,7 @@ from vdlt_spec.conformance.adapter import (
     serve_line,
 )
 from vdlt_spec.conformance.coverage import coverage_report
-from vdlt_spec.conformance.operations import AdapterOperation, call, operations
+from vdlt_spec.conformance.operations import AdapterOperation, call
 from vdlt_spec.conformance.release import load_release, release_files
 from vdlt_spec.conformance.suite import (
     SuiteReport,
@@ -49,7 +49,6 @@ __all__ = [
     "iter_vectors",
     "judge",
     "load_release",
-    "operations",
     "reference_answer",
     "release_files",
     "run",

@@ -54,6 +54,26 @@ def bip340_verify(payload: Any) -> Any:
 
 
 @operation(
+    "crypto.bip340_sign",
+    "§IV-D",
+    input_schema='{"secret_key": hex32, "message": hex, "aux_rand": hex32}',
+    output_schema='{"pubkey": hex32, "signature": hex64}',
+)
+def bip340_sign(payload: Any) -> Any:
+    """Sign a message with BIP340: the x-only public key and the 64-byte signature (§IV-D).
+
+    The signature is a deterministic function of (message, secret key, aux_rand). A secret key
+    of 0 or at least the group order is ``BAD_SECRET_KEY``; a key or aux_rand that is not 32
+    bytes is ``BAD_LENGTH``.
+    """
+    secret = _field(payload, "secret_key", bytes)
+    message = _field(payload, "message", bytes)
+    aux_rand = _field(payload, "aux_rand", bytes)
+    signature = bip340.schnorr_sign(message, secret, aux_rand)
+    return {"pubkey": bip340.pubkey_gen(secret).hex(), "signature": signature.hex()}
+
+
+@operation(
     "crypto.quorum_size",
     "§IV-D",
     input_schema='{"n": int}',
@@ -224,6 +244,7 @@ def _crypto_inputs() -> Iterator[VectorInput]:
             },
             row.comment or "BIP340 vector row",
         )
+    yield from _sign_inputs()
     row = bip340_rows()[0]
     yield VectorInput(
         "bip340-short-signature",
@@ -287,3 +308,63 @@ def _two_thirds_inputs() -> Iterator[VectorInput]:
                 },
                 f"{count} of {n}: 3·{count} {'>' if 3 * count > 2 * n else '='} 2n",
             )
+
+
+def _sign_inputs() -> Iterator[VectorInput]:
+    """Yield signing vectors: the BIP340 rows with a secret key, seeded keys, bad keys."""
+    for row in bip340_rows():
+        if row.seckey is not None and row.aux_rand is not None:
+            yield VectorInput(
+                f"bip340-sign-row{row.index}",
+                "crypto.bip340_sign",
+                {
+                    "secret_key": row.seckey.hex(),
+                    "message": row.message.hex(),
+                    "aux_rand": row.aux_rand.hex(),
+                },
+                f"BIP340 row {row.index}: the published signature",
+            )
+    rng = random.Random(VECTOR_SEED)
+    order = bip340.N
+    # keys near the ends of the range and keys whose public point has an odd y (negated d)
+    for name, key in (("one", 1), ("two", 2), ("order-1", order - 1), ("order-2", order - 2)):
+        yield VectorInput(
+            f"bip340-sign-key-{name}",
+            "crypto.bip340_sign",
+            {
+                "secret_key": key.to_bytes(32, "big").hex(),
+                "message": rng.randbytes(32).hex(),
+                "aux_rand": rng.randbytes(32).hex(),
+            },
+            "a secret key at an end of [1, n-1]",
+        )
+    for k in range(6):
+        yield VectorInput(
+            f"bip340-sign-seeded{k}",
+            "crypto.bip340_sign",
+            {
+                "secret_key": rng.randbytes(32).hex(),
+                "message": rng.randbytes(rng.choice((0, 1, 32, 100))).hex(),
+                "aux_rand": rng.randbytes(32).hex(),
+            },
+            "a seeded key, message and aux_rand",
+        )
+    good = {"message": "", "aux_rand": "00" * 32}
+    for name, key, why in (
+        ("zero", "00" * 32, "secret key 0"),
+        ("order", order.to_bytes(32, "big").hex(), "secret key n"),
+        ("max", "ff" * 32, "secret key 2^256 - 1"),
+        ("short", "01" * 31, "a 31-byte secret key"),
+    ):
+        yield VectorInput(
+            f"bip340-sign-bad-{name}",
+            "crypto.bip340_sign",
+            {**good, "secret_key": key},
+            f"refused: {why}",
+        )
+    yield VectorInput(
+        "bip340-sign-bad-aux",
+        "crypto.bip340_sign",
+        {"secret_key": "01" * 32, "message": "", "aux_rand": "00" * 31},
+        "refused: a 31-byte aux_rand",
+    )

@@ -79,7 +79,8 @@ class Partition:
         if not 0 <= self.start <= self.end:
             raise SpecError(
                 Reason.BAD_CONSENSUS_PARAMETER,
-                f"a partition must start at a time >= 0 and end no earlier: {self.start}..{self.end}",
+                "a partition must start at a time >= 0 and end no earlier: "
+                f"{self.start}..{self.end}",
             )
 
 
