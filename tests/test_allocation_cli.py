@@ -276,11 +276,12 @@ def test_solves_with_other_thread_counts_in_one_process(
         assert json.loads(capsys.readouterr().out)["status"] == "optimal"
 
 
-def test_solve_stops_at_its_time_limit_while_building(
+def test_solve_stops_at_its_time_limit_while_reading(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A limit shorter than building the model ends the command at the limit, exit 2, and
-    says that neither the allocation nor the model was written."""
+    """The limit bounds the whole command: a limit shorter than reading the instance ends the
+    command at the limit, exit 2, and says that neither the allocation nor the model was
+    written. (A limit that comes while the model is built: tests/test_allocation_milp.py.)"""
     instance, out, lp = tmp_path / "i.json", tmp_path / "a.json", tmp_path / "m.lp"
     args = ["allocation", "generate", "--count", "200", "--nodes", "40", "--seed", "1"]
     assert main([*args, "--out", str(instance)]) == 0
@@ -289,9 +290,12 @@ def test_solve_stops_at_its_time_limit_while_building(
     assert main([*solve, "--json"]) == 2
     report = json.loads(capsys.readouterr().out)
     assert report["status"] == "time_limit" and report["allocation"] is None
-    assert report["summary"] == "the time limit came before the model was built"
+    assert report["summary"] == "the time limit came before the instance was read"
+    assert list(report["phase_seconds"]) == ["reading"]
     assert main([*solve, "--out", str(out), "--lp", str(lp)]) == 2
     text = "".join(capsys.readouterr().out.split())  # the console wraps long paths
-    assert "notbuilt:thetimelimitcamefirst" in text
+    assert "-(theinstancewasnotread)" in text and "notbuilt:thetimelimitcamefirst" in text
     assert f"noallocation,notwritten:{out}" in text and f"notwritten:{lp}" in text
     assert not out.exists() and not lp.exists()
+    # the timer is gone once the command ends: a later command runs unlimited
+    assert main(["allocation", "solve", str(INSTANCES / "tiny-exhaustive.json"), "--json"]) == 0

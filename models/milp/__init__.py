@@ -28,7 +28,13 @@ from vdlt_spec.models.milp.model import (
 from vdlt_spec.models.milp.options import OptionChanges, SolveOptions
 from vdlt_spec.models.milp.oracle import PHASES, solve
 from vdlt_spec.models.milp.relaxation import RELAXABLE, ConstraintMode, Relaxation
-from vdlt_spec.models.milp.report import PhaseTime, SolveReport, SolveStatus, decide
+from vdlt_spec.models.milp.report import (
+    PhaseTime,
+    SolveReport,
+    SolveStatus,
+    decide,
+    interrupted,
+)
 from vdlt_spec.models.milp.search import SearchReport, improve, searches_first, worthwhile
 from vdlt_spec.models.milp.solution import extract, start_values
 from vdlt_spec.models.milp.solvers import SOLVERS, SolverResult, SolverSettings, load_highs
@@ -71,6 +77,7 @@ __all__ = [
     "extract",
     "heuristic_starts",
     "improve",
+    "interrupted",
     "is_feasible",
     "lagrangian_bound",
     "load_highs",

@@ -21,7 +21,7 @@ from vdlt_spec.models.milp.bounds import Relaxed, proof_target, relax, tightest
 from vdlt_spec.models.milp.lagrangian import LagrangianBound, lagrangian_bound
 from vdlt_spec.models.milp.model import AllocationModel, BuildInterrupted, build_model, export
 from vdlt_spec.models.milp.options import OptionChanges, SolveOptions
-from vdlt_spec.models.milp.report import Findings, PhaseTime, SolveReport, SolveStatus, report
+from vdlt_spec.models.milp.report import Findings, PhaseTime, SolveReport, interrupted, report
 from vdlt_spec.models.milp.search import Probe, climb, probe, searches_first, worthwhile
 from vdlt_spec.models.milp.solution import extract
 from vdlt_spec.models.milp.solvers import SolverResult, SolverSettings, run_solver, use_threads
@@ -242,29 +242,15 @@ def solve(
 def _unbuilt(
     instance: Instance, opts: SolveOptions, clock: Clock, stop: BuildInterrupted
 ) -> SolveReport:
-    """Report a solve whose time limit came while the model was being built (D-alloc-13)."""
-    return SolveReport(
-        instance=instance.name,
-        solver=opts.solver,
-        status=SolveStatus.TIME_LIMIT,
-        proven_optimal=False,
-        objective=None,
-        incumbent=None,
-        bound=None,
-        gap=None,
-        seconds=time.perf_counter() - clock.began,
-        solve_seconds=0.0,
-        detail=f"the time limit came while building the model ({stop})",
-        admitted=0,
-        transactions=stop.transactions,
-        variables=0,
-        constraints=0,
-        binaries=0,
-        warm_start=None,
-        allocation=None,
-        solver_ran=False,
-        summary="the time limit came before the model was built",
-        phase_seconds=clock.times(),
+    """Report a solve whose time limit came while the model was being built (D-alloc-41)."""
+    return interrupted(
+        instance.name,
+        opts.solver,
+        stop.transactions,
+        time.perf_counter() - clock.began,
+        f"the time limit came while building the model ({stop})",
+        "the time limit came before the model was built",
+        clock.times(),
     )
 
 

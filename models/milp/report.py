@@ -101,6 +101,41 @@ class Findings:
     lagrangian_bound: float | None = None
 
 
+def interrupted(
+    name: str,
+    solver: str,
+    transactions: int,
+    seconds: float,
+    detail: str,
+    summary: str,
+    phase_seconds: tuple[PhaseTime, ...],
+) -> SolveReport:
+    """Report a solve the time limit stopped before there was a model to solve (D-alloc-41)."""
+    return SolveReport(
+        instance=name,
+        solver=solver,
+        status=SolveStatus.TIME_LIMIT,
+        proven_optimal=False,
+        objective=None,
+        incumbent=None,
+        bound=None,
+        gap=None,
+        seconds=seconds,
+        solve_seconds=0.0,
+        detail=detail,
+        admitted=0,
+        transactions=transactions,
+        variables=0,
+        constraints=0,
+        binaries=0,
+        warm_start=None,
+        allocation=None,
+        solver_ran=False,
+        summary=summary,
+        phase_seconds=phase_seconds,
+    )
+
+
 def report(
     instance: Instance, model: AllocationModel, options: SolveOptions, found: Findings
 ) -> SolveReport:

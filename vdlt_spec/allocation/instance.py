@@ -299,22 +299,33 @@ def check_float_range(instance: Instance) -> None:
     parts: list[tuple[str, Any]] = [("instance", instance)]
     parts += [(f"node {node.id!r}", node) for node in instance.nodes]
     parts += [(f"transaction {tx.id!r}", tx) for tx in instance.transactions]
+    names = {type(part): [f.name for f in dataclasses.fields(part)] for _, part in parts}
     for where, part in parts:
-        for f in dataclasses.fields(part):
-            value = getattr(part, f.name)
+        for name in names[type(part)]:
+            value = getattr(part, name)
             for x in value if isinstance(value, tuple) else (value,):
                 if _outside_float_range(x):
                     shown = "above 1e100" if abs(x) > 1 else "below 1e-100"
                     raise SpecError(
                         Reason.PARAMETER_OUT_OF_RANGE,
-                        f"{where}: {f.name} is {shown} in magnitude; the MILP and the DRL "
+                        f"{where}: {name} is {shown} in magnitude; the MILP and the DRL "
                         "allocator work in floating point and take numbers of magnitude "
                         "1e-100..1e100 (or 0)",
                     )
 
 
+#: Numerators and denominators below this many bits keep a fraction within FLOAT_RANGE.
+_SAFE_BITS = FLOAT_RANGE.bit_length() - 1
+
+
 def _outside_float_range(x: Any) -> bool:
     """Tell whether ``x`` is a non-zero number outside 1e-100..1e100 in magnitude."""
-    if not isinstance(x, Fraction | int) or isinstance(x, bool) or x == 0:
+    if isinstance(x, Fraction):
+        top, bottom = x.numerator, x.denominator
+    elif isinstance(x, int) and not isinstance(x, bool):
+        top, bottom = x, 1
+    else:
         return False
-    return not Fraction(1, FLOAT_RANGE) <= abs(Fraction(x)) <= FLOAT_RANGE
+    if top == 0 or max(top.bit_length(), bottom.bit_length()) <= _SAFE_BITS:
+        return False  # |x| lies in [1/denominator, |numerator|]: decided at once
+    return not Fraction(1, FLOAT_RANGE) <= abs(Fraction(top, bottom)) <= FLOAT_RANGE

@@ -14,9 +14,11 @@ import typer
 from rich.table import Table
 
 from vdlt_spec.cli.common import (
+    DeadlinePassed,
     JsonFlag,
     check_outputs,
     console,
+    deadline,
     deprecated_option,
     emit_json,
     err_console,
@@ -297,48 +299,72 @@ def solve_command(
         staged_outputs([lp, mps]) as (lp_staged, mps_staged),
         work_progress(PHASE_WORDS["reading"], quiet=as_json) as steps,
     ):
-        instance = _load_instance(instance_file)
-        begin = None if start is None else _load_start(instance, start)
-        reading = time.perf_counter() - began
-        options = SolveOptions(
-            solver=solver,
-            time_limit=None if limit is None else max(limit - reading, 1e-3),
-            gap=gap,
-            threads=threads,
-            warm_start=begin,
-            use_heuristic_start=warm_start,
-            bounds=warm_start,
-            search=search,
-            lp_path=str(lp_staged) if lp_staged else None,
-            mps_path=str(mps_staged) if mps_staged else None,
-        )
+        try:
+            with deadline(limit):  # parsing and schema checks cannot stop by themselves
+                instance: Any = _load_instance(instance_file)
+                begin = None if start is None else _load_start(instance, start)
+        except DeadlinePassed:
+            instance = None
+        if instance is None:
+            report = _unread(instance_file, solver, began)
+        else:
+            reading = time.perf_counter() - began
+            options = SolveOptions(
+                solver=solver,
+                time_limit=None if limit is None else max(limit - reading, 1e-3),
+                gap=gap,
+                threads=threads,
+                warm_start=begin,
+                use_heuristic_start=warm_start,
+                bounds=warm_start,
+                search=search,
+                lp_path=str(lp_staged) if lp_staged else None,
+                mps_path=str(mps_staged) if mps_staged else None,
+            )
+            within = "" if limit is None else f" (the whole command: {limit:g} s at most)"
 
-        within = "" if limit is None else f" (the whole command: {limit:g} s at most)"
+            def on_phase(phase: str) -> None:
+                steps.phase(PHASE_WORDS.get(phase, phase) + within)
 
-        def on_phase(phase: str) -> None:
-            steps.phase(PHASE_WORDS.get(phase, phase) + within)
-
-        solved = solve(instance, options, on_phase=on_phase)
-    report = replace(
-        solved,
-        phase_seconds=(PhaseTime("reading", reading), *solved.phase_seconds),
-        seconds=time.perf_counter() - began,
-    )
+            solved = solve(instance, options, on_phase=on_phase)
+            report = replace(
+                solved,
+                phase_seconds=(PhaseTime("reading", reading), *solved.phase_seconds),
+                seconds=time.perf_counter() - began,
+            )
     if out is not None and report.allocation is not None:
         write_output(out, serial.dumps(report.allocation, indent=2) + "\n")
     if as_json:
         emit_json(solve_document(report, limit))
     else:
-        console.print(solve_table(report, instance.utility.value, limit))
+        utility = "utility" if instance is None else instance.utility.value
+        console.print(solve_table(report, utility, limit))
         if report.diagnosis:
             console.print(diagnosis_table(report.diagnosis[:ALLOCATION_ROWS_SHOWN]))
         if out is not None:
             done = "wrote" if report.allocation is not None else "no allocation, not written:"
             console.print(f"{done} {out}", markup=False)
         for path in (lp, mps):
-            if path is not None and report.variables == 0 and report.transactions > 0:
+            if path is not None and report.variables == 0 and report.status.value == "time_limit":
                 console.print(f"no model built, not written: {path}", markup=False)
     raise typer.Exit(report.status.exit_code)
+
+
+def _unread(instance_file: Path, solver: str, began: float) -> Any:
+    """Report a solve whose time limit came before the instance was read (D-alloc-41)."""
+    from vdlt_spec.models.milp import PhaseTime, interrupted
+
+    seconds = time.perf_counter() - began
+    return interrupted(
+        instance_file.name,
+        solver,
+        0,
+        seconds,
+        f"the time limit came while reading {instance_file.name} "
+        f"({instance_file.stat().st_size / 1e6:.1f} MB)",
+        "the time limit came before the instance was read",
+        (PhaseTime("reading", seconds),),
+    )
 
 
 @allocation_app.command(

@@ -10,8 +10,10 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 import sys
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -111,6 +113,42 @@ def given(value: Given, deprecated: Given | None) -> Given:
 def fail(message: str) -> NoReturn:
     """Reject bad usage: ``vdlt: error [BAD_USAGE]: message`` on stderr, exit 2."""
     raise SpecError(Reason.BAD_USAGE, message)
+
+
+class DeadlinePassed(BaseException):
+    """Say that a command's time limit came in a phase that cannot stop by itself.
+
+    A ``BaseException``, like ``KeyboardInterrupt``, so that no ``except Exception`` in a
+    library the phase calls swallows it.
+    """
+
+
+@contextmanager
+def deadline(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`DeadlinePassed` in the block once ``seconds`` have passed.
+
+    A real-time timer interrupts the main thread wherever it is (parsing, schema validation).
+    Without ``seconds``, off the main thread, or where the platform has no such timer, the
+    block runs unlimited.
+    """
+    if (
+        seconds is None
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def ring(signum: int, frame: object) -> None:
+        raise DeadlinePassed
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def run_app(app: typer.Typer, argv: list[str] | None) -> int:

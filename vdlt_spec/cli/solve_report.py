@@ -92,6 +92,13 @@ def _gap_text(report: Any) -> str:
     return "-"
 
 
+def _admitted_text(report: Any) -> str:
+    """Say how many transactions were admitted, or that the instance was never read."""
+    if [p.phase for p in report.phase_seconds] == ["reading"] and report.variables == 0:
+        return "- (the instance was not read)"
+    return f"{report.admitted} of {report.transactions} transactions"
+
+
 def _model_text(report: Any) -> str:
     """Describe the model's size, or say that the time limit came before it was built."""
     phases = {p.phase for p in report.phase_seconds}
@@ -133,7 +140,7 @@ def solve_table(report: Any, utility: str, limit: float | None) -> Table:
         ("  LP relaxation", _with_unit(report.relaxation_bound, unit)),
         ("  Lagrangian", _with_unit(report.lagrangian_bound, unit)),
         ("relative gap", _gap_text(report)),
-        ("admitted", f"{report.admitted} of {report.transactions} transactions"),
+        ("admitted", _admitted_text(report)),
         ("warm start", _with_unit(report.warm_start, unit)),
         (
             "neighbourhood search",

@@ -26,6 +26,7 @@ from vdlt_spec.crypto import (
     make_certificate,
     max_faulty,
     quorum_size,
+    secp256k1,
     verify_certificate,
 )
 
@@ -325,7 +326,7 @@ def _sign_inputs() -> Iterator[VectorInput]:
                 f"BIP340 row {row.index}: the published signature",
             )
     rng = random.Random(VECTOR_SEED)
-    order = bip340.N
+    order = secp256k1.N
     # keys near the ends of the range and keys whose public point has an odd y (negated d)
     for name, key in (("one", 1), ("two", 2), ("order-1", order - 1), ("order-2", order - 2)):
         yield VectorInput(
@@ -350,7 +351,7 @@ def _sign_inputs() -> Iterator[VectorInput]:
             "a seeded key, message and aux_rand",
         )
     good = {"message": "", "aux_rand": "00" * 32}
-    for name, key, why in (
+    for name, secret, why in (
         ("zero", "00" * 32, "secret key 0"),
         ("order", order.to_bytes(32, "big").hex(), "secret key n"),
         ("max", "ff" * 32, "secret key 2^256 - 1"),
@@ -359,7 +360,7 @@ def _sign_inputs() -> Iterator[VectorInput]:
         yield VectorInput(
             f"bip340-sign-bad-{name}",
             "crypto.bip340_sign",
-            {**good, "secret_key": key},
+            {**good, "secret_key": secret},
             f"refused: {why}",
         )
     yield VectorInput(
