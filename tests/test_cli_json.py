@@ -103,6 +103,8 @@ RUNS = [
     ["allocation", "dataset", "verify", "small"],
     ["allocation", "score", "small", "--allocator", "density-greedy", "--workers", "1"],
     ["consensus", "campaign", "--runs", "3", "--sizes", "4", "--workers", "1"],
+    ["governance", "campaign", "--runs", "2", "--steps", "20", "--workers", "1"],
+    ["system", "campaign", "--runs", "1", "--transactions", "20", "--workers", "1"],
     ["system", "simulate", "--transactions", "50", "--baseline"],
     ["system", "experiment", "virtual-systems", "--transactions", "40"],
 ]

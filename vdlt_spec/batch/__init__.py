@@ -3,7 +3,8 @@
 :mod:`.cluster` connects to a scheduler or starts a local cluster and streams plain-data tasks;
 :mod:`.dataset` builds resumable allocation datasets solved by the exact oracle (§IV-E);
 :mod:`.leaderboard` scores allocators over a dataset (§IV-F); :mod:`.campaign` runs seeded
-consensus safety campaigns and shrinks the first violation (§III-D); :mod:`.store` writes
+consensus safety campaigns and shrinks the first violation (§III-D); :mod:`.simulations` runs
+seeded economy walks and audited whole-system runs (§IV-I, Fig. 3); :mod:`.store` writes
 results atomically.
 """
 
@@ -24,6 +25,12 @@ from vdlt_spec.batch.leaderboard import (
     resolve_allocator,
     score_dataset,
 )
+from vdlt_spec.batch.simulations import (
+    SimulationPlan,
+    run_simulations,
+    shortest_breaking_walk,
+    system_config,
+)
 from vdlt_spec.batch.store import atomic_write, read_document, sha256_of
 
 __all__ = [
@@ -32,6 +39,7 @@ __all__ = [
     "CampaignPlan",
     "CampaignRun",
     "DatasetSpec",
+    "SimulationPlan",
     "atomic_write",
     "build",
     "connect",
@@ -45,10 +53,13 @@ __all__ = [
     "replay",
     "resolve_allocator",
     "run_campaign",
+    "run_simulations",
     "scenario_of",
     "score_dataset",
     "sha256_of",
+    "shortest_breaking_walk",
     "shrink",
     "stream",
+    "system_config",
     "verify",
 ]

@@ -70,7 +70,7 @@ app.add_typer(conformance_app, name="conformance", short_help="Conformance vecto
 app.add_typer(
     virtualization_app, name="virtualization", short_help="Virtual DLT systems and the hierarchy."
 )
-batch.register(allocation_app, consensus_app)
+batch.register(allocation_app, consensus_app, governance_app, system_app)
 app.add_typer(system_app, name="system", short_help="The vDLT system end to end (Fig. 3).")
 aliases.register(app)
 

@@ -34,10 +34,19 @@ from vdlt_spec.cli.common import (
     err_console,
     fail,
     shown,
+    visible,
     write_output,
 )
 
-__all__ = ["campaign_command", "dataset_build", "dataset_verify", "register", "score_command"]
+__all__ = [
+    "campaign_command",
+    "dataset_build",
+    "dataset_verify",
+    "economy_campaign_command",
+    "register",
+    "score_command",
+    "system_campaign_command",
+]
 
 #: Where the bundled datasets live; ``vdlt allocation score small`` names one of them.
 BUNDLED = Path(__file__).resolve().parents[1] / "batch" / "datasets"
@@ -382,8 +391,134 @@ def _print_campaign(report: dict[str, Any]) -> None:
     )
 
 
-def register(allocation_app: typer.Typer, consensus_app: typer.Typer) -> None:
-    """Add the batch commands to the ``allocation`` and ``consensus`` groups."""
+RunsOption = Annotated[int, typer.Option("--runs", metavar="K", min=1, help="Seeded runs.")]
+SeedOption = Annotated[int, typer.Option("--seed", metavar="N", help="The first seed.")]
+ChunkOption = Annotated[int, typer.Option("--chunk", metavar="N", min=1, help="Runs per task.")]
+OutOption = Annotated[Path | None, typer.Option(metavar="FILE", help="Write the report as JSON.")]
+
+
+def economy_campaign_command(
+    runs: RunsOption = 1000,
+    seed: SeedOption = 0,
+    steps: Annotated[
+        int, typer.Option("--steps", metavar="N", min=1, help="Random operations per run.")
+    ] = 400,
+    chunk: ChunkOption = 10,
+    out: OutOption = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Walk K seeded economies on the cluster; stop at the first broken invariant (§IV-B..K).
+
+    Each run applies --steps random operations, valid and invalid (transfers, bonds, locked
+    votes, evidence, amendments, epochs), checking every invariant after each. A violation is
+    reported with its seed and the shortest walk of that seed that still breaks it. Exit 0
+    when every run keeps every invariant, 1 on a violation.
+    """
+    from vdlt_spec.batch.simulations import SimulationPlan
+
+    _run_simulations(
+        SimulationPlan(kind="economy", steps=steps),
+        runs,
+        seed,
+        chunk,
+        out,
+        scheduler,
+        workers,
+        as_json,
+    )
+
+
+def system_campaign_command(
+    runs: RunsOption = 200,
+    seed: SeedOption = 0,
+    transactions: Annotated[
+        int, typer.Option("--transactions", metavar="N", min=1, help="Transactions per run.")
+    ] = 200,
+    faults: Annotated[
+        bool,
+        typer.Option(
+            "--faults/--no-faults",
+            help="Draw faults within the bound from each seed (Byzantine, crash, loss, partition).",
+        ),
+    ] = True,
+    chunk: ChunkOption = 5,
+    out: OutOption = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run K seeded systems (Fig. 3) on the cluster and audit each trace; stop at a finding.
+
+    Each run simulates the pipeline with faults drawn from its seed (up to f Byzantine
+    delegates, one Byzantine and one crashed execution node, lossy links, a partition) and
+    the system auditor checks its trace. Exit 0 when every audit is clean, 1 on a finding.
+    """
+    from vdlt_spec.batch.simulations import SimulationPlan
+
+    plan = SimulationPlan(kind="system", transactions=transactions, faults=faults)
+    _run_simulations(plan, runs, seed, chunk, out, scheduler, workers, as_json)
+
+
+def _run_simulations(
+    plan: Any,
+    runs: int,
+    seed: int,
+    chunk: int,
+    out: Path | None,
+    scheduler: str | None,
+    workers: int | None,
+    as_json: bool,
+) -> None:
+    from vdlt_spec.batch import connect
+    from vdlt_spec.batch.simulations import run_simulations
+
+    check_outputs([out], [])
+    with connect(scheduler, workers=workers) as cluster, _bar("simulating", quiet=as_json) as bar:
+        began = time.perf_counter()
+        report = run_simulations(
+            cluster, plan, range(seed, seed + runs), chunk=chunk, on_progress=bar
+        )
+        report["wall_seconds"] = time.perf_counter() - began
+        report["workers"] = cluster.workers
+    if out is not None:
+        import json
+
+        write_output(out, json.dumps(report, indent=2, allow_nan=False) + "\n")
+    if as_json:
+        emit_json(report)
+    else:
+        _print_simulations(report)
+    raise typer.Exit(1 if report["violation"] else 0)
+
+
+def _print_simulations(report: dict[str, Any]) -> None:
+    figures = ", ".join(
+        f"{value} {name.replace('_', ' ')}" for name, value in report["totals"].items()
+    )
+    console.print(
+        f"{report['runs']} {report['plan']['kind']} runs: {figures}; {report['violations']} "
+        f"violations in {report['wall_seconds']:.1f} s on {_workers(report['workers'])}",
+        highlight=False,
+    )
+    violation = report["violation"]
+    if violation is None:
+        return
+    shortest = violation.get("shortest_steps")
+    where = f" (the first {shortest} steps of the walk suffice)" if shortest else ""
+    console.print(f"[red]rule broken[/] at seed {violation['seed']}{where}:", highlight=False)
+    for finding in violation["findings"]:
+        console.print(f"  {visible(finding)}", markup=False, highlight=False)
+
+
+def register(
+    allocation_app: typer.Typer,
+    consensus_app: typer.Typer,
+    governance_app: typer.Typer,
+    system_app: typer.Typer,
+) -> None:
+    """Add the batch commands to the allocation, consensus, governance and system groups."""
     allocation_app.add_typer(
         dataset_app, name="dataset", short_help="Build and verify solved datasets (§IV-E)."
     )
@@ -393,3 +528,9 @@ def register(allocation_app: typer.Typer, consensus_app: typer.Typer) -> None:
     consensus_app.command(
         "campaign", short_help="Run seeded safety campaigns on a cluster (§III-D)."
     )(campaign_command)
+    governance_app.command(
+        "campaign", short_help="Walk seeded economies on a cluster, checking invariants."
+    )(economy_campaign_command)
+    system_app.command(
+        "campaign", short_help="Run seeded systems on a cluster and audit each (Fig. 3)."
+    )(system_campaign_command)
