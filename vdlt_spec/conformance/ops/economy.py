@@ -14,6 +14,7 @@ from typing import Any
 
 from vdlt_spec import serial
 from vdlt_spec.conformance.operations import operation
+from vdlt_spec.conformance.ops.economy_runs import run_inputs
 from vdlt_spec.conformance.suite import VectorInput, inputs
 from vdlt_spec.economics import Operation, economy, incentives, penalties
 from vdlt_spec.economics.settlement import settle
@@ -21,19 +22,12 @@ from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance.parameters import GENESIS_SUPPLY, Parameters, validate
 
 ACCEPTED = "ok"
+RUN_INPUT = '{"allocations": {name: int}, "params"?: Parameters, "operations": [Operation]}'
+"""The input of ``economy.run`` and ``economy.audit``: genesis, parameters, operations."""
 
 
-@operation(
-    "economy.run",
-    "§IV-C, §IV-I, §IV-J, §IV-K",
-    input_schema='{"allocations": {name: int}, "params"?: Parameters, "operations": [Operation]}',
-    output_schema=(
-        '{"results": ["ok" or REASON], "epoch", "supply", "minted", "burned", "accounts",'
-        ' "params_version"}'
-    ),
-)
-def run(payload: Any) -> Any:
-    """Apply operations from genesis; answer each with ``ok`` or its reason, then the ledger."""
+def _replay(payload: Any) -> tuple[economy.Economy, list[str]]:
+    """Start the economy of ``payload`` and apply its operations; return it and the answers."""
     allocations = serial.decode(dict[str, int], payload.get("allocations"), "$.allocations")
     params = serial.decode(Parameters, payload.get("params", {}), "$.params")
     operations = serial.decode(tuple[Operation, ...], payload.get("operations"), "$.operations")
@@ -45,6 +39,21 @@ def run(payload: Any) -> Any:
             results.append(ACCEPTED)
         except SpecError as exc:
             results.append(exc.reason.value)
+    return state, results
+
+
+@operation(
+    "economy.run",
+    "§IV-C, §IV-I, §IV-J, §IV-K",
+    input_schema=RUN_INPUT,
+    output_schema=(
+        '{"results": ["ok" or REASON], "epoch", "supply", "minted", "burned", "accounts",'
+        ' "params_version"}'
+    ),
+)
+def run(payload: Any) -> Any:
+    """Apply operations from genesis; answer each with ``ok`` or its reason, then the ledger."""
+    state, results = _replay(payload)
     ledger = state.ledger
     return {
         "results": results,
@@ -55,6 +64,19 @@ def run(payload: Any) -> Any:
         "accounts": ledger.accounts,
         "params_version": state.governance.version,
     }
+
+
+@operation(
+    "economy.audit",
+    "§IV-C, §IV-I, §IV-J, §IV-K",
+    input_schema=RUN_INPUT,
+    output_schema='{"broken": [INVARIANT]}',
+)
+def audit(payload: Any) -> Any:
+    """Apply operations from genesis as ``economy.run`` does; name the invariants now broken."""
+    state, _ = _replay(payload)
+    report = economy.invariant_report(state)
+    return {"broken": [name for name in economy.INVARIANTS if report[name]]}
 
 
 @operation(
@@ -147,6 +169,7 @@ def _economy_inputs() -> Iterator[VectorInput]:
         "economy.run",
         {"allocations": allocations, "operations": [{"op": "teleport"}]},
     )
+    yield from run_inputs()
     yield from _incentive_inputs()
     yield from _slash_inputs()
 
