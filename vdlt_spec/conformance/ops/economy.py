@@ -126,6 +126,30 @@ def slash(payload: Any) -> Any:
     }
 
 
+@operation(
+    "economy.issuance",
+    "§IV-I",
+    input_schema='{"year_start_supply": int, "params"?: Parameters}',
+    output_schema=(
+        '{"rate": Fraction, "epoch_issuance": int, "pools": {"management", "execution",'
+        ' "stakers"}, "yearly_cap": int}'
+    ),
+)
+def issuance(payload: Any) -> Any:
+    """Return the clamped rate, an epoch's issuance, its three pools and the yearly cap (§IV-I)."""
+    params = validate(serial.decode(Parameters, payload.get("params", {}), "$.params"))
+    supply = serial.decode(int, payload.get("year_start_supply"), "$.year_start_supply")
+    if supply < 0:
+        raise SpecError(Reason.NEGATIVE_AMOUNT, f"the supply must be >= 0: {supply}")
+    amount = incentives.epoch_issuance(supply, params)
+    return {
+        "rate": incentives.clamped_rate(params),
+        "epoch_issuance": amount,
+        "pools": incentives.split_issuance(amount, params),
+        "yearly_cap": incentives.yearly_cap(supply, params),
+    }
+
+
 HOLDERS = ("alice", "bob", "carol", "dave")
 
 
@@ -171,6 +195,7 @@ def _economy_inputs() -> Iterator[VectorInput]:
     )
     yield from run_inputs()
     yield from _incentive_inputs()
+    yield from _issuance_inputs()
     yield from _slash_inputs()
 
 
@@ -201,6 +226,37 @@ def _incentive_inputs() -> Iterator[VectorInput]:
             {"declared": declared, "budget_left": 1, "blocks": blocks, "pool": 1},
             "rejected input",
         )
+
+
+def _issuance_inputs() -> Iterator[VectorInput]:
+    """Yield issuance vectors: the clamped rate, the floors of issuance, pools and cap (§IV-I)."""
+    op = "economy.issuance"
+    for supply in (0, 1, GENESIS_SUPPLY, GENESIS_SUPPLY + 1, 10**18 + 7):
+        yield VectorInput(f"issuance-{supply}", op, {"year_start_supply": supply})
+    edges = (24, 25, 49, 50, 7_777_777)
+    experiments: dict[str, tuple[dict[str, str | int], tuple[int, ...]]] = {
+        "at-cap": ({"inflation_rate": "1/25", "max_inflation_rate": "1/25"}, edges),
+        "above-cap": ({"inflation_rate": "1/10", "max_inflation_rate": "1/25"}, (7_777_777,)),
+        "negative-rate": ({"inflation_rate": "-1/100"}, (7_777_777,)),
+        "zero-rate": ({"inflation_rate": "0"}, (7_777_777,)),
+        "one-epoch-year": ({"epochs_per_year": 1, "inflation_rate": "1/25"}, edges),
+        "thirds": ({"management_share": "1/3", "execution_share": "1/3"}, (7_777_777,)),
+        "no-management": ({"management_share": "0", "execution_share": "1"}, (7_777_777,)),
+    }
+    for name, (params, supplies) in experiments.items():
+        for supply in supplies:
+            yield VectorInput(
+                f"issuance-{name}-{supply}",
+                op,
+                {"year_start_supply": supply, "params": {"conforming": False, **params}},
+            )
+    yield VectorInput("issuance-bad-supply", op, {"year_start_supply": -1}, "rejected input")
+    yield VectorInput(
+        "issuance-bad-cap",
+        op,
+        {"year_start_supply": 1, "params": {"max_inflation_rate": "1/20"}},
+        "a conforming chain caps inflation at 4 %",
+    )
 
 
 def _slash_inputs() -> Iterator[VectorInput]:
