@@ -15,7 +15,6 @@ from fractions import Fraction
 from vdlt_spec.conformance.ops.economy_evidence import evidence_inputs
 from vdlt_spec.conformance.ops.economy_script import (
     NEXT,
-    SPEC,
     Script,
     key,
     running,
@@ -36,6 +35,7 @@ from vdlt_spec.economics.operations import (
     Unstake,
     VoteWithLock,
 )
+from vdlt_spec.economics.simulation import QUALIFIED_SPEC
 from vdlt_spec.governance.amendment import Amendment, Poll, PollGroup, Stage, ballot_id
 from vdlt_spec.governance.dpos import election_id
 from vdlt_spec.governance.parameters import ParameterChange
@@ -55,7 +55,7 @@ def _paid_inputs() -> Iterator[VectorInput]:
         " x0's two blocks; stakers paid by participation (h1 staked but did not vote)",
     )
     script = running({"execution_share": "1/20000", "management_share": "1/50000"})
-    script.do(Bond("x1", 100), Register("x1", NodeRole.EXECUTION, key("x1"), 3, SPEC))
+    script.do(Bond("x1", 100), Register("x1", NodeRole.EXECUTION, key("x1"), 3, QUALIFIED_SPEC))
     script.do(ProduceUserBlock("x0"), ProduceUserBlock("x1"), ProduceUserBlock("x1"))
     script.do(ManagementDecision(), ManagementDecision())
     yield script.elect("h1").vector(

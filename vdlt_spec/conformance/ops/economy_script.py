@@ -28,16 +28,13 @@ from vdlt_spec.economics.operations import (
     SubmitEvidence,
     VoteWithLock,
 )
-from vdlt_spec.economics.penalties import (
-    DoubleSignEvidence,
-    SlashingEvidence,
-)
+from vdlt_spec.economics.penalties import DoubleSignEvidence, SlashingEvidence
 from vdlt_spec.economics.signing import (
     compressed_public_key,
     double_sign_evidence,
     simulation_secret_key,
 )
-from vdlt_spec.economics.simulation import QUALIFIED_SPEC as SPEC
+from vdlt_spec.economics.simulation import QUALIFIED_SPEC
 from vdlt_spec.errors import SpecError
 from vdlt_spec.governance.dpos import election_id
 from vdlt_spec.governance.parameters import ParameterChange, Parameters
@@ -136,7 +133,7 @@ def running(params: Mapping[str, Any] | None = None) -> Script:
     script = Script(params)
     for name in (*MANAGERS, "x0"):
         role = NodeRole.EXECUTION if name == "x0" else NodeRole.MANAGEMENT_CONTROL
-        script.do(Bond(name, 100), Register(name, role, key(name), DECLARED[name], SPEC))
+        script.do(Bond(name, 100), Register(name, role, key(name), DECLARED[name], QUALIFIED_SPEC))
     script.do(Stake("h0", 1_000_000), Stake("h1", 1_000_000), Stake("x0", 100_000))
     return script.elect()
 
