@@ -3,7 +3,10 @@
 ``economy.run`` replays a sequence of economy operations from genesis: each one is applied
 wholly or rejected with its reason, and the vector fixes the answer to every step and the
 final ledger. Implementations that model the economy differently still meet here: the
-operations and the ledger are plain JSON.
+operations and the ledger are plain JSON. ``economy.audit`` replays the same input and names the
+invariants of the whole economy that are broken; ``economy.issuance``, ``economy.incentive_pay``
+and ``economy.slash`` fix the arithmetic of issuance, pay and penalties on their own. The
+scripted runs past genesis are written in :mod:`vdlt_spec.conformance.ops.economy_runs`.
 """
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ def _paid_inputs() -> Iterator[VectorInput]:
     yield script.elect("h0", "x0").vector(
         "paid-epoch",
         "four decisions spend the management pool (median pay, then the rest, then nothing);"
-        " x0's two blocks; stakers paid by participation (h1 staked but did not vote)",
+        " x0's two blocks, a delegate's refused; stakers paid by participation (h1 staked, did"
+        " not vote)",
     )
     script = running({"execution_share": "1/20000", "management_share": "1/50000"})
     script.do(Bond("x1", 100), Register("x1", NodeRole.EXECUTION, key("x1"), 3, QUALIFIED_SPEC))
