@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from vdlt_spec.economics import economy, incentives
 from vdlt_spec.verdict import Verdict
 
 
+@functools.cache
 def economy_vectors() -> dict[str, Vector]:
     return {v.id: v for v in suite.bundled()["economy"].vectors}
 
