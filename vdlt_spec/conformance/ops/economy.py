@@ -3,7 +3,10 @@
 ``economy.run`` replays a sequence of economy operations from genesis: each one is applied
 wholly or rejected with its reason, and the vector fixes the answer to every step and the
 final ledger. Implementations that model the economy differently still meet here: the
-operations and the ledger are plain JSON.
+operations and the ledger are plain JSON. ``economy.audit`` replays the same input and names the
+invariants of the whole economy that are broken; ``economy.issuance``, ``economy.incentive_pay``
+and ``economy.slash`` fix the arithmetic of issuance, pay and penalties on their own. The
+scripted runs past genesis are written in :mod:`vdlt_spec.conformance.ops.economy_runs`.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 from vdlt_spec import serial
 from vdlt_spec.conformance.operations import operation
+from vdlt_spec.conformance.ops.economy_runs import run_inputs
 from vdlt_spec.conformance.suite import VectorInput, inputs
 from vdlt_spec.economics import Operation, economy, incentives, penalties
 from vdlt_spec.economics.settlement import settle
@@ -21,19 +25,12 @@ from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance.parameters import GENESIS_SUPPLY, Parameters, validate
 
 ACCEPTED = "ok"
+RUN_INPUT = '{"allocations": {name: int}, "params"?: Parameters, "operations": [Operation]}'
+"""The input of ``economy.run`` and ``economy.audit``: genesis, parameters, operations."""
 
 
-@operation(
-    "economy.run",
-    "§IV-C, §IV-I, §IV-J, §IV-K",
-    input_schema='{"allocations": {name: int}, "params"?: Parameters, "operations": [Operation]}',
-    output_schema=(
-        '{"results": ["ok" or REASON], "epoch", "supply", "minted", "burned", "accounts",'
-        ' "params_version"}'
-    ),
-)
-def run(payload: Any) -> Any:
-    """Apply operations from genesis; answer each with ``ok`` or its reason, then the ledger."""
+def _replay(payload: Any) -> tuple[economy.Economy, list[str]]:
+    """Start the economy of ``payload`` and apply its operations; return it and the answers."""
     allocations = serial.decode(dict[str, int], payload.get("allocations"), "$.allocations")
     params = serial.decode(Parameters, payload.get("params", {}), "$.params")
     operations = serial.decode(tuple[Operation, ...], payload.get("operations"), "$.operations")
@@ -45,6 +42,21 @@ def run(payload: Any) -> Any:
             results.append(ACCEPTED)
         except SpecError as exc:
             results.append(exc.reason.value)
+    return state, results
+
+
+@operation(
+    "economy.run",
+    "§IV-C, §IV-I, §IV-J, §IV-K",
+    input_schema=RUN_INPUT,
+    output_schema=(
+        '{"results": ["ok" or REASON], "epoch", "supply", "minted", "burned", "accounts",'
+        ' "params_version"}'
+    ),
+)
+def run(payload: Any) -> Any:
+    """Apply operations from genesis; answer each with ``ok`` or its reason, then the ledger."""
+    state, results = _replay(payload)
     ledger = state.ledger
     return {
         "results": results,
@@ -55,6 +67,19 @@ def run(payload: Any) -> Any:
         "accounts": ledger.accounts,
         "params_version": state.governance.version,
     }
+
+
+@operation(
+    "economy.audit",
+    "§IV-C, §IV-I, §IV-J, §IV-K",
+    input_schema=RUN_INPUT,
+    output_schema='{"broken": [INVARIANT]}',
+)
+def audit(payload: Any) -> Any:
+    """Apply operations from genesis as ``economy.run`` does; name the invariants now broken."""
+    state, _ = _replay(payload)
+    report = economy.invariant_report(state)
+    return {"broken": [name for name in economy.INVARIANTS if report[name]]}
 
 
 @operation(
@@ -104,6 +129,30 @@ def slash(payload: Any) -> Any:
     }
 
 
+@operation(
+    "economy.issuance",
+    "§IV-I",
+    input_schema='{"year_start_supply": int, "params"?: Parameters}',
+    output_schema=(
+        '{"rate": Fraction, "epoch_issuance": int, "pools": {"management", "execution",'
+        ' "stakers"}, "yearly_cap": int}'
+    ),
+)
+def issuance(payload: Any) -> Any:
+    """Return the clamped rate, an epoch's issuance, its three pools and the yearly cap (§IV-I)."""
+    params = validate(serial.decode(Parameters, payload.get("params", {}), "$.params"))
+    supply = serial.decode(int, payload.get("year_start_supply"), "$.year_start_supply")
+    if supply < 0:
+        raise SpecError(Reason.NEGATIVE_AMOUNT, f"the supply must be >= 0: {supply}")
+    amount = incentives.epoch_issuance(supply, params)
+    return {
+        "rate": incentives.clamped_rate(params),
+        "epoch_issuance": amount,
+        "pools": incentives.split_issuance(amount, params),
+        "yearly_cap": incentives.yearly_cap(supply, params),
+    }
+
+
 HOLDERS = ("alice", "bob", "carol", "dave")
 
 
@@ -147,7 +196,9 @@ def _economy_inputs() -> Iterator[VectorInput]:
         "economy.run",
         {"allocations": allocations, "operations": [{"op": "teleport"}]},
     )
+    yield from run_inputs()
     yield from _incentive_inputs()
+    yield from _issuance_inputs()
     yield from _slash_inputs()
 
 
@@ -178,6 +229,37 @@ def _incentive_inputs() -> Iterator[VectorInput]:
             {"declared": declared, "budget_left": 1, "blocks": blocks, "pool": 1},
             "rejected input",
         )
+
+
+def _issuance_inputs() -> Iterator[VectorInput]:
+    """Yield issuance vectors: the clamped rate, the floors of issuance, pools and cap (§IV-I)."""
+    op = "economy.issuance"
+    for supply in (0, 1, GENESIS_SUPPLY, GENESIS_SUPPLY + 1, 10**18 + 7):
+        yield VectorInput(f"issuance-{supply}", op, {"year_start_supply": supply})
+    edges = (24, 25, 49, 50, 7_777_777)
+    experiments: dict[str, tuple[dict[str, str | int], tuple[int, ...]]] = {
+        "at-cap": ({"inflation_rate": "1/25", "max_inflation_rate": "1/25"}, edges),
+        "above-cap": ({"inflation_rate": "1/10", "max_inflation_rate": "1/25"}, (7_777_777,)),
+        "negative-rate": ({"inflation_rate": "-1/100"}, (7_777_777,)),
+        "zero-rate": ({"inflation_rate": "0"}, (7_777_777,)),
+        "one-epoch-year": ({"epochs_per_year": 1, "inflation_rate": "1/25"}, edges),
+        "thirds": ({"management_share": "1/3", "execution_share": "1/3"}, (7_777_777,)),
+        "no-management": ({"management_share": "0", "execution_share": "1"}, (7_777_777,)),
+    }
+    for name, (params, supplies) in experiments.items():
+        for supply in supplies:
+            yield VectorInput(
+                f"issuance-{name}-{supply}",
+                op,
+                {"year_start_supply": supply, "params": {"conforming": False, **params}},
+            )
+    yield VectorInput("issuance-bad-supply", op, {"year_start_supply": -1}, "rejected input")
+    yield VectorInput(
+        "issuance-bad-cap",
+        op,
+        {"year_start_supply": 1, "params": {"max_inflation_rate": "1/20"}},
+        "a conforming chain caps inflation at 4 %",
+    )
 
 
 def _slash_inputs() -> Iterator[VectorInput]:
