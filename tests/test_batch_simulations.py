@@ -98,8 +98,9 @@ def test_the_first_broken_walk_stops_the_campaign_with_its_shortest_prefix(
     ("changes", "detail"),
     [
         ({"kind": "weather"}, "campaign kind"),
-        ({"steps": 0}, "steps must be a positive integer"),
-        ({"transactions": True}, "transactions must be a positive integer"),
+        ({"steps": 0}, "steps must be an integer in 1..100000"),
+        ({"steps": 10**9}, "steps must be an integer in 1..100000"),
+        ({"transactions": True}, "transactions must be an integer in 1..1000000"),
     ],
 )
 def test_a_bad_plan_is_refused(changes: dict[str, Any], detail: str) -> None:

@@ -316,6 +316,10 @@ def test_stdout_on_a_full_device_is_one_line(argv: list[str]) -> None:
             ["allocation", "generate", "--count", "10", "--nodes", str(10**11), "--seed", "1"],
             "--nodes must be between 1 and 10000",
         ),
+        (["consensus", "campaign", "--runs", str(10**11)], "less than or equal to 10000000"),
+        (["governance", "campaign", "--runs", str(10**11)], "less than or equal to 10000000"),
+        (["governance", "campaign", "--steps", str(10**9)], "steps must be an integer in"),
+        (["system", "campaign", "--transactions", str(10**10)], "transactions must be an"),
     ],
 )
 def test_huge_sizes_are_refused_before_the_work(

@@ -35,6 +35,9 @@ from vdlt_spec.verdict import Verdict
 ECONOMY_STEPS = 400
 #: Transactions per system run.
 SYSTEM_TRANSACTIONS = 200
+#: The largest run either campaign takes (larger ones would run for hours per seed).
+MAX_STEPS = 100_000
+MAX_TRANSACTIONS = 1_000_000
 #: Seeds per task.
 CHUNK = 10
 #: Findings kept per broken run.
@@ -56,10 +59,12 @@ class SimulationPlan:
             raise SpecError(
                 Reason.BAD_USAGE, f"campaign kind must be one of {', '.join(KINDS)}: {self.kind!r}"
             )
-        for name in ("steps", "transactions"):
+        for name, most in (("steps", MAX_STEPS), ("transactions", MAX_TRANSACTIONS)):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise SpecError(Reason.BAD_USAGE, f"{name} must be a positive integer: {value!r}")
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+                raise SpecError(
+                    Reason.BAD_USAGE, f"{name} must be an integer in 1..{most}: {value!r}"
+                )
 
 
 def system_config(seed: int, plan: SimulationPlan) -> SystemConfig:

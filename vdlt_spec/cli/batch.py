@@ -54,6 +54,11 @@ BUNDLED = Path(__file__).resolve().parents[1] / "batch" / "datasets"
 #: The narrowest the allocator column of a leaderboard gets (baseline names fit whole).
 ALLOCATOR_WIDTH = 14
 
+#: The most seeds one campaign takes (10^7: days of work on a large cluster).
+MAX_RUNS = 10_000_000
+RunsOption = Annotated[
+    int, typer.Option("--runs", metavar="K", min=1, max=MAX_RUNS, help="Seeded runs.")
+]
 SchedulerOption = Annotated[
     str | None,
     typer.Option(
@@ -288,7 +293,7 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 
 def campaign_command(
-    runs: Annotated[int, typer.Option("--runs", metavar="K", min=1, help="Seeded runs.")] = 1000,
+    runs: RunsOption = 1000,
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="The first seed.")] = 0,
     sizes: Annotated[
         str, typer.Option("--sizes", metavar="N,N,...", help="Group sizes, in turn by seed.")
@@ -391,7 +396,6 @@ def _print_campaign(report: dict[str, Any]) -> None:
     )
 
 
-RunsOption = Annotated[int, typer.Option("--runs", metavar="K", min=1, help="Seeded runs.")]
 SeedOption = Annotated[int, typer.Option("--seed", metavar="N", help="The first seed.")]
 ChunkOption = Annotated[int, typer.Option("--chunk", metavar="N", min=1, help="Runs per task.")]
 OutOption = Annotated[Path | None, typer.Option(metavar="FILE", help="Write the report as JSON.")]
