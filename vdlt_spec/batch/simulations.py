@@ -117,7 +117,8 @@ def system_outcome(seed: int, plan: SimulationPlan) -> dict[str, Any]:
         "confirmed": summary.confirmed,
         "user_blocks": summary.user_blocks,
         "order_decisions": summary.management.decisions,
-        "slashed": summary.slashed,
+        "penalties": len(run.penalties),
+        "base_units_slashed": summary.slashed,
         "events_audited": checked.checked,
         "findings": [f"{f.rule} (line {f.line}): {f.message}" for f in checked.findings][
             :FINDINGS_KEPT
@@ -138,7 +139,8 @@ TOTALS: dict[str, tuple[str, ...]] = {
         "confirmed",
         "user_blocks",
         "order_decisions",
-        "slashed",
+        "penalties",
+        "base_units_slashed",
         "events_audited",
     ),
 }
