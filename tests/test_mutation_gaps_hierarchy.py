@@ -1,8 +1,14 @@
-"""Tree rules on hand-built graphs: an execution node under another, a node of unknown layer."""
+"""Tree rules on hand-built graphs, the workload generator's documented defaults and its checks."""
+
+import random
+from fractions import Fraction
 
 import networkx as nx
+import pytest
 
 from vdlt_spec import hierarchy
+from vdlt_spec.cos import ServiceClass
+from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.hierarchy.structure import LAYER
 
 
@@ -24,3 +30,75 @@ def test_a_node_of_unknown_layer_is_flagged() -> None:
     graph.add_node("zz", **{LAYER: "zzz"})
     details = [v.detail for v in hierarchy.tree_violations(graph, built.top, 5)]
     assert "unknown layer 'zzz'" in details
+
+
+def test_the_default_sweep_is_the_documented_one() -> None:
+    """D-hier-8: the sweep measures 0, 1/4, 1/2, 3/4, 9/10 and 1, in that order."""
+    localities = hierarchy.SWEEP_LOCALITIES
+    assert localities == (0, Fraction(1, 4), Fraction(1, 2), Fraction(3, 4), Fraction(9, 10), 1)
+    assert all(isinstance(p, Fraction) for p in localities)
+
+
+def _regions() -> hierarchy.Hierarchy:
+    """Three regions of four execution nodes, one local group each."""
+    return hierarchy.build(hierarchy.regional_nodes(3, 4), 5)
+
+
+def test_a_local_transaction_needs_two_nodes_of_one_domain() -> None:
+    """D-hier-5: at locality 1 every non-global transaction needs two nodes of one group."""
+    built = _regions()
+    region = {m.id: g.id for g in built.groups for m in g.members}
+    txs = hierarchy.workload(built, random.Random(3), 200, Fraction(1), Fraction(0))
+    assert hierarchy.LOCAL_SPAN == 2
+    assert all(len(tx.nodes) == 2 and len({region[n] for n in tx.nodes}) == 1 for tx in txs)
+    assert all(len(set(tx.nodes)) == 2 for tx in txs)
+
+
+def test_a_cross_domain_transaction_needs_one_node_in_each_of_two_domains() -> None:
+    """D-hier-5: at locality 0 every non-global transaction spans exactly two domains."""
+    built = _regions()
+    region = {m.id: g.id for g in built.groups for m in g.members}
+    txs = hierarchy.workload(built, random.Random(3), 200, Fraction(0), Fraction(0))
+    assert all(len(tx.nodes) == 2 and len({region[n] for n in tx.nodes}) == 2 for tx in txs)
+    assert {tx.service_class for tx in txs}.isdisjoint(hierarchy.GLOBAL_CLASSES)
+
+
+def test_one_domain_keeps_every_transaction_local_and_small_groups_cap_the_span() -> None:
+    """With fewer domains than the span, or fewer members, the workload stays in one group."""
+    one = hierarchy.build(hierarchy.regional_nodes(1, 4), 5)
+    txs = hierarchy.workload(one, random.Random(5), 100, Fraction(0), Fraction(0))
+    assert all(len(tx.nodes) == 2 for tx in txs)
+    singles = hierarchy.build(hierarchy.regional_nodes(1, 1), 5)
+    txs = hierarchy.workload(singles, random.Random(5), 20, Fraction(0), Fraction(0))
+    assert {tx.nodes for tx in txs} == {("r0-000",)}
+
+
+def test_a_global_share_of_one_draws_only_management_control() -> None:
+    txs = hierarchy.workload(_regions(), random.Random(1), 50, Fraction(1, 2), Fraction(1))
+    assert {(tx.service_class, tx.nodes) for tx in txs} == {(ServiceClass.MANAGEMENT_CONTROL, ())}
+    assert [tx.id for tx in txs] == [f"tx{i}" for i in range(50)]
+
+
+@pytest.mark.parametrize("count", [True, False, 1.0, "2", 0, -1])
+def test_regional_nodes_reject_a_count_that_is_not_a_positive_integer(count: object) -> None:
+    for regions, per_region in ((count, 2), (2, count)):
+        with pytest.raises(SpecError) as info:
+            hierarchy.regional_nodes(regions, per_region)  # type: ignore[arg-type]
+        assert info.value.reason is Reason.BAD_USAGE
+        assert "must be an integer >= 1" in info.value.detail
+
+
+@pytest.mark.parametrize("count", [True, 1.0, "2", -1])
+def test_workload_rejects_a_count_that_is_not_a_natural_number(count: object) -> None:
+    with pytest.raises(SpecError) as info:
+        hierarchy.workload(_regions(), random.Random(1), count, Fraction(1), Fraction(0))  # type: ignore[arg-type]
+    assert info.value.reason is Reason.BAD_USAGE
+    assert hierarchy.workload(_regions(), random.Random(1), 0, Fraction(1), Fraction(0)) == ()
+
+
+@pytest.mark.parametrize("p", [Fraction(-1, 2), Fraction(3, 2), True, 0.5, "1/2"])
+def test_workload_rejects_a_probability_outside_the_unit_interval(p: object) -> None:
+    for locality, share in ((p, Fraction(0)), (Fraction(0), p)):
+        with pytest.raises(SpecError) as info:
+            hierarchy.workload(_regions(), random.Random(1), 1, locality, share)  # type: ignore[arg-type]
+        assert info.value.reason is Reason.BAD_PROBABILITY

@@ -1,0 +1,89 @@
+"""The management host floor in its units, and losses to failed hosts across several systems."""
+
+import pytest
+
+from vdlt_spec import virtualization as v
+from vdlt_spec.cos import ServiceClass
+from vdlt_spec.roles import NodeRole
+from vdlt_spec.strategies import SMALL_MANAGEMENT
+
+R = v.Resources
+MC, EX = NodeRole.MANAGEMENT_CONTROL, NodeRole.EXECUTION
+
+# D-virt-5: 8 cores, 4 TiB, 25 Mbit/s, in millicores, MiB and kbit/s (D-virt-1).
+FLOOR = R(8_000, 4 * 1024 * 1024, 25_000)
+
+
+def _host(capacity: v.Resources) -> v.PhysicalNode:
+    return v.PhysicalNode("p", "d", "r", capacity, dedicated_address=True, always_on=True)
+
+
+def test_the_default_floor_is_eight_cores_four_tib_and_25_mbit() -> None:
+    """A host with exactly the floor qualifies under the default requirements."""
+    assert v.ManagementRequirements().minimum == FLOOR
+    assert v.qualifies_for_management(_host(FLOOR), v.ManagementRequirements())
+    assert v.management_shortfalls(_host(FLOOR + R(1, 1, 1)), v.ManagementRequirements()) == ()
+
+
+@pytest.mark.parametrize(
+    ("short", "detail"),
+    [
+        (R(7_999, 4 * 1024 * 1024, 25_000), "compute capacity below 8000 millicores"),
+        (R(8_000, 4 * 1024 * 1024 - 1, 25_000), "storage capacity below 4194304 MiB"),
+        (R(8_000, 4 * 1024 * 1024, 24_999), "bandwidth capacity below 25000 kbit/s"),
+    ],
+)
+def test_one_unit_below_the_floor_is_named(short: v.Resources, detail: str) -> None:
+    assert v.management_shortfalls(_host(short), v.ManagementRequirements()) == (detail,)
+    assert not v.qualifies_for_management(_host(short), v.ManagementRequirements())
+
+
+def test_the_unit_conversions_are_the_documented_ones() -> None:
+    """D-virt-1: 1000 millicores a core, 1024 MiB a GiB, 1024 GiB a TiB, 1000 kbit/s a Mbit/s."""
+    assert (v.MILLICORES_PER_CORE, v.MIB_PER_GIB, v.KBITS_PER_MBIT) == (1000, 1024, 1000)
+    assert v.MIB_PER_TIB == 1024 * 1024
+    assert v.RESOURCE_UNITS == {"compute": "millicores", "storage": "MiB", "bandwidth": "kbit/s"}
+
+
+def _two_systems() -> tuple[v.Substrate, v.Placement]:
+    """System a (4 managers, 2 executors) on p0..p5; system b (1 and 1) on p0 and p1."""
+    hosts = tuple(
+        v.PhysicalNode(f"p{i}", "d", "r", R(9, 9, 9), dedicated_address=True, always_on=True)
+        for i in range(6)
+    )
+    substrate = v.Substrate(hosts, (), SMALL_MANAGEMENT)
+    a_nodes = [f"m{i}" for i in range(4)] + ["e0", "e1"]
+    systems, assignments = [], []
+    for name, ids in (("a", a_nodes), ("b", ["m0", "e0"])):
+        nodes = tuple(v.VirtualNode(i, MC if i[0] == "m" else EX, R(1, 1, 1)) for i in ids)
+        systems.append(v.VirtualSystem(name, "s", (ServiceClass.LOW_COST,), nodes))
+        assignments += [v.HostAssignment(name, i, f"p{k}") for k, i in enumerate(ids)]
+    placement = v.Placement(tuple(systems), tuple(assignments))
+    assert v.validate(substrate, placement) == ()
+    return substrate, placement
+
+
+def test_several_failed_hosts_cost_each_system_and_group_its_own_replicas() -> None:
+    """p1 and p4 hold a/m1, a/e0 and b/e0: a loses one of each group, b its one executor."""
+    substrate, placement = _two_systems()
+    rows = [
+        (i.system, i.role, i.size, i.lost, i.quorum, i.keeps_quorum)
+        for i in v.fault_impact(substrate, placement, ["p1", "p4"])
+    ]
+    assert rows == [
+        ("a", MC, 4, 1, 3, True),
+        ("a", EX, 2, 1, 2, False),
+        ("b", MC, 1, 0, 1, True),
+        ("b", EX, 1, 1, 1, False),
+    ]
+    rows = [(i.lost, i.keeps_quorum) for i in v.fault_impact(substrate, placement, ["p2", "p3"])]
+    assert rows == [(2, False), (0, True), (0, True), (0, True)]
+    assert [i.lost for i in v.fault_impact(substrate, placement, [])] == [0, 0, 0, 0]
+
+
+def test_the_worst_single_failure_of_a_placed_system_is_one_replica() -> None:
+    """Anti-affinity (D-virt-3): one failed host costs a system at most one replica, and a
+    host that holds one of its nodes costs it exactly one."""
+    substrate, placement = _two_systems()
+    assert v.worst_single_failure(substrate, placement) == 1
+    assert v.worst_single_failure(substrate, v.EMPTY_PLACEMENT) == 0
