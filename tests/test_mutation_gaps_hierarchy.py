@@ -102,3 +102,73 @@ def test_workload_rejects_a_probability_outside_the_unit_interval(p: object) -> 
         with pytest.raises(SpecError) as info:
             hierarchy.workload(_regions(), random.Random(1), 1, locality, share)  # type: ignore[arg-type]
         assert info.value.reason is Reason.BAD_PROBABILITY
+
+
+def _findings(graph: nx.DiGraph) -> set[tuple[str, str, str]]:
+    return {(v.kind.value, v.subject, v.detail) for v in hierarchy.tree_violations(graph, "top", 5)}
+
+
+def test_a_top_group_with_a_parent_is_flagged() -> None:
+    _, graph = _graph()
+    graph.add_edge("eu/0", "top")
+    assert ("BAD_HIERARCHY", "top", "the top group has a parent") in _findings(graph)
+
+
+def test_a_second_top_group_and_what_the_top_manages_besides_groups_are_flagged() -> None:
+    _, graph = _graph()
+    graph.add_node("top2", **{LAYER: hierarchy.Layer.TOP})
+    graph.add_node("x", **{LAYER: "zzz"})
+    graph.add_edge("top", "x")
+    findings = _findings(graph)
+    assert ("BAD_HIERARCHY", "top2", "a second top group") in findings
+    assert ("BAD_HIERARCHY", "top", "top manages non-groups ['x']") in findings
+
+
+@pytest.mark.parametrize("layer", ["local", "zzz"])
+def test_a_top_of_another_layer_is_no_top(layer: str) -> None:
+    _, graph = _graph()
+    graph.nodes["top"][LAYER] = layer
+    assert _findings(graph) == {("BAD_HIERARCHY", "top", "no top management/control group")}
+
+
+def test_members_of_another_region_are_flagged_in_the_tree_both_ways() -> None:
+    built = hierarchy.build(hierarchy.regional_nodes(2, 2), 5)
+    graph = hierarchy.tree(built)
+    graph.remove_edge("r0/0", "r0-000")
+    graph.remove_edge("r1/0", "r1-000")
+    graph.add_edge("r1/0", "r0-000")
+    graph.add_edge("r0/0", "r1-000")
+    assert _findings(graph) == {
+        ("REGION_MISMATCH", "r0-000", "in r0, managed from r1 group r1/0"),
+        ("REGION_MISMATCH", "r1-000", "in r1, managed from r0 group r0/0"),
+    }
+
+
+def test_members_of_another_region_are_flagged_in_the_data_both_ways() -> None:
+    a, b = hierarchy.ExecutionNode("a-0", "a"), hierarchy.ExecutionNode("b-0", "b")
+    swapped = hierarchy.Hierarchy(
+        (hierarchy.LocalGroup("a/0", "a", (b,)), hierarchy.LocalGroup("b/0", "b", (a,))), 5
+    )
+    found = [(v.kind, v.subject, v.detail) for v in hierarchy.validate(swapped)]
+    assert found == [
+        (Reason.REGION_MISMATCH, "b-0", "in b, managed from a group a/0"),
+        (Reason.REGION_MISMATCH, "a-0", "in a, managed from b group b/0"),
+    ]
+    with pytest.raises(SpecError) as info:
+        hierarchy.require_valid_hierarchy(swapped)
+    assert info.value.reason is Reason.REGION_MISMATCH
+    assert info.value.detail == "b-0: in b, managed from a group a/0 (2 violation(s))"
+
+
+def test_two_domains_are_enough_for_a_cross_domain_transaction() -> None:
+    """With exactly LOCAL_SPAN domains, locality 0 still spans both of them."""
+    built = hierarchy.build(hierarchy.regional_nodes(2, 3), 5)
+    txs = hierarchy.workload(built, random.Random(9), 50, Fraction(0), Fraction(0))
+    assert all({n[:2] for n in tx.nodes} == {"r0", "r1"} for tx in txs)
+
+
+def test_the_load_of_no_transaction_is_all_zero() -> None:
+    built = _regions()
+    load = hierarchy.load(built, ())
+    assert (load.total, load.top, load.top_share, load.busiest_local) == (0, 0, 0, 0)
+    assert [g.decisions for g in load.local] == [0, 0, 0]

@@ -87,3 +87,25 @@ def test_the_worst_single_failure_of_a_placed_system_is_one_replica() -> None:
     substrate, placement = _two_systems()
     assert v.worst_single_failure(substrate, placement) == 1
     assert v.worst_single_failure(substrate, v.EMPTY_PLACEMENT) == 0
+
+
+def test_a_physical_node_declares_no_dedicated_address_and_no_24_7_unless_told() -> None:
+    """D-virt-5: both §IV-B declarations default to absent, so such a host cannot manage."""
+    node = v.PhysicalNode("p", "d", "r", FLOOR)
+    assert (node.dedicated_address, node.always_on) == (False, False)
+    shortfalls = v.management_shortfalls(node, v.ManagementRequirements())
+    assert shortfalls == ("no dedicated address", "not running 24/7")
+
+
+def test_hosts_of_names_the_nodes_of_one_system_only() -> None:
+    _, placement = _two_systems()
+    assert placement.hosts_of("b") == {"m0": "p0", "e0": "p1"}
+    assert placement.hosts_of("a") == {
+        "m0": "p0",
+        "m1": "p1",
+        "m2": "p2",
+        "m3": "p3",
+        "e0": "p4",
+        "e1": "p5",
+    }
+    assert placement.hosts_of("c") == {}
