@@ -4,6 +4,7 @@ import pytest
 
 from vdlt_spec import virtualization as v
 from vdlt_spec.cos import ServiceClass
+from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.roles import NodeRole
 from vdlt_spec.strategies import SMALL_MANAGEMENT
 
@@ -109,3 +110,37 @@ def test_hosts_of_names_the_nodes_of_one_system_only() -> None:
         "e1": "p5",
     }
     assert placement.hosts_of("c") == {}
+
+
+def test_the_dominant_share_orders_nodes_and_skips_a_kind_nobody_offers() -> None:
+    """D-virt-8: larger dominant share first, whatever the ids; a kind of total capacity 0
+    (here bandwidth) takes no part in the share."""
+    hosts = tuple(
+        v.PhysicalNode(f"p{i}", "d", "r", R(10, 10, 0), dedicated_address=True, always_on=True)
+        for i in range(3)
+    )
+    substrate = v.Substrate(hosts, (), SMALL_MANAGEMENT)
+    nodes = (
+        v.VirtualNode("m", MC, R(1, 1, 0)),
+        v.VirtualNode("a", EX, R(3, 1, 0)),
+        v.VirtualNode("z", EX, R(1, 5, 0)),
+    )
+    s = v.VirtualSystem("s", "x", (ServiceClass.LOW_COST,), nodes)
+    assert [n.id for n in v.placement_order(substrate, s)] == ["m", "z", "a"]
+
+
+def test_a_demand_equal_to_the_most_free_is_not_the_blocking_kind() -> None:
+    """Each kind fits on some host (exactly), but no host has all of it at once (D-virt-9)."""
+    hosts = (
+        v.PhysicalNode("p0", "d", "r", R(4, 4, 4), dedicated_address=True, always_on=True),
+        v.PhysicalNode("p1", "d", "r", R(5, 1, 5)),
+        v.PhysicalNode("p2", "d", "r", R(1, 5, 5)),
+    )
+    substrate = v.Substrate(hosts, (), v.ManagementRequirements(minimum=R(4, 4, 4)))
+    nodes = (v.VirtualNode("m", MC, R(1, 1, 1)), v.VirtualNode("e", EX, R(5, 5, 1)))
+    s = v.VirtualSystem("s", "x", (ServiceClass.LOW_COST,), nodes)
+    with pytest.raises(SpecError) as info:
+        v.admit(substrate, v.EMPTY_PLACEMENT, s)
+    assert info.value.reason is Reason.INSUFFICIENT_RESOURCES
+    assert info.value.detail.endswith("no allowed host has all of it free at once")
+    assert "compute=5 millicores, storage=5 MiB, bandwidth=1 kbit/s" in info.value.detail
