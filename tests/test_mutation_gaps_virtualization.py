@@ -1,5 +1,7 @@
 """The management host floor in its units, and losses to failed hosts across several systems."""
 
+import random
+
 import pytest
 
 from vdlt_spec import virtualization as v
@@ -144,3 +146,37 @@ def test_a_demand_equal_to_the_most_free_is_not_the_blocking_kind() -> None:
     assert info.value.reason is Reason.INSUFFICIENT_RESOURCES
     assert info.value.detail.endswith("no allowed host has all of it free at once")
     assert "compute=5 millicores, storage=5 MiB, bandwidth=1 kbit/s" in info.value.detail
+
+
+# Instances on which the first-fit look-ahead takes its full re-matching path with several
+# maximum matchings to choose from (found by search over the generator below).
+LOOK_AHEAD_SEEDS = (1616, 1745, 2247, 2705, 2824, 3527, 3853, 4307, 4449, 4894, 5598, 5860)
+
+
+def _instance(seed: int) -> tuple[v.Substrate, v.VirtualSystem]:
+    rng = random.Random(seed)
+
+    def amount() -> v.Resources:
+        return R(rng.randint(1, 4), rng.randint(1, 4), rng.randint(1, 4))
+
+    count = rng.randint(3, 6)
+    hosts = tuple(
+        v.PhysicalNode(f"p{i}", "d", "r", amount(), dedicated_address=True, always_on=True)
+        for i in range(count)
+    )
+    substrate = v.Substrate(hosts, (), v.ManagementRequirements(minimum=R(1, 1, 1)))
+    size = rng.randint(3, count)
+    nodes = [v.VirtualNode("m0", MC, amount())]
+    nodes += [v.VirtualNode(f"e{i}", EX, amount()) for i in range(size - 1)]
+    return substrate, v.VirtualSystem("s", "a", (ServiceClass.LOW_COST,), tuple(nodes))
+
+
+def test_the_look_ahead_keeps_the_first_feasible_host_whatever_matching_it_starts_from() -> None:
+    """D-virt-8: each node takes the first host after which the rest still fits; the result is
+    the backtracking definition's, whichever maximum matching the look-ahead finds first."""
+    for seed in LOOK_AHEAD_SEEDS:
+        substrate, system = _instance(seed)
+        expected = v.embedding_by_search(substrate, v.EMPTY_PLACEMENT, system)
+        assert expected is not None
+        placement = v.admit(substrate, v.EMPTY_PLACEMENT, system)
+        assert placement.hosts_of("s") == expected, seed
