@@ -180,3 +180,32 @@ def test_the_look_ahead_keeps_the_first_feasible_host_whatever_matching_it_start
         assert expected is not None
         placement = v.admit(substrate, v.EMPTY_PLACEMENT, system)
         assert placement.hosts_of("s") == expected, seed
+
+
+@pytest.mark.parametrize(
+    ("bad", "finding"),
+    [
+        (
+            v.HostAssignment("z", "m0", "p0"),
+            ("UNKNOWN_VIRTUAL_SYSTEM", "z/m0", "system not admitted"),
+        ),
+        (v.HostAssignment("a", "q", "p0"), ("UNKNOWN_VIRTUAL_NODE", "a/q", "no such node")),
+        (
+            v.HostAssignment("b", "m0", "p9"),
+            ("UNKNOWN_PHYSICAL_NODE", "b/m0", "no physical node 'p9'"),
+        ),
+        (
+            v.HostAssignment("a", "m0", "p5"),
+            ("DUPLICATE_ASSIGNMENT", "a/m0", "placed on p0 and on p5"),
+        ),
+    ],
+)
+def test_a_bad_assignment_early_on_leaves_the_others_checked(
+    bad: v.HostAssignment, finding: tuple[str, str, str]
+) -> None:
+    """The validator reports the bad assignment and still checks every one after it."""
+    substrate, placement = _two_systems()
+    first, *others = placement.assignments
+    broken = v.Placement(placement.systems, (first, bad, *others))
+    found = [(x.kind.value, x.subject, x.detail) for x in v.validate(substrate, broken)]
+    assert found == [finding]
