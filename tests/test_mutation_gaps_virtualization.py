@@ -1,4 +1,5 @@
-"""The management host floor in its units, and losses to failed hosts across several systems."""
+"""Virtualization pinned exactly: the management floor in its units, fault losses across systems,
+admission's orders and look-ahead, and the validator's findings after a bad assignment."""
 
 import random
 
