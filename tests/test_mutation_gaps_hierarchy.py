@@ -172,3 +172,18 @@ def test_the_load_of_no_transaction_is_all_zero() -> None:
     load = hierarchy.load(built, ())
     assert (load.total, load.top, load.top_share, load.busiest_local) == (0, 0, 0, 0)
     assert [g.decisions for g in load.local] == [0, 0, 0]
+
+
+def test_data_faults_are_reported_before_the_tree_is_checked() -> None:
+    """A member of another region is a data fault: validate stops there, with no tree finding
+    (here the group also exceeds its bound, which the tree check would add)."""
+    a, b = hierarchy.ExecutionNode("a-0", "a"), hierarchy.ExecutionNode("b-0", "b")
+    mixed = hierarchy.Hierarchy((hierarchy.LocalGroup("a/0", "a", (a, b)),), 1)
+    found = [(v.kind, v.subject, v.detail) for v in hierarchy.validate(mixed)]
+    assert found == [(Reason.REGION_MISMATCH, "b-0", "in b, managed from a group a/0")]
+    clash = hierarchy.Hierarchy((hierarchy.LocalGroup("a-0", "a", (a, b)),), 5)
+    found = [(v.kind, v.subject, v.detail) for v in hierarchy.validate(clash)]
+    assert found == [
+        (Reason.BAD_HIERARCHY, "a-0", "names used twice"),
+        (Reason.REGION_MISMATCH, "b-0", "in b, managed from a group a-0"),
+    ]
