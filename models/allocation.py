@@ -19,8 +19,7 @@ import z3
 
 from vdlt_spec.allocation import rules
 from vdlt_spec.crypto.quorum import max_faulty_bounds, within_fault_bound
-from vdlt_spec.models.query import Query, Setup
-from vdlt_spec.models.voting import decode_values
+from vdlt_spec.models.query import Query, Setup, decode_values
 
 Row = Callable[[Any, Any], Any]
 REPLICAS = 4  # replicas of the bounded C2 maximum query

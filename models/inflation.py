@@ -21,8 +21,7 @@ from vdlt_spec.economics.incentives import (
     within_inflation_cap,
 )
 from vdlt_spec.governance.parameters import MAX_INFLATION_RATE
-from vdlt_spec.models.query import Query, Setup
-from vdlt_spec.models.voting import decode_values
+from vdlt_spec.models.query import Query, Setup, decode_values
 
 
 def _q(name: str, facts: list[z3.BoolRef], logic: str) -> Query:

@@ -28,6 +28,15 @@ class Setup(StrEnum):
     QUANTIFIED = "quantified"  # SMT core with model-based quantifier instantiation (MBQI)
 
 
+def decode_values(model: z3.ModelRef) -> dict[str, str]:
+    """Return every constant of the model with its value, sorted by name (§III-D)."""
+    out = {}
+    for decl in sorted(model.decls(), key=lambda d: d.name()):
+        if decl.arity() == 0:
+            out[decl.name()] = str(model[decl])
+    return out
+
+
 def no_decode(model: z3.ModelRef) -> dict[str, str]:
     """Return the raw model as text for queries without a domain decoder (§III-D)."""
     text = " ".join(model.sexpr().split())

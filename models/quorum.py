@@ -31,7 +31,7 @@ from vdlt_spec.crypto.quorum import (
     quorum_size_bounds,
     within_fault_bound,
 )
-from vdlt_spec.models.query import Query, Setup, total
+from vdlt_spec.models.query import Query, Setup, decode_values, total
 
 Region = tuple[bool, bool, bool]  # (in Q1, in Q2, in B)
 REGIONS: tuple[Region, ...] = tuple(
@@ -335,7 +335,7 @@ def size_queries() -> tuple[Query, ...]:
     n, q, f = z3.Ints("n q f")
 
     def query(name: str, claim: z3.BoolRef) -> Query:
-        return Query(name, (n >= 1, z3.Not(claim)), "QF_LIA", Setup.DEFAULT, _decode_sizes)
+        return Query(name, (n >= 1, z3.Not(claim)), "QF_LIA", Setup.DEFAULT, decode_values)
 
     return (
         query("quorum-size-is-least", _least_quorum(on_term(quorum_size, n), n)),
@@ -343,7 +343,3 @@ def size_queries() -> tuple[Query, ...]:
         query("quorum-size-bounds-exact", z3.And(*quorum_size_bounds(q, n)) == _least_quorum(q, n)),
         query("max-faulty-bounds-exact", z3.And(*max_faulty_bounds(f, n)) == _largest_fault(f, n)),
     )
-
-
-def _decode_sizes(model: z3.ModelRef) -> dict[str, str]:
-    return {d.name(): str(model[d]) for d in sorted(model.decls(), key=lambda d: d.name())}

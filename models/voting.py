@@ -29,7 +29,7 @@ from vdlt_spec.governance.voting import (
     max_votes_bounds,
     quadratic_cost_rule,
 )
-from vdlt_spec.models.query import Query, Setup
+from vdlt_spec.models.query import Query, Setup, decode_values
 
 ISQRT_WIDTHS = (64, 128, 256)  # fixed widths at which the integer square root is checked
 LOCK_SLOTS = 4  # lock slots of the bounded ledger model
@@ -87,15 +87,6 @@ def tally(weights: list[int], choices: list[int], options: int = 2) -> list[int]
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def decode_values(model: z3.ModelRef) -> dict[str, str]:
-    """Return every constant of the model with its value, sorted by name (§IV-C)."""
-    out = {}
-    for decl in sorted(model.decls(), key=lambda d: d.name()):
-        if decl.arity() == 0:
-            out[decl.name()] = str(model[decl])
-    return out
 
 
 def _q(name: str, facts: list[z3.BoolRef], logic: str) -> Query:
