@@ -334,7 +334,7 @@ def campaign_command(
     still violates safety (fewer faults, requests, ticks, Byzantine replicas or replicas).
     Exit 0 when every run is safe, 1 on a violation.
     """
-    from vdlt_spec.batch import CampaignPlan, connect, run_campaign
+    from vdlt_spec.batch import CampaignPlan, run_campaign
 
     chosen = tuple(f.strip() for f in faults.split(",") if f.strip() and f.strip() != "none")
     campaign = CampaignPlan(
@@ -344,23 +344,16 @@ def campaign_command(
         faults=chosen,
         requests=requests,
     )
-    check_outputs([out], [])
-    with connect(scheduler, workers=workers) as cluster, _bar("simulating", quiet=as_json) as bar:
-        began = time.perf_counter()
-        report = run_campaign(
+    _run_seeded(
+        lambda cluster, bar: run_campaign(
             cluster, campaign, range(seed, seed + runs), chunk=chunk, on_progress=bar
-        )
-        report["wall_seconds"] = time.perf_counter() - began
-        report["workers"] = cluster.workers
-    if out is not None:
-        import json
-
-        write_output(out, json.dumps(report, indent=2, allow_nan=False) + "\n")
-    if as_json:
-        emit_json(report)
-    else:
-        _print_campaign(report)
-    raise typer.Exit(1 if report["violation"] else 0)
+        ),
+        _print_campaign,
+        out,
+        scheduler,
+        workers,
+        as_json,
+    )
 
 
 def _print_campaign(report: dict[str, Any]) -> None:
@@ -475,15 +468,35 @@ def _run_simulations(
     workers: int | None,
     as_json: bool,
 ) -> None:
-    from vdlt_spec.batch import connect
     from vdlt_spec.batch.simulations import run_simulations
+
+    _run_seeded(
+        lambda cluster, bar: run_simulations(
+            cluster, plan, range(seed, seed + runs), chunk=chunk, on_progress=bar
+        ),
+        _print_simulations,
+        out,
+        scheduler,
+        workers,
+        as_json,
+    )
+
+
+def _run_seeded(
+    run: Callable[[Any, Callable[[int, int], None]], dict[str, Any]],
+    show: Callable[[dict[str, Any]], None],
+    out: Path | None,
+    scheduler: str | None,
+    workers: int | None,
+    as_json: bool,
+) -> None:
+    """Run a seeded campaign on the cluster, write and print its report; exit 1 on a violation."""
+    from vdlt_spec.batch import connect
 
     check_outputs([out], [])
     with connect(scheduler, workers=workers) as cluster, _bar("simulating", quiet=as_json) as bar:
         began = time.perf_counter()
-        report = run_simulations(
-            cluster, plan, range(seed, seed + runs), chunk=chunk, on_progress=bar
-        )
+        report = run(cluster, bar)
         report["wall_seconds"] = time.perf_counter() - began
         report["workers"] = cluster.workers
     if out is not None:
@@ -493,7 +506,7 @@ def _run_simulations(
     if as_json:
         emit_json(report)
     else:
-        _print_simulations(report)
+        show(report)
     raise typer.Exit(1 if report["violation"] else 0)
 
 

@@ -317,7 +317,7 @@ def _partial_sig(c: _Context, m: PartialSig) -> Validation:
 
 
 def _can_start(c: _Context, session: Session) -> bool:
-    """Tell whether the collector would begin another signing attempt on this session."""
+    """Tell whether a quorum of unused voters remains to begin a new signing attempt (§IV-D)."""
     if session.done or session.signers:
         return False
     unused = [v for v in session.voters if v not in session.excluded and not session.nonces[v].used]
