@@ -21,6 +21,11 @@ judgement from ``benchmarks/mutation_judgements.toml``: *equivalent* (no input t
 reference, with the reason) or not. A survivor nobody judged counts as not equivalent. The rate
 is killed / (drawn − equivalent).
 
+The vectors campaign also runs its killers once unmutated under ``trace_lines.py`` and marks
+each survivor whose line no vector executes: ``unrun`` counts the non-equivalent ones, and a
+second rate leaves them out (the score over the code the vectors run). The first rate, with
+them, is the one the goal is stated on.
+
 The tree is copied into one scratch workspace per job (``vdlt_spec/`` with ``models/`` and
 ``proofs/`` inside it, as installed, plus ``tests/``, ``docs/``, ``examples/``), and the killers
 import that copy through ``PYTHONPATH``: the working tree is never touched.
@@ -30,11 +35,13 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import math
 import os
 import random
 import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -54,6 +61,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "benchmarks" / "mutation_plan.toml"
 JUDGEMENTS = ROOT / "benchmarks" / "mutation_judgements.toml"
 KILLERS = ("spec", "vectors", "prove")
+TRACER = Path(__file__).resolve().with_name("trace_lines.py")
 # Where each top-level folder of the repository lands in the workspace (as installed).
 LAYOUT = {
     "vdlt_spec": "vdlt_spec",
@@ -117,6 +125,7 @@ class Tally:
     killed: int = 0
     timeouts: int = 0
     equivalent: int = 0
+    unrun: int | None = None
     survivors: list[dict[str, Any]] = field(default_factory=list)
     baseline_s: float = 0.0
 
@@ -134,6 +143,14 @@ class Tally:
         if rate is None:
             return None
         return 2 * math.sqrt(rate * (1 - rate) / counted)
+
+    @property
+    def rate_run(self) -> float | None:
+        """Return the rate over the mutants in lines a killer runs, or None when not traced."""
+        if self.unrun is None:
+            return None
+        counted = self.drawn - self.equivalent - self.unrun
+        return self.killed / counted if counted > 0 else None
 
 
 # ---------------------------------------------------------------------------- the plan
@@ -377,6 +394,28 @@ def run_baseline(commands: Sequence[str], timeout: float) -> tuple[float, str | 
     return seconds, None
 
 
+def lines_run(commands: Sequence[str], paths: Sequence[str], timeout: float) -> dict[str, set[int]]:
+    """Run the killers once more, unmutated, under ``trace_lines.py``; return the lines run.
+
+    Keys are repository paths; a path no killer reaches maps to an empty set.
+    """
+    where = {workspace_path(p): p for p in paths}
+    seen: dict[str, set[int]] = {p: set() for p in paths}
+    with tempfile.TemporaryDirectory(prefix="vdlt-lines-") as scratch:
+        for number, command in enumerate(commands):
+            python, flag, *rest = shlex.split(command)
+            if flag != "-m":
+                raise SpecError(Reason.BAD_USAGE, f"cannot trace a killer not run by -m: {command}")
+            out = Path(scratch) / f"{number}.json"
+            traced = [python, str(TRACER), str(out), ",".join(where), "-m", *rest]
+            subprocess.run(traced, capture_output=True, timeout=timeout, check=False)
+            if not out.is_file():
+                raise SpecError(Reason.BAD_USAGE, f"tracing the killer wrote nothing: {command}")
+            for path, lines in json.loads(out.read_text(encoding="utf-8")).items():
+                seen[where[path]].update(lines)
+    return seen
+
+
 # ---------------------------------------------------------------------------- judgements
 
 
@@ -411,9 +450,16 @@ def tally(
     population: int,
     outcomes: Sequence[Outcome],
     judged: dict[tuple[str, str, str], str],
+    run: dict[str, set[int]] | None = None,
 ) -> Tally:
-    """Count a component's outcomes and list its survivors with their judgements."""
+    """Count a component's outcomes and list its survivors with their judgements.
+
+    With ``run`` (the lines the killers execute unmutated), each survivor also says whether a
+    killer runs its line, and ``unrun`` counts the non-equivalent ones no killer runs.
+    """
     count = Tally(component, population=population, drawn=len(outcomes))
+    if run is not None:
+        count.unrun = 0
     for outcome in outcomes:
         if outcome.killed:
             count.killed += 1
@@ -422,6 +468,9 @@ def tally(
         why = judge(outcome, judged)
         count.equivalent += why is not None
         m = outcome.mutant
+        reached = None if run is None else m.line in run.get(m.path, set())
+        if count.unrun is not None and why is None and not reached:
+            count.unrun += 1
         count.survivors.append(
             {
                 "where": m.where,
@@ -431,6 +480,7 @@ def tally(
                 "mutated": changed_line(outcome.diff),
                 "equivalent": why is not None,
                 "why": why,
+                "line_run": reached,
             }
         )
     return count
@@ -458,32 +508,51 @@ def campaign(args: argparse.Namespace) -> list[Tally]:
                     Reason.BAD_USAGE, f"[{component.name}] the killers fail unmutated: {failure}"
                 )
             timeout = max(args.min_timeout, args.timeout_factor * baseline_s)
+            run = None
+            if args.killer == "vectors":
+                paths = sorted({m.path for m in population})
+                traced = pool.submit(lines_run, component.commands, paths, args.baseline_timeout)
+                run = traced.result()
             futures = [pool.submit(run_mutant, m, component.commands, timeout) for m in chosen]
             steps = [Step(m.where, f.result) for m, f in zip(chosen, futures, strict=True)]
             outcomes = run_steps(f"mutants of {component.name}", steps, quiet=args.json)
-            count = tally(component.name, len(population), outcomes, judged)
+            count = tally(component.name, len(population), outcomes, judged, run)
             count.baseline_s = baseline_s
             tallies.append(count)
     return tallies
 
 
 def table_lines(killer: str, tallies: Sequence[Tally]) -> Iterator[str]:
-    """Yield the text table: per component mutants, killed, survived, equivalent, rate."""
+    """Yield the text table: per component mutants, killed, survived, equivalent, rate.
+
+    A traced campaign adds ``unrun`` (non-equivalent survivors in lines no killer runs) and the
+    rate over the mutants in lines the killers run.
+    """
+    traced = any(t.unrun is not None for t in tallies)
     yield f"killer: {killer}"
     yield (
         f"{'component':<16}{'mutants':>9}{'drawn':>7}{'killed':>8}{'timeout':>9}"
-        f"{'survived':>10}{'equiv.':>8}{'rate':>16}"
+        f"{'survived':>10}{'equiv.':>8}"
+        + (f"{'unrun':>7}" if traced else "")
+        + f"{'rate':>16}"
+        + (f"{'rate, lines run':>17}" if traced else "")
     )
     for t in tallies:
         survived = t.drawn - t.killed
         rate = "-" if t.rate is None else f"{t.rate:.1%} ± {t.error or 0:.1%}"
+        run = "-" if t.rate_run is None else f"{t.rate_run:.1%}"
         yield (
             f"{t.component:<16}{t.population:>9}{t.drawn:>7}{t.killed:>8}{t.timeouts:>9}"
-            f"{survived:>10}{t.equivalent:>8}{rate:>16}"
+            f"{survived:>10}{t.equivalent:>8}"
+            + (f"{'-' if t.unrun is None else t.unrun:>7}" if traced else "")
+            + f"{rate:>16}"
+            + (f"{run:>17}" if traced else "")
         )
     for t in tallies:
         for s in t.survivors:
             mark = f"equivalent: {s['why']}" if s["equivalent"] else "NOT equivalent"
+            if s.get("line_run") is False and not s["equivalent"]:
+                mark += "; no killer runs this line"
             yield f"  {t.component}: {s['where']} {s['operator']}: {s['mutated']}  [{mark}]"
 
 
@@ -516,7 +585,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "killer": args.killer,
                 "seed": args.seed,
                 "per_component": args.per_component,
-                "components": [{**asdict(t), "rate": t.rate, "error": t.error} for t in tallies],
+                "components": [
+                    {**asdict(t), "rate": t.rate, "error": t.error, "rate_lines_run": t.rate_run}
+                    for t in tallies
+                ],
             }
             print(dumps(document))
         else:

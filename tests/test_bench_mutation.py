@@ -147,3 +147,32 @@ def test_an_unknown_component_is_a_clear_error(
     code = bench.main(["--plan", str(toy / "plan.toml"), "--component", "nope"])
     assert code == 2
     assert "unknown component nope; known: toy" in capsys.readouterr().err
+
+
+def test_lines_run_names_the_lines_a_killer_executes(
+    toy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the killer calls `before` only: `untouched`'s body (line 6) never runs
+    (toy / "vdlt_spec" / "__main__.py").write_text(
+        "from vdlt_spec.toy import before\n\nassert before(1, 2)\n"
+    )
+    monkeypatch.chdir(toy)
+    monkeypatch.setenv("PYTHONPATH", str(toy))
+    command = bench.python_command(["-m", "vdlt_spec"])
+    run = bench.lines_run([command], ["vdlt_spec/toy.py"], timeout=60)
+    assert run == {"vdlt_spec/toy.py": {1, 2, 5}}  # two defs at import, then `before`'s body
+
+
+def test_a_survivor_in_a_line_no_killer_runs_is_counted_unrun() -> None:
+    def survivor(line: int) -> Any:
+        mutant = bench.Mutant(
+            "toy", "vdlt_spec/toy.py", "core/NumberReplacer", 0, line, "x", (line, 0), (line, 1)
+        )
+        return bench.Outcome(mutant, False, "survived", "+ y\n", 0.1)
+
+    count = bench.tally("toy", 9, [survivor(2), survivor(6)], {}, {"vdlt_spec/toy.py": {2}})
+    assert [s["line_run"] for s in count.survivors] == [True, False]
+    assert (count.unrun, count.rate, count.rate_run) == (1, 0.0, 0.0)
+    lines = list(bench.table_lines("vectors", [count]))
+    assert "unrun" in lines[1] and lines[-1].endswith("[NOT equivalent; no killer runs this line]")
+    assert bench.tally("toy", 9, [survivor(6)], {}).unrun is None  # not traced
