@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from vdlt_spec.conformance import suite
 from vdlt_spec.conformance.operations import call
-from vdlt_spec.crypto import max_faulty, quorum_size
+from vdlt_spec.crypto import max_faulty, quorum_size, secp256k1
 from vdlt_spec.crypto.secp256k1 import INFINITY_ENCODING, N, P
 from vdlt_spec.errors import Reason, SpecError
 
@@ -81,16 +81,42 @@ def test_point_decode_gives_the_coordinates_libsecp256k1_gives(a: int) -> None:
     assert point == {"x": x.to_bytes(32, "big").hex(), "y": y.to_bytes(32, "big").hex()}
 
 
-def test_point_decode_reads_33_zero_bytes_as_infinity_and_no_other_length() -> None:
+def test_point_decode_reads_33_zero_bytes_as_infinity_and_takes_33_or_65_bytes() -> None:
     assert call("crypto.point_decode", {"point": "00" * 33}) == {"point": None}
-    for length in (0, 1, 32, 34, 65):
+    for length in (0, 1, 32, 34, 64, 66):
         assert _reason("crypto.point_decode", {"point": "00" * length}) is Reason.BAD_LENGTH
+    assert _reason("crypto.point_decode", {"point": "00" * 65}) is Reason.INVALID_POINT
 
 
 @pytest.mark.parametrize("x", [P, P + 1, 2**256 - 1, 0, 5])
 def test_point_decode_refuses_an_x_that_is_no_curve_point(x: int) -> None:
     encoding = "02" + x.to_bytes(32, "big").hex()
     assert _reason("crypto.point_decode", {"point": encoding}) is Reason.INVALID_POINT
+
+
+@CURVE
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, N + 5)), max_size=4))
+def test_point_lincomb_matches_the_readable_arithmetic(terms: list[tuple[int, int]]) -> None:
+    points = [None, secp256k1.G, secp256k1.mul_base(2), secp256k1.mul_base(N - 1)]
+    points += [secp256k1.mul_base(3**40), secp256k1.mul_base(5**60)]
+    chosen = [(points[i], k) for i, k in terms]
+    payload = [
+        {"point": secp256k1.cbytes_ext(p).hex(), "scalar": k.to_bytes(32, "big").hex()}
+        for p, k in chosen
+    ]
+    expected = secp256k1.cbytes_ext(secp256k1.lincomb(chosen)).hex()
+    assert call("crypto.point_lincomb", {"terms": payload})["sum"] == expected
+
+
+@CURVE
+@given(SCALARS)
+def test_an_uncompressed_point_decodes_as_its_compressed_form(a: int) -> None:
+    uncompressed = _key(a).format(compressed=False).hex()
+    same = call("crypto.point_decode", {"point": _encoded(a)})
+    assert call("crypto.point_decode", {"point": uncompressed}) == same
+    x, y = _key(a).point()
+    off = "04" + x.to_bytes(32, "big").hex() + ((y + 1) % P).to_bytes(32, "big").hex()
+    assert _reason("crypto.point_decode", {"point": off}) is Reason.INVALID_POINT
 
 
 @CURVE

@@ -201,7 +201,14 @@ def _crypto_inputs() -> Iterator[VectorInput]:
         yield VectorInput(
             f"bitmap-decode-{label}", "crypto.bitmap_decode", {"bitmap": bitmap, "n": n}
         )
-    for label, (signers, n) in {"outside": ([4], 4), "duplicate": ([1, 1], 4)}.items():
+    for label, (signers, n) in {
+        "outside": ([4], 4),
+        "outside-padding": ([6], 4),
+        "outside-next-byte": ([9], 4),
+        "outside-far": ([100], 9),
+        "negative": ([-1], 4),
+        "duplicate": ([1, 1], 4),
+    }.items():
         yield VectorInput(
             f"bitmap-encode-{label}", "crypto.bitmap_encode", {"signers": signers, "n": n}
         )

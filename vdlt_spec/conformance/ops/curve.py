@@ -6,19 +6,25 @@ own point arithmetic checks it here against the readable arithmetic of
 at the edges where such code breaks: doubling, a point plus its negation, the point at
 infinity on either side, scalars 0, 1, n - 1, n and above n, and encodings that are not points.
 Points travel in BIP327's extended compressed form: 33 bytes, ``0x02``/``0x03`` (even/odd y)
-then x, and 33 zero bytes for the point at infinity. The vectors belong to the ``crypto`` suite.
+then x, and 33 zero bytes for the point at infinity; an input point may also be SEC1's
+uncompressed form, 65 bytes ``0x04 || x || y``, which is a point only if it is on the curve.
+Results are written compressed. ``crypto.point_lincomb`` runs on libsecp256k1
+(:mod:`vdlt_spec.crypto.fast`), the engine that signatures run on; the two engines agree on
+every input. The vectors belong to the ``crypto`` suite.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from vdlt_spec import serial
 from vdlt_spec.conformance.operations import operation
 from vdlt_spec.conformance.suite import VectorInput
 from vdlt_spec.crypto import secp256k1
+from vdlt_spec.crypto.fast import FAST
 from vdlt_spec.crypto.secp256k1 import (
     INFINITY_ENCODING,
     SCALAR_BYTES,
@@ -29,38 +35,62 @@ from vdlt_spec.crypto.secp256k1 import (
     bytes_from_int,
     cbytes_ext,
     cpoint_ext,
+    from_jacobian,
     int_from_bytes,
+    is_on_curve,
+    jacobian_add,
     mul_base,
     point_negate,
+    to_jacobian,
+    x_of,
+    y_of,
 )
 from vdlt_spec.errors import Reason, SpecError
 
 VECTOR_SEED = 256
+UNCOMPRESSED_BYTES = 65
+UNCOMPRESSED_PREFIX = 0x04
+
+
+def _decode(data: bytes) -> Point:
+    """Decode an extended compressed point, or an uncompressed one that is on the curve."""
+    if len(data) != UNCOMPRESSED_BYTES:
+        return cpoint_ext(data)
+    if data[0] != UNCOMPRESSED_PREFIX:
+        raise SpecError(Reason.INVALID_POINT, f"uncompressed prefix {data[0]:#04x} is not 04")
+    point = (int_from_bytes(data[1:33]), int_from_bytes(data[33:]))
+    if not is_on_curve(point):
+        raise SpecError(Reason.INVALID_POINT, f"{data.hex()} is not a curve point")
+    return point
 
 
 def _point(payload: Any, name: str) -> Point:
-    return cpoint_ext(serial.decode(bytes, payload.get(name), f"$.{name}"))
+    return _decode(serial.decode(bytes, payload.get(name), f"$.{name}"))
 
 
-def _scalar(payload: Any) -> int:
-    data = serial.decode(bytes, payload.get("scalar"), "$.scalar")
+def _to_scalar(data: bytes) -> int:
     if len(data) != SCALAR_BYTES:
         raise SpecError(Reason.BAD_LENGTH, f"a scalar is 32 bytes, got {len(data)}")
     return int_from_bytes(data)
 
 
+def _scalar(payload: Any) -> int:
+    return _to_scalar(serial.decode(bytes, payload.get("scalar"), "$.scalar"))
+
+
 @operation(
     "crypto.point_decode",
     "§IV-D",
-    input_schema='{"point": hex33}',
+    input_schema='{"point": hex33 | hex65}',
     output_schema='{"point": {"x": hex32, "y": hex32} | null}',
 )
 def point_decode(payload: Any) -> Any:
     """Decode an extended compressed point into its coordinates, null for infinity (§IV-D).
 
     33 zero bytes are the point at infinity; otherwise the prefix is ``0x02`` or ``0x03`` and
-    x < p has a y with y^2 = x^3 + 7: a wrong length is ``BAD_LENGTH``, anything else that is
-    not a point ``INVALID_POINT``.
+    x < p has a y with y^2 = x^3 + 7. 65 bytes are ``0x04 || x || y`` with x, y < p on the
+    curve. A length other than 33 and 65 is ``BAD_LENGTH``, anything else that is not a point
+    ``INVALID_POINT``.
     """
     point = _point(payload, "point")
     if point is None:
@@ -72,19 +102,26 @@ def point_decode(payload: Any) -> Any:
 @operation(
     "crypto.point_add",
     "§IV-D",
-    input_schema='{"a": hex33, "b": hex33}',
+    input_schema='{"a": hex33 | hex65, "b": hex33 | hex65}',
     output_schema='{"sum": hex33}',
 )
 def point_add(payload: Any) -> Any:
-    """Add two extended compressed points by the chord-and-tangent rule (§IV-D)."""
-    total = secp256k1.point_add(_point(payload, "a"), _point(payload, "b"))
+    """Add two points by the chord-and-tangent rule (§IV-D).
+
+    The reference also adds them in Jacobian coordinates, as its scalar multiplication does,
+    and fails (a bug of the reference, not an answer) if the two formulas disagree.
+    """
+    a, b = _point(payload, "a"), _point(payload, "b")
+    total = secp256k1.point_add(a, b)
+    if from_jacobian(jacobian_add(to_jacobian(a), to_jacobian(b))) != total:
+        raise RuntimeError("the affine and the Jacobian group laws disagree")
     return {"sum": cbytes_ext(total).hex()}
 
 
 @operation(
     "crypto.point_multiply",
     "§IV-D",
-    input_schema='{"scalar": hex32, "point": hex33}',
+    input_schema='{"scalar": hex32, "point": hex33 | hex65}',
     output_schema='{"product": hex33}',
 )
 def point_multiply(payload: Any) -> Any:
@@ -94,6 +131,31 @@ def point_multiply(payload: Any) -> Any:
     """
     product = secp256k1.point_mul(_point(payload, "point"), _scalar(payload))
     return {"product": cbytes_ext(product).hex()}
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One term k·P of a linear combination: a point (encoded) and a 32-byte scalar."""
+
+    point: bytes
+    scalar: bytes
+
+
+@operation(
+    "crypto.point_lincomb",
+    "§IV-D",
+    input_schema='{"terms": [{"point": hex33 | hex65, "scalar": hex32}]}',
+    output_schema='{"sum": hex33}',
+)
+def point_lincomb(payload: Any) -> Any:
+    """Return the sum of k·P over the terms, infinity for none, on libsecp256k1 (§IV-D).
+
+    BIP340 verification computes s·G - e·P this way and MuSig2 its aggregate key and nonce.
+    Scalars are taken mod n; zero terms and the point at infinity add nothing.
+    """
+    terms = serial.decode(tuple[_Term, ...], payload.get("terms"), "$.terms")
+    decoded = [(_decode(term.point), _to_scalar(term.scalar)) for term in terms]
+    return {"sum": cbytes_ext(FAST.lincomb(decoded)).hex()}
 
 
 def _hex(point: Point) -> str:
@@ -109,6 +171,11 @@ def curve_inputs() -> Iterator[VectorInput]:
     yield from _decode_inputs()
     yield from _add_inputs()
     yield from _multiply_inputs()
+    yield from _lincomb_inputs()
+
+
+def _uncompressed(x: int, y: int, prefix: int = UNCOMPRESSED_PREFIX) -> str:
+    return (bytes([prefix]) + x.to_bytes(32, "big") + y.to_bytes(32, "big")).hex()
 
 
 def _decode_inputs() -> Iterator[VectorInput]:
@@ -131,10 +198,18 @@ def _decode_inputs() -> Iterator[VectorInput]:
             "01" + "00" * 32,
             "refused: prefix 01 then zeros is not the infinity encoding",
         ),
-        "uncompressed": (
-            ("04" + G[0].to_bytes(32, "big").hex() + G[1].to_bytes(32, "big").hex()),
-            "refused: the 65-byte uncompressed form of G",
+        "uncompressed-g": (_uncompressed(*G), "G uncompressed"),
+        "uncompressed-minus-g": (_uncompressed(G[0], P - G[1]), "-G uncompressed"),
+        "uncompressed-off-curve": (_uncompressed(G[0], G[1] + 1), "refused: y^2 != x^3 + 7"),
+        "uncompressed-x-zero": (_uncompressed(0, G[1]), "refused: off the curve"),
+        "uncompressed-y-p": (_uncompressed(G[0], P), "refused: y = p"),
+        "uncompressed-x-plus-p": (
+            _uncompressed(1 + P, y_of(secp256k1.lift_x(1))),
+            "refused: x >= p (x - p = 1 is on the curve)",
         ),
+        "uncompressed-hybrid": (_uncompressed(*G, prefix=6), "refused: SEC1 hybrid prefix 06"),
+        "uncompressed-zeros": ("00" * 65, "refused: 65 zero bytes"),
+        "uncompressed-short": (_uncompressed(*G)[:-2], "refused: 64 bytes"),
         "zeros-32": ("00" * 32, "refused: 32 zero bytes is one byte short of infinity"),
         "zeros-34": ("00" * 34, "refused: 34 zero bytes"),
         "empty": ("", "refused: no bytes"),
@@ -169,7 +244,15 @@ def _add_inputs() -> Iterator[VectorInput]:
             f"point-add-{label}", "crypto.point_add", {"a": _hex(a), "b": _hex(b)}, why
         )
     bad = {
+        "uncompressed": (
+            {"a": _uncompressed(x_of(p1), y_of(p1)), "b": _uncompressed(*G)},
+            "both points uncompressed; the sum is written compressed",
+        ),
         "bad-a": ({"a": _x_encoding(2, 5), "b": _hex(G)}, "refused: a is not a point"),
+        "off-curve-b": (
+            {"a": _hex(G), "b": _uncompressed(G[0], G[1] + 1)},
+            "refused: b is off the curve",
+        ),
         "bad-b": ({"a": _hex(G), "b": "00" * 32}, "refused: b is 32 bytes"),
     }
     for label, (payload, why) in bad.items():
@@ -215,3 +298,46 @@ def _multiply_inputs() -> Iterator[VectorInput]:
     }
     for label, (payload, why) in others.items():
         yield VectorInput(f"point-multiply-{label}", "crypto.point_multiply", payload, why)
+
+
+def _lincomb_inputs() -> Iterator[VectorInput]:
+    rng = random.Random(VECTOR_SEED + 3)
+    p1, p2 = mul_base(rng.randrange(1, N)), mul_base(rng.randrange(1, N))
+    k = rng.randrange(1, N)
+    inf = None
+    cases: dict[str, tuple[list[tuple[Point, int]], str]] = {
+        "none": ([], "no terms: infinity"),
+        "g-zero": ([(G, 0)], "0·G adds nothing"),
+        "point-zero": ([(p1, 0)], "0·P adds nothing"),
+        "infinity": ([(inf, 5)], "k·infinity adds nothing"),
+        "g-one": ([(G, 1)], "1·G"),
+        "point-one": ([(p1, 1)], "1·P"),
+        "g-k": ([(G, k)], "k·G"),
+        "point-k": ([(p1, k)], "k·P"),
+        "g-n": ([(G, N)], "n·G is infinity"),
+        "point-n-plus-1": ([(p1, N + 1)], "taken mod n"),
+        "schnorr": ([(G, k), (point_negate(p1), rng.randrange(N))], "s·G - e·P"),
+        "cancel": ([(p1, 1), (point_negate(p1), 1)], "P + (-P) is infinity"),
+        "cancel-scalars": ([(p1, k), (p1, N - k)], "k·P + (n-k)·P is infinity"),
+        "same-twice": ([(G, 1), (G, 1)], "G + G"),
+        "mixed": (
+            [(G, 3), (p1, 5), (p2, N - 1), (inf, 9), (p1, 0), (G, 1)],
+            "generator, points, infinity and zero terms",
+        ),
+    }
+    for label, (terms, why) in cases.items():
+        payload = [{"point": _hex(pt), "scalar": bytes_from_int(s).hex()} for pt, s in terms]
+        yield VectorInput(f"point-lincomb-{label}", "crypto.point_lincomb", {"terms": payload}, why)
+    good = {"point": _hex(G), "scalar": bytes_from_int(2).hex()}
+    bad = {
+        "uncompressed": (
+            [{"point": _uncompressed(x_of(p1), y_of(p1)), "scalar": good["scalar"]}],
+            "P as 04xy",
+        ),
+        "bad-point": ([good, {"point": _x_encoding(2, 5), "scalar": "00" * 32}], "refused"),
+        "short-scalar": ([good, {"point": _hex(G), "scalar": "00" * 33}], "refused: 33 bytes"),
+    }
+    for label, (terms_payload, why) in bad.items():
+        yield VectorInput(
+            f"point-lincomb-{label}", "crypto.point_lincomb", {"terms": terms_payload}, why
+        )
