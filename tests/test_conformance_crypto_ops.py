@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from vdlt_spec.conformance import suite
 from vdlt_spec.conformance.operations import call
+from vdlt_spec.conformance.ops.certificate import both_engines
 from vdlt_spec.crypto import max_faulty, quorum_size, secp256k1
 from vdlt_spec.crypto.secp256k1 import INFINITY_ENCODING, N, P
 from vdlt_spec.errors import Reason, SpecError
@@ -166,3 +167,21 @@ def test_batch_verdicts_are_those_of_verifying_each_certificate_alone() -> None:
             except SpecError as exc:
                 alone = {"error": exc.reason.value}
             assert verdict == alone
+
+
+def test_the_reference_answers_only_when_both_engines_agree() -> None:
+    refusal = SpecError(Reason.BAD_LENGTH, "readable")
+
+    def refuse() -> None:
+        raise refusal
+
+    def refuse_too() -> None:
+        raise SpecError(Reason.BAD_LENGTH, "libsecp256k1 words it otherwise")
+
+    assert both_engines(lambda: 1, lambda: 1) == 1
+    with pytest.raises(SpecError) as caught:
+        both_engines(refuse, refuse_too)
+    assert caught.value is refusal
+    for other in (lambda: 2, refuse):
+        with pytest.raises(RuntimeError):
+            both_engines(lambda: 1, other)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,29 @@ def _field(payload: Any, name: str, tp: Any) -> Any:
     return serial.decode(tp, payload.get(name), f"$.{name}")
 
 
+def both_engines(readable: Callable[[], Any], fast: Callable[[], Any]) -> Any:
+    """Answer with the readable engine after checking that libsecp256k1's answer is the same.
+
+    The spec computes signatures on two engines (D-crypto: the readable arithmetic and
+    libsecp256k1); the reference answers an operation that has both with both, so the vectors
+    check each. A disagreement is a bug of the reference, not an answer: it raises
+    ``RuntimeError``. Refusals agree when their reasons do.
+    """
+    answers: list[tuple[Any, SpecError | None]] = []
+    for compute in (readable, fast):
+        try:
+            answers.append((compute(), None))
+        except SpecError as exc:
+            answers.append((None, exc))
+    (value, error), (other, other_error) = answers
+    reasons = [None if e is None else e.reason for e in (error, other_error)]
+    if value != other or reasons[0] != reasons[1]:
+        raise RuntimeError(f"the two engines disagree: {value!r} / {other!r}, {reasons}")
+    if error is not None:
+        raise error
+    return value
+
+
 def certificate_inputs() -> Iterator[VectorInput]:
     """Yield the certificate vectors: verification, two thirds, sessions, batches."""
     yield from _certificate_inputs()
@@ -47,10 +70,15 @@ def certificate_inputs() -> Iterator[VectorInput]:
 
 
 def _verified_signers(
-    roster: tuple[bytes, ...], message: bytes, data: bytes, cache: AggregateKeyCache | None
+    roster: tuple[bytes, ...],
+    message: bytes,
+    data: bytes,
+    cache: AggregateKeyCache | None,
+    *,
+    fast: bool = True,
 ) -> list[int]:
     cert = Certificate.decode(data, len(roster)) if roster else Certificate(b"", data)
-    verify_certificate(roster, message, cert, cache=cache)
+    verify_certificate(roster, message, cert, cache=cache, fast=fast)
     return list(cert.signers(len(roster)))
 
 
@@ -65,7 +93,12 @@ def certificate_verify(payload: Any) -> Any:
     roster = _field(payload, "roster", tuple[bytes, ...])
     message = _field(payload, "message", bytes)
     data = _field(payload, "certificate", bytes)
-    return {"signers": _verified_signers(roster, message, data, None)}
+    return {
+        "signers": both_engines(
+            lambda: _verified_signers(roster, message, data, None, fast=False),
+            lambda: _verified_signers(roster, message, data, None, fast=True),
+        )
+    }
 
 
 @dataclass(frozen=True)

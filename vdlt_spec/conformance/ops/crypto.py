@@ -17,7 +17,7 @@ from typing import Any
 from vdlt_spec import serial
 from vdlt_spec.conformance.bip_vectors import bip340_rows
 from vdlt_spec.conformance.operations import operation
-from vdlt_spec.conformance.ops.certificate import certificate_inputs
+from vdlt_spec.conformance.ops.certificate import both_engines, certificate_inputs
 from vdlt_spec.conformance.ops.curve import curve_inputs
 from vdlt_spec.conformance.suite import VectorInput, inputs
 from vdlt_spec.crypto import (
@@ -25,6 +25,7 @@ from vdlt_spec.crypto import (
     bip340,
     decode_bitmap,
     encode_bitmap,
+    fast,
     is_quorum,
     max_faulty,
     max_faulty_bounds,
@@ -50,11 +51,16 @@ def _field(payload: Any, name: str, tp: Any) -> Any:
     output_schema='{"valid": bool}',
 )
 def bip340_verify(payload: Any) -> Any:
-    """Tell whether a BIP340 signature verifies: {pubkey, message, signature} hex (§IV-D)."""
-    valid = bip340.schnorr_verify(
-        _field(payload, "message", bytes),
-        _field(payload, "pubkey", bytes),
-        _field(payload, "signature", bytes),
+    """Tell whether a BIP340 signature verifies: {pubkey, message, signature} hex (§IV-D).
+
+    A public key of other than 32 bytes or a signature of other than 64 is ``BAD_LENGTH``.
+    """
+    message = _field(payload, "message", bytes)
+    pubkey = _field(payload, "pubkey", bytes)
+    signature = _field(payload, "signature", bytes)
+    valid = both_engines(
+        lambda: bip340.schnorr_verify(message, pubkey, signature),
+        lambda: fast.schnorr_verify(message, pubkey, signature),
     )
     return {"valid": valid}
 
@@ -75,8 +81,12 @@ def bip340_sign(payload: Any) -> Any:
     secret = _field(payload, "secret_key", bytes)
     message = _field(payload, "message", bytes)
     aux_rand = _field(payload, "aux_rand", bytes)
-    signature = bip340.schnorr_sign(message, secret, aux_rand)
-    return {"pubkey": bip340.pubkey_gen(secret).hex(), "signature": signature.hex()}
+    signature = both_engines(
+        lambda: bip340.schnorr_sign(message, secret, aux_rand),
+        lambda: fast.schnorr_sign(message, secret, aux_rand),
+    )
+    pubkey = both_engines(lambda: bip340.pubkey_gen(secret), lambda: fast.pubkey_gen(secret))
+    return {"pubkey": pubkey.hex(), "signature": signature.hex()}
 
 
 @operation(
@@ -129,7 +139,11 @@ def aggregate(payload: Any) -> Any:
     """Return the x-only MuSig2 aggregate of the signers' roster keys, in roster order."""
     roster = _field(payload, "roster", tuple[bytes, ...])
     signers = _field(payload, "signers", tuple[int, ...])
-    return {"aggregate_key": aggregate_key(roster, signers).hex()}
+    key = both_engines(
+        lambda: aggregate_key(roster, signers, fast=False),
+        lambda: aggregate_key(roster, signers, fast=True),
+    )
+    return {"aggregate_key": key.hex()}
 
 
 @operation(
@@ -173,6 +187,17 @@ def _crypto_inputs() -> Iterator[VectorInput]:
         )
     yield from _sign_inputs()
     row = bip340_rows()[0]
+    for label, pubkey in (("short", row.pubkey[:31]), ("long", row.pubkey + b"\x00")):
+        yield VectorInput(
+            f"bip340-{label}-pubkey",
+            "crypto.bip340_verify",
+            {
+                "pubkey": pubkey.hex(),
+                "message": row.message.hex(),
+                "signature": row.signature.hex(),
+            },
+            f"a {len(pubkey)}-byte public key",
+        )
     yield VectorInput(
         "bip340-short-signature",
         "crypto.bip340_verify",
