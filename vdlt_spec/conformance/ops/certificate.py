@@ -41,8 +41,8 @@ def _field(payload: Any, name: str, tp: Any) -> Any:
 def both_engines(readable: Callable[[], Any], fast: Callable[[], Any]) -> Any:
     """Answer with the readable engine after checking that libsecp256k1's answer is the same.
 
-    The spec computes signatures on two engines (D-crypto: the readable arithmetic and
-    libsecp256k1); the reference answers an operation that has both with both, so the vectors
+    The spec computes signatures on two engines, the readable arithmetic and libsecp256k1
+    (D-crypto-11); the reference answers an operation that has both with both, so the vectors
     check each. A disagreement is a bug of the reference, not an answer: it raises
     ``RuntimeError``. Refusals agree when their reasons do.
     """
@@ -118,7 +118,7 @@ BATCH_CACHE_ENTRIES = 2
     "crypto.certificate_verify_batch",
     "§IV-D",
     input_schema='{"certificates": [{"roster": [hex33], "message": hex, "certificate": hex}]}',
-    output_schema='{"verdicts": [{"signers": [int]} | {"error": reason}]}',
+    output_schema='{"verdicts": [{"signers": [int]} or {"error": reason}]}',
 )
 def certificate_verify_batch(payload: Any) -> Any:
     """Verify certificates in turn, each verdict that of verifying it alone (§IV-D).

@@ -81,8 +81,8 @@ def _scalar(payload: Any) -> int:
 @operation(
     "crypto.point_decode",
     "§IV-D",
-    input_schema='{"point": hex33 | hex65}',
-    output_schema='{"point": {"x": hex32, "y": hex32} | null}',
+    input_schema='{"point": hex33 or hex65}',
+    output_schema='{"point": {"x": hex32, "y": hex32} or null}',
 )
 def point_decode(payload: Any) -> Any:
     """Decode an extended compressed point into its coordinates, null for infinity (§IV-D).
@@ -102,7 +102,7 @@ def point_decode(payload: Any) -> Any:
 @operation(
     "crypto.point_add",
     "§IV-D",
-    input_schema='{"a": hex33 | hex65, "b": hex33 | hex65}',
+    input_schema='{"a": hex33 or hex65, "b": hex33 or hex65}',
     output_schema='{"sum": hex33}',
 )
 def point_add(payload: Any) -> Any:
@@ -121,7 +121,7 @@ def point_add(payload: Any) -> Any:
 @operation(
     "crypto.point_multiply",
     "§IV-D",
-    input_schema='{"scalar": hex32, "point": hex33 | hex65}',
+    input_schema='{"scalar": hex32, "point": hex33 or hex65}',
     output_schema='{"product": hex33}',
 )
 def point_multiply(payload: Any) -> Any:
@@ -144,7 +144,7 @@ class _Term:
 @operation(
     "crypto.point_lincomb",
     "§IV-D",
-    input_schema='{"terms": [{"point": hex33 | hex65, "scalar": hex32}]}',
+    input_schema='{"terms": [{"point": hex33 or hex65, "scalar": hex32}]}',
     output_schema='{"sum": hex33}',
 )
 def point_lincomb(payload: Any) -> Any:
