@@ -9,10 +9,11 @@ them. The expected answers are the reference's (:mod:`vdlt_spec.conformance.ops.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from vdlt_spec import serial
+from vdlt_spec.conformance.consensus_edges import default_trace, edge_deliveries, edge_steps
 from vdlt_spec.conformance.consensus_scenarios import (
     LAGGING,
     OBSERVED,
@@ -80,11 +81,21 @@ def _effect(recorded: RecordedStep) -> bool:
     return recorded.post != recorded.pre or bool(recorded.outputs)
 
 
+def _state_input(config: ConsensusConfig, pre: ReplicaState, event: ReplicaEvent) -> dict[str, Any]:
+    return group_input(config) | {"state": serial.encode(pre), "event": serial.encode(event)}
+
+
 def _step_input(rec: Recorder, recorded: RecordedStep) -> dict[str, Any]:
-    return group_input(rec.config) | {
-        "state": serial.encode(recorded.pre),
-        "event": serial.encode(recorded.event),
-    }
+    return _state_input(rec.config, recorded.pre, recorded.event)
+
+
+def _unique(cases: Iterable[TamperCase]) -> Iterator[TamperCase]:
+    """Yield the cases whose name is new (the first of each name)."""
+    names: set[str] = set()
+    for case in cases:
+        if case[0] not in names:
+            names.add(case[0])
+            yield case
 
 
 def _sends_new_view(recorded: RecordedStep, view: int) -> bool:
@@ -156,6 +167,27 @@ def step_inputs() -> Iterator[VectorInput]:
                 _step_input(rec, recorded),
                 f"replica {recorded.replica}, phase {recorded.phase}",
             )
+        for name, pre, source, message, comment in _unique(tampered(rec)):
+            yield VectorInput(
+                f"step-{mode.value}-{name}",
+                "consensus.step",
+                _state_input(rec.config, pre, Deliver(source, message)),
+                comment or "a tampered message: the replica ignores it",
+            )
+        for label, config, pre, source, message, comment in edge_deliveries(mode):
+            yield VectorInput(
+                f"step-{mode.value}-{label}",
+                "consensus.step",
+                _state_input(config, pre, Deliver(source, message)),
+                comment,
+            )
+        for label, config, pre, event, comment in edge_steps(mode):
+            yield VectorInput(
+                f"step-{mode.value}-{label}",
+                "consensus.step",
+                _state_input(config, pre, event),
+                comment,
+            )
         for label, small, recorded in _boundary_steps(mode):
             yield VectorInput(
                 f"step-{mode.value}-{label}",
@@ -189,9 +221,9 @@ def _boundary_steps(mode: Mode) -> Iterator[tuple[str, Recorder, RecordedStep]]:
 
 
 def _validation_input(
-    rec: Recorder, pre: ReplicaState, source: int, message: Message
+    config: ConsensusConfig, pre: ReplicaState, source: int, message: Message
 ) -> dict[str, Any]:
-    return group_input(rec.config) | {
+    return group_input(config) | {
         "state": serial.encode(pre),
         "source": source,
         "message": serial.encode(message),
@@ -231,17 +263,20 @@ def validation_inputs() -> Iterator[VectorInput]:
                 cases = [c for c in tampered(rec) if c[0].endswith(QUORUM_CASES)]
             else:
                 cases = [*_observed_cases(rec), *tampered(rec)]
-            names: set[str] = set()
-            for name, pre, source, message, comment in cases:
-                if name in names:
-                    continue
-                names.add(name)
+            for name, pre, source, message, comment in _unique(cases):
                 yield VectorInput(
                     f"{prefix}-{name}",
                     "consensus.validate",
-                    _validation_input(rec, pre, source, message),
+                    _validation_input(rec.config, pre, source, message),
                     comment,
                 )
+        for label, config, pre, source, message, comment in edge_deliveries(mode):
+            yield VectorInput(
+                f"validate-{mode.value}-{label}",
+                "consensus.validate",
+                _validation_input(config, pre, source, message),
+                comment,
+            )
 
 
 PAYLOAD_CASES = (
@@ -310,6 +345,13 @@ def sanity_inputs() -> Iterator[VectorInput]:
             "replica 3 from genesis: down during the last checkpoint, then recovers, fetches and "
             "installs the checkpoint state",
         )
+    yield VectorInput(
+        "sanity-ipbft-default-group",
+        "consensus.run",
+        default_trace(Mode.IPBFT),
+        "replica 1 in the group given by n alone: every timer runs with its default delay "
+        "(progress half a view timeout, sign, view change)",
+    )
 
 
 __all__ = [

@@ -1,0 +1,283 @@
+"""Build the boundary cases of the consensus vectors: each rule of the replica at its edge (§III-D).
+
+The recorded scenarios of :mod:`vdlt_spec.conformance.consensus_scenarios` reach every handler,
+but not every bound a handler checks. The cases here put a replica exactly at a bound and
+deliver the message or fire the timer on each side of it:
+
+* a checkpoint vote at, off and below the checkpoint interval (checkpoints every 2 blocks);
+* a client request whose number is below, equal to and above one already pending;
+* a message from index -1 (the client's) and from index n, outside the roster;
+* a fetch for the first sequence number logged, the one after the log, and 0;
+* view changes from genesis: valid, with a checkpoint proof at seq 0, with another digest, and a
+  forged one from a lower and from a higher index than the receiver's;
+* a partial signature from a replica that never voted in the session;
+* the primary's half-timeout retransmission, with certificates of sequence numbers executed
+  and not yet executed;
+* a fetch reply that moves the stable checkpoint onto a committed block and a kept pre-prepare;
+* the default group (``{"n": 4}`` and nothing else): every timer with its default delay.
+
+Every expected answer is the reference's; these modules only choose the inputs.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+from vdlt_spec import serial
+from vdlt_spec.conformance.consensus_scenarios import (
+    SCHEME_SEED,
+    Recorder,
+    make_scheme,
+)
+from vdlt_spec.conformance.consensus_tamper import Tamper
+from vdlt_spec.consensus.block import Block, Request, block_digest, state_digest
+from vdlt_spec.consensus.config import ConsensusConfig, Mode
+from vdlt_spec.consensus.messages import (
+    ClassicVote,
+    ClientRequest,
+    CommittedEntry,
+    Fetch,
+    FetchReply,
+    Message,
+    PartialSig,
+    ViewChange,
+    Vote,
+)
+from vdlt_spec.consensus.payloads import CHECKPOINT_VIEW, VoteKind
+from vdlt_spec.consensus.replica import (
+    CLIENT,
+    GENESIS_DIGEST,
+    Deliver,
+    Fire,
+    ReplicaEvent,
+    ReplicaState,
+    initial_state,
+    step,
+)
+from vdlt_spec.consensus.replica.state import ProgressTimer
+
+EdgeStep = tuple[str, ConsensusConfig, ReplicaState, ReplicaEvent, str]
+"""A step case: label, the group, the pre state, the event, a comment."""
+EdgeCase = tuple[str, ConsensusConfig, ReplicaState, int, Message, str]
+"""A validation case: label, the group, the receiving state, the sender, the message, a comment."""
+
+INTERVAL = 2
+"""The checkpoint interval of the boundary group: sequence numbers 2, 4, ... are checkpoints."""
+
+
+def interval_group(mode: Mode) -> ConsensusConfig:
+    """Return the boundary group: n = 4, a checkpoint every 2 blocks, a window of 4."""
+    return ConsensusConfig(
+        n=4, mode=mode, checkpoint_interval=INTERVAL, window=2 * INTERVAL, max_batch=2
+    )
+
+
+def _no_commit_vote_to_primary(source: int, target: int, message: Message) -> bool:
+    commit = isinstance(message, Vote | ClassicVote) and message.kind == VoteKind.COMMIT
+    return not (commit and target == 0 and source != 0)
+
+
+@functools.cache
+def edge_scenario(mode: Mode) -> tuple[Recorder, tuple[ReplicaState, ...]]:
+    """Commit block 1 everywhere, then block 2 everywhere but at the primary; shared.
+
+    Returns the recorder and the replicas' states after block 1. The primary of view 0 misses
+    every other replica's commit vote for block 2, so it still waits for it.
+    """
+    rec = Recorder(interval_group(mode), make_scheme(4))
+    rec.phase = "boundary"
+    rec.request()
+    rec.flush()
+    first = tuple(rec.states)
+    rec.request()
+    rec.flush(_no_commit_vote_to_primary)
+    return rec, first
+
+
+def _checkpoint_votes(t: Tamper, first: tuple[ReplicaState, ...]) -> Iterator[EdgeCase]:
+    """Yield checkpoint votes below, off and on the interval (stable checkpoint 0)."""
+    c = t.config
+    digest = state_digest(t.rec.states[1].app)
+    for label, seq in (
+        ("below-the-stable-seq", 0),
+        ("off-the-interval", 1),
+        ("on-the-interval", 2),
+    ):
+        comment = f"a checkpoint every {INTERVAL} blocks, the stable checkpoint at 0"
+        if c.mode == Mode.IPBFT:
+            _, pubnonce = t.scheme.nonce_gen(1, b"checkpoint" + bytes([seq]))
+            vote: Message = Vote(VoteKind.CHECKPOINT, 0, seq, digest, pubnonce)
+            yield f"checkpoint-vote-{label}", c, first[0], 1, vote, comment
+        else:
+            signature = t.sign(2, VoteKind.CHECKPOINT, CHECKPOINT_VIEW, seq, digest)
+            vote = ClassicVote(VoteKind.CHECKPOINT, 0, seq, digest, signature)
+            yield f"checkpoint-vote-{label}", c, first[1], 2, vote, comment
+
+
+def _client_requests(t: Tamper, backup: ReplicaState) -> Iterator[EdgeCase]:
+    """Yield requests numbered below, at and above a pending one, and an executed one."""
+    c = t.config
+    pending, _ = step(c, t.scheme, backup, Deliver(CLIENT, ClientRequest(Request(7, 5, b"5"))))
+    comment = "request (7, 5) is pending, (7, 0) executed"
+    for label, number in (
+        ("below-a-pending-one", 4),
+        ("equal-to-a-pending-one", 5),
+        ("above-a-pending-one", 6),
+        ("already-executed", 0),
+    ):
+        request = ClientRequest(Request(7, number, bytes([number])))
+        yield f"client-request-{label}", c, pending, CLIENT, request, comment
+
+
+def _outside_the_roster(t: Tamper, backup: ReplicaState) -> Iterator[EdgeCase]:
+    """Yield a well-signed pre-prepare delivered from index -1 and from index n."""
+    c = t.config
+    message = t.pre_prepare(0, 2, Block((Request(7, 9, b"nine"),)))
+    yield "pre-prepare-from-index-minus-one", c, backup, -1, message, "-1 is the client's index"
+    yield "pre-prepare-from-index-n", c, backup, c.n, message, f"replicas are 0 to {c.n - 1}"
+
+
+def _fetches(t: Tamper, backup: ReplicaState) -> Iterator[EdgeCase]:
+    """Yield fetches from 0, from the last logged seq and from past the log (stable at 0)."""
+    c = t.config
+    comment = "block 1 executed and logged, the stable checkpoint at 0"
+    for label, seq in (("from-seq-0", 0), ("from-the-last-logged-seq", 1), ("past-the-log", 2)):
+        yield f"fetch-{label}", c, backup, 2, Fetch(seq), comment
+
+
+def _flip(data: bytes) -> bytes:
+    return bytes(reversed(data))
+
+
+def _genesis_view_changes(t: Tamper, receiver: ReplicaState) -> Iterator[EdgeCase]:
+    """Yield view changes to view 1 from genesis: valid, with a proof, another digest, forged."""
+    c = t.config
+    me = receiver.index
+
+    def vc(replica: int, digest: bytes = GENESIS_DIGEST, proof: Any = None) -> ViewChange:
+        return t.view_change(ViewChange(replica, 1, 0, digest, proof, ()))
+
+    proof = t.proof((0, 1, 2), VoteKind.CHECKPOINT, CHECKPOINT_VIEW, 0, GENESIS_DIGEST)
+    comment = f"replica {me} in view 0; seq 0 is genesis, which no proof certifies"
+    yield "view-change-from-genesis", c, receiver, me - 1, vc(me - 1), comment
+    yield "view-change-from-genesis-with-a-proof", c, receiver, me - 1, vc(me - 1, proof=proof), ""
+    yield "view-change-at-seq-0-with-another-digest", c, receiver, me - 1, vc(me - 1, bytes(32)), ""
+    for label, sender in (("lower", me - 1), ("higher", me + 1)):
+        forged = vc(sender)
+        forged = ViewChange(
+            forged.replica,
+            forged.new_view,
+            forged.stable_seq,
+            forged.stable_digest,
+            forged.stable_proof,
+            forged.prepared,
+            _flip(forged.signature),
+        )
+        yield f"view-change-forged-from-a-{label}-index", c, receiver, sender, forged, ""
+
+
+def _partial_from_a_non_voter(t: Tamper, primary: ReplicaState) -> Iterator[EdgeCase]:
+    """Yield a partial signature for an open session from a replica that never voted in it."""
+    session = next(v for v in primary.sessions.values() if v.kind == VoteKind.COMMIT and not v.done)
+    _, pubnonce = t.scheme.nonce_gen(1, b"non-voter")
+    message = PartialSig(
+        session.kind, session.view, session.seq, session.digest, 1, bytes(32), pubnonce
+    )
+    comment = "the collector's commit session of block 2 has only its own vote"
+    yield "partial-sig-from-a-non-voter", t.config, primary, 1, message, comment
+
+
+def edge_deliveries(mode: Mode) -> Iterator[EdgeCase]:
+    """Yield the boundary deliveries of ``mode``: each a validation vector and a step vector."""
+    rec, first = edge_scenario(mode)
+    t = Tamper(rec)
+    yield from _checkpoint_votes(t, first)
+    yield from _client_requests(t, first[1])
+    yield from _outside_the_roster(t, first[1])
+    yield from _fetches(t, first[1])
+    yield from _genesis_view_changes(t, first[2])
+    if mode == Mode.IPBFT:
+        yield from _partial_from_a_non_voter(t, rec.states[0])
+
+
+def _stable_jump(t: Tamper) -> EdgeStep:
+    """Return a fetch reply that makes seq 6 stable at a replica that kept blocks 6 and 8.
+
+    Replica 3 at genesis kept pre-prepares for 6 and 8 (past its window) and committed block 6
+    (from an earlier fetch reply); the reply proves checkpoint 6 and carries blocks 6 and 7.
+    """
+    c, scheme = t.config, t.scheme
+    state = initial_state(3)
+
+    def entry(seq: int) -> CommittedEntry:
+        block = Block((Request(8, seq, bytes([seq])),))
+        digest = block_digest(block)
+        proof = t.proof((0, 1, 2), VoteKind.COMMIT, 0, seq, digest)
+        return CommittedEntry(seq, 0, digest, block, proof)
+
+    for event in (
+        Deliver(0, t.pre_prepare(0, 6, Block((Request(8, 60, b"kept"),)))),
+        Deliver(0, t.pre_prepare(0, 8, Block((Request(8, 80, b"kept"),)))),
+        Deliver(1, FetchReply(0, GENESIS_DIGEST, None, (entry(6),))),
+    ):
+        state, _ = step(c, scheme, state, event)
+    digest = state_digest(t.rec.states[1].app)
+    proof = t.proof((0, 1, 2), VoteKind.CHECKPOINT, CHECKPOINT_VIEW, 6, digest)
+    reply = FetchReply(6, digest, proof, (entry(6), entry(7)))
+    comment = "checkpoint 6 drops committed block 6 and kept pre-prepare 6, releases 8, commits 7"
+    return "fetch-reply-moves-the-stable-checkpoint", c, state, Deliver(1, reply), comment
+
+
+def edge_steps(mode: Mode) -> Iterator[EdgeStep]:
+    """Yield the boundary steps of ``mode`` that are not single deliveries to validate."""
+    rec, _ = edge_scenario(mode)
+    t = Tamper(rec)
+    primary = rec.states[0]
+    yield (
+        "progress-timer-retransmits-at-the-primary",
+        t.config,
+        primary,
+        Fire(ProgressTimer(primary.timer_epoch)),
+        "block 1 executed; block 2 prepared, its commit votes lost",
+    )
+    yield _stable_jump(t)
+
+
+@functools.cache
+def default_scenario(mode: Mode) -> Recorder:
+    """Commit a block in the default group of 4, then change view without replica 0; shared."""
+    rec = Recorder(ConsensusConfig(n=4, mode=mode), make_scheme(4))
+    rec.phase = "default-group"
+    rec.request()
+    rec.flush()
+    rec.request(targets=(1, 2, 3))
+    for _ in range(2):
+        for i in (1, 2, 3):
+            rec.progress_timeout(i)
+        rec.flush(lambda source, target, message: 0 not in (source, target))
+    return rec
+
+
+def default_trace(mode: Mode) -> dict[str, Any]:
+    """Return the input of the sanity trace of replica 1 in the default group (only n given)."""
+    rec = default_scenario(mode)
+    events = [s.event for s in rec.steps if s.replica == 1]
+    return {
+        "group": {"n": rec.config.n, "mode": mode.value},
+        "scheme": "real",
+        "seed": SCHEME_SEED,
+        "index": 1,
+        "events": serial.encode(events),
+    }
+
+
+__all__ = [
+    "EdgeCase",
+    "EdgeStep",
+    "default_trace",
+    "edge_deliveries",
+    "edge_steps",
+    "interval_group",
+]
