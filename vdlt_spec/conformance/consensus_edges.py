@@ -29,6 +29,7 @@ from vdlt_spec import serial
 from vdlt_spec.conformance.consensus_scenarios import (
     SCHEME_SEED,
     Recorder,
+    main_scenario,
     make_scheme,
 )
 from vdlt_spec.conformance.consensus_tamper import Tamper
@@ -41,6 +42,7 @@ from vdlt_spec.consensus.messages import (
     Fetch,
     FetchReply,
     Message,
+    NewView,
     PartialSig,
     ViewChange,
     Vote,
@@ -49,6 +51,7 @@ from vdlt_spec.consensus.payloads import CHECKPOINT_VIEW, VoteKind
 from vdlt_spec.consensus.replica import (
     CLIENT,
     GENESIS_DIGEST,
+    Broadcast,
     Deliver,
     Fire,
     ReplicaEvent,
@@ -56,7 +59,7 @@ from vdlt_spec.consensus.replica import (
     initial_state,
     step,
 )
-from vdlt_spec.consensus.replica.state import ProgressTimer
+from vdlt_spec.consensus.replica.state import ProgressTimer, Status, ViewChangeTimer, session_key
 
 EdgeStep = tuple[str, ConsensusConfig, ReplicaState, ReplicaEvent, str]
 """A step case: label, the group, the pre state, the event, a comment."""
@@ -74,9 +77,13 @@ def interval_group(mode: Mode) -> ConsensusConfig:
     )
 
 
-def _no_commit_vote_to_primary(source: int, target: int, message: Message) -> bool:
-    commit = isinstance(message, Vote | ClassicVote) and message.kind == VoteKind.COMMIT
-    return not (commit and target == 0 and source != 0)
+LOST_AT_THE_PRIMARY = (VoteKind.COMMIT, VoteKind.CHECKPOINT)
+
+
+def _not_lost(source: int, target: int, message: Message) -> bool:
+    """Tell whether a message arrives: the others' commit and checkpoint votes to 0 do not."""
+    lost = isinstance(message, Vote | ClassicVote) and message.kind in LOST_AT_THE_PRIMARY
+    return not (lost and target == 0 and source != 0)
 
 
 @functools.cache
@@ -84,7 +91,7 @@ def edge_scenario(mode: Mode) -> tuple[Recorder, tuple[ReplicaState, ...]]:
     """Commit block 1 everywhere, then block 2 everywhere but at the primary; shared.
 
     Returns the recorder and the replicas' states after block 1. The primary of view 0 misses
-    every other replica's commit vote for block 2, so it still waits for it.
+    every other replica's commit and checkpoint votes for block 2, so it still waits for it.
     """
     rec = Recorder(interval_group(mode), make_scheme(4))
     rec.phase = "boundary"
@@ -92,7 +99,7 @@ def edge_scenario(mode: Mode) -> tuple[Recorder, tuple[ReplicaState, ...]]:
     rec.flush()
     first = tuple(rec.states)
     rec.request()
-    rec.flush(_no_commit_vote_to_primary)
+    rec.flush(_not_lost)
     return rec, first
 
 
@@ -137,6 +144,7 @@ def _outside_the_roster(t: Tamper, backup: ReplicaState) -> Iterator[EdgeCase]:
     message = t.pre_prepare(0, 2, Block((Request(7, 9, b"nine"),)))
     yield "pre-prepare-from-index-minus-one", c, backup, -1, message, "-1 is the client's index"
     yield "pre-prepare-from-index-n", c, backup, c.n, message, f"replicas are 0 to {c.n - 1}"
+    yield "pre-prepare-from-index-n-plus-one", c, backup, c.n + 1, message, ""
 
 
 def _fetches(t: Tamper, backup: ReplicaState) -> Iterator[EdgeCase]:
@@ -164,6 +172,8 @@ def _genesis_view_changes(t: Tamper, receiver: ReplicaState) -> Iterator[EdgeCas
     yield "view-change-from-genesis", c, receiver, me - 1, vc(me - 1), comment
     yield "view-change-from-genesis-with-a-proof", c, receiver, me - 1, vc(me - 1, proof=proof), ""
     yield "view-change-at-seq-0-with-another-digest", c, receiver, me - 1, vc(me - 1, bytes(32)), ""
+    current = t.view_change(ViewChange(me - 1, 0, 0, GENESIS_DIGEST, None, ()))
+    yield "view-change-for-the-current-view", c, receiver, me - 1, current, "view 0 runs"
     for label, sender in (("lower", me - 1), ("higher", me + 1)):
         forged = vc(sender)
         forged = ViewChange(
@@ -189,6 +199,25 @@ def _partial_from_a_non_voter(t: Tamper, primary: ReplicaState) -> Iterator[Edge
     yield "partial-sig-from-a-non-voter", t.config, primary, 1, message, comment
 
 
+def _commit_votes_ahead(t: Tamper, backup: ReplicaState) -> Iterator[EdgeCase]:
+    """Yield classic commit votes for block 2 before its pre-prepare, and before it prepared."""
+    c, scheme = t.config, t.scheme
+    block = Block((Request(7, 1, b"two"),))
+    digest = block_digest(block)
+
+    def vote(signer: int) -> ClassicVote:
+        signature = t.sign(signer, VoteKind.COMMIT, 0, 2, digest)
+        return ClassicVote(VoteKind.COMMIT, 0, 2, digest, signature)
+
+    comment = "replica 3 has no pre-prepare for block 2"
+    yield "classic-commit-vote-before-the-pre-prepare", c, backup, 1, vote(1), comment
+    state, _ = step(c, scheme, backup, Deliver(0, t.pre_prepare(0, 2, block)))
+    for signer in (0, 1):
+        state, _ = step(c, scheme, state, Deliver(signer, vote(signer)))
+    comment = "a quorum of commit votes for block 2, which has no prepare quorum: no commit"
+    yield "classic-commit-quorum-before-the-prepare-quorum", c, state, 2, vote(2), comment
+
+
 def edge_deliveries(mode: Mode) -> Iterator[EdgeCase]:
     """Yield the boundary deliveries of ``mode``: each a validation vector and a step vector."""
     rec, first = edge_scenario(mode)
@@ -200,6 +229,57 @@ def edge_deliveries(mode: Mode) -> Iterator[EdgeCase]:
     yield from _genesis_view_changes(t, first[2])
     if mode == Mode.IPBFT:
         yield from _partial_from_a_non_voter(t, rec.states[0])
+    else:
+        yield from _commit_votes_ahead(t, first[3])
+    yield from main_edges(mode)
+
+
+def _last_normal(rec: Recorder, replica: int) -> ReplicaState:
+    """Return the last state of ``replica`` still in view 0, running normally."""
+    states = [r.post for r in rec.steps if r.replica == replica]
+    return next(s for s in reversed(states) if s.view == 0 and s.status == Status.NORMAL)
+
+
+def main_edges(mode: Mode) -> Iterator[EdgeCase]:
+    """Yield boundary deliveries in the main scenario's group (checkpoints every block)."""
+    rec = main_scenario(mode)
+    t = Tamper(rec)
+    nv = next(
+        r.event
+        for r in rec.steps
+        if isinstance(r.event, Deliver)
+        and isinstance(r.event.message, NewView)
+        and r.event.message.view == 2
+    )
+    yield (
+        "new-view-to-a-replica-still-in-view-0",
+        rec.config,
+        _last_normal(rec, 0),
+        nv.source,
+        nv.message,
+        "the new view of view 2 overtakes the view changes: the replica enters view 2",
+    )
+    if mode == Mode.IPBFT:
+        yield from _partial_before_its_nonce(t)
+
+
+def _partial_before_its_nonce(t: Tamper) -> Iterator[EdgeCase]:
+    """Yield a partial signature of an attempt before the one its signer's nonce came from."""
+    for r in t.rec.steps:
+        event = r.event
+        if not isinstance(event, Deliver) or not isinstance(event.message, PartialSig):
+            continue
+        m = event.message
+        session = r.pre.sessions.get(session_key(m.kind, m.view, m.seq, m.digest))
+        if session is None or session.done or event.source not in session.nonces:
+            continue
+        issued = session.nonces[event.source].issued_after
+        if issued > 0:
+            _, pubnonce = t.scheme.nonce_gen(event.source, b"late")
+            late = PartialSig(m.kind, m.view, m.seq, m.digest, issued - 1, m.psig, pubnonce)
+            comment = f"the signer's nonce was issued after attempt {issued}: no new nonce"
+            yield "partial-sig-before-its-nonce", t.config, r.pre, event.source, late, comment
+            return
 
 
 def _stable_jump(t: Tamper) -> EdgeStep:
@@ -243,6 +323,78 @@ def edge_steps(mode: Mode) -> Iterator[EdgeStep]:
         "block 1 executed; block 2 prepared, its commit votes lost",
     )
     yield _stable_jump(t)
+    yield _backoff_cap(t, rec.states[1])
+    yield _checkpoint_retransmission(mode)
+
+
+RESENDS_TO_THE_CAP = 7
+"""View-change re-sends before the timer reaches its longest delay: 2^6 view timeouts."""
+
+
+def _backoff_cap(t: Tamper, backup: ReplicaState) -> EdgeStep:
+    """Return the view-change timer of a replica that re-sent its view change 7 times."""
+    c, scheme = t.config, t.scheme
+    state, _ = step(c, scheme, backup, Deliver(CLIENT, ClientRequest(Request(7, 9, b"9"))))
+    for _ in range(2):
+        state, outputs = step(c, scheme, state, Fire(ProgressTimer(state.timer_epoch)))
+    for output in outputs:
+        if isinstance(output, Broadcast) and isinstance(output.message, ViewChange):
+            state, _ = step(c, scheme, state, Deliver(state.index, output.message))
+    for _ in range(RESENDS_TO_THE_CAP):
+        state, _ = step(c, scheme, state, Fire(ViewChangeTimer(state.view)))
+    comment = f"round {state.view_change_rounds + 1}: the delay stays at 2^6 view timeouts"
+    return (
+        "view-change-timer-resend-at-the-longest-delay",
+        c,
+        state,
+        Fire(ViewChangeTimer(state.view)),
+        comment,
+    )
+
+
+@functools.cache
+def busy_scenario(mode: Mode) -> Recorder:
+    """Commit block 1, then four requests at once (blocks 2 to 4 and a pending one); shared."""
+    rec = Recorder(interval_group(mode), make_scheme(4))
+    rec.phase = "busy"
+    rec.request()
+    rec.flush()
+    for _ in range(4):
+        rec.request()
+    rec.flush()
+    return rec
+
+
+def _own_checkpoint_above_stable(s: ReplicaState, mode: Mode) -> bool:
+    """Tell whether the replica holds its certificate or vote of a checkpoint not yet stable."""
+    if mode == Mode.IPBFT:
+        return any(
+            x.kind == VoteKind.CHECKPOINT and x.done and x.seq > s.stable.seq
+            for x in s.sessions.values()
+        )
+    return any(
+        key.startswith(f"{int(VoteKind.CHECKPOINT)}/")
+        and int(key.split("/")[2]) > s.stable.seq
+        and s.index in tally
+        for key, tally in s.votes.items()
+    )
+
+
+def _checkpoint_retransmission(mode: Mode) -> EdgeStep:
+    """Return half a view timeout at the primary holding a checkpoint proof it has not applied."""
+    rec = busy_scenario(mode)
+    pre = next(
+        r.post
+        for r in rec.steps
+        if r.replica == 0 and r.post.timer_armed and _own_checkpoint_above_stable(r.post, mode)
+    )
+    return (
+        "progress-timer-retransmits-a-checkpoint",
+        rec.config,
+        pre,
+        Fire(ProgressTimer(pre.timer_epoch)),
+        "checkpoint 2 certified (or voted) above the stable checkpoint 0, a request pending",
+    )
 
 
 @functools.cache

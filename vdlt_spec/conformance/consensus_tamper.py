@@ -41,6 +41,7 @@ from vdlt_spec.consensus.payloads import CHECKPOINT_VIEW, SigningDomain, VoteKin
 from vdlt_spec.consensus.quorum import QuorumProof, SignedVote, VoteSet
 from vdlt_spec.consensus.replica import GENESIS_DIGEST, Decide, Deliver, ReplicaState, initial_state
 from vdlt_spec.consensus.replica.validation import Disposition, validate
+from vdlt_spec.consensus.replica.viewchange import new_view_plan
 from vdlt_spec.consensus.schemes import certify
 from vdlt_spec.crypto import Certificate, decode_bitmap, encode_bitmap
 
@@ -419,6 +420,19 @@ def _new_views(t: Tamper, r: RecordedStep, m: NewView, src: int) -> Iterator[Tam
             bad,
             "re-proposes the block prepared in the lowest view",
         )
+    senders = {vc.replica for vc in m.view_changes}
+    missing = next(i for i in range(t.n) if i not in senders)
+    extra = t.view_change(dataclasses.replace(m.view_changes[0], replica=missing))
+    every = (*m.view_changes, extra)
+    _, plan = new_view_plan(every)
+    pps = tuple(t.pre_prepare(m.view, seq, block) for seq, block in plan)
+    yield (
+        "new-view-with-every-view-change",
+        pre,
+        src,
+        t.new_view(dataclasses.replace(m, view_changes=every, pre_prepares=pps)),
+        "more view changes than a quorum: valid",
+    )
     few = m.view_changes[: t.config.quorum - 1]
     yield (
         "new-view-too-few-view-changes",

@@ -320,6 +320,34 @@ def payload_inputs() -> Iterator[VectorInput]:
         "consensus.vote_payload",
         bad | {"view": 0, "seq": 1, "digest": "00"},
     )
+    yield VectorInput(
+        "payload-long-digest",
+        "consensus.vote_payload",
+        bad | {"view": 0, "seq": 1, "digest": digest + "00"},
+        "33 bytes: a digest is exactly 32",
+    )
+    yield from wire_size_inputs()
+
+
+def wire_size_inputs() -> Iterator[VectorInput]:
+    """Yield the wire size of the smallest and the largest message of each type, per mode."""
+    for mode in MODES:
+        by_type: dict[str, list[tuple[int, str, Message]]] = {}
+        for recorded in main_scenario(mode).steps:
+            event = recorded.event
+            if isinstance(event, Deliver):
+                text = serial.dumps(event.message)
+                by_type.setdefault(_kebab(type(event.message).__name__), []).append(
+                    (len(text), text, event.message)
+                )
+        for label, found in sorted(by_type.items()):
+            found.sort(key=lambda item: item[:2])
+            for end, (_, _, message) in (("smallest", found[0]), ("largest", found[-1])):
+                yield VectorInput(
+                    f"wire-size-{mode.value}-{label}-{end}",
+                    "consensus.wire_size",
+                    {"message": serial.encode(message)},
+                )
 
 
 def _trace(rec: Recorder, replica: int, keep: Callable[[RecordedStep], bool]) -> dict[str, Any]:

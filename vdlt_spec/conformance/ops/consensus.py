@@ -7,6 +7,7 @@ Four operations, all on the JSON of :mod:`vdlt_spec.serial`:
 * ``consensus.validate`` — how a replica treats one incoming message:
   ``{group, scheme, seed, state, source, message}`` to ``{outcome, reason}``;
 * ``consensus.vote_payload`` — the signed bytes of a vote in a signing domain (§IV-D);
+* ``consensus.wire_size`` — the bytes a message takes on the wire (§IV-D, D-cons-6);
 * ``consensus.run`` — a sanity trace: ``{group, scheme, seed, index, events}`` from genesis to
   ``{outputs: [[...] per event], state}``.
 
@@ -32,7 +33,7 @@ from vdlt_spec.conformance.consensus_vectors import (
 from vdlt_spec.conformance.operations import operation
 from vdlt_spec.conformance.suite import VectorInput, inputs
 from vdlt_spec.consensus import ConsensusConfig, IdealScheme, RealScheme, SignatureScheme
-from vdlt_spec.consensus.messages import Message
+from vdlt_spec.consensus.messages import Message, wire_size
 from vdlt_spec.consensus.payloads import SigningDomain, VoteKind, vote_payload
 from vdlt_spec.consensus.replica import ReplicaEvent, ReplicaState, initial_state, step
 from vdlt_spec.consensus.replica.validation import validate
@@ -170,6 +171,22 @@ def consensus_vote_payload(payload: Any) -> Any:
         _field(payload, "digest", bytes),
     )
     return {"roster_commitment": domain.roster, "domain_root": domain.root, "payload": signed}
+
+
+@operation(
+    "consensus.wire_size",
+    "§IV-D",
+    input_schema='{"message": Message}',
+    output_schema='{"bytes": int}',
+)
+def consensus_wire_size(payload: Any) -> Any:
+    """Return the bytes a message takes on the wire, as message complexity counts it (§IV-D).
+
+    Integers take 8 bytes, enums 1, byte strings their length, sequences a 4-byte count plus
+    their items, an absent optional 1 byte, and a 5-byte header (D-cons-6).
+    """
+    message = _field(payload, "message", Message)
+    return {"bytes": wire_size(message)}
 
 
 @inputs("consensus-payload")
