@@ -28,7 +28,7 @@ from vdlt_spec.conformance.consensus_tamper import TamperCase, tampered
 from vdlt_spec.conformance.suite import VectorInput
 from vdlt_spec.consensus.config import ConsensusConfig, Mode
 from vdlt_spec.consensus.messages import ClassicVote, Message, NewView, Vote
-from vdlt_spec.consensus.payloads import VoteKind
+from vdlt_spec.consensus.payloads import SigningDomain, VoteKind, vote_payload
 from vdlt_spec.consensus.replica import Deliver, Fire, ReplicaEvent, ReplicaState, step
 from vdlt_spec.consensus.replica.state import (
     ProgressTimer,
@@ -327,6 +327,46 @@ def payload_inputs() -> Iterator[VectorInput]:
         "33 bytes: a digest is exactly 32",
     )
     yield from wire_size_inputs()
+    yield from verify_vote_inputs()
+
+
+def verify_vote_inputs() -> Iterator[VectorInput]:
+    """Yield third-party vote checks: valid, another signer, outside the roster, bent bytes."""
+    scheme = make_scheme(4)
+    roster = [key.hex() for key in scheme.roster]
+    digest = bytes(range(32))
+    base: dict[str, Any] = {
+        "chain_id": "vdlt",
+        "epoch": 0,
+        "roster": roster,
+        "digest": digest.hex(),
+    }
+    domain = SigningDomain.of(scheme.roster)
+    prepare = scheme.sign(1, vote_payload(domain, VoteKind.PREPARE, 3, 5, digest))
+    checkpoint = scheme.sign(1, vote_payload(domain, VoteKind.CHECKPOINT, 0, 4, digest))
+    vote = base | {"signer": 1, "kind": int(VoteKind.PREPARE), "view": 3, "seq": 5}
+    cases: tuple[tuple[str, dict[str, Any], str], ...] = (
+        ("valid", vote | {"signature": prepare.hex()}, ""),
+        ("another-signer", vote | {"signer": 2, "signature": prepare.hex()}, ""),
+        ("signer-n", vote | {"signer": 4, "signature": prepare.hex()}, "the roster is 0 to 3"),
+        ("signer-minus-one", vote | {"signer": -1, "signature": prepare.hex()}, ""),
+        ("another-view", vote | {"view": 4, "signature": prepare.hex()}, ""),
+        ("another-chain", vote | {"chain_id": "another-chain", "signature": prepare.hex()}, ""),
+        ("short-signature", vote | {"signature": prepare[:63].hex()}, "63 bytes"),
+        (
+            "checkpoint-in-any-view",
+            vote
+            | {
+                "kind": int(VoteKind.CHECKPOINT),
+                "view": 9,
+                "seq": 4,
+                "signature": checkpoint.hex(),
+            },
+            "a checkpoint vote binds no view",
+        ),
+    )
+    for name, data, comment in cases:
+        yield VectorInput(f"verify-vote-{name}", "consensus.verify_vote", data, comment)
 
 
 def wire_size_inputs() -> Iterator[VectorInput]:
