@@ -15,6 +15,7 @@ from vdlt_spec.conformance.consensus_edges import (
     edge_scenario,
     edge_steps,
 )
+from vdlt_spec.conformance.consensus_scenarios import main_scenario
 from vdlt_spec.conformance.consensus_vectors import MODES
 from vdlt_spec.consensus.config import Mode
 from vdlt_spec.consensus.messages import CertMsg, PrePrepare
@@ -50,12 +51,26 @@ EXPECTED = {
     "partial-sig-before-its-nonce": (Disposition.IGNORE, Reason.STALE_MESSAGE),
     "classic-commit-vote-before-the-pre-prepare": ACCEPT,
     "classic-commit-quorum-before-the-prepare-quorum": ACCEPT,
+    "classic-vote-forged-from-a-lower-index": (Disposition.REJECT, Reason.BAD_SIGNATURE),
+    "classic-vote-forged-from-a-higher-index": (Disposition.REJECT, Reason.BAD_SIGNATURE),
+    "new-view-with-a-later-view-kept": ACCEPT,
+    "vote-to-a-replica-below-the-collector": (Disposition.IGNORE, Reason.NOT_COLLECTOR),
+    "partial-sig-to-a-replica-below-the-collector": (Disposition.IGNORE, Reason.NOT_COLLECTOR),
+    "cert-commit-of-an-older-view-without-its-block": (Disposition.IGNORE, Reason.NO_PRE_PREPARE),
 }
 ONLY = {
-    Mode.IPBFT: {"partial-sig-from-a-non-voter", "partial-sig-before-its-nonce"},
+    Mode.IPBFT: {
+        "partial-sig-from-a-non-voter",
+        "partial-sig-before-its-nonce",
+        "vote-to-a-replica-below-the-collector",
+        "partial-sig-to-a-replica-below-the-collector",
+        "cert-commit-of-an-older-view-without-its-block",
+    },
     Mode.CLASSIC: {
         "classic-commit-vote-before-the-pre-prepare",
         "classic-commit-quorum-before-the-prepare-quorum",
+        "classic-vote-forged-from-a-lower-index",
+        "classic-vote-forged-from-a-higher-index",
     },
 }
 
@@ -74,6 +89,19 @@ def test_boundary_deliveries_are_classified_and_stepped_as_specified(mode: Mode)
         seen.add(label)
     other = Mode.CLASSIC if mode == Mode.IPBFT else Mode.IPBFT
     assert seen == set(EXPECTED) - ONLY[other]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_entering_a_view_keeps_the_messages_of_later_views(mode: Mode) -> None:
+    """The kept pre-prepare of view 2 is neither delivered nor lost when view 1 starts."""
+    rec = main_scenario(mode)
+    cases = {case[0]: case for case in edge_deliveries(mode)}
+    _, config, pre, source, message, _ = cases["new-view-with-a-later-view-kept"]
+    kept = [m for messages in pre.early.values() for m in messages]
+    assert [getattr(m, "view", None) for m in kept] == [2]
+    post, _ = step(config, rec.scheme, pre, Deliver(source, message))
+    assert post.view == 1
+    assert [m for messages in post.early.values() for m in messages] == kept
 
 
 def test_a_commit_quorum_does_not_commit_a_block_that_did_not_prepare() -> None:

@@ -28,6 +28,7 @@ from typing import Any
 from vdlt_spec import serial
 from vdlt_spec.conformance.consensus_scenarios import (
     SCHEME_SEED,
+    RecordedStep,
     Recorder,
     main_scenario,
     make_scheme,
@@ -36,6 +37,7 @@ from vdlt_spec.conformance.consensus_tamper import Tamper
 from vdlt_spec.consensus.block import Block, Request, block_digest, state_digest
 from vdlt_spec.consensus.config import ConsensusConfig, Mode
 from vdlt_spec.consensus.messages import (
+    CertMsg,
     ClassicVote,
     ClientRequest,
     CommittedEntry,
@@ -44,6 +46,7 @@ from vdlt_spec.consensus.messages import (
     Message,
     NewView,
     PartialSig,
+    PrePrepare,
     ViewChange,
     Vote,
 )
@@ -209,13 +212,20 @@ def _commit_votes_ahead(t: Tamper, backup: ReplicaState) -> Iterator[EdgeCase]:
         signature = t.sign(signer, VoteKind.COMMIT, 0, 2, digest)
         return ClassicVote(VoteKind.COMMIT, 0, 2, digest, signature)
 
-    comment = "replica 3 has no pre-prepare for block 2"
+    comment = f"replica {backup.index} has no pre-prepare for block 2"
     yield "classic-commit-vote-before-the-pre-prepare", c, backup, 1, vote(1), comment
     state, _ = step(c, scheme, backup, Deliver(0, t.pre_prepare(0, 2, block)))
-    for signer in (0, 1):
+    others = [i for i in range(c.n) if i != backup.index]
+    for signer in others[:-1]:
         state, _ = step(c, scheme, state, Deliver(signer, vote(signer)))
+    last = others[-1]
     comment = "a quorum of commit votes for block 2, which has no prepare quorum: no commit"
-    yield "classic-commit-quorum-before-the-prepare-quorum", c, state, 2, vote(2), comment
+    yield "classic-commit-quorum-before-the-prepare-quorum", c, state, last, vote(last), comment
+    me = backup.index
+    for label, sender in (("lower", me - 1), ("higher", me + 1)):
+        signed = t.sign(sender, VoteKind.PREPARE, 0, 2, digest)
+        forged = ClassicVote(VoteKind.PREPARE, 0, 2, digest, _flip(signed))
+        yield f"classic-vote-forged-from-a-{label}-index", c, backup, sender, forged, ""
 
 
 def edge_deliveries(mode: Mode) -> Iterator[EdgeCase]:
@@ -230,7 +240,7 @@ def edge_deliveries(mode: Mode) -> Iterator[EdgeCase]:
     if mode == Mode.IPBFT:
         yield from _partial_from_a_non_voter(t, rec.states[0])
     else:
-        yield from _commit_votes_ahead(t, first[3])
+        yield from _commit_votes_ahead(t, first[2])
     yield from main_edges(mode)
 
 
@@ -259,8 +269,55 @@ def main_edges(mode: Mode) -> Iterator[EdgeCase]:
         nv.message,
         "the new view of view 2 overtakes the view changes: the replica enters view 2",
     )
+    yield from _later_view_kept(t)
     if mode == Mode.IPBFT:
         yield from _partial_before_its_nonce(t)
+        yield from _in_view_2_below_the_collector(t)
+
+
+def _delivered(rec: Recorder, tp: type, view: int) -> list[tuple[RecordedStep, Deliver]]:
+    """Return the recorded deliveries of messages of type ``tp`` and view ``view``."""
+    return [
+        (r, r.event)
+        for r in rec.steps
+        if isinstance(r.event, Deliver)
+        and isinstance(r.event.message, tp)
+        and getattr(r.event.message, "view", None) == view
+    ]
+
+
+def _later_view_kept(t: Tamper) -> Iterator[EdgeCase]:
+    """Yield the new view of view 1 to a replica that kept a pre-prepare of view 2."""
+    c, scheme = t.config, t.scheme
+    nv_step, nv = _delivered(t.rec, NewView, 1)[-1]
+    _, early = _delivered(t.rec, PrePrepare, 2)[0]
+    state, _ = step(c, scheme, nv_step.pre, early)
+    comment = "the pre-prepare of view 2 stays kept when the replica enters view 1"
+    yield "new-view-with-a-later-view-kept", c, state, nv.source, nv.message, comment
+
+
+def _in_view_2_below_the_collector(t: Tamper) -> Iterator[EdgeCase]:
+    """Yield, to replica 0 in view 2, messages for the collector and an older commit proof."""
+    c = t.config
+    entered, _ = next(
+        (r, e) for r, e in _delivered(t.rec, NewView, 2) if r.replica == 0 and r.post.view == 2
+    )
+    state = entered.post
+    seq, slot = next(iter(state.slots.items()))
+    digest = slot[0].digest
+    _, pubnonce = t.scheme.nonce_gen(1, b"below")
+    comment = "replica 0 is not the collector of view 2 (replica 2 is)"
+    vote = Vote(VoteKind.PREPARE, 2, seq, digest, pubnonce)
+    yield "vote-to-a-replica-below-the-collector", c, state, 1, vote, comment
+    psig = PartialSig(VoteKind.PREPARE, 2, seq, digest, 1, bytes(32), pubnonce)
+    yield "partial-sig-to-a-replica-below-the-collector", c, state, 1, psig, comment
+    proof = t.cert((0, 1, 2), VoteKind.COMMIT, 1, seq, digest)
+    cert = CertMsg(VoteKind.COMMIT, 1, seq, digest, proof)
+    comment = (
+        "a commit certificate of view 1, without its block, for the block view 2 re-proposed: "
+        "the block is known from a slot of the current view only"
+    )
+    yield "cert-commit-of-an-older-view-without-its-block", c, state, 1, cert, comment
 
 
 def _partial_before_its_nonce(t: Tamper) -> Iterator[EdgeCase]:
