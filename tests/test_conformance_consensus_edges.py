@@ -57,6 +57,11 @@ EXPECTED = {
     "vote-to-a-replica-below-the-collector": (Disposition.IGNORE, Reason.NOT_COLLECTOR),
     "partial-sig-to-a-replica-below-the-collector": (Disposition.IGNORE, Reason.NOT_COLLECTOR),
     "cert-commit-of-an-older-view-without-its-block": (Disposition.IGNORE, Reason.NO_PRE_PREPARE),
+    "new-view-from-a-lower-index-than-its-primary": (Disposition.REJECT, Reason.WRONG_SENDER),
+    "fetch-reply-commit-proof-with-a-vote-of-another-kind": (
+        Disposition.REJECT,
+        Reason.BAD_CERTIFICATE,
+    ),
 }
 ONLY = {
     Mode.IPBFT: {
@@ -71,6 +76,7 @@ ONLY = {
         "classic-commit-quorum-before-the-prepare-quorum",
         "classic-vote-forged-from-a-lower-index",
         "classic-vote-forged-from-a-higher-index",
+        "fetch-reply-commit-proof-with-a-vote-of-another-kind",
     },
 }
 

@@ -21,6 +21,7 @@ Every expected answer is the reference's; these modules only choose the inputs.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterator
 from typing import Any
@@ -35,7 +36,7 @@ from vdlt_spec.conformance.consensus_scenarios import (
 )
 from vdlt_spec.conformance.consensus_tamper import Tamper
 from vdlt_spec.consensus.block import Block, Request, block_digest, state_digest
-from vdlt_spec.consensus.config import ConsensusConfig, Mode
+from vdlt_spec.consensus.config import ConsensusConfig, Mode, primary_of
 from vdlt_spec.consensus.messages import (
     CertMsg,
     ClassicVote,
@@ -51,6 +52,7 @@ from vdlt_spec.consensus.messages import (
     Vote,
 )
 from vdlt_spec.consensus.payloads import CHECKPOINT_VIEW, VoteKind
+from vdlt_spec.consensus.quorum import SignedVote, VoteSet
 from vdlt_spec.consensus.replica import (
     CLIENT,
     GENESIS_DIGEST,
@@ -62,7 +64,13 @@ from vdlt_spec.consensus.replica import (
     initial_state,
     step,
 )
-from vdlt_spec.consensus.replica.state import ProgressTimer, Status, ViewChangeTimer, session_key
+from vdlt_spec.consensus.replica.state import (
+    ProgressTimer,
+    RetransmitTimer,
+    Status,
+    ViewChangeTimer,
+    session_key,
+)
 
 EdgeStep = tuple[str, ConsensusConfig, ReplicaState, ReplicaEvent, str]
 """A step case: label, the group, the pre state, the event, a comment."""
@@ -270,9 +278,41 @@ def main_edges(mode: Mode) -> Iterator[EdgeCase]:
         "the new view of view 2 overtakes the view changes: the replica enters view 2",
     )
     yield from _later_view_kept(t)
+    lower = primary_of(2, t.n) - 1
+    yield (
+        "new-view-from-a-lower-index-than-its-primary",
+        rec.config,
+        _last_normal(rec, 0),
+        lower,
+        nv.message,
+        f"the new view of view 2 delivered from replica {lower}, not from its primary",
+    )
+    if mode == Mode.CLASSIC:
+        yield from _vote_set_of_another_kind(t)
     if mode == Mode.IPBFT:
         yield from _partial_before_its_nonce(t)
         yield from _in_view_2_below_the_collector(t)
+
+
+def _vote_set_of_another_kind(t: Tamper) -> Iterator[EdgeCase]:
+    """Yield a fetched commit whose proof holds a prepare vote among the commit votes."""
+    block = Block((Request(7, 0, b"\x00\x00"),))
+    digest = block_digest(block)
+    votes = tuple(
+        SignedVote(i, kind, t.sign(i, kind, 0, 1, digest))
+        for i, kind in ((0, VoteKind.COMMIT), (1, VoteKind.PREPARE), (2, VoteKind.COMMIT))
+    )
+    entry = CommittedEntry(1, 0, digest, block, VoteSet(votes))
+    reply = FetchReply(0, GENESIS_DIGEST, None, (entry,))
+    comment = "replica 1's vote in the commit proof is a prepare vote"
+    yield (
+        "fetch-reply-commit-proof-with-a-vote-of-another-kind",
+        t.config,
+        initial_state(1),
+        0,
+        reply,
+        comment,
+    )
 
 
 def _delivered(rec: Recorder, tp: type, view: int) -> list[tuple[RecordedStep, Deliver]]:
@@ -339,7 +379,7 @@ def _partial_before_its_nonce(t: Tamper) -> Iterator[EdgeCase]:
             return
 
 
-def _stable_jump(t: Tamper) -> EdgeStep:
+def _stable_jump(t: Tamper, kept: tuple[int, ...] = (6, 8)) -> EdgeStep:
     """Return a fetch reply that makes seq 6 stable at a replica that kept blocks 6 and 8.
 
     Replica 3 at genesis kept pre-prepares for 6 and 8 (past its window) and committed block 6
@@ -355,14 +395,16 @@ def _stable_jump(t: Tamper) -> EdgeStep:
         return CommittedEntry(seq, 0, digest, block, proof)
 
     for event in (
-        Deliver(0, t.pre_prepare(0, 6, Block((Request(8, 60, b"kept"),)))),
-        Deliver(0, t.pre_prepare(0, 8, Block((Request(8, 80, b"kept"),)))),
+        *(Deliver(0, t.pre_prepare(0, k, Block((Request(8, 10 * k, b"kept"),)))) for k in kept),
         Deliver(1, FetchReply(0, GENESIS_DIGEST, None, (entry(6),))),
     ):
         state, _ = step(c, scheme, state, event)
     digest = state_digest(t.rec.states[1].app)
     proof = t.proof((0, 1, 2), VoteKind.CHECKPOINT, CHECKPOINT_VIEW, 6, digest)
     reply = FetchReply(6, digest, proof, (entry(6), entry(7)))
+    if kept == (8,):
+        comment = "checkpoint 6 releases the kept pre-prepare 8 into the window"
+        return "fetch-reply-releases-a-kept-pre-prepare", c, state, Deliver(1, reply), comment
     comment = "checkpoint 6 drops committed block 6 and kept pre-prepare 6, releases 8, commits 7"
     return "fetch-reply-moves-the-stable-checkpoint", c, state, Deliver(1, reply), comment
 
@@ -380,8 +422,24 @@ def edge_steps(mode: Mode) -> Iterator[EdgeStep]:
         "block 1 executed; block 2 prepared, its commit votes lost",
     )
     yield _stable_jump(t)
+    yield _stable_jump(t, (8,))
+    yield from _retransmission_timer(t, edge_scenario(mode)[1][1])
     yield _backoff_cap(t, rec.states[1])
     yield _checkpoint_retransmission(mode)
+
+
+RETRANSMIT_INTERVAL = 50
+
+
+def _retransmission_timer(t: Tamper, backup: ReplicaState) -> Iterator[EdgeStep]:
+    """Yield, with retransmission on, a request that starts waiting, then the timer firing."""
+    c = dataclasses.replace(t.config, retransmit_interval=RETRANSMIT_INTERVAL)
+    event: ReplicaEvent = Deliver(CLIENT, ClientRequest(Request(7, 9, b"9")))
+    comment = f"retransmission every {RETRANSMIT_INTERVAL} ticks while the replica waits"
+    yield "client-request-starts-the-retransmission-timer", c, backup, event, comment
+    state, _ = step(c, t.scheme, backup, event)
+    fire = Fire(RetransmitTimer(state.view, state.timer_epoch))
+    yield "retransmit-timer-fires-while-waiting", c, state, fire, comment
 
 
 RESENDS_TO_THE_CAP = 7

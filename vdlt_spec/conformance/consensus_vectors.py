@@ -326,6 +326,12 @@ def payload_inputs() -> Iterator[VectorInput]:
         bad | {"view": 0, "seq": 1, "digest": digest + "00"},
         "33 bytes: a digest is exactly 32",
     )
+    for name, epoch in (("epoch-at-the-64-bit-bound", 2**64 - 1), ("epoch-beyond-64-bits", 2**64)):
+        yield VectorInput(
+            f"payload-{name}",
+            "consensus.vote_payload",
+            bad | {"epoch": epoch, "view": 0, "seq": 1, "digest": digest},
+        )
     yield from wire_size_inputs()
     yield from verify_vote_inputs()
 
