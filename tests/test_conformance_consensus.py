@@ -12,6 +12,7 @@ import pytest
 
 from vdlt_spec import serial
 from vdlt_spec.conformance import operations, suite
+from vdlt_spec.conformance.consensus_edges import default_scenario
 from vdlt_spec.conformance.consensus_scenarios import main_scenario, quorum_scenario
 from vdlt_spec.conformance.consensus_tamper import first_prepared_plan, tampered
 from vdlt_spec.conformance.consensus_vectors import MODES, handler_label
@@ -188,7 +189,8 @@ def test_the_scenario_reaches_two_prepared_blocks_at_different_views(mode: Mode)
 def test_the_sanity_traces_replay_the_recorded_steps() -> None:
     for vector in _vectors("consensus-sanity"):
         mode = Mode(vector.input["group"]["mode"])
-        rec = main_scenario(mode)
+        default = vector.id.endswith("default-group")
+        rec = default_scenario(mode) if default else main_scenario(mode)
         index = vector.input["index"]
         recorded = [s for s in rec.steps if s.replica == index and not s.probe]
         assert serial.encode([list(s.outputs) for s in recorded]) == vector.expect_output["outputs"]

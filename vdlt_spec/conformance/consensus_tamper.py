@@ -41,6 +41,7 @@ from vdlt_spec.consensus.payloads import CHECKPOINT_VIEW, SigningDomain, VoteKin
 from vdlt_spec.consensus.quorum import QuorumProof, SignedVote, VoteSet
 from vdlt_spec.consensus.replica import GENESIS_DIGEST, Decide, Deliver, ReplicaState, initial_state
 from vdlt_spec.consensus.replica.validation import Disposition, validate
+from vdlt_spec.consensus.replica.viewchange import new_view_plan
 from vdlt_spec.consensus.schemes import certify
 from vdlt_spec.crypto import Certificate, decode_bitmap, encode_bitmap
 
@@ -48,7 +49,7 @@ TamperCase = tuple[str, ReplicaState, int, Message, str]
 """A validation case: name, the receiving state, the sender, the message, a comment."""
 
 
-class _Tamper:
+class Tamper:
     """Sign and certify like any member of the recorded group (the roster's keys are public)."""
 
     def __init__(self, rec: Recorder) -> None:
@@ -84,6 +85,15 @@ class _Tamper:
         domain = kw.get("domain", self.domain)
         payload = vote_payload(domain, kind, view, seq, digest)
         return certify(self.scheme, signers, payload, b"tamper" + bytes(signers))
+
+    def proof(
+        self, signers: tuple[int, ...], kind: VoteKind, view: int, seq: int, digest: bytes
+    ) -> QuorumProof:
+        """Return the quorum proof of ``signers``: a certificate, or classic signed votes."""
+        if self.config.mode == Mode.IPBFT:
+            return self.cert(signers, kind, view, seq, digest)
+        votes = (SignedVote(i, kind, self.sign(i, kind, view, seq, digest)) for i in signers)
+        return VoteSet(tuple(votes))
 
     def pre_prepare(self, view: int, seq: int, block: Block) -> PrePrepare:
         primary = primary_of(view, self.n)
@@ -123,7 +133,7 @@ def _flip(data: bytes) -> bytes:
     return bytes(reversed(data))
 
 
-def _pre_prepares(t: _Tamper, r: RecordedStep, m: PrePrepare, src: int) -> Iterator[TamperCase]:
+def _pre_prepares(t: Tamper, r: RecordedStep, m: PrePrepare, src: int) -> Iterator[TamperCase]:
     pre, post, c = r.pre, r.post, t.config
     view, seq, block = m.view, m.seq, m.block
     digest = block_digest(block)
@@ -202,7 +212,7 @@ def _pre_prepares(t: _Tamper, r: RecordedStep, m: PrePrepare, src: int) -> Itera
     yield "pre-prepare-replayed", post, src, m, ""
 
 
-def _classic_votes(t: _Tamper, r: RecordedStep, m: ClassicVote, src: int) -> Iterator[TamperCase]:
+def _classic_votes(t: Tamper, r: RecordedStep, m: ClassicVote, src: int) -> Iterator[TamperCase]:
     pre, post = r.pre, r.post
     view, seq, digest, kind = m.view, m.seq, m.digest, m.kind
     yield (
@@ -242,7 +252,7 @@ def _classic_votes(t: _Tamper, r: RecordedStep, m: ClassicVote, src: int) -> Ite
         yield "classic-vote-older-view", pre, src, older, ""
 
 
-def _votes(t: _Tamper, r: RecordedStep, m: Vote, src: int) -> Iterator[TamperCase]:
+def _votes(t: Tamper, r: RecordedStep, m: Vote, src: int) -> Iterator[TamperCase]:
     yield "vote-replayed", r.post, src, m, ""
     yield "vote-bad-nonce", r.pre, src, dataclasses.replace(m, pubnonce=b"\x05" * 66), ""
     yield "vote-unknown-block", r.pre, src, dataclasses.replace(m, digest=bytes(32)), ""
@@ -253,7 +263,7 @@ def _votes(t: _Tamper, r: RecordedStep, m: Vote, src: int) -> Iterator[TamperCas
             break
 
 
-def _sign_requests(t: _Tamper, r: RecordedStep, m: SignRequest, src: int) -> Iterator[TamperCase]:
+def _sign_requests(t: Tamper, r: RecordedStep, m: SignRequest, src: int) -> Iterator[TamperCase]:
     me, q, n = r.replica, t.config.quorum, t.n
     short = tuple(sorted({me, *[i for i in range(n) if i != me][: q - 2]}))
     yield (
@@ -281,7 +291,7 @@ def _sign_requests(t: _Tamper, r: RecordedStep, m: SignRequest, src: int) -> Ite
     yield "sign-request-not-from-primary", r.pre, (src + 1) % n, m, ""
 
 
-def _certificates(t: _Tamper, r: RecordedStep, m: CertMsg, src: int) -> Iterator[TamperCase]:
+def _certificates(t: Tamper, r: RecordedStep, m: CertMsg, src: int) -> Iterator[TamperCase]:
     pre, q, n = r.pre, t.config.quorum, t.n
     kind, view, seq, digest = m.kind, m.view, m.seq, m.digest
     signed_view = CHECKPOINT_VIEW if kind == VoteKind.CHECKPOINT else view
@@ -328,7 +338,7 @@ def _certificates(t: _Tamper, r: RecordedStep, m: CertMsg, src: int) -> Iterator
     yield f"{name}-replayed", r.post, src, m, ""
 
 
-def _view_changes(t: _Tamper, r: RecordedStep, m: ViewChange, src: int) -> Iterator[TamperCase]:
+def _view_changes(t: Tamper, r: RecordedStep, m: ViewChange, src: int) -> Iterator[TamperCase]:
     pre = r.pre
     yield (
         "view-change-forged-signature",
@@ -397,7 +407,7 @@ def first_prepared_plan(view_changes: tuple[ViewChange, ...]) -> tuple[tuple[int
     )
 
 
-def _new_views(t: _Tamper, r: RecordedStep, m: NewView, src: int) -> Iterator[TamperCase]:
+def _new_views(t: Tamper, r: RecordedStep, m: NewView, src: int) -> Iterator[TamperCase]:
     pre = r.pre
     plan = first_prepared_plan(m.view_changes)
     pps = tuple(t.pre_prepare(m.view, seq, block) for seq, block in plan)
@@ -410,6 +420,19 @@ def _new_views(t: _Tamper, r: RecordedStep, m: NewView, src: int) -> Iterator[Ta
             bad,
             "re-proposes the block prepared in the lowest view",
         )
+    senders = {vc.replica for vc in m.view_changes}
+    missing = next(i for i in range(t.n) if i not in senders)
+    extra = t.view_change(dataclasses.replace(m.view_changes[0], replica=missing))
+    every = (*m.view_changes, extra)
+    _, plan = new_view_plan(every)
+    pps = tuple(t.pre_prepare(m.view, seq, block) for seq, block in plan)
+    yield (
+        "new-view-with-every-view-change",
+        pre,
+        src,
+        t.new_view(dataclasses.replace(m, view_changes=every, pre_prepares=pps)),
+        "more view changes than a quorum: valid",
+    )
     few = m.view_changes[: t.config.quorum - 1]
     yield (
         "new-view-too-few-view-changes",
@@ -429,13 +452,13 @@ def _new_views(t: _Tamper, r: RecordedStep, m: NewView, src: int) -> Iterator[Ta
     yield "new-view-replayed", r.post, src, m, ""
 
 
-def _state_replies(t: _Tamper, r: RecordedStep, m: StateReply, src: int) -> Iterator[TamperCase]:
+def _state_replies(t: Tamper, r: RecordedStep, m: StateReply, src: int) -> Iterator[TamperCase]:
     wrong = AppState(m.state.seq, bytes(32), m.state.executed)
     yield "state-reply-wrong-digest", r.pre, src, StateReply(wrong), ""
     yield "state-reply-replayed", r.post, src, m, ""
 
 
-def _fetch_replies(t: _Tamper, r: RecordedStep, m: FetchReply, src: int) -> Iterator[TamperCase]:
+def _fetch_replies(t: Tamper, r: RecordedStep, m: FetchReply, src: int) -> Iterator[TamperCase]:
     proof = m.stable_proof
     if isinstance(proof, Certificate):
         forged: Any = Certificate(proof.bitmap, _flip(proof.signature))
@@ -467,7 +490,7 @@ def _fetch_replies(t: _Tamper, r: RecordedStep, m: FetchReply, src: int) -> Iter
     yield "fetch-reply-replayed", r.post, src, m, ""
 
 
-Maker = Callable[[_Tamper, RecordedStep, Any, int], Iterator[TamperCase]]
+Maker = Callable[[Tamper, RecordedStep, Any, int], Iterator[TamperCase]]
 MAKERS: tuple[tuple[type, Callable[[RecordedStep, Any], bool], Maker], ...] = (
     (PrePrepare, lambda r, m: m.view > 0, _pre_prepares),
     (ClassicVote, lambda r, m: m.kind == VoteKind.PREPARE and m.view > 0, _classic_votes),
@@ -490,22 +513,13 @@ MAKERS: tuple[tuple[type, Callable[[RecordedStep, Any], bool], Maker], ...] = (
 )
 
 
-def _fetched_commits(t: _Tamper) -> Iterator[TamperCase]:
+def _fetched_commits(t: Tamper) -> Iterator[TamperCase]:
     """Yield fetch replies to a replica at genesis: a commit proof one signer short, or not."""
     decided = next(o for r in t.rec.steps for o in r.outputs if isinstance(o, Decide))
     seq, view, digest, block = decided.seq, decided.view, decided.digest, decided.block
     q, n = t.config.quorum, t.n
     for name, signers in (("one-short-of-quorum", q - 1), ("exact-quorum", q)):
-        chosen = tuple(range(signers))
-        proof: QuorumProof
-        if t.config.mode == Mode.IPBFT:
-            proof = t.cert(chosen, VoteKind.COMMIT, view, seq, digest)
-        else:
-            votes = (
-                SignedVote(i, VoteKind.COMMIT, t.sign(i, VoteKind.COMMIT, view, seq, digest))
-                for i in chosen
-            )
-            proof = VoteSet(tuple(votes))
+        proof = t.proof(tuple(range(signers)), VoteKind.COMMIT, view, seq, digest)
         reply = FetchReply(
             0, GENESIS_DIGEST, None, (CommittedEntry(seq, view, digest, block, proof),)
         )
@@ -520,7 +534,7 @@ def _fetched_commits(t: _Tamper) -> Iterator[TamperCase]:
 
 def tampered(rec: Recorder) -> Iterator[TamperCase]:
     """Yield the tampered deliveries of the recorded scenario ``rec``."""
-    t = _Tamper(rec)
+    t = Tamper(rec)
     yield from _fetched_commits(t)
     for tp, want, make in MAKERS:
 

@@ -9,10 +9,11 @@ them. The expected answers are the reference's (:mod:`vdlt_spec.conformance.ops.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from vdlt_spec import serial
+from vdlt_spec.conformance.consensus_edges import default_trace, edge_deliveries, edge_steps
 from vdlt_spec.conformance.consensus_scenarios import (
     LAGGING,
     OBSERVED,
@@ -27,7 +28,7 @@ from vdlt_spec.conformance.consensus_tamper import TamperCase, tampered
 from vdlt_spec.conformance.suite import VectorInput
 from vdlt_spec.consensus.config import ConsensusConfig, Mode
 from vdlt_spec.consensus.messages import ClassicVote, Message, NewView, Vote
-from vdlt_spec.consensus.payloads import VoteKind
+from vdlt_spec.consensus.payloads import SigningDomain, VoteKind, vote_payload
 from vdlt_spec.consensus.replica import Deliver, Fire, ReplicaEvent, ReplicaState, step
 from vdlt_spec.consensus.replica.state import (
     ProgressTimer,
@@ -80,11 +81,21 @@ def _effect(recorded: RecordedStep) -> bool:
     return recorded.post != recorded.pre or bool(recorded.outputs)
 
 
+def _state_input(config: ConsensusConfig, pre: ReplicaState, event: ReplicaEvent) -> dict[str, Any]:
+    return group_input(config) | {"state": serial.encode(pre), "event": serial.encode(event)}
+
+
 def _step_input(rec: Recorder, recorded: RecordedStep) -> dict[str, Any]:
-    return group_input(rec.config) | {
-        "state": serial.encode(recorded.pre),
-        "event": serial.encode(recorded.event),
-    }
+    return _state_input(rec.config, recorded.pre, recorded.event)
+
+
+def _unique(cases: Iterable[TamperCase]) -> Iterator[TamperCase]:
+    """Yield the cases whose name is new (the first of each name)."""
+    names: set[str] = set()
+    for case in cases:
+        if case[0] not in names:
+            names.add(case[0])
+            yield case
 
 
 def _sends_new_view(recorded: RecordedStep, view: int) -> bool:
@@ -156,6 +167,27 @@ def step_inputs() -> Iterator[VectorInput]:
                 _step_input(rec, recorded),
                 f"replica {recorded.replica}, phase {recorded.phase}",
             )
+        for name, pre, source, message, comment in _unique(tampered(rec)):
+            yield VectorInput(
+                f"step-{mode.value}-{name}",
+                "consensus.step",
+                _state_input(rec.config, pre, Deliver(source, message)),
+                comment or "a tampered message: the replica ignores it",
+            )
+        for label, config, pre, source, message, comment in edge_deliveries(mode):
+            yield VectorInput(
+                f"step-{mode.value}-{label}",
+                "consensus.step",
+                _state_input(config, pre, Deliver(source, message)),
+                comment,
+            )
+        for label, config, pre, event, comment in edge_steps(mode):
+            yield VectorInput(
+                f"step-{mode.value}-{label}",
+                "consensus.step",
+                _state_input(config, pre, event),
+                comment,
+            )
         for label, small, recorded in _boundary_steps(mode):
             yield VectorInput(
                 f"step-{mode.value}-{label}",
@@ -189,9 +221,9 @@ def _boundary_steps(mode: Mode) -> Iterator[tuple[str, Recorder, RecordedStep]]:
 
 
 def _validation_input(
-    rec: Recorder, pre: ReplicaState, source: int, message: Message
+    config: ConsensusConfig, pre: ReplicaState, source: int, message: Message
 ) -> dict[str, Any]:
-    return group_input(rec.config) | {
+    return group_input(config) | {
         "state": serial.encode(pre),
         "source": source,
         "message": serial.encode(message),
@@ -231,17 +263,20 @@ def validation_inputs() -> Iterator[VectorInput]:
                 cases = [c for c in tampered(rec) if c[0].endswith(QUORUM_CASES)]
             else:
                 cases = [*_observed_cases(rec), *tampered(rec)]
-            names: set[str] = set()
-            for name, pre, source, message, comment in cases:
-                if name in names:
-                    continue
-                names.add(name)
+            for name, pre, source, message, comment in _unique(cases):
                 yield VectorInput(
                     f"{prefix}-{name}",
                     "consensus.validate",
-                    _validation_input(rec, pre, source, message),
+                    _validation_input(rec.config, pre, source, message),
                     comment,
                 )
+        for label, config, pre, source, message, comment in edge_deliveries(mode):
+            yield VectorInput(
+                f"validate-{mode.value}-{label}",
+                "consensus.validate",
+                _validation_input(config, pre, source, message),
+                comment,
+            )
 
 
 PAYLOAD_CASES = (
@@ -285,6 +320,80 @@ def payload_inputs() -> Iterator[VectorInput]:
         "consensus.vote_payload",
         bad | {"view": 0, "seq": 1, "digest": "00"},
     )
+    yield VectorInput(
+        "payload-long-digest",
+        "consensus.vote_payload",
+        bad | {"view": 0, "seq": 1, "digest": digest + "00"},
+        "33 bytes: a digest is exactly 32",
+    )
+    for name, epoch in (("epoch-at-the-64-bit-bound", 2**64 - 1), ("epoch-beyond-64-bits", 2**64)):
+        yield VectorInput(
+            f"payload-{name}",
+            "consensus.vote_payload",
+            bad | {"epoch": epoch, "view": 0, "seq": 1, "digest": digest},
+        )
+    yield from wire_size_inputs()
+    yield from verify_vote_inputs()
+
+
+def verify_vote_inputs() -> Iterator[VectorInput]:
+    """Yield third-party vote checks: valid, another signer, outside the roster, bent bytes."""
+    scheme = make_scheme(4)
+    roster = [key.hex() for key in scheme.roster]
+    digest = bytes(range(32))
+    base: dict[str, Any] = {
+        "chain_id": "vdlt",
+        "epoch": 0,
+        "roster": roster,
+        "digest": digest.hex(),
+    }
+    domain = SigningDomain.of(scheme.roster)
+    prepare = scheme.sign(1, vote_payload(domain, VoteKind.PREPARE, 3, 5, digest))
+    checkpoint = scheme.sign(1, vote_payload(domain, VoteKind.CHECKPOINT, 0, 4, digest))
+    vote = base | {"signer": 1, "kind": int(VoteKind.PREPARE), "view": 3, "seq": 5}
+    cases: tuple[tuple[str, dict[str, Any], str], ...] = (
+        ("valid", vote | {"signature": prepare.hex()}, ""),
+        ("another-signer", vote | {"signer": 2, "signature": prepare.hex()}, ""),
+        ("signer-n", vote | {"signer": 4, "signature": prepare.hex()}, "the roster is 0 to 3"),
+        ("signer-minus-one", vote | {"signer": -1, "signature": prepare.hex()}, ""),
+        ("another-view", vote | {"view": 4, "signature": prepare.hex()}, ""),
+        ("another-chain", vote | {"chain_id": "another-chain", "signature": prepare.hex()}, ""),
+        ("short-signature", vote | {"signature": prepare[:63].hex()}, "63 bytes"),
+        (
+            "checkpoint-in-any-view",
+            vote
+            | {
+                "kind": int(VoteKind.CHECKPOINT),
+                "view": 9,
+                "seq": 4,
+                "signature": checkpoint.hex(),
+            },
+            "a checkpoint vote binds no view",
+        ),
+    )
+    for name, data, comment in cases:
+        yield VectorInput(f"verify-vote-{name}", "consensus.verify_vote", data, comment)
+
+
+def wire_size_inputs() -> Iterator[VectorInput]:
+    """Yield the wire size of the smallest and the largest message of each type, per mode."""
+    for mode in MODES:
+        by_type: dict[str, list[tuple[int, str, Message]]] = {}
+        for recorded in main_scenario(mode).steps:
+            event = recorded.event
+            if isinstance(event, Deliver):
+                text = serial.dumps(event.message)
+                by_type.setdefault(_kebab(type(event.message).__name__), []).append(
+                    (len(text), text, event.message)
+                )
+        for label, found in sorted(by_type.items()):
+            found.sort(key=lambda item: item[:2])
+            for end, (_, _, message) in (("smallest", found[0]), ("largest", found[-1])):
+                yield VectorInput(
+                    f"wire-size-{mode.value}-{label}-{end}",
+                    "consensus.wire_size",
+                    {"message": serial.encode(message)},
+                )
 
 
 def _trace(rec: Recorder, replica: int, keep: Callable[[RecordedStep], bool]) -> dict[str, Any]:
@@ -310,6 +419,13 @@ def sanity_inputs() -> Iterator[VectorInput]:
             "replica 3 from genesis: down during the last checkpoint, then recovers, fetches and "
             "installs the checkpoint state",
         )
+    yield VectorInput(
+        "sanity-ipbft-default-group",
+        "consensus.run",
+        default_trace(Mode.IPBFT),
+        "replica 1 in the group given by n alone: every timer runs with its default delay "
+        "(progress half a view timeout, sign, view change)",
+    )
 
 
 __all__ = [

@@ -7,6 +7,8 @@ Four operations, all on the JSON of :mod:`vdlt_spec.serial`:
 * ``consensus.validate`` — how a replica treats one incoming message:
   ``{group, scheme, seed, state, source, message}`` to ``{outcome, reason}``;
 * ``consensus.vote_payload`` — the signed bytes of a vote in a signing domain (§IV-D);
+* ``consensus.verify_vote`` — a vote checked by a third party from the roster's keys (§IV-J);
+* ``consensus.wire_size`` — the bytes a message takes on the wire (§IV-D, D-cons-6);
 * ``consensus.run`` — a sanity trace: ``{group, scheme, seed, index, events}`` from genesis to
   ``{outputs: [[...] per event], state}``.
 
@@ -31,8 +33,14 @@ from vdlt_spec.conformance.consensus_vectors import (
 )
 from vdlt_spec.conformance.operations import operation
 from vdlt_spec.conformance.suite import VectorInput, inputs
-from vdlt_spec.consensus import ConsensusConfig, IdealScheme, RealScheme, SignatureScheme
-from vdlt_spec.consensus.messages import Message
+from vdlt_spec.consensus import (
+    ConsensusConfig,
+    IdealScheme,
+    RealScheme,
+    RosterVerifier,
+    SignatureScheme,
+)
+from vdlt_spec.consensus.messages import Message, wire_size
 from vdlt_spec.consensus.payloads import SigningDomain, VoteKind, vote_payload
 from vdlt_spec.consensus.replica import ReplicaEvent, ReplicaState, initial_state, step
 from vdlt_spec.consensus.replica.validation import validate
@@ -170,6 +178,55 @@ def consensus_vote_payload(payload: Any) -> Any:
         _field(payload, "digest", bytes),
     )
     return {"roster_commitment": domain.roster, "domain_root": domain.root, "payload": signed}
+
+
+@operation(
+    "consensus.verify_vote",
+    "§IV-J",
+    input_schema=(
+        '{"chain_id": str, "epoch": int, "roster": [hex33], "signer": int, "kind": int, '
+        '"view": int, "seq": int, "digest": hex32, "signature": hex64}'
+    ),
+    output_schema='{"valid": bool}',
+)
+def consensus_verify_vote(payload: Any) -> Any:
+    """Check a replica's vote as a third party does, from the roster's public keys (§IV-J).
+
+    ``signer`` is an index into ``roster``; an index outside it, or a signature of the wrong
+    length, is simply not valid.
+    """
+    roster = _field(payload, "roster", tuple[bytes, ...])
+    domain = SigningDomain.of(
+        roster, _field(payload, "chain_id", str), _field(payload, "epoch", int)
+    )
+    signed = vote_payload(
+        domain,
+        _field(payload, "kind", VoteKind),
+        _field(payload, "view", int),
+        _field(payload, "seq", int),
+        _field(payload, "digest", bytes),
+    )
+    verifier = RosterVerifier(roster)
+    valid = verifier.verify(
+        _field(payload, "signer", int), signed, _field(payload, "signature", bytes)
+    )
+    return {"valid": valid}
+
+
+@operation(
+    "consensus.wire_size",
+    "§IV-D",
+    input_schema='{"message": Message}',
+    output_schema='{"bytes": int}',
+)
+def consensus_wire_size(payload: Any) -> Any:
+    """Return the bytes a message takes on the wire, as message complexity counts it (§IV-D).
+
+    Integers take 8 bytes, enums 1, byte strings their length, sequences a 4-byte count plus
+    their items, an absent optional 1 byte, and a 5-byte header (D-cons-6).
+    """
+    message = _field(payload, "message", Message)
+    return {"bytes": wire_size(message)}
 
 
 @inputs("consensus-payload")
