@@ -14,7 +14,7 @@ from typing import Any
 from vdlt_spec import ledger as ledger_ops
 from vdlt_spec import serial
 from vdlt_spec.conformance.operations import operation
-from vdlt_spec.conformance.ops.amendment import amendment_inputs
+from vdlt_spec.conformance.ops.amendment import amendment_inputs, audit_inputs
 from vdlt_spec.conformance.ops.holdings import attempt, decoded, ledger_of, params_of
 from vdlt_spec.conformance.suite import VectorInput, inputs
 from vdlt_spec.crypto import deterministic_roster
@@ -42,16 +42,23 @@ def lock_votes(payload: Any) -> Any:
     "voting.quadratic",
     "§IV-C",
     input_schema='{"votes": int, "budget": int}',
-    output_schema='{"cost": v², "marginal": 2v−1, "affordable": isqrt(budget)}',
+    output_schema=(
+        '{"cost": v², "marginal": 2v−1, "affordable": isqrt(budget), "most_affordable":'
+        " v² ≤ budget < (v+1)²}"
+    ),
 )
 def quadratic(payload: Any) -> Any:
-    """Return the price of v votes, the price of the v-th vote, and votes a budget buys (§IV-C)."""
+    """Return the price of v votes, the price of the v-th vote, and votes a budget buys (§IV-C).
+
+    ``most_affordable`` tells whether v is exactly the most votes the budget buys.
+    """
     votes = serial.decode(int, payload.get("votes"), "$.votes")
     budget = serial.decode(int, payload.get("budget"), "$.budget")
     return {
         "cost": voting.quadratic_cost(votes),
         "marginal": voting.marginal_cost(votes) if votes >= 1 else 0,
         "affordable": voting.max_quadratic_votes(budget),
+        "most_affordable": all(voting.max_votes_bounds(votes, budget)),
     }
 
 
@@ -61,7 +68,11 @@ def _governance_inputs() -> Iterator[VectorInput]:
         yield VectorInput(
             f"voting-lock-{tokens}-{k}", "voting.lock_votes", {"tokens": tokens, "k": k}
         )
-    for votes, budget in ((1, 1), (2, 4), (3, 8), (4, 16), (10, 99), (0, 0), (-1, 5)):
+    quadratic_cases = (
+        *((1, 1), (2, 4), (3, 8), (4, 16), (10, 99), (0, 0), (-1, 5)),
+        *((2, 8), (2, 9), (3, 9), (3, 15), (3, 16), (4, 15), (0, 1), (1, 0)),
+    )
+    for votes, budget in quadratic_cases:
         yield VectorInput(
             f"voting-quadratic-{votes}-{budget}",
             "voting.quadratic",
@@ -70,6 +81,7 @@ def _governance_inputs() -> Iterator[VectorInput]:
     yield from _ballot_inputs()
     yield from _election_inputs()
     yield from amendment_inputs()
+    yield from audit_inputs()
     yield from _edge_inputs()
 
 
@@ -203,14 +215,15 @@ def _cast(
     input_schema=(
         '{"params"?: Parameters, "epoch": int, "mode"?: "token-lock" | "quadratic",'
         ' "accounts": {name: {balance, staked?, collateral?}}, "candidates": [{account, key:'
-        ' hex33, declared_pay, spec: NodeSpec, role?}], "sitting"?: [account], "votes":'
-        ' [{voter, candidate, tokens, k} or {voter, candidate, votes}], "blocks"?: [producer]}'
+        ' hex33, declared_pay, spec: NodeSpec, role?}], "sitting"?: [account], "rosters"?:'
+        ' {epoch: [RosterEntry]}, "votes": [{voter, candidate, tokens, k} or {voter, candidate,'
+        ' votes}], "blocks"?: [producer]}'
     ),
     output_schema=(
         '{"registrations": ["ok" or REASON], "votes": ["ok" or REASON], "tally": {candidate:'
         ' int}, "ranked": [[candidate, votes]], "elected": [account], "succeeded": bool,'
-        ' "roster": [{account, key, declared_pay}], "leaders": [account], "blocks": ["ok" or'
-        " REASON]}"
+        ' "roster": [{account, key, declared_pay}], "rosters_kept": [epoch], "leaders":'
+        ' [account], "blocks": ["ok" or REASON], "violations": [str]}'
     ),
 )
 def election(payload: Any) -> Any:
@@ -218,12 +231,16 @@ def election(payload: Any) -> Any:
 
     ``leaders`` names the delegate paid for each of the first 2K decisions, in turn; ``blocks``
     answers whether each producer may make a user transaction block (execution nodes only).
+    ``rosters`` are the rosters of earlier epochs held before the election; ``rosters_kept``
+    lists the epochs whose rosters stay after the election, those inside the evidence window
+    (§IV-J); ``violations`` lists the broken role invariants of the registry after it (§IV-B).
     """
     params = params_of(payload)
     epoch = decoded(payload, "epoch", int)
     mode = decoded(payload, "mode", voting.VotingMode, voting.VotingMode.TOKEN_LOCK)
     ledger = ledger_ops.advance(ledger_of(payload), epoch)
-    state = dpos.DposState()
+    held = decoded(payload, "rosters", dict[int, tuple[dpos.RosterEntry, ...]], {})
+    state = dpos.DposState(rosters=held)
     registrations: list[str] = []
     for i, item in enumerate(decoded(payload, "candidates", tuple[dict[str, Any], ...])):
         node = _registered_node(item, f"$.candidates[{i}]", epoch)
@@ -246,6 +263,7 @@ def election(payload: Any) -> Any:
     for producer in decoded(payload, "blocks", tuple[str, ...], ()):
         attempt(partial(dpos.authorize_user_block, seated, producer), blocks)
     seats = len(seated.delegates)
+    kept = dpos.prune_rosters(seated, epoch + 1 - params.evidence_window_epochs)
     return {
         "registrations": registrations,
         "votes": vote_results,
@@ -254,8 +272,10 @@ def election(payload: Any) -> Any:
         "elected": list(seated.delegates),
         "succeeded": succeeded,
         "roster": serial.encode(seated.rosters[epoch + 1]),
+        "rosters_kept": sorted(kept.rosters),
         "leaders": [dpos.decision_leader(seated, i) for i in range(2 * seats)],
         "blocks": blocks,
+        "violations": list(dpos.role_violations(seated, params)),
     }
 
 
@@ -346,6 +366,19 @@ def _ballot_inputs() -> Iterator[VectorInput]:
                 cast(voter="bob", ballot_id="b2", lock_id=7, option="x"),
             ],
             "a lock of k = 1 expires after one period; a live lock from an earlier epoch is stale",
+        ),
+        "expired-lock-ids": (
+            [
+                lock(owner="alice", ballot_id="b2", tokens=100, k=2),
+                lock(owner="bob", ballot_id="b2", tokens=50, k=1),
+                _act("advance", epoch=1),
+                cast(voter="bob", ballot_id="b2", lock_id=1, option="x"),
+                cast(voter="bob", ballot_id="b2", lock_id=2, option="x"),
+                cast(voter="bob", ballot_id="b2", lock_id=-1, option="x"),
+                cast(voter="alice", ballot_id="b2", lock_id=0, option="x"),
+            ],
+            "lock 1 (k = 1) has expired; id 2 = the next lock id and id -1 were never issued;"
+            " lock 0 (k = 2) is live but made in an earlier epoch",
         ),
         "refused-inputs": (
             [
@@ -490,6 +523,33 @@ def _election_inputs() -> Iterator[VectorInput]:
             " 27² = 729 is more than v2's 700",
         ),
         "no-votes": ({"votes": []}, "nobody elected: the election fails, nobody sat"),
+        "bad-keys": (
+            {
+                "candidates": [
+                    *candidates[:3],
+                    {**candidates[3], "key": ""},
+                    {**candidates[3], "key": "02" + "11" * 31},
+                    {**candidates[3], "key": "02" + "11" * 33},
+                    {**candidates[3], "key": "04" + candidates[3]["key"][2:]},
+                    {**candidates[3], "key": "05" + candidates[3]["key"][2:]},
+                    candidates[3],
+                ],
+                "votes": [_ev(0, 0, 100, 1), _ev(1, 3, 100, 1)],
+            },
+            "a key is 33 bytes, 02 or 03 then a point's x: empty, 32 and 34 bytes, prefixes 04"
+            " and 05 are refused; the good key then registers",
+        ),
+        "roster-window": (
+            {
+                "rosters": {
+                    str(e): [{"account": "c4", "key": candidates[4]["key"], "declared_pay": 14}]
+                    for e in (0, 1, 2, 3)
+                },
+                "votes": [_ev(0, 0, 100, 1), _ev(1, 1, 50, 3)],
+            },
+            "electing the roster of epoch 4 with an evidence window of 2 keeps the rosters of"
+            " epochs 2, 3 and 4; those of 0 and 1 are stale",
+        ),
         "roles": (
             {
                 "candidates": [*candidates, executor],

@@ -43,6 +43,38 @@ def admit(payload: Any) -> Any:
 
 
 @operation(
+    "virtualization.embedding",
+    "§III-C",
+    input_schema='{"substrate", "placement"?, "system"}',
+    output_schema='{"hosts": {node: host} or null}',
+)
+def embedding(payload: Any) -> Any:
+    """Return the embedding admission must choose, by the readable backtracking search (§III-C).
+
+    The first embedding trying the linked parts of the substrate in order, the nodes in
+    placement order and each node's hosts in host order with its demand free; null when
+    there is none. Where it is not null, ``virtualization.admit`` of a new system answers
+    these very hosts.
+    """
+    substrate, placement = _substrate_and_placement(payload)
+    system = _field(payload, "system", virt.VirtualSystem)
+    return {"hosts": virt.embedding_by_search(substrate, placement, system)}
+
+
+@operation(
+    "virtualization.release",
+    "§III-C",
+    input_schema='{"substrate", "placement", "system": id}',
+    output_schema='{"placement": Placement}',
+)
+def release(payload: Any) -> Any:
+    """Release one admitted system; every other one keeps its place (§III-C)."""
+    substrate, placement = _substrate_and_placement(payload)
+    system_id = _field(payload, "system", str)
+    return {"placement": serial.encode(virt.release(substrate, placement, system_id))}
+
+
+@operation(
     "virtualization.validate",
     "§III-C",
     input_schema='{"substrate", "placement"}',
@@ -71,13 +103,23 @@ def leases(payload: Any) -> Any:
     "virtualization.faults",
     "§III-D",
     input_schema='{"substrate", "placement", "failed": [host]}',
-    output_schema='{"groups": [{system, role, size, lost, quorum, keeps_quorum}]}',
+    output_schema=(
+        '{"groups": [{system, role, size, lost, quorum, keeps_quorum}],'
+        ' "worst_single_failure": int}'
+    ),
 )
 def faults(payload: Any) -> Any:
-    """Return the replicas each group loses to failed hosts, and if it keeps quorum (§III-D)."""
+    """Return the replicas each group loses to failed hosts, and if it keeps quorum (§III-D).
+
+    ``worst_single_failure`` is the most replicas one system loses when any one physical
+    node fails, both groups together (at most 1 under anti-affinity, D-virt-3).
+    """
     substrate, placement = _substrate_and_placement(payload)
     failed = _field(payload, "failed", tuple[str, ...])
-    return {"groups": virt.fault_impact(substrate, placement, failed)}
+    return {
+        "groups": virt.fault_impact(substrate, placement, failed),
+        "worst_single_failure": virt.worst_single_failure(substrate, placement),
+    }
 
 
 # --- vector inputs ----------------------------------------------------------------------------
@@ -130,6 +172,11 @@ def _random_system(rng: random.Random, name: str) -> virt.VirtualSystem:
 
 @inputs("virtualization")
 def _virtualization_inputs() -> Iterator[VectorInput]:
+    yield from _placement_inputs()
+    yield from _embedding_inputs()
+
+
+def _placement_inputs() -> Iterator[VectorInput]:
     op = "virtualization.admit"
     yield VectorInput("admit-first", op, _encode(substrate=SUBSTRATE, system=FIRST))
     one = virt.admit(SUBSTRATE, virt.EMPTY_PLACEMENT, FIRST)
@@ -250,12 +297,57 @@ def _virtualization_inputs() -> Iterator[VectorInput]:
             f"faults-{name}", op, _encode(substrate=SUBSTRATE, placement=two, failed=failed)
         )
     yield VectorInput(
+        "faults-empty-placement",
+        op,
+        _encode(substrate=SUBSTRATE, placement=virt.EMPTY_PLACEMENT, failed=["p0"]),
+        "nothing admitted: no group, and no single failure costs a replica",
+    )
+    op = "virtualization.release"
+    for name, system_id in (("first", "a"), ("last", "b")):
+        yield VectorInput(
+            f"release-{name}",
+            op,
+            _encode(substrate=SUBSTRATE, placement=two, system=system_id),
+            "the other system and its nodes stay where they are",
+        )
+    yield VectorInput(
+        "release-only",
+        op,
+        _encode(substrate=SUBSTRATE, placement=one, system="a"),
+        "releasing the only system leaves the substrate empty",
+    )
+    yield VectorInput(
+        "release-unknown",
+        op,
+        _encode(substrate=SUBSTRATE, placement=two, system="z"),
+        "rejected input: no admitted system z",
+    )
+    yield VectorInput(
+        "release-invalid-placement",
+        op,
+        _encode(substrate=SUBSTRATE, placement=injected["anti-affinity"], system="b"),
+        "rejected input: the placement breaks anti-affinity",
+    )
+    op = "virtualization.faults"
+    yield VectorInput(
         "faults-unknown",
         op,
         _encode(substrate=SUBSTRATE, placement=two, failed=["p99"]),
         "rejected input",
     )
     yield from _boundary_inputs()
+
+
+def _embedding_inputs() -> Iterator[VectorInput]:
+    """Yield the readable search's answer for each admission of a new system (§III-C)."""
+    for vector in _placement_inputs():
+        if vector.op == "virtualization.admit" and vector.id != "admit-reject-duplicate":
+            yield VectorInput(
+                vector.id.replace("admit-", "embedding-", 1),
+                "virtualization.embedding",
+                vector.input,
+                vector.comment,
+            )
 
 
 def _boundary_inputs() -> Iterator[VectorInput]:
