@@ -77,13 +77,16 @@ def _step(event: Any, state: GovernanceState, ledger: Ledger, params: Parameters
     output_schema=(
         '{"results": ["ok" or REASON], "epoch", "stage", "current", "stage_ends", "version",'
         ' "participation_ema_bp", "activated", "test_epochs_passed", "votes": [VoteResult],'
-        ' "history": [HistoryEntry], "params": Parameters, "violations": [str]}'
+        ' "history": [HistoryEntry], "params": Parameters, "staker_share": fraction,'
+        ' "violations": [str]}'
     ),
 )
 def run_amendments(payload: Any) -> Any:
     """Replay governance events from genesis; answer each, then the process state (§IV-K).
 
-    ``violations`` is the audit of the resulting history against the amendment rules.
+    ``staker_share`` is the share of each epoch's issuance the live parameters leave to
+    stakers (§IV-I); ``violations`` is the audit of the resulting history against the
+    amendment rules.
     """
     params = params_of(payload)
     ledger = ledger_of(payload)
@@ -106,6 +109,7 @@ def run_amendments(payload: Any) -> Any:
         "votes": serial.encode(state.results),
         "history": serial.encode(state.history),
         "params": serial.encode(state.params),
+        "staker_share": serial.encode(state.params.staker_share),
         "violations": list(amendment.history_violations(state, params)),
     }
 
@@ -266,6 +270,55 @@ def amendment_inputs() -> Iterator[VectorInput]:
             {"params": FAST, "accounts": ACCOUNTS, "events": events},
             comment,
         )
+    explore = [submit, *_polls(3, 1), END, _vote("alice", 100, 2, "yea"), END]
+    stakes: dict[str, tuple[dict[str, Any], list[dict[str, Any]], str]] = {
+        "stake-of-one": (
+            {"alice": {"balance": 1000, "staked": 1}, "bob": {"balance": 1000}},
+            explore,
+            "alice's one staked token is the whole eligible stake: participation 10000 bp",
+        ),
+        "no-stake": (
+            {"alice": {"balance": 1000}, "bob": {"balance": 1000}},
+            explore,
+            "nothing is staked: participation 0, below any quorum",
+        ),
+    }
+    for name, (accounts, events, comment) in stakes.items():
+        yield VectorInput(
+            f"amendment-{name}",
+            "governance.amendment",
+            {"params": FAST, "accounts": accounts, "events": events},
+            comment,
+        )
+    yield VectorInput(
+        "amendment-activated-later",
+        "governance.amendment",
+        {"params": FAST, "accounts": ACCOUNTS, "events": [END, END, END, *happy]},
+        "the lawful path from epoch 3: exploration passes at 5, the test at 7",
+    )
+    shares = {
+        **CHANGE,
+        "changes": [
+            {"name": "management_share", "value": "1/5"},
+            {"name": "execution_share", "value": "1/2"},
+        ],
+    }
+    yield VectorInput(
+        "amendment-activated-shares",
+        "governance.amendment",
+        {
+            "params": FAST,
+            "accounts": ACCOUNTS,
+            "events": [{"event": "submit", "amendment": shares}, *happy[1:]],
+        },
+        "new issuance shares go live: 1/5 management, 1/2 execution, 3/10 left to stakers",
+    )
+    yield VectorInput(
+        "amendment-default-periods",
+        "governance.amendment",
+        {"accounts": ACCOUNTS, "events": [submit, *_polls(3, 1)]},
+        "the default parameters: the polls close after the default poll period",
+    )
     yield VectorInput(
         "amendment-bad-change",
         "governance.amendment",
@@ -350,5 +403,7 @@ def audit_inputs() -> Iterator[VectorInput]:
         "version-off": ({**lawful, "version": 2}, "version 2 after one activation"),
         "parameters-off": ({**lawful, "live": FAST}, "the change is not in the live parameters"),
     }
+    later = [{**e, "epoch": e["epoch"] + 3} for e in path]
+    logs["lawful-later"] = ({**lawful, "history": later}, "the lawful path three epochs later")
     for name, (log, comment) in logs.items():
         yield VectorInput(f"amendment-audit-{name}", "governance.amendment_audit", log, comment)
