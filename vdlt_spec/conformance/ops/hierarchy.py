@@ -352,6 +352,12 @@ def _tree_inputs() -> Iterator[VectorInput]:
             comment,
         )
     yield VectorInput(
+        f"{op}-bad-edge",
+        op,
+        {"nodes": base_nodes, "edges": [*base_edges, ["top", "eu/0", "e1"]]},
+        "rejected input: an edge names a manager and one managed node",
+    )
+    yield VectorInput(
         f"{op}-no-top",
         op,
         {"nodes": base_nodes[1:], "edges": base_edges[1:]},
