@@ -77,13 +77,14 @@ def _step(event: Any, state: GovernanceState, ledger: Ledger, params: Parameters
     output_schema=(
         '{"results": ["ok" or REASON], "epoch", "stage", "current", "stage_ends", "version",'
         ' "participation_ema_bp", "activated", "test_epochs_passed", "votes": [VoteResult],'
-        ' "history": [HistoryEntry], "params": Parameters, "staker_share": fraction,'
-        ' "violations": [str]}'
+        ' "history": [HistoryEntry], "params": Parameters, "test_params": Parameters or null,'
+        ' "staker_share": fraction, "violations": [str]}'
     ),
 )
 def run_amendments(payload: Any) -> Any:
     """Replay governance events from genesis; answer each, then the process state (§IV-K).
 
+    ``test_params`` are the parameters the test system runs (null outside the test stage);
     ``staker_share`` is the share of each epoch's issuance the live parameters leave to
     stakers (§IV-I); ``violations`` is the audit of the resulting history against the
     amendment rules.
@@ -109,6 +110,7 @@ def run_amendments(payload: Any) -> Any:
         "votes": serial.encode(state.results),
         "history": serial.encode(state.history),
         "params": serial.encode(state.params),
+        "test_params": serial.encode(amendment.test_parameters(state)),
         "staker_share": serial.encode(state.params.staker_share),
         "violations": list(amendment.history_violations(state, params)),
     }
@@ -216,6 +218,10 @@ def amendment_inputs() -> Iterator[VectorInput]:
             [submit, *_polls(3, 1), END, *YEA_VOTES, END, *TESTS_PASS[:2]],
             "one test epoch of two passed; the test stage goes on",
         ),
+        "poll-during-test": (
+            [submit, *_polls(3, 1), END, *YEA_VOTES, END, *_polls(3, 1)[:1]],
+            "polls are recorded only in the polling stage",
+        ),
         "test-period-short": (
             [submit, *_polls(3, 1), END, *YEA_VOTES, END, END, END],
             "no test epoch reported",
@@ -276,6 +282,11 @@ def amendment_inputs() -> Iterator[VectorInput]:
             {"alice": {"balance": 1000, "staked": 1}, "bob": {"balance": 1000}},
             explore,
             "alice's one staked token is the whole eligible stake: participation 10000 bp",
+        ),
+        "ema-rounds-down": (
+            {"alice": {"balance": 1000, "staked": 1}, "bob": {"balance": 1000, "staked": 2}},
+            explore,
+            "participation 3333 bp moves the EMA to 7000·4/5 + 3333/5 = 6266.6, kept as 6266",
         ),
         "no-stake": (
             {"alice": {"balance": 1000}, "bob": {"balance": 1000}},

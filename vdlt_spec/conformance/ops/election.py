@@ -63,9 +63,9 @@ def _cast(
     input_schema=(
         '{"params"?: Parameters, "epoch": int, "mode"?: "token-lock" | "quadratic",'
         ' "accounts": {name: {balance, staked?, collateral?}}, "candidates": [{account, key:'
-        ' hex33, declared_pay, spec: NodeSpec, role?}], "sitting"?: [account], "rosters"?:'
-        ' {epoch: [RosterEntry]}, "votes": [{voter, candidate, tokens, k} or {voter, candidate,'
-        ' votes}], "blocks"?: [producer]}'
+        ' hex33, declared_pay, spec: NodeSpec, role?}], "sitting"?: [account], "expelled"?:'
+        ' [account], "rosters"?: {epoch: [RosterEntry]}, "votes": [{voter, candidate, tokens, k}'
+        ' or {voter, candidate, votes}], "blocks"?: [producer]}'
     ),
     output_schema=(
         '{"registrations": ["ok" or REASON], "votes": ["ok" or REASON], "tally": {candidate:'
@@ -79,9 +79,11 @@ def election(payload: Any) -> Any:
 
     ``leaders`` names the delegate paid for each of the first 2K decisions, in turn; ``blocks``
     answers whether each producer may make a user transaction block (execution nodes only).
-    ``rosters`` are the rosters of earlier epochs held before the election; ``rosters_kept``
-    lists the epochs whose rosters stay after the election, those inside the evidence window
-    (§IV-J); ``violations`` lists the broken role invariants of the registry after it (§IV-B).
+    ``expelled`` accounts (slashed, §IV-J) leave the registry and the sitting delegates
+    before the election opens. ``rosters`` are the rosters of earlier epochs held before the
+    election; ``rosters_kept`` lists the epochs whose rosters stay after the election, those
+    inside the evidence window (§IV-J); ``violations`` lists the broken role invariants of the
+    registry after it (§IV-B).
     """
     params = params_of(payload)
     epoch = decoded(payload, "epoch", int)
@@ -95,7 +97,10 @@ def election(payload: Any) -> Any:
         registered = attempt(partial(dpos.register, state, ledger, params, node), registrations)
         state = registered or state
     sitting = decoded(payload, "sitting", tuple[str, ...], ())
-    state = dpos.open_election(dataclasses.replace(state, delegates=sitting), ledger, mode)
+    state = dataclasses.replace(state, delegates=sitting)
+    for account in decoded(payload, "expelled", tuple[str, ...], ()):
+        state = dpos.expel(state, account)
+    state = dpos.open_election(state, ledger, mode)
     vote_results: list[str] = []
     for item in decoded(payload, "votes", tuple[dict[str, Any], ...]):
         assert state.election is not None
@@ -229,6 +234,14 @@ def election_inputs() -> Iterator[VectorInput]:
             " 27² = 729 is more than v2's 700",
         ),
         "no-votes": ({"votes": []}, "nobody elected: the election fails, nobody sat"),
+        "expelled-delegate": (
+            {"sitting": ["c3", "c4"], "expelled": ["c4"], "votes": [_ev(0, 0, 100, 1)]},
+            "c4 is slashed: the election fails and only c3 serves on",
+        ),
+        "expelled-candidate": (
+            {"expelled": ["c0"], "votes": [_ev(0, 0, 100, 1), _ev(1, 1, 50, 3), _ev(2, 2, 60, 2)]},
+            "an expelled candidate leaves the ballot: a vote for c0 is refused",
+        ),
         "bad-keys": (
             {
                 "candidates": [

@@ -267,6 +267,18 @@ def _ballot_inputs() -> Iterator[VectorInput]:
             ],
             "b1 accepts votes in [0, 2): closed at epoch 2; b2 still open",
         ),
+        "one-quadratic-vote": (
+            [_act("quadratic", voter="carol", ballot_id="q1", votes=1, option="no")],
+            "one vote costs one token",
+        ),
+        "vote-long-after-close": (
+            [
+                _act("advance", epoch=3),
+                _act("vote-with-lock", voter="alice", ballot_id="b1", tokens=10, k=1, option="yes"),
+                _act("quadratic", voter="carol", ballot_id="q1", votes=1, option="no"),
+            ],
+            "b1 and q1 closed at epoch 2: still closed at 3",
+        ),
         "lock-counted-twice": (
             [
                 lock(owner="alice", ballot_id="b1", tokens=100, k=2),
@@ -409,6 +421,10 @@ def _edge_inputs() -> Iterator[VectorInput]:
     for label, change, note in (
         ("shares-under-link", {"share_scavenger": "1/200"}, "class shares may leave link unused"),
         ("bad-poll-weights", {"poll_weight_norms": "1/10"}, "rejected: poll weights sum to 9/10"),
+        ("poll-threshold-1", {"poll_threshold": "1"}, "rejected: a poll threshold lies in [0, 1)"),
+        ("poll-threshold-below-1", {"poll_threshold": "99/100"}, "the largest thresholds pass"),
+        ("inactive-weight-2", {"inactive_voter_weight": "2"}, "rejected: non-voters earn less"),
+        ("inactive-weight-1", {"inactive_voter_weight": "1"}, "rejected: weight 1 is not below 1"),
     ):
         yield VectorInput(
             f"voting-ballot-params-{label}",
