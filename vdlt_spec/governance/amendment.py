@@ -410,7 +410,7 @@ def history_violations(state: GovernanceState, genesis_params: Parameters) -> tu
         entries = by_id.get(amendment_id, [])
         milestones = [e.event for e in entries if e.event in _PATH]
         if milestones != list(_PATH):
-            problems.append(f"{amendment_id}: went live along {milestones}")
+            problems.append(f"{amendment_id}: went live along [{', '.join(milestones)}]")
         if any(e.event in FAILURES for e in entries):
             problems.append(f"{amendment_id}: went live after a failure")
         explored = next((e.epoch for e in entries if e.event == Event.EXPLORATION_PASSED), None)
@@ -422,7 +422,7 @@ def history_violations(state: GovernanceState, genesis_params: Parameters) -> tu
             problems.append(f"{amendment_id}: only {test_epochs} test epochs passed")
         params = apply_changes(params, state.amendments[amendment_id].changes)
     if len(set(state.activated)) != len(state.activated):
-        problems.append(f"an amendment was activated twice: {state.activated}")
+        problems.append(f"an amendment was activated twice: [{', '.join(state.activated)}]")
     if state.version != len(state.activated):
         problems.append(f"version {state.version} != {len(state.activated)} activations")
     if params != state.params:

@@ -1,12 +1,13 @@
-"""Conformance operations of quadratic voting with token locks (§IV-C).
+"""Conformance operations of quadratic voting with token locks, and the governance suite (§IV-C).
 
 ``voting.lock_votes`` fixes the votes and lock periods of a token lock; ``voting.quadratic`` fixes
-the plain quadratic price of votes and what a budget buys.
+the plain quadratic price of votes and what a budget buys; ``voting.ballot`` the rules of casting
+votes and ``voting.tally_audit`` the consistency of a tally. The governance suite also holds the
+elections (:mod:`.election`) and the amendment process (:mod:`.amendment`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
@@ -14,15 +15,14 @@ from typing import Any
 from vdlt_spec import ledger as ledger_ops
 from vdlt_spec import serial
 from vdlt_spec.conformance.operations import operation
-from vdlt_spec.conformance.ops.amendment import amendment_inputs
+from vdlt_spec.conformance.ops.amendment import amendment_inputs, audit_inputs
+from vdlt_spec.conformance.ops.election import election_inputs
 from vdlt_spec.conformance.ops.holdings import attempt, decoded, ledger_of, params_of
 from vdlt_spec.conformance.suite import VectorInput, inputs
-from vdlt_spec.crypto import deterministic_roster
 from vdlt_spec.errors import Reason, SpecError
-from vdlt_spec.governance import dpos, voting
+from vdlt_spec.governance import voting
 from vdlt_spec.governance.parameters import Parameters
 from vdlt_spec.ledger import Ledger
-from vdlt_spec.roles import NodeRole
 
 
 @operation(
@@ -42,16 +42,23 @@ def lock_votes(payload: Any) -> Any:
     "voting.quadratic",
     "§IV-C",
     input_schema='{"votes": int, "budget": int}',
-    output_schema='{"cost": v², "marginal": 2v−1, "affordable": isqrt(budget)}',
+    output_schema=(
+        '{"cost": v², "marginal": 2v−1, "affordable": isqrt(budget), "most_affordable":'
+        " v² ≤ budget < (v+1)²}"
+    ),
 )
 def quadratic(payload: Any) -> Any:
-    """Return the price of v votes, the price of the v-th vote, and votes a budget buys (§IV-C)."""
+    """Return the price of v votes, the price of the v-th vote, and votes a budget buys (§IV-C).
+
+    ``most_affordable`` tells whether v is exactly the most votes the budget buys.
+    """
     votes = serial.decode(int, payload.get("votes"), "$.votes")
     budget = serial.decode(int, payload.get("budget"), "$.budget")
     return {
         "cost": voting.quadratic_cost(votes),
         "marginal": voting.marginal_cost(votes) if votes >= 1 else 0,
         "affordable": voting.max_quadratic_votes(budget),
+        "most_affordable": all(voting.max_votes_bounds(votes, budget)),
     }
 
 
@@ -61,15 +68,21 @@ def _governance_inputs() -> Iterator[VectorInput]:
         yield VectorInput(
             f"voting-lock-{tokens}-{k}", "voting.lock_votes", {"tokens": tokens, "k": k}
         )
-    for votes, budget in ((1, 1), (2, 4), (3, 8), (4, 16), (10, 99), (0, 0), (-1, 5)):
+    quadratic_cases = (
+        *((1, 1), (2, 4), (3, 8), (4, 16), (10, 99), (0, 0), (-1, 5)),
+        *((2, 8), (2, 9), (3, 9), (3, 15), (3, 16), (4, 15), (0, 1), (1, 0)),
+    )
+    for votes, budget in quadratic_cases:
         yield VectorInput(
             f"voting-quadratic-{votes}-{budget}",
             "voting.quadratic",
             {"votes": votes, "budget": budget},
         )
     yield from _ballot_inputs()
-    yield from _election_inputs()
+    yield from _tally_inputs()
+    yield from election_inputs()
     yield from amendment_inputs()
+    yield from audit_inputs()
     yield from _edge_inputs()
 
 
@@ -129,11 +142,15 @@ def _ballot_step(
     ),
     output_schema=(
         '{"results": ["ok" or REASON], "ballots": {id: {votes, tokens, turnout,'
-        ' eligible_stake, choices}}, "locks": {id: Lock}, "accounts": {name: Account}}'
+        ' eligible_stake, choices}}, "locks": {id: Lock}, "accounts": {name: Account},'
+        ' "violations": [str]}'
     ),
 )
 def ballot(payload: Any) -> Any:
-    """Open ballots, apply lock and vote actions in order; answer each, then the tallies (§IV-C)."""
+    """Open ballots, apply lock and vote actions in order; answer each, then the tallies (§IV-C).
+
+    ``violations`` lists the inconsistencies of the final tallies, ballot by ballot.
+    """
     params = params_of(payload)
     ledger = ledger_of(payload)
     stake = sum(a.staked for a in ledger.accounts.values())
@@ -158,105 +175,27 @@ def ballot(payload: Any) -> Any:
         "ballots": {name: _ballot_view(b) for name, b in ballots.items()},
         "locks": serial.encode(ledger.locks),
         "accounts": serial.encode(ledger.accounts),
+        "violations": [p for b in ballots.values() for p in voting.tally_violations(b)],
     }
-
-
-# --- DPoS elections ----------------------------------------------------------------------------
-
-
-def _registered_node(item: Any, where: str, epoch: int) -> dpos.RegisteredNode:
-    """Decode one registration; the role is management/control unless it says execution."""
-    return dpos.RegisteredNode(
-        account=serial.decode(str, item.get("account"), f"{where}.account"),
-        role=serial.decode(NodeRole, item.get("role", NodeRole.MANAGEMENT_CONTROL.value), where),
-        key=serial.decode(bytes, item.get("key"), f"{where}.key"),
-        declared_pay=serial.decode(int, item.get("declared_pay"), f"{where}.declared_pay"),
-        spec=serial.decode(dpos.NodeSpec, item.get("spec"), f"{where}.spec"),
-        registered_at=epoch,
-    )
-
-
-def _cast(
-    ballot: voting.Ballot, ledger: Ledger, params: Parameters, mode: voting.VotingMode, item: Any
-) -> tuple[voting.Ballot, Ledger]:
-    """Cast one election vote: a token lock (N·k votes) or bought quadratic votes (§IV-C)."""
-    voter, option = decoded(item, "voter", str), decoded(item, "candidate", str)
-    if mode is voting.VotingMode.QUADRATIC:
-        count = decoded(item, "votes", int)
-        return voting.cast_quadratic_vote(ballot, ledger, voter, count, option)
-    tokens, k = decoded(item, "tokens", int), decoded(item, "k", int)
-    return voting.vote_with_lock(
-        ballot,
-        ledger,
-        voter,
-        tokens,
-        k,
-        option,
-        max_k=params.max_lock_multiplier,
-        lock_period_epochs=params.lock_period_epochs,
-    )
 
 
 @operation(
-    "governance.election",
-    "§III-D, §IV-C",
+    "voting.tally_audit",
+    "§IV-C",
     input_schema=(
-        '{"params"?: Parameters, "epoch": int, "mode"?: "token-lock" | "quadratic",'
-        ' "accounts": {name: {balance, staked?, collateral?}}, "candidates": [{account, key:'
-        ' hex33, declared_pay, spec: NodeSpec, role?}], "sitting"?: [account], "votes":'
-        ' [{voter, candidate, tokens, k} or {voter, candidate, votes}], "blocks"?: [producer]}'
+        '{"ballot_id", "options", "mode", "opens_at", "closes_at", "eligible_stake", "turnout"?,'
+        ' "votes"?: {option: int}, "tokens"?: {option: int}, "choices"?: {voter: option},'
+        ' "locks_used"?: [int]}'
     ),
-    output_schema=(
-        '{"registrations": ["ok" or REASON], "votes": ["ok" or REASON], "tally": {candidate:'
-        ' int}, "ranked": [[candidate, votes]], "elected": [account], "succeeded": bool,'
-        ' "roster": [{account, key, declared_pay}], "leaders": [account], "blocks": ["ok" or'
-        " REASON]}"
-    ),
+    output_schema='{"violations": [str]}',
 )
-def election(payload: Any) -> Any:
-    """Register nodes, count one election's votes, seat the top K, check the roles (§IV-B, §IV-C).
+def tally_audit(payload: Any) -> Any:
+    """List the inconsistencies of a ballot's tally; empty when it is sound (§IV-C).
 
-    ``leaders`` names the delegate paid for each of the first 2K decisions, in turn; ``blocks``
-    answers whether each producer may make a user transaction block (execution nodes only).
+    The tally is sound when its vote and token counts name exactly the options, none is
+    negative, every voter chose an option, and an option with votes or tokens has a voter.
     """
-    params = params_of(payload)
-    epoch = decoded(payload, "epoch", int)
-    mode = decoded(payload, "mode", voting.VotingMode, voting.VotingMode.TOKEN_LOCK)
-    ledger = ledger_ops.advance(ledger_of(payload), epoch)
-    state = dpos.DposState()
-    registrations: list[str] = []
-    for i, item in enumerate(decoded(payload, "candidates", tuple[dict[str, Any], ...])):
-        node = _registered_node(item, f"$.candidates[{i}]", epoch)
-        registered = attempt(partial(dpos.register, state, ledger, params, node), registrations)
-        state = registered or state
-    sitting = decoded(payload, "sitting", tuple[str, ...], ())
-    state = dpos.open_election(dataclasses.replace(state, delegates=sitting), ledger, mode)
-    vote_results: list[str] = []
-    for item in decoded(payload, "votes", tuple[dict[str, Any], ...]):
-        assert state.election is not None
-        cast = attempt(partial(_cast, state.election, ledger, params, mode, item), vote_results)
-        if cast is not None:
-            state = dataclasses.replace(state, election=cast[0])
-            ledger = cast[1]
-    assert state.election is not None
-    tally = dict(state.election.votes)
-    ranked = dpos.rank_candidates(state, ledger, params, state.election, epoch + 1)
-    seated, succeeded = dpos.close_election(state, ledger, params, epoch + 1)
-    blocks: list[str] = []
-    for producer in decoded(payload, "blocks", tuple[str, ...], ()):
-        attempt(partial(dpos.authorize_user_block, seated, producer), blocks)
-    seats = len(seated.delegates)
-    return {
-        "registrations": registrations,
-        "votes": vote_results,
-        "tally": tally,
-        "ranked": [[account, votes] for account, votes in ranked],
-        "elected": list(seated.delegates),
-        "succeeded": succeeded,
-        "roster": serial.encode(seated.rosters[epoch + 1]),
-        "leaders": [dpos.decision_leader(seated, i) for i in range(2 * seats)],
-        "blocks": blocks,
-    }
+    return {"violations": list(voting.tally_violations(serial.decode(voting.Ballot, payload)))}
 
 
 # --- vector inputs ----------------------------------------------------------------------------
@@ -328,6 +267,18 @@ def _ballot_inputs() -> Iterator[VectorInput]:
             ],
             "b1 accepts votes in [0, 2): closed at epoch 2; b2 still open",
         ),
+        "one-quadratic-vote": (
+            [_act("quadratic", voter="carol", ballot_id="q1", votes=1, option="no")],
+            "one vote costs one token",
+        ),
+        "vote-long-after-close": (
+            [
+                _act("advance", epoch=3),
+                _act("vote-with-lock", voter="alice", ballot_id="b1", tokens=10, k=1, option="yes"),
+                _act("quadratic", voter="carol", ballot_id="q1", votes=1, option="no"),
+            ],
+            "b1 and q1 closed at epoch 2: still closed at 3",
+        ),
         "lock-counted-twice": (
             [
                 lock(owner="alice", ballot_id="b1", tokens=100, k=2),
@@ -346,6 +297,19 @@ def _ballot_inputs() -> Iterator[VectorInput]:
                 cast(voter="bob", ballot_id="b2", lock_id=7, option="x"),
             ],
             "a lock of k = 1 expires after one period; a live lock from an earlier epoch is stale",
+        ),
+        "expired-lock-ids": (
+            [
+                lock(owner="alice", ballot_id="b2", tokens=100, k=2),
+                lock(owner="bob", ballot_id="b2", tokens=50, k=1),
+                _act("advance", epoch=1),
+                cast(voter="bob", ballot_id="b2", lock_id=1, option="x"),
+                cast(voter="bob", ballot_id="b2", lock_id=2, option="x"),
+                cast(voter="bob", ballot_id="b2", lock_id=-1, option="x"),
+                cast(voter="alice", ballot_id="b2", lock_id=0, option="x"),
+            ],
+            "lock 1 (k = 1) has expired; id 2 = the next lock id and id -1 were never issued;"
+            " lock 0 (k = 2) is live but made in an earlier epoch",
         ),
         "refused-inputs": (
             [
@@ -390,119 +354,56 @@ def _ballot_inputs() -> Iterator[VectorInput]:
         )
 
 
-ELECTION_PARAMS = {
-    "delegate_count": 3,
-    "min_delegates": 2,
-    "min_collateral": 100,
-    "max_lock_multiplier": 4,
-}
-QUALIFIED = {
-    "dedicated_ip": True,
-    "uptime_bp": 9990,
-    "bandwidth_mbps": 1000,
-    "cpu_cores": 8,
-    "memory_gib": 32,
-    "storage_gib": 1000,
-}
-
-
-def _candidates(count: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Return accounts and registrations of ``count`` bonded, qualified candidates."""
-    roster, _ = deterministic_roster(count + 1, seed=20240521)
-    accounts: dict[str, Any] = {f"c{i}": {"balance": 500, "collateral": 100} for i in range(count)}
-    accounts["x0"] = {"balance": 500, "collateral": 100}
-    accounts |= {f"v{i}": {"balance": 1000, "staked": 100 * (i + 1)} for i in range(4)}
-    candidates = [
-        {"account": f"c{i}", "key": roster[i].hex(), "declared_pay": 10 + i, "spec": QUALIFIED}
-        for i in range(count)
-    ]
-    executor = {
-        "account": "x0",
-        "key": roster[count].hex(),
-        "declared_pay": 5,
-        "spec": {**QUALIFIED, "dedicated_ip": False, "cpu_cores": 2},
-        "role": "execution",
+def _tally_inputs() -> Iterator[VectorInput]:
+    """Yield ballots to audit: a sound tally and one per inconsistency (§IV-C)."""
+    sound = {
+        "ballot_id": "b1",
+        "options": ["yes", "no"],
+        "mode": "token-lock",
+        "opens_at": 0,
+        "closes_at": 2,
+        "eligible_stake": 400,
+        "turnout": 400,
+        "votes": {"yes": 300, "no": 80},
+        "tokens": {"yes": 100, "no": 40},
+        "choices": {"alice": "yes", "bob": "no"},
+        "locks_used": [1],
     }
-    return accounts, [*candidates, executor]
-
-
-def _ev(voter: int, candidate: int, tokens: int, k: int) -> dict[str, Any]:
-    return {"voter": f"v{voter}", "candidate": f"c{candidate}", "tokens": tokens, "k": k}
-
-
-def _election_inputs() -> Iterator[VectorInput]:
-    """Yield DPoS election vectors: tallies, ties, the cap K, failed elections (§IV-C)."""
-    accounts, registrations = _candidates(5)
-    candidates, executor = registrations[:5], registrations[5]
-    unqualified = {**candidates[4], "spec": {**QUALIFIED, "cpu_cores": 7}}
-    scenarios: dict[str, tuple[dict[str, Any], str]] = {
-        "top-k": (
-            {"votes": [_ev(0, 0, 100, 1), _ev(1, 1, 50, 3), _ev(2, 2, 60, 2), _ev(3, 3, 10, 4)]},
-            "token-lock weights N·k: 100, 150, 120, 40; K = 3 seats",
-        ),
-        "ties": (
-            {"votes": [_ev(0, 0, 100, 2), _ev(1, 1, 200, 1), _ev(2, 2, 50, 4), _ev(3, 3, 100, 1)]},
-            "three candidates tie at 200 votes: hash of epoch and key orders them",
-        ),
-        "ties-next-epoch": (
+    tallies: dict[str, tuple[dict[str, Any], str]] = {
+        "sound": ({}, "the tally of voting-ballot-counted's b1"),
+        "no-votes-yet": (
             {
-                "epoch": 8,
-                "votes": [
-                    _ev(0, 0, 100, 2),
-                    _ev(1, 1, 200, 1),
-                    _ev(2, 2, 50, 4),
-                    _ev(3, 3, 100, 1),
-                ],
+                "turnout": 0,
+                "votes": {"yes": 0, "no": 0},
+                "tokens": {"yes": 0, "no": 0},
+                "choices": {},
             },
-            "the same tie in another epoch may order differently",
+            "options without votes need no voter",
         ),
-        "failed": (
-            {"sitting": ["c3", "c4"], "votes": [_ev(0, 0, 100, 1)]},
-            "one elected < min_delegates 2: the sitting delegates serve on",
+        "votes-miss-an-option": ({"votes": {"yes": 300}}, "votes name fewer keys than options"),
+        "votes-name-another": (
+            {"votes": {"yes": 300, "no": 80, "maybe": 0}},
+            "votes name more keys than options",
         ),
-        "registration-refused": (
-            {
-                "candidates": [
-                    *candidates[:4],
-                    unqualified,
-                    {**candidates[0], "account": "v0"},
-                    {**candidates[1], "account": "c1"},
-                    {**candidates[2], "account": "nobody"},
-                    {**candidates[3], "account": "v1", "key": "02" + "00" * 32},
-                    {**candidates[0], "account": "v2", "key": executor["key"]},
-                ],
-                "votes": [_ev(0, 0, 100, 1), _ev(1, 1, 100, 1), _ev(2, 4, 100, 4)],
-            },
-            "node requirements unmet, a key taken, registered twice, unknown account, bad key,"
-            " no collateral;"
-            " a vote for an unregistered candidate is refused",
+        "tokens-miss-an-option": ({"tokens": {"yes": 100}}, "tokens name fewer keys"),
+        "tokens-name-another": (
+            {"tokens": {"yes": 100, "no": 40, "maybe": 0}},
+            "tokens name more keys",
         ),
-        "quadratic": (
-            {
-                "mode": "quadratic",
-                "votes": [
-                    {"voter": "v0", "candidate": "c0", "votes": 30},
-                    {"voter": "v1", "candidate": "c1", "votes": 28},
-                    {"voter": "v2", "candidate": "c2", "votes": 27},
-                ],
-            },
-            "plain quadratic votes cost v² of the free balance: 30² = 900 is all v0 holds free,"
-            " 27² = 729 is more than v2's 700",
+        "negative-votes": ({"votes": {"yes": 300, "no": -1}}, "a negative vote count"),
+        "negative-tokens": ({"tokens": {"yes": -1, "no": 40}}, "a negative token count"),
+        "unknown-choice": ({"choices": {"alice": "yes", "bob": "maybe"}}, "bob chose no option"),
+        "votes-without-voter": (
+            {"choices": {"alice": "yes"}},
+            "no has 80 votes and 40 tokens but nobody chose it",
         ),
-        "no-votes": ({"votes": []}, "nobody elected: the election fails, nobody sat"),
-        "roles": (
-            {
-                "candidates": [*candidates, executor],
-                "votes": [_ev(0, 0, 100, 1), _ev(1, 1, 50, 3), _ev(2, 2, 60, 2), _ev(3, 4, 10, 1)],
-                "blocks": ["x0", "c1", "c3", "nobody"],
-            },
-            "an execution node needs no management requirements; only it makes user blocks,"
-            " never a delegate (§IV-B); decisions are paid to the delegates in turn",
+        "tokens-without-voter": (
+            {"votes": {"yes": 300, "no": 0}, "choices": {"alice": "yes"}},
+            "no has 40 tokens but nobody chose it",
         ),
     }
-    base = {"params": ELECTION_PARAMS, "epoch": 3, "accounts": accounts, "candidates": candidates}
-    for name, (change, comment) in scenarios.items():
-        yield VectorInput(f"election-{name}", "governance.election", base | change, comment)
+    for name, (change, comment) in tallies.items():
+        yield VectorInput(f"voting-tally-{name}", "voting.tally_audit", sound | change, comment)
 
 
 def _edge_inputs() -> Iterator[VectorInput]:
@@ -520,6 +421,10 @@ def _edge_inputs() -> Iterator[VectorInput]:
     for label, change, note in (
         ("shares-under-link", {"share_scavenger": "1/200"}, "class shares may leave link unused"),
         ("bad-poll-weights", {"poll_weight_norms": "1/10"}, "rejected: poll weights sum to 9/10"),
+        ("poll-threshold-1", {"poll_threshold": "1"}, "rejected: a poll threshold lies in [0, 1)"),
+        ("poll-threshold-below-1", {"poll_threshold": "99/100"}, "the largest thresholds pass"),
+        ("inactive-weight-2", {"inactive_voter_weight": "2"}, "rejected: non-voters earn less"),
+        ("inactive-weight-1", {"inactive_voter_weight": "1"}, "rejected: weight 1 is not below 1"),
     ):
         yield VectorInput(
             f"voting-ballot-params-{label}",
@@ -527,7 +432,7 @@ def _edge_inputs() -> Iterator[VectorInput]:
             {**counted.input, "params": {**params, **change}},
             note,
         )
-    top_k = next(v for v in _election_inputs() if v.id == "election-top-k")
+    top_k = next(v for v in election_inputs() if v.id == "election-top-k")
     accounts = {
         name: {**holding, "collateral": 150} if name.startswith("c") else holding
         for name, holding in top_k.input["accounts"].items()

@@ -43,6 +43,38 @@ def admit(payload: Any) -> Any:
 
 
 @operation(
+    "virtualization.embedding",
+    "§III-C",
+    input_schema='{"substrate", "placement"?, "system"}',
+    output_schema='{"hosts": {node: host} or null}',
+)
+def embedding(payload: Any) -> Any:
+    """Return the embedding admission must choose, by the readable backtracking search (§III-C).
+
+    The first embedding trying the linked parts of the substrate in order, the nodes in
+    placement order and each node's hosts in host order with its demand free; null when
+    there is none. Where it is not null, ``virtualization.admit`` of a new system answers
+    these very hosts.
+    """
+    substrate, placement = _substrate_and_placement(payload)
+    system = _field(payload, "system", virt.VirtualSystem)
+    return {"hosts": virt.embedding_by_search(substrate, placement, system)}
+
+
+@operation(
+    "virtualization.release",
+    "§III-C",
+    input_schema='{"substrate", "placement", "system": id}',
+    output_schema='{"placement": Placement}',
+)
+def release(payload: Any) -> Any:
+    """Release one admitted system; every other one keeps its place (§III-C)."""
+    substrate, placement = _substrate_and_placement(payload)
+    system_id = _field(payload, "system", str)
+    return {"placement": serial.encode(virt.release(substrate, placement, system_id))}
+
+
+@operation(
     "virtualization.validate",
     "§III-C",
     input_schema='{"substrate", "placement"}',
@@ -71,13 +103,23 @@ def leases(payload: Any) -> Any:
     "virtualization.faults",
     "§III-D",
     input_schema='{"substrate", "placement", "failed": [host]}',
-    output_schema='{"groups": [{system, role, size, lost, quorum, keeps_quorum}]}',
+    output_schema=(
+        '{"groups": [{system, role, size, lost, quorum, keeps_quorum}],'
+        ' "worst_single_failure": int}'
+    ),
 )
 def faults(payload: Any) -> Any:
-    """Return the replicas each group loses to failed hosts, and if it keeps quorum (§III-D)."""
+    """Return the replicas each group loses to failed hosts, and if it keeps quorum (§III-D).
+
+    ``worst_single_failure`` is the most replicas one system loses when any one physical
+    node fails, both groups together (at most 1 under anti-affinity, D-virt-3).
+    """
     substrate, placement = _substrate_and_placement(payload)
     failed = _field(payload, "failed", tuple[str, ...])
-    return {"groups": virt.fault_impact(substrate, placement, failed)}
+    return {
+        "groups": virt.fault_impact(substrate, placement, failed),
+        "worst_single_failure": virt.worst_single_failure(substrate, placement),
+    }
 
 
 # --- vector inputs ----------------------------------------------------------------------------
@@ -130,6 +172,11 @@ def _random_system(rng: random.Random, name: str) -> virt.VirtualSystem:
 
 @inputs("virtualization")
 def _virtualization_inputs() -> Iterator[VectorInput]:
+    yield from _placement_inputs()
+    yield from _embedding_inputs()
+
+
+def _placement_inputs() -> Iterator[VectorInput]:
     op = "virtualization.admit"
     yield VectorInput("admit-first", op, _encode(substrate=SUBSTRATE, system=FIRST))
     one = virt.admit(SUBSTRATE, virt.EMPTY_PLACEMENT, FIRST)
@@ -249,6 +296,46 @@ def _virtualization_inputs() -> Iterator[VectorInput]:
         yield VectorInput(
             f"faults-{name}", op, _encode(substrate=SUBSTRATE, placement=two, failed=failed)
         )
+    lone = virt.admit(SUBSTRATE, one, _system("c", 1, 1, SMALL))
+    yield VectorInput(
+        "faults-groups-of-one",
+        op,
+        _encode(substrate=SUBSTRATE, placement=lone, failed=[lone.hosts_of("c")["m0"]]),
+        "a group of one member has quorum 1 and loses it with its host",
+    )
+    yield VectorInput(
+        "faults-empty-placement",
+        op,
+        _encode(substrate=SUBSTRATE, placement=virt.EMPTY_PLACEMENT, failed=["p0"]),
+        "nothing admitted: no group, and no single failure costs a replica",
+    )
+    op = "virtualization.release"
+    for name, system_id in (("first", "a"), ("last", "b")):
+        yield VectorInput(
+            f"release-{name}",
+            op,
+            _encode(substrate=SUBSTRATE, placement=two, system=system_id),
+            "the other system and its nodes stay where they are",
+        )
+    yield VectorInput(
+        "release-only",
+        op,
+        _encode(substrate=SUBSTRATE, placement=one, system="a"),
+        "releasing the only system leaves the substrate empty",
+    )
+    yield VectorInput(
+        "release-unknown",
+        op,
+        _encode(substrate=SUBSTRATE, placement=two, system="z"),
+        "rejected input: no admitted system z",
+    )
+    yield VectorInput(
+        "release-invalid-placement",
+        op,
+        _encode(substrate=SUBSTRATE, placement=injected["anti-affinity"], system="b"),
+        "rejected input: the placement breaks anti-affinity",
+    )
+    op = "virtualization.faults"
     yield VectorInput(
         "faults-unknown",
         op,
@@ -256,6 +343,107 @@ def _virtualization_inputs() -> Iterator[VectorInput]:
         "rejected input",
     )
     yield from _boundary_inputs()
+
+
+def _embedding_inputs() -> Iterator[VectorInput]:
+    """Yield the readable search's answer for each admission of a new system (§III-C)."""
+    for vector in _placement_inputs():
+        if vector.op == "virtualization.admit" and vector.id != "admit-reject-duplicate":
+            yield VectorInput(
+                vector.id.replace("admit-", "embedding-", 1),
+                "virtualization.embedding",
+                vector.input,
+                vector.comment,
+            )
+
+
+def _default_requirement_inputs() -> Iterator[VectorInput]:
+    """Yield admissions at the edges of the default management/control requirements (§IV-B)."""
+    floor = virt.MANAGEMENT_MINIMUM
+    f = (floor.compute, floor.storage, floor.bandwidth)
+    cases: dict[str, tuple[virt.Resources, bool, bool, str]] = {
+        "reject-default-requirements": (
+            R(f[0], f[1] - 1, f[2]),
+            True,
+            True,
+            "rejected input: one MiB short of the default management storage (4 TiB)",
+        ),
+        "default-requirements-exact": (
+            R(*f),
+            True,
+            True,
+            "a host with exactly 8 cores, 4 TiB and 25 Mbit/s, a dedicated address, always on",
+        ),
+        "reject-default-compute": (
+            R(f[0] - 1, f[1], f[2]),
+            True,
+            True,
+            "rejected input: one millicore short of the default 8 cores",
+        ),
+        "reject-default-bandwidth": (
+            R(f[0], f[1], f[2] - 1),
+            True,
+            True,
+            "rejected input: one kbit/s short of the default 25 Mbit/s",
+        ),
+        "reject-default-address": (
+            R(*f),
+            False,
+            True,
+            "rejected input: by default a management host needs a dedicated address",
+        ),
+        "reject-default-always-on": (
+            R(*f),
+            True,
+            False,
+            "rejected input: by default a management host runs 24/7",
+        ),
+    }
+    for name, (capacity, dedicated, always_on, comment) in cases.items():
+        hosts = (
+            virt.PhysicalNode("q0", "dinp0", "eu", capacity, dedicated, always_on),
+            virt.PhysicalNode("q1", "dinp0", "eu", R(8000, 200 * 1024, 20_000), False, False),
+        )
+        defaults = serial.encode(virt.Substrate(hosts, ()))
+        del defaults["management"]
+        yield VectorInput(
+            f"admit-{name}",
+            "virtualization.admit",
+            {"substrate": defaults, "system": serial.encode(_system("c", 1, 1, SMALL))},
+            comment,
+        )
+
+
+def _rematch_inputs() -> Iterator[VectorInput]:
+    """Yield admissions where taking a host displaces a node that must move along a path.
+
+    Every host qualifies; the nodes differ only in compute. The first fit of the first node is
+    held by another node of the matching, which has no free host to move to: admission keeps
+    that host only if the nodes after it still fit without it (D-virt-8).
+    """
+    anyone = virt.ManagementRequirements(R(1, 1, 1), dedicated_address=False, always_on=False)
+    for name, hosts, demands in (
+        ("a", (3000, 2000, 3000, 1000), (1000, 1000, 3000, 2000)),
+        ("b", (4000, 3000, 4000, 3000, 1000), (3000, 2000, 1000, 4000, 1000)),
+    ):
+        substrate = virt.Substrate(
+            tuple(
+                virt.PhysicalNode(f"h{i}", "dinp0", "eu", R(c, 1024, 1000))
+                for i, c in enumerate(hosts)
+            ),
+            (),
+            anyone,
+        )
+        nodes = [
+            virt.VirtualNode(f"n{i}", EX if i else MC, R(c, 1, 1)) for i, c in enumerate(demands)
+        ]
+        system = virt.VirtualSystem("s", "vdsp-s", (ServiceClass.LOW_COST,), tuple(nodes))
+        yield VectorInput(
+            f"admit-rematch-{name}",
+            "virtualization.admit",
+            _encode(substrate=substrate, system=system),
+            f"hosts of compute {hosts}, nodes demanding {demands}: the first fit by rematching",
+        )
 
 
 def _boundary_inputs() -> Iterator[VectorInput]:
@@ -292,20 +480,8 @@ def _boundary_inputs() -> Iterator[VectorInput]:
         ),
         "rejected input: every node fits but the last execution node",
     )
-    floor = virt.MANAGEMENT_MINIMUM
-    below = R(floor.compute, floor.storage - 1, floor.bandwidth)
-    hosts = (
-        virt.PhysicalNode("q0", "dinp0", "eu", below, True, True),
-        virt.PhysicalNode("q1", "dinp0", "eu", R(8000, 200 * 1024, 20_000), False, False),
-    )
-    defaults = serial.encode(virt.Substrate(hosts, ()))
-    del defaults["management"]
-    yield VectorInput(
-        "admit-reject-default-requirements",
-        op,
-        {"substrate": defaults, "system": serial.encode(_system("c", 1, 1, SMALL))},
-        "rejected input: one MiB short of the default management storage (4 TiB)",
-    )
+    yield from _default_requirement_inputs()
+    yield from _rematch_inputs()
     self_link = serial.encode(SUBSTRATE)
     self_link["links"] = [{"a": "p0", "b": "p0"}]
     yield VectorInput(
