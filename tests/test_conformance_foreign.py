@@ -25,6 +25,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "js-adapter"
 SOURCES = ("package.json", "package-lock.json", "adapter.js")
 IMPLEMENTED = {
     "cos.classify",
+    "cos.encode",
     "cos.reclassify",
     "crypto.bip340_verify",
     "crypto.bip340_sign",

@@ -82,6 +82,16 @@ function classify({ cos_byte: byte }) {
   return { class: CLASSES[bits], class_bits: bits, reserved: value & 0x1f };
 }
 
+const isInteger = (value) => typeof value === "number" && Number.isInteger(value);
+
+function encode(input) {
+  const bits = input.class_bits;
+  if (!isInteger(bits) || bits < 0 || bits > 7) refuse("UNKNOWN_CLASS");
+  const reserved = "reserved" in input ? input.reserved : 0;
+  if (!isInteger(reserved) || reserved < 0 || reserved > 0x1f) refuse("COS_BYTE_OUT_OF_RANGE");
+  return { cos_byte: (bits << 5) | reserved };
+}
+
 // Demotion rank: scavenger 0, best effort 1, every other class above them (D-cos).
 const rank = (bits) => (bits === SCAVENGER ? 0 : bits === BEST_EFFORT ? 1 : 2);
 
@@ -245,6 +255,7 @@ function certificateVerify(input) {
 
 const OPERATIONS = {
   "cos.classify": classify,
+  "cos.encode": encode,
   "cos.reclassify": reclassify,
   "crypto.bip340_verify": bip340Verify,
   "crypto.bip340_sign": bip340Sign,

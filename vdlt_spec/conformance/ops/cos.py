@@ -38,6 +38,25 @@ def classify(payload: Any) -> Any:
     }
 
 
+@operation(
+    "cos.encode",
+    "§IV-A, Fig. 6",
+    input_schema='{"class_bits": int, "reserved"?: int}',
+    output_schema='{"cos_byte": int}',
+)
+def encode(payload: Any) -> Any:
+    """Build the CoS byte of a class and the reserved bits it carries (§IV-A, Fig. 6).
+
+    ``reserved`` may be left out: the byte then carries reserved bits 0. A class that is not a
+    Table II class is ``UNKNOWN_CLASS``; reserved bits outside 0..31, or not an integer, are
+    ``COS_BYTE_OUT_OF_RANGE``.
+    """
+    service_class = payload.get("class_bits")
+    if "reserved" not in payload:
+        return {"cos_byte": cos.cos_byte(service_class)}
+    return {"cos_byte": cos.cos_byte(service_class, payload["reserved"])}
+
+
 def _sender_roles(payload: Any) -> tuple[frozenset[NodeRole], bool]:
     """Split a wire role list into node roles and the banned standing (§III-A, §IV-J)."""
     items = serial.decode(tuple[str, ...], payload.get("roles", []), "$.roles")
@@ -81,6 +100,7 @@ def _cos_inputs() -> Iterator[VectorInput]:
                     "cos.reclassify",
                     {"declared": declared.value, "trust": trust, "roles": roles},
                 )
+    yield from _encode_inputs()
     yield VectorInput(
         "cos-reclassify-bad-trust", "cos.reclassify", {"declared": 7, "trust": "3/2", "roles": []}
     )
@@ -89,3 +109,35 @@ def _cos_inputs() -> Iterator[VectorInput]:
         "cos.reclassify",
         {"declared": 7, "trust": "1", "roles": ["king"]},
     )
+
+
+def _encode_inputs() -> Iterator[VectorInput]:
+    """Yield CoS bytes built from every class, reserved bits at and past both ends of 0..31."""
+    op = "cos.encode"
+    for service_class in cos.ServiceClass:
+        for reserved in (0, 1, cos.RESERVED_MASK):
+            yield VectorInput(
+                f"cos-encode-{service_class.name.lower()}-reserved-{reserved}",
+                op,
+                {"class_bits": service_class.value, "reserved": reserved},
+            )
+        yield VectorInput(
+            f"cos-encode-{service_class.name.lower()}-no-reserved",
+            op,
+            {"class_bits": service_class.value},
+            "reserved bits left out: 0",
+        )
+    bad: dict[str, dict[str, Any]] = {
+        "reserved-32": {"class_bits": 7, "reserved": cos.RESERVED_MASK + 1},
+        "reserved-minus-1": {"class_bits": 7, "reserved": -1},
+        "reserved-true": {"class_bits": 7, "reserved": True},
+        "reserved-float": {"class_bits": 7, "reserved": 1.5},
+        "reserved-text": {"class_bits": 7, "reserved": "1"},
+        "class-8": {"class_bits": 8, "reserved": 0},
+        "class-minus-1": {"class_bits": -1, "reserved": 0},
+        "class-true": {"class_bits": True, "reserved": 0},
+        "class-float": {"class_bits": 6.5, "reserved": 0},
+        "class-missing": {"reserved": 0},
+    }
+    for name, payload in bad.items():
+        yield VectorInput(f"cos-encode-bad-{name}", op, payload, "rejected input")

@@ -17,6 +17,7 @@ from typing import Any
 
 from vdlt_spec import serial
 from vdlt_spec.conformance.operations import operation
+from vdlt_spec.conformance.ops.economy_bounds import bounds_inputs
 from vdlt_spec.conformance.ops.economy_runs import run_inputs
 from vdlt_spec.conformance.suite import VectorInput, inputs
 from vdlt_spec.economics import Operation, economy, incentives, penalties
@@ -200,6 +201,7 @@ def _economy_inputs() -> Iterator[VectorInput]:
     yield from _incentive_inputs()
     yield from _issuance_inputs()
     yield from _slash_inputs()
+    yield from bounds_inputs()
 
 
 def _incentive_inputs() -> Iterator[VectorInput]:

@@ -1,0 +1,147 @@
+"""Conformance operations that check a claimed issuance or slash against its rule (§IV-I, §IV-J).
+
+A node that receives a block minting an epoch's issuance, or a slash record, checks the
+claimed amounts against the rules: the issuance is floor(r·S / E) (§IV-I), the slashed amount
+floor(slashable · slash_fraction) and the reward floor(slashed · denouncer_reward) (§IV-J).
+The spec states each floor as two constraints (:func:`~vdlt_spec.economics.incentives.
+epoch_issuance_bounds`, :func:`~vdlt_spec.economics.settlement.slash_bounds`,
+:func:`~vdlt_spec.economics.settlement.reward_bounds`) that the proofs reuse on solver terms;
+these operations evaluate them on a claim: ``not_above`` (the claim does not exceed the
+rule's amount) and ``not_below`` (the next amount would exceed it). A claim is valid iff both
+hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import Any
+
+from vdlt_spec import serial
+from vdlt_spec.conformance.operations import operation
+from vdlt_spec.conformance.suite import VectorInput
+from vdlt_spec.economics import incentives
+from vdlt_spec.economics.settlement import reward_bounds, slash_amounts, slash_bounds
+from vdlt_spec.errors import Reason, SpecError
+from vdlt_spec.governance.parameters import GENESIS_SUPPLY, Parameters, validate
+
+
+def _verdict(bounds: tuple[Any, Any]) -> dict[str, bool]:
+    not_above, not_below = (bool(b) for b in bounds)
+    return {"not_above": not_above, "not_below": not_below, "valid": not_above and not_below}
+
+
+def _amount(payload: Any, name: str) -> int:
+    value: int = serial.decode(int, payload.get(name), f"$.{name}")
+    if value < 0:
+        raise SpecError(Reason.NEGATIVE_AMOUNT, f"{name} must be >= 0, got {value}")
+    return value
+
+
+@operation(
+    "economy.check_issuance",
+    "§IV-I",
+    input_schema='{"issued": int, "year_start_supply": int, "params"?: Parameters}',
+    output_schema='{"not_above": bool, "not_below": bool, "valid": bool}',
+)
+def check_issuance(payload: Any) -> Any:
+    """Check a claimed epoch issuance against floor(r·S / E), r the clamped rate (§IV-I)."""
+    params = validate(serial.decode(Parameters, payload.get("params", {}), "$.params"))
+    issued = _amount(payload, "issued")
+    supply = _amount(payload, "year_start_supply")
+    rate = incentives.clamped_rate(params)
+    return _verdict(incentives.epoch_issuance_bounds(issued, supply, rate, params.epochs_per_year))
+
+
+@operation(
+    "economy.check_slash",
+    "§IV-J",
+    input_schema=(
+        '{"slashed": int, "reward": int, "slashable": int,'
+        ' "params"?: {slash_fraction, denouncer_reward}}'
+    ),
+    output_schema='{"slashed": {not_above, not_below, valid}, "reward": {...}}',
+)
+def check_slash(payload: Any) -> Any:
+    """Check a claimed slash and reward against their floors (§IV-J).
+
+    The reward is checked against the claimed slashed amount: floor(slashed · denouncer_reward).
+    """
+    params = validate(serial.decode(Parameters, payload.get("params", {}), "$.params"))
+    slashed = _amount(payload, "slashed")
+    reward = _amount(payload, "reward")
+    slashable = _amount(payload, "slashable")
+    fraction = Fraction(params.slash_fraction)
+    share = Fraction(params.denouncer_reward)
+    return {
+        "slashed": _verdict(
+            slash_bounds(slashed, slashable, fraction.numerator, fraction.denominator)
+        ),
+        "reward": _verdict(reward_bounds(reward, slashed, share.numerator, share.denominator)),
+    }
+
+
+# --- vector inputs ----------------------------------------------------------------------------
+
+
+def bounds_inputs() -> Iterator[VectorInput]:
+    """Yield claims at, one below and one above the rule's amount, divisible or not."""
+    op = "economy.check_issuance"
+    one_epoch = {"conforming": False, "epochs_per_year": 1, "inflation_rate": "1/25"}
+    for name, supply, params in (
+        ("genesis", GENESIS_SUPPLY, {}),
+        ("odd", 7_777_777, {}),
+        ("exact", 25 * 7, one_epoch),
+        ("inexact", 25 * 7 + 1, one_epoch),
+        ("zero-supply", 0, {}),
+    ):
+        rule = incentives.epoch_issuance(
+            supply, validate(serial.decode(Parameters, params, "$.params"))
+        )
+        for label, claim in (("rule", rule), ("below", rule - 1), ("above", rule + 1)):
+            if claim < 0:
+                continue
+            yield VectorInput(
+                f"check-issuance-{name}-{label}",
+                op,
+                {"issued": claim, "year_start_supply": supply, "params": params},
+                f"the rule's amount is {rule}",
+            )
+    yield VectorInput(
+        "check-issuance-negative", op, {"issued": -1, "year_start_supply": 1}, "rejected input"
+    )
+    op = "economy.check_slash"
+    slashes: tuple[tuple[str, int, dict[str, Any]], ...] = (
+        ("default", 6_000 * 10**8 + 7, {}),
+        ("halves-exact", 1000, {"slash_fraction": "1/2", "denouncer_reward": "1/5"}),
+        ("thirds-inexact", 1000, {"slash_fraction": "1/3", "denouncer_reward": "1/11"}),
+        ("halves-odd", 999, {"slash_fraction": "1/2", "denouncer_reward": "1/5"}),
+        ("two-thirds", 999, {"slash_fraction": "2/3", "denouncer_reward": "2/7"}),
+    )
+    for name, slashable, params in slashes:
+        parsed = validate(serial.decode(Parameters, params, "$.params"))
+        slashed, reward = slash_amounts(slashable, parsed.slash_fraction, parsed.denouncer_reward)
+        for label, amounts in (
+            ("rule", (slashed, reward)),
+            ("slashed-below", (slashed - 1, reward)),
+            ("slashed-above", (slashed + 1, reward)),
+            ("reward-below", (slashed, reward - 1)),
+            ("reward-above", (slashed, reward + 1)),
+        ):
+            yield VectorInput(
+                f"check-slash-{name}-{label}",
+                op,
+                {
+                    "slashed": amounts[0],
+                    "reward": amounts[1],
+                    "slashable": slashable,
+                    "params": params,
+                },
+                f"the rule's amounts are slashed {slashed}, reward {reward}",
+            )
+    yield VectorInput(
+        "check-slash-negative",
+        op,
+        {"slashed": 1, "reward": -1, "slashable": 10},
+        "rejected input",
+    )
