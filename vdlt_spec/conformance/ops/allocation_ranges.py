@@ -235,6 +235,48 @@ def _float_range_cases(tiny: Instance) -> Iterator[tuple[str, Instance, str]]:
     )
 
 
+def _schema_cases(tiny: Instance, allocation: Any) -> Iterator[tuple[str, Any, Any, str]]:
+    """Yield (name, instance JSON, allocation JSON, note): spellings the schema takes or refuses."""
+    base = serial.encode(tiny)
+
+    def edited(where: str, key: str, value: Any) -> Any:
+        data = serial.encode(tiny)
+        target = data if where == "instance" else data[where][0]
+        target[key] = value
+        return data
+
+    yield "extra-instance-field", base | {"colour": "red"}, allocation, "unknown field: refused"
+    yield "extra-node-field", edited("nodes", "colour", "red"), allocation, "refused"
+    yield "extra-transaction-field", edited("transactions", "colour", 1), allocation, "refused"
+    extra = {**allocation, "colour": "red"}
+    yield "extra-allocation-field", base, extra, "unknown allocation field: refused"
+    yield "integer-as-text", edited("instance", "max_replicas", "3"), allocation, "accepted"
+    yield (
+        "integer-as-decimal-text",
+        edited("instance", "max_replicas", "3.0"),
+        allocation,
+        "refused",
+    )
+    yield "rational-as-decimal", edited("nodes", "cpu_ghz", "2.5"), allocation, "2.5 GHz"
+    yield "rational-as-integer", edited("nodes", "cpu_ghz", 3), allocation, "a JSON integer"
+    yield "rational-as-float", edited("nodes", "cpu_ghz", 2.5), allocation, "refused"
+    yield "boolean-as-integer", edited("nodes", "private", 1), allocation, "refused"
+    yield "unknown-class", edited("transactions", "service_class", 8), allocation, "refused"
+    yield "unknown-role", edited("nodes", "role", "king"), allocation, "refused"
+    yield "unknown-utility", edited("instance", "utility", "speed"), allocation, "refused"
+    missing = serial.encode(tiny)
+    del missing["nodes"][0]["region"]
+    yield "missing-node-field", missing, allocation, "a required field left out: refused"
+    optional = serial.encode(tiny)
+    for tx in optional["transactions"]:
+        for key in ("storage_gb", "private", "high_security", "mandatory"):
+            del tx[key]
+    yield "optional-fields-left-out", optional, allocation, "defaults: 0, false, false, false"
+    four = serial.encode(dataclasses.replace(tiny, max_replicas=4))
+    del four["transactions"][0]["min_replicas"]
+    yield "min-replicas-left-out", four, allocation, "min_replicas left out: 4"
+
+
 def range_inputs(tiny: Instance, allocation: Any) -> Iterator[VectorInput]:
     """Yield the range vectors of an instance, the float range's and the tightest reports'."""
     for name, instance, note in _range_cases(tiny):
@@ -242,6 +284,13 @@ def range_inputs(tiny: Instance, allocation: Any) -> Iterator[VectorInput]:
             f"allocation-evaluate-range-{name}",
             "allocation.evaluate",
             {"instance": serial.encode(instance), "allocation": allocation},
+            note,
+        )
+    for name, data, assigned, note in _schema_cases(tiny, allocation):
+        yield VectorInput(
+            f"allocation-evaluate-schema-{name}",
+            "allocation.evaluate",
+            {"instance": data, "allocation": assigned},
             note,
         )
     legacy = serial.encode(tiny)
