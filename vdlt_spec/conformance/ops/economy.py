@@ -17,7 +17,7 @@ from typing import Any
 
 from vdlt_spec import serial
 from vdlt_spec.conformance.operations import operation
-from vdlt_spec.conformance.ops.economy_bounds import bounds_inputs
+from vdlt_spec.conformance.ops.economy_bounds import bounds_inputs, records_inputs
 from vdlt_spec.conformance.ops.economy_runs import run_inputs
 from vdlt_spec.conformance.suite import VectorInput, inputs
 from vdlt_spec.economics import Operation, economy, incentives, penalties
@@ -202,6 +202,7 @@ def _economy_inputs() -> Iterator[VectorInput]:
     yield from _issuance_inputs()
     yield from _slash_inputs()
     yield from bounds_inputs()
+    yield from records_inputs()
 
 
 def _incentive_inputs() -> Iterator[VectorInput]:

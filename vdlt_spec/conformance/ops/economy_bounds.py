@@ -8,7 +8,9 @@ epoch_issuance_bounds`, :func:`~vdlt_spec.economics.settlement.slash_bounds`,
 :func:`~vdlt_spec.economics.settlement.reward_bounds`) that the proofs reuse on solver terms;
 these operations evaluate them on a claim: ``not_above`` (the claim does not exceed the
 rule's amount) and ``not_below`` (the next amount would exceed it). A claim is valid iff both
-hold.
+hold. ``economy.check_slash_records`` audits a chain's record of applied slashes: every
+offence slashed once, the punished set and the records agreeing, and each record's amounts
+those of the rule.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from vdlt_spec import serial
 from vdlt_spec.conformance.operations import operation
 from vdlt_spec.conformance.suite import VectorInput
-from vdlt_spec.economics import incentives
+from vdlt_spec.economics import incentives, penalties
 from vdlt_spec.economics.settlement import reward_bounds, slash_amounts, slash_bounds
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance.parameters import GENESIS_SUPPLY, Parameters, validate
@@ -79,6 +81,25 @@ def check_slash(payload: Any) -> Any:
         ),
         "reward": _verdict(reward_bounds(reward, slashed, share.numerator, share.denominator)),
     }
+
+
+@operation(
+    "economy.check_slash_records",
+    "§IV-J",
+    input_schema='{"punished": [offence], "slashes": [SlashRecord]}',
+    output_schema='{"problems": int}',
+)
+def check_slash_records(payload: Any) -> Any:
+    """Count the broken rules of a record of applied slashes; 0 when it is consistent (§IV-J).
+
+    A problem is counted for an offence slashed twice, for a punished set that differs from
+    the records' offences, and per record for a slashed amount outside (0, slashable], a
+    reward not below the slashed amount, and amounts other than the rule's.
+    """
+    punished = serial.decode(frozenset[str], payload.get("punished"), "$.punished")
+    slashes = serial.decode(tuple[penalties.SlashRecord, ...], payload.get("slashes"), "$.slashes")
+    state = penalties.PenaltyState(punished=punished, slashes=slashes)
+    return {"problems": len(penalties.slash_violations(state))}
 
 
 # --- vector inputs ----------------------------------------------------------------------------
@@ -145,3 +166,45 @@ def bounds_inputs() -> Iterator[VectorInput]:
         {"slashed": 1, "reward": -1, "slashable": 10},
         "rejected input",
     )
+
+
+def _record(offence: str, **changes: Any) -> dict[str, Any]:
+    """Return a slash record of 1000 slashable at 1/2 and 1/5, reported by another node."""
+    record: dict[str, Any] = {
+        "epoch": 1,
+        "offence": offence,
+        "offender": "mallory",
+        "reporter": "alice",
+        "slashable_before": 1000,
+        "slashed": 500,
+        "reward": 100,
+        "slash_fraction": "1/2",
+        "denouncer_reward": "1/5",
+    }
+    return record | changes
+
+
+def records_inputs() -> Iterator[VectorInput]:
+    """Yield slash records: consistent, and each rule of the audit broken on its own."""
+    op = "economy.check_slash_records"
+    a, b = _record("a"), _record("b")
+    cases: dict[str, tuple[list[str], list[dict[str, Any]]]] = {
+        "consistent": (["a", "b"], [a, b]),
+        "empty": ([], []),
+        "self-report": (["a"], [_record("a", reporter="mallory", reward=0)]),
+        "slashed-twice": (["a"], [a, a]),
+        "punished-without-record": (["a", "b"], [a]),
+        "record-not-punished": (["a"], [a, b]),
+        "sets-apart": (["b"], [a]),
+        "nothing-slashed": (["a"], [_record("a", slashed=0, reward=0)]),
+        "slashed-all": (["a"], [_record("a", slash_fraction="1", slashed=1000, reward=200)]),
+        "slashed-over": (["a"], [_record("a", slashed=1001)]),
+        "reward-equal": (["a"], [_record("a", reward=500)]),
+        "reward-negative": (["a"], [_record("a", reward=-1)]),
+        "amounts-off-rule": (["a"], [_record("a", slashed=400, reward=80)]),
+        "self-report-paid": (["a"], [_record("a", reporter="mallory")]),
+    }
+    for name, (punished, slashes) in cases.items():
+        yield VectorInput(
+            f"check-slash-records-{name}", op, {"punished": punished, "slashes": slashes}
+        )
