@@ -27,6 +27,7 @@ IMPLEMENTED = {
     "cos.classify",
     "cos.encode",
     "cos.reclassify",
+    "cos.reclassify_transaction",
     "crypto.bip340_verify",
     "crypto.bip340_sign",
     "crypto.quorum_size",
