@@ -127,6 +127,7 @@ def _range_cases(tiny: Instance) -> Iterator[tuple[str, Instance, str]]:
             f"node {name} = 0: > 0 or refused",
         )
     yield "node-trust-zero", _with_node(tiny, "n0", trust=zero), "trust = 0: refused"
+    yield "node-trust-negative", _with_node(tiny, "n0", trust=-one / 2), "trust = -1/2: refused"
     yield "node-empty-id", _with_node(tiny, "n0", id=""), "an empty node id: refused"
     yield (
         "node-duplicate",
@@ -264,6 +265,8 @@ def _schema_cases(tiny: Instance, allocation: Any) -> Iterator[tuple[str, Any, A
     yield "unknown-class", edited("transactions", "service_class", 8), allocation, "refused"
     yield "unknown-role", edited("nodes", "role", "king"), allocation, "refused"
     yield "unknown-utility", edited("instance", "utility", "speed"), allocation, "refused"
+    long = edited("instance", "utility", "x" * 200)
+    yield "long-utility", long, allocation, "a schema error whose message is cut: refused"
     missing = serial.encode(tiny)
     del missing["nodes"][0]["region"]
     yield "missing-node-field", missing, allocation, "a required field left out: refused"
@@ -275,6 +278,16 @@ def _schema_cases(tiny: Instance, allocation: Any) -> Iterator[tuple[str, Any, A
     four = serial.encode(dataclasses.replace(tiny, max_replicas=4))
     del four["transactions"][0]["min_replicas"]
     yield "min-replicas-left-out", four, allocation, "min_replicas left out: 4"
+    negative = {
+        "assignments": [
+            {
+                "transaction": "t2",
+                "control_ghz": "1/2",
+                "replicas": [{"node": "n3", "rate_ghz": "-1"}],
+            }
+        ]
+    }
+    yield "negative-rate", base, negative, "a negative replica rate: NON_POSITIVE_RATE"
 
 
 def range_inputs(tiny: Instance, allocation: Any) -> Iterator[VectorInput]:
