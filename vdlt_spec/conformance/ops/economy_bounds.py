@@ -10,7 +10,9 @@ these operations evaluate them on a claim: ``not_above`` (the claim does not exc
 rule's amount) and ``not_below`` (the next amount would exceed it). A claim is valid iff both
 hold. ``economy.check_slash_records`` audits a chain's record of applied slashes: every
 offence slashed once, the punished set and the records agreeing, and each record's amounts
-those of the rule.
+those of the rule; ``economy.check_ledger`` audits a ledger snapshot: no negative amount, no
+account encumbered beyond its balance, supply = genesis + minted - burned, and the live locks
+well numbered, unexpired and matching every account's locked amount.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from vdlt_spec import serial
+from vdlt_spec import ledger, serial
 from vdlt_spec.conformance.operations import operation
 from vdlt_spec.conformance.suite import VectorInput
 from vdlt_spec.economics import incentives, penalties
@@ -44,15 +46,28 @@ def _amount(payload: Any, name: str) -> int:
     "economy.check_issuance",
     "§IV-I",
     input_schema='{"issued": int, "year_start_supply": int, "params"?: Parameters}',
-    output_schema='{"not_above": bool, "not_below": bool, "valid": bool}',
+    output_schema=(
+        '{"not_above": bool, "not_below": bool, "valid": bool,'
+        ' "voted_rate": {"at_least_zero": bool, "at_most_cap": bool}}'
+    ),
 )
 def check_issuance(payload: Any) -> Any:
-    """Check a claimed epoch issuance against floor(r·S / E), r the clamped rate (§IV-I)."""
+    """Check a claimed epoch issuance against floor(r·S / E), r the clamped rate (§IV-I).
+
+    ``voted_rate`` tells whether the voted inflation rate already lies in [0, cap], the range
+    the issued rate keeps to; where it does not, the rate is clamped into it.
+    """
     params = validate(serial.decode(Parameters, payload.get("params", {}), "$.params"))
     issued = _amount(payload, "issued")
     supply = _amount(payload, "year_start_supply")
     rate = incentives.clamped_rate(params)
-    return _verdict(incentives.epoch_issuance_bounds(issued, supply, rate, params.epochs_per_year))
+    at_least_zero, at_most_cap = incentives.rate_within_cap(
+        Fraction(params.inflation_rate), params.max_inflation_rate
+    )
+    verdict = _verdict(
+        incentives.epoch_issuance_bounds(issued, supply, rate, params.epochs_per_year)
+    )
+    return verdict | {"voted_rate": {"at_least_zero": at_least_zero, "at_most_cap": at_most_cap}}
 
 
 @operation(
@@ -102,6 +117,24 @@ def check_slash_records(payload: Any) -> Any:
     return {"problems": len(penalties.slash_violations(state))}
 
 
+@operation(
+    "economy.check_ledger",
+    "§IV-C, §IV-I, §IV-J",
+    input_schema='{"ledger": Ledger}',
+    output_schema='{"problems": int}',
+)
+def check_ledger(payload: Any) -> Any:
+    """Count the broken invariants of a ledger snapshot; 0 when it is sound (§IV-I).
+
+    A problem is counted per account with a negative amount, per account encumbered beyond
+    its balance, once for a supply other than genesis + minted - burned, per lock badly
+    numbered, per lock expired but held, and per account whose locked amount differs from its
+    live locks.
+    """
+    snapshot = serial.decode(ledger.Ledger, payload.get("ledger"), "$.ledger")
+    return {"problems": len(ledger.invariant_violations(snapshot))}
+
+
 # --- vector inputs ----------------------------------------------------------------------------
 
 
@@ -131,6 +164,19 @@ def bounds_inputs() -> Iterator[VectorInput]:
     yield VectorInput(
         "check-issuance-negative", op, {"issued": -1, "year_start_supply": 1}, "rejected input"
     )
+    for label, rate in (
+        ("zero", "0"),
+        ("negative", "-1/100"),
+        ("at-cap", "1/25"),
+        ("over", "1/10"),
+    ):
+        params = {"conforming": False, "inflation_rate": rate, "max_inflation_rate": "1/25"}
+        yield VectorInput(
+            f"check-issuance-voted-rate-{label}",
+            op,
+            {"issued": 0, "year_start_supply": GENESIS_SUPPLY, "params": params},
+            f"a voted rate of {rate} against a cap of 1/25",
+        )
     op = "economy.check_slash"
     slashes: tuple[tuple[str, int, dict[str, Any]], ...] = (
         ("default", 6_000 * 10**8 + 7, {}),
@@ -208,3 +254,91 @@ def records_inputs() -> Iterator[VectorInput]:
         yield VectorInput(
             f"check-slash-records-{name}", op, {"punished": punished, "slashes": slashes}
         )
+
+
+def _lock(lock_id: int, **changes: Any) -> dict[str, Any]:
+    """Return a lock of 1 token of ``a`` on ballot ``b``, held until epoch 3."""
+    lock: dict[str, Any] = {
+        "lock_id": lock_id,
+        "owner": "a",
+        "ballot_id": "b",
+        "amount": 1,
+        "k": 1,
+        "locked_at": 0,
+        "unlock_at": 3,
+    }
+    return lock | changes
+
+
+def ledger_inputs() -> Iterator[VectorInput]:
+    """Yield ledger snapshots: sound, and each invariant broken on its own, at its boundary."""
+    op = "economy.check_ledger"
+    locked = {"a": {"balance": 5, "locked": 1}}
+    cases: dict[str, dict[str, Any]] = {
+        "sound": {"accounts": {"a": {"balance": 5}}, "genesis": 5},
+        "sound-with-history": {
+            "accounts": {"a": {"balance": 3}, "b": {"balance": 3}},
+            "genesis": 5,
+            "minted": 2,
+            "burned": 1,
+        },
+        "negative-balance": {"accounts": {"a": {"balance": -1}, "b": {"balance": 6}}, "genesis": 5},
+        "negative-unbonding": {
+            "accounts": {"a": {"balance": 5, "unbonding": [{"amount": -1, "release_at": 2}]}},
+            "genesis": 5,
+        },
+        "fully-encumbered": {
+            "accounts": {"a": {"balance": 5, "staked": 2, "collateral": 3}},
+            "genesis": 5,
+        },
+        "over-encumbered": {"accounts": {"a": {"balance": 5, "staked": 6}}, "genesis": 5},
+        "supply-above": {"accounts": {"a": {"balance": 6}}, "genesis": 5},
+        "supply-below": {"accounts": {"a": {"balance": 4}}, "genesis": 5},
+        "lock-sound": {
+            "accounts": locked,
+            "genesis": 5,
+            "locks": {"0": _lock(0)},
+            "next_lock_id": 1,
+        },
+        "lock-id-below-key": {
+            "accounts": locked,
+            "genesis": 5,
+            "locks": {"1": _lock(0)},
+            "next_lock_id": 2,
+        },
+        "lock-id-above-key": {
+            "accounts": locked,
+            "genesis": 5,
+            "locks": {"0": _lock(1)},
+            "next_lock_id": 2,
+        },
+        "lock-id-not-issued": {
+            "accounts": locked,
+            "genesis": 5,
+            "locks": {"1": _lock(1)},
+            "next_lock_id": 1,
+        },
+        "lock-expires-now": {
+            "accounts": locked,
+            "genesis": 5,
+            "locks": {"0": _lock(0)},
+            "next_lock_id": 1,
+            "now": 3,
+        },
+        "lock-expires-next-epoch": {
+            "accounts": locked,
+            "genesis": 5,
+            "locks": {"0": _lock(0)},
+            "next_lock_id": 1,
+            "now": 2,
+        },
+        "locked-without-lock": {"accounts": locked, "genesis": 5},
+        "lock-not-counted": {
+            "accounts": {"a": {"balance": 5}},
+            "genesis": 5,
+            "locks": {"0": _lock(0)},
+            "next_lock_id": 1,
+        },
+    }
+    for name, snapshot in cases.items():
+        yield VectorInput(f"check-ledger-{name}", op, {"ledger": snapshot})
