@@ -115,3 +115,26 @@ def test_check_slash_refuses_one_token_too_many() -> None:
     assert call("economy.check_slash", base | {"slashed": 499, "reward": 99})["slashed"]["valid"]
     too_many = call("economy.check_slash", base | {"slashed": 500, "reward": 100})
     assert too_many["slashed"] == {"not_above": False, "not_below": True, "valid": False}
+
+
+@pytest.mark.parametrize(("balance", "problems"), [(4, 1), (5, 0), (6, 1)])
+def test_check_ledger_counts_a_supply_off_genesis_either_way(balance: int, problems: int) -> None:
+    snapshot = {"accounts": {"a": {"balance": balance}}, "genesis": 5}
+    assert call("economy.check_ledger", {"ledger": snapshot}) == {"problems": problems}
+
+
+@pytest.mark.parametrize(
+    ("rate", "flags"),
+    [
+        ("-1/100", (False, True)),
+        ("0", (True, True)),
+        ("1/25", (True, True)),
+        ("1/20", (True, False)),
+    ],
+)
+def test_check_issuance_tells_whether_the_voted_rate_lies_in_0_to_cap(
+    rate: str, flags: tuple[bool, bool]
+) -> None:
+    params = {"conforming": False, "inflation_rate": rate, "max_inflation_rate": "1/25"}
+    answer = call("economy.check_issuance", {"issued": 0, "year_start_supply": 0, "params": params})
+    assert (answer["voted_rate"]["at_least_zero"], answer["voted_rate"]["at_most_cap"]) == flags
