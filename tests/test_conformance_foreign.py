@@ -25,7 +25,9 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "js-adapter"
 SOURCES = ("package.json", "package-lock.json", "adapter.js")
 IMPLEMENTED = {
     "cos.classify",
+    "cos.encode",
     "cos.reclassify",
+    "cos.reclassify_transaction",
     "crypto.bip340_verify",
     "crypto.bip340_sign",
     "crypto.quorum_size",

@@ -82,33 +82,166 @@ function classify({ cos_byte: byte }) {
   return { class: CLASSES[bits], class_bits: bits, reserved: value & 0x1f };
 }
 
-// Demotion rank: scavenger 0, best effort 1, every other class above them (D-cos).
-const rank = (bits) => (bits === SCAVENGER ? 0 : bits === BEST_EFFORT ? 1 : 2);
+const isInteger = (value) => typeof value === "number" && Number.isInteger(value);
+
+function encode(input) {
+  const bits = input.class_bits;
+  if (!isInteger(bits) || bits < 0 || bits > 7) refuse("UNKNOWN_CLASS");
+  const reserved = "reserved" in input ? input.reserved : 0;
+  if (!isInteger(reserved) || reserved < 0 || reserved > 0x1f) refuse("COS_BYTE_OUT_OF_RANGE");
+  return { cos_byte: (bits << 5) | reserved };
+}
+
+// The default reclassification policy (D-cos-1 .. D-cos-4): trust below 1/2 goes to best
+// effort, a banned sender to scavenger, 011 without the management/control role to best effort;
+// the demotion floor is scavenger then best effort, every other class ranks above them.
+const DEFAULT_POLICY = {
+  minTrust: [1n, 2n],
+  low: BEST_EFFORT,
+  banned: SCAVENGER,
+  unauthorised: BEST_EFFORT,
+  restricted: [[MANAGEMENT_CONTROL, "management_control"]],
+  floor: [SCAVENGER, BEST_EFFORT],
+};
+
+function fields(value, known) {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    refuse("SCHEMA_VIOLATION");
+  }
+  if (Object.keys(value).some((key) => !known.includes(key))) refuse("SCHEMA_VIOLATION");
+  return value;
+}
+
+function classBits(value) {
+  if (!isInteger(value) || value < 0 || value > 7) refuse("SCHEMA_VIOLATION");
+  return value;
+}
+
+function role(value) {
+  if (!ROLES.has(value)) refuse("SCHEMA_VIOLATION");
+  return value;
+}
+
+function trustOf(value) {
+  const [p, q] = fraction(value);
+  if (p < 0n || p > q) refuse("TRUST_OUT_OF_RANGE");
+  return [p, q];
+}
+
+function unique(items) {
+  if (new Set(items).size !== items.length) refuse("DUPLICATE_CLASS");
+  return items;
+}
+
+function policyOf(value) {
+  const given = fields(value ?? {}, [
+    "min_trust",
+    "low_trust_class",
+    "banned_class",
+    "unauthorised_class",
+    "restricted",
+    "demotion_floor",
+  ]);
+  const pick = (key, parse, fallback) => (key in given ? parse(given[key]) : fallback);
+  const restricted = pick(
+    "restricted",
+    (items) =>
+      list(items, (item) => {
+        const r = fields(item, ["service_class", "required_role"]);
+        return [classBits(r.service_class), role(r.required_role)];
+      }),
+    DEFAULT_POLICY.restricted,
+  );
+  unique(restricted.map(([bits]) => bits));
+  return {
+    minTrust: pick("min_trust", trustOf, DEFAULT_POLICY.minTrust),
+    low: pick("low_trust_class", classBits, DEFAULT_POLICY.low),
+    banned: pick("banned_class", classBits, DEFAULT_POLICY.banned),
+    unauthorised: pick("unauthorised_class", classBits, DEFAULT_POLICY.unauthorised),
+    restricted,
+    floor: unique(pick("demotion_floor", (items) => list(items, classBits), DEFAULT_POLICY.floor)),
+  };
+}
+
+// Demotion rank: the place in the floor, every other class above it (D-cos).
+const rank = (policy, bits) => {
+  const place = policy.floor.indexOf(bits);
+  return place >= 0 ? place : policy.floor.length;
+};
+
+// The first rule that changes the class wins; a rule never applies when the declared class
+// ranks below its target.
+function effectiveClass(declared, [p, q], roles, banned, policy) {
+  const required = new Map(policy.restricted);
+  const [minP, minQ] = policy.minTrust;
+  const rules = [
+    [banned, policy.banned, "banned_sender"],
+    [
+      required.has(declared) && !roles.includes(required.get(declared)),
+      policy.unauthorised,
+      "unauthorised_class",
+    ],
+    [p * minQ < minP * q, policy.low, "low_trust"],
+  ];
+  for (const [applies, target, reason] of rules) {
+    if (applies && target !== declared && rank(policy, target) <= rank(policy, declared)) {
+      return [target, reason];
+    }
+  }
+  return [declared, "declared"];
+}
 
 function reclassify(input) {
   const declared = int(input.declared);
   if (declared < 0 || declared > 7) refuse("UNKNOWN_CLASS");
-  const [p, q] = fraction(input.trust);
-  if (p < 0n || p > q) refuse("TRUST_OUT_OF_RANGE");
-  const roles = list(input.roles ?? [], (role) => {
-    if (role !== "banned" && !ROLES.has(role)) refuse("SCHEMA_VIOLATION");
-    return role;
-  });
-  const rules = [
-    [roles.includes("banned"), SCAVENGER, "banned_sender"],
-    [
-      declared === MANAGEMENT_CONTROL && !roles.includes("management_control"),
-      BEST_EFFORT,
-      "unauthorised_class",
-    ],
-    [2n * p < q, BEST_EFFORT, "low_trust"],
-  ];
-  for (const [applies, target, reason] of rules) {
-    if (applies && target !== declared && rank(target) <= rank(declared)) {
-      return { effective: CLASSES[target], reason };
-    }
+  const trust = trustOf(input.trust);
+  const roles = list(input.roles ?? [], (item) => (item === "banned" ? item : role(item)));
+  const [effective, reason] = effectiveClass(
+    declared,
+    trust,
+    roles,
+    roles.includes("banned"),
+    DEFAULT_POLICY,
+  );
+  return { effective: CLASSES[effective], reason };
+}
+
+function gcd(a, b) {
+  return b === 0n ? a : gcd(b, a % b);
+}
+
+function transactionOf(value) {
+  const tx = fields(value, ["id", "sender", "cos", "size", "arrival"]);
+  for (const key of ["id", "sender", "cos", "size", "arrival"]) {
+    if (!(key in tx)) refuse("SCHEMA_VIOLATION");
   }
-  return { effective: CLASSES[declared], reason: "declared" };
+  if (int(tx.id) < 0) refuse("BAD_TRANSACTION_ID");
+  if (typeof tx.sender !== "string") refuse("SCHEMA_VIOLATION");
+  if (tx.sender === "") refuse("BAD_SENDER");
+  if (int(tx.cos) < 0 || tx.cos > 0xff) refuse("COS_BYTE_OUT_OF_RANGE");
+  if (int(tx.size) <= 0) refuse("NON_POSITIVE_SIZE");
+  const [p, q] = fraction(tx.arrival);
+  if (p < 0n) refuse("NEGATIVE_TIME");
+  const d = gcd(p, q);
+  const arrival = q / d === 1n ? `${p / d}` : `${p / d}/${q / d}`;
+  return { id: tx.id, sender: tx.sender, cos: tx.cos, size: tx.size, arrival };
+}
+
+function reclassifyTransaction(input) {
+  const tx = transactionOf(input.transaction);
+  const sender = fields(input.sender, ["trust", "roles", "banned"]);
+  if (!("trust" in sender)) refuse("SCHEMA_VIOLATION");
+  const trust = trustOf(sender.trust);
+  const roles = list(sender.roles ?? [], role);
+  const banned = sender.banned ?? false;
+  if (typeof banned !== "boolean") refuse("SCHEMA_VIOLATION");
+  const policy = policyOf(input.policy);
+  const [effective, reason] = effectiveClass(tx.cos >> 5, trust, roles, banned, policy);
+  return {
+    transaction: { ...tx, cos: (effective << 5) | (tx.cos & 0x1f) },
+    effective: CLASSES[effective],
+    reason,
+  };
 }
 
 // --- quorum rule and signer bitmaps (§IV-D) ---------------------------------------------------
@@ -245,7 +378,9 @@ function certificateVerify(input) {
 
 const OPERATIONS = {
   "cos.classify": classify,
+  "cos.encode": encode,
   "cos.reclassify": reclassify,
+  "cos.reclassify_transaction": reclassifyTransaction,
   "crypto.bip340_verify": bip340Verify,
   "crypto.bip340_sign": bip340Sign,
   "crypto.quorum_size": quorumSize,

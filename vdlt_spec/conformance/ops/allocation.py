@@ -22,6 +22,7 @@ from vdlt_spec.allocation.evaluator import Constraint, evaluate
 from vdlt_spec.allocation.instance import Instance, Utility
 from vdlt_spec.allocation.schema import parse_allocation, parse_instance
 from vdlt_spec.conformance.operations import operation
+from vdlt_spec.conformance.ops.allocation_ranges import range_inputs
 from vdlt_spec.conformance.suite import VectorInput, inputs
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.roles import NodeRole
@@ -311,6 +312,7 @@ def _allocation_inputs() -> Iterator[VectorInput]:
         "allocation-evaluate-tiny-welfare", op, _evaluate_input(welfare, TINY_ALLOCATION)
     )
     yield from _edge_inputs(tiny)
+    yield from range_inputs(tiny, TINY_ALLOCATION)
     op = "allocation.quantities"
     base = {"instance": serial.encode(tiny), "transaction": "t0", "control_ghz": "1/2"}
     for label, node, group, rate in (

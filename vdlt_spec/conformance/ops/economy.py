@@ -17,6 +17,7 @@ from typing import Any
 
 from vdlt_spec import serial
 from vdlt_spec.conformance.operations import operation
+from vdlt_spec.conformance.ops.economy_bounds import bounds_inputs, ledger_inputs, records_inputs
 from vdlt_spec.conformance.ops.economy_runs import run_inputs
 from vdlt_spec.conformance.suite import VectorInput, inputs
 from vdlt_spec.economics import Operation, economy, incentives, penalties
@@ -51,7 +52,7 @@ def _replay(payload: Any) -> tuple[economy.Economy, list[str]]:
     input_schema=RUN_INPUT,
     output_schema=(
         '{"results": ["ok" or REASON], "epoch", "supply", "minted", "burned", "accounts",'
-        ' "params_version"}'
+        ' "params_version", "year_start_supply", "minted_this_year"}'
     ),
 )
 def run(payload: Any) -> Any:
@@ -66,6 +67,8 @@ def run(payload: Any) -> Any:
         "burned": ledger.burned,
         "accounts": ledger.accounts,
         "params_version": state.governance.version,
+        "year_start_supply": state.year_start_supply,
+        "minted_this_year": state.minted_this_year,
     }
 
 
@@ -200,6 +203,9 @@ def _economy_inputs() -> Iterator[VectorInput]:
     yield from _incentive_inputs()
     yield from _issuance_inputs()
     yield from _slash_inputs()
+    yield from bounds_inputs()
+    yield from records_inputs()
+    yield from ledger_inputs()
 
 
 def _incentive_inputs() -> Iterator[VectorInput]:
