@@ -419,22 +419,41 @@ def lines_run(commands: Sequence[str], paths: Sequence[str], timeout: float) -> 
 # ---------------------------------------------------------------------------- judgements
 
 
-def load_judgements(path: Path) -> dict[tuple[str, str, str], str]:
-    """Read the survivors judged equivalent: (path, operator, source line) → why."""
+def squeezed(line: str) -> str:
+    """Return ``line`` without any whitespace: how mutated lines are compared."""
+    return "".join(line.split())
+
+
+Judged = dict[tuple[str, str, str], list[tuple[frozenset[str] | None, str]]]
+
+
+def load_judgements(path: Path) -> Judged:
+    """Read the survivors judged equivalent: (path, operator, source line) → [(mutated, why)].
+
+    An entry with ``mutated`` (one mutated line or a list of them) covers only those mutants of
+    its source line and operator, compared without whitespace; one without covers them all.
+    """
     if not path.is_file():
         return {}
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    judged: dict[tuple[str, str, str], str] = {}
+    judged: Judged = {}
     for entry in data.get("equivalent", []):
         key = (entry["path"], entry["operator"], entry["source"].strip())
-        judged[key] = " ".join(entry["why"].split())
+        mutated = entry.get("mutated")
+        lines = [mutated] if isinstance(mutated, str) else mutated
+        only = None if lines is None else frozenset(squeezed(line) for line in lines)
+        judged.setdefault(key, []).append((only, " ".join(entry["why"].split())))
     return judged
 
 
-def judge(outcome: Outcome, judged: dict[tuple[str, str, str], str]) -> str | None:
+def judge(outcome: Outcome, judged: Judged) -> str | None:
     """Return why a surviving mutant is equivalent, or None when nobody said it is."""
     m = outcome.mutant
-    return judged.get((m.path, m.operator, m.source))
+    mutated = squeezed(changed_line(outcome.diff))
+    for only, why in judged.get((m.path, m.operator, m.source), []):
+        if only is None or mutated in only:
+            return why
+    return None
 
 
 def changed_line(diff: str) -> str:
@@ -449,7 +468,7 @@ def tally(
     component: str,
     population: int,
     outcomes: Sequence[Outcome],
-    judged: dict[tuple[str, str, str], str],
+    judged: Judged,
     run: dict[str, set[int]] | None = None,
 ) -> Tally:
     """Count a component's outcomes and list its survivors with their judgements.

@@ -176,3 +176,29 @@ def test_a_survivor_in_a_line_no_killer_runs_is_counted_unrun() -> None:
     lines = list(bench.table_lines("vectors", [count]))
     assert "unrun" in lines[1] and lines[-1].endswith("[NOT equivalent; no killer runs this line]")
     assert bench.tally("toy", 9, [survivor(6)], {}).unrun is None  # not traced
+
+
+def test_a_judgement_with_mutated_lines_covers_only_those_mutants(toy: Path) -> None:
+    judged = toy / "judged.toml"
+    judged.write_text(
+        '[[equivalent]]\npath = "vdlt_spec/toy.py"\n'
+        'operator = "core/ReplaceComparisonOperator_Lt_NotEq"\n'
+        'source = "return a < b"\nmutated = ["return  a != b"]\nwhy = "the toy says so"\n'
+    )
+    table = bench.load_judgements(judged)
+
+    def survivor(mutated: str) -> Any:
+        mutant = bench.Mutant(
+            "toy",
+            "vdlt_spec/toy.py",
+            "core/ReplaceComparisonOperator_Lt_NotEq",
+            0,
+            2,
+            "return a < b",
+            (2, 11),
+            (2, 12),
+        )
+        return bench.Outcome(mutant, False, "survived", f"+    {mutated}\n", 0.1)
+
+    assert bench.judge(survivor("return a != b"), table) == "the toy says so"  # spaces aside
+    assert bench.judge(survivor("return b != a"), table) is None

@@ -37,7 +37,6 @@ except ImportError:  # pragma: no cover - older coincurve
     HAS_NATIVE_MUSIG = False
 
 SIGNATURE_BYTES = bip340.SIGNATURE_BYTES
-COORDINATE_BYTES = 32
 UNCOMPRESSED_PREFIX = b"\x04"
 
 

@@ -49,7 +49,6 @@ INITIAL_INFLATION_RATE = Fraction(2, 100)
 """Inflation rate at genesis, until a vote changes it (D-econ-2)."""
 MANAGEMENT_SHARE = Fraction(1, 4)
 EXECUTION_SHARE = Fraction(1, 2)
-STAKER_SHARE = 1 - MANAGEMENT_SHARE - EXECUTION_SHARE
 INACTIVE_VOTER_WEIGHT = Fraction(0)
 """Reward weight of a registered voter who did not vote, against 1 for one who did (§IV-J)."""
 MIN_TRANSACTION_FEE = 0

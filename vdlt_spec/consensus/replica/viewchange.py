@@ -16,7 +16,12 @@ import dataclasses
 from collections.abc import Sequence
 
 from vdlt_spec.consensus.block import NULL_BLOCK, Block, block_digest
-from vdlt_spec.consensus.config import ConsensusConfig, Mode, primary_of
+from vdlt_spec.consensus.config import (
+    MAX_VIEW_TIMEOUT_DOUBLINGS,
+    ConsensusConfig,
+    Mode,
+    primary_of,
+)
 from vdlt_spec.consensus.messages import (
     NEW_VIEW_SEQ,
     NewView,
@@ -34,8 +39,6 @@ from vdlt_spec.consensus.replica.context import ReplicaStep
 from vdlt_spec.consensus.replica.normal import arm_progress_timer, on_pre_prepare, try_propose
 from vdlt_spec.consensus.replica.state import GENESIS_DIGEST, Status, ViewChangeTimer
 from vdlt_spec.consensus.schemes import SignatureScheme
-
-MAX_TIMEOUT_DOUBLINGS = 6
 
 
 def _prepare_extra(config: ConsensusConfig, view: int) -> tuple[VoteKind, int] | None:
@@ -162,7 +165,7 @@ def start_view_change(ctx: ReplicaStep, new_view: int) -> None:
 
 def _backoff(ctx: ReplicaStep) -> int:
     rounds = max(ctx.state.view_change_rounds, 1)
-    return ctx.config.view_timeout << min(rounds - 1, MAX_TIMEOUT_DOUBLINGS)
+    return ctx.config.view_timeout << min(rounds - 1, MAX_VIEW_TIMEOUT_DOUBLINGS)
 
 
 def arm_escalation(ctx: ReplicaStep) -> None:
