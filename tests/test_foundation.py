@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from vdlt_spec import checks as self_checks
 from vdlt_spec import serial
 from vdlt_spec.cli import main
+from vdlt_spec.cos import ServiceClass
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.verdict import Verdict, combine
 
@@ -142,3 +143,11 @@ def test_cli_bad_usage_is_one_line_and_exit_2(
     lines = [line for line in captured.err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("vdlt: error")
     assert "Traceback" not in captured.err + captured.out
+
+
+@pytest.mark.parametrize("data", [True, False, 1.0, "1", None])
+def test_an_enum_member_is_named_by_a_value_of_its_own_json_type(data: object) -> None:
+    assert serial.decode(ServiceClass, 1, "$.c") == ServiceClass(1)
+    with pytest.raises(SpecError) as caught:
+        serial.decode(ServiceClass, data, "$.c")
+    assert caught.value.reason is Reason.SCHEMA_VIOLATION

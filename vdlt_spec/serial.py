@@ -172,10 +172,13 @@ def decode(tp: Any, data: Any, path: str = "$") -> Any:
         if dataclasses.is_dataclass(tp):
             return _decode_dataclass(tp, data, path)
         if issubclass(tp, Enum):
-            try:
-                return tp(data)
-            except ValueError:
-                raise _fail(path, f"one of {[m.value for m in tp]}", data) from None
+            # a member is named by a value of its own JSON type: true is no class, 1.0 no int
+            if type(data) in {type(m.value) for m in tp}:
+                try:
+                    return tp(data)
+                except ValueError:
+                    pass
+            raise _fail(path, f"one of {[m.value for m in tp]}", data)
         if tp is bool:
             if isinstance(data, bool):
                 return data
