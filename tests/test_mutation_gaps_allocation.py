@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 
 from vdlt_spec import serial
-from vdlt_spec.allocation.baselines import BASELINES
+from vdlt_spec.allocation import quantities as q
+from vdlt_spec.allocation.baselines import BASELINES, per_class_greedy
 from vdlt_spec.allocation.bundled import bundled_instances
-from vdlt_spec.allocation.decision import Allocation, canonical
+from vdlt_spec.allocation.decision import Allocation, Assignment, canonical
 from vdlt_spec.allocation.evaluator import Constraint, ConstraintReport, can_bind, evaluate
 from vdlt_spec.allocation.exhaustive import exhaustive_optimum
-from vdlt_spec.allocation.generate import generate
+from vdlt_spec.allocation.generate import GeneratorSettings, generate
 from vdlt_spec.allocation.instance import (
     FLOAT_RANGE,
     Utility,
@@ -54,6 +55,10 @@ GENERATED = {
 def test_a_seeded_instance_is_the_reference_generators(seed: int, utility: Utility) -> None:
     instance = generate(40, 12, seed, utility)
     assert _fingerprint(instance) == GENERATED[seed, utility]
+
+
+def test_a_long_seeded_draw_is_the_reference_generators() -> None:
+    assert _fingerprint(generate(3000, 4, 2)) == "ba3a711e510708d5"
 
 
 def test_generation_reports_progress_once_at_the_end_of_a_short_draw() -> None:
@@ -216,3 +221,58 @@ def test_a_bad_reference_number_is_quoted_by_its_first_40_characters() -> None:
         parse_reference(report)
     assert error.value.reason is Reason.BAD_REFERENCE
     assert error.value.detail == f"bound must be a number, got {'9' * 30 + 'x' * 10!r}"
+
+
+# The C1 repair drops the last-served optional stream that has a replica on the busiest node.
+def test_the_repair_drops_a_stream_on_the_busiest_node() -> None:
+    settings = GeneratorSettings(nodes_per_decentralization_node=2)
+    instance = generate(40, 12, 1, Utility.THROUGHPUT, settings=settings)
+    allocation = per_class_greedy(instance)
+    evaluation = evaluate(instance, allocation)
+    assert (evaluation.feasible, evaluation.objective, evaluation.admitted) == (True, 18, 9)
+    assert _fingerprint(canonical(allocation)) == "908d212eeb1f0667"
+
+
+# The exhaustive oracle scores only allocations within every node's capacity, link included.
+def test_the_exhaustive_oracle_scores_only_allocations_within_capacity() -> None:
+    assert exhaustive_optimum(TINY).allocations_scored == 59
+    sizes = {"t0": 375, "t1": 150, "t2": 250}  # 30 Mbps each: two on one 50 Mbps node exceed it
+    streams = tuple(
+        replace(t, size_kb=Fraction(sizes[t.id]), latency_ms=Fraction(1000))
+        for t in TINY.transactions
+    )
+    optimum = exhaustive_optimum(replace(TINY, transactions=streams))
+    assert optimum.allocations_scored == 189
+    assert optimum.evaluation is not None and optimum.evaluation.objective == 25
+
+
+# A group without replicas has the latency of ordering and consensus alone.
+def test_an_empty_group_reports_ordering_plus_consensus_latency() -> None:
+    t0 = TINY.transactions[0]
+    control = TINY.control_levels_ghz[0]
+    evaluation = evaluate(TINY, Allocation((Assignment("t0", control, ()),)))
+    latency = next(r for r in evaluation.reports if r.constraint is Constraint.LATENCY)
+    expected = q.ordering_ms(t0, control) + q.consensus_ms(TINY, 0)
+    assert expected == q.ordering_ms(t0, control) + TINY.consensus_base_ms
+    assert (latency.value, latency.note) == (expected, "slowest replica -")
+
+
+# A node's trust lies in (0, 1]: 0 is refused, the least positive value and 1 are kept.
+@pytest.mark.parametrize(
+    ("trust", "accepted"),
+    [
+        (Fraction(0), False),
+        (Fraction(1, 1000), True),
+        (Fraction(1), True),
+        (Fraction(1001, 1000), False),
+    ],
+)
+def test_a_nodes_trust_lies_in_the_half_open_unit_interval(trust: Fraction, accepted: bool) -> None:
+    nodes = (replace(TINY.nodes[0], trust=trust), *TINY.nodes[1:])
+    instance = replace(TINY, nodes=nodes)
+    if accepted:
+        assert validate_instance(instance) is instance
+        return
+    with pytest.raises(SpecError) as error:
+        validate_instance(instance)
+    assert error.value.reason is Reason.TRUST_OUT_OF_RANGE
