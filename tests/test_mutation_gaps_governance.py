@@ -189,3 +189,40 @@ def test_expired_locks_are_told_from_unknown_ones() -> None:
         2: Reason.LOCK_EXPIRED,
         3: Reason.UNKNOWN_LOCK,
     }
+
+
+# Participation over an electorate of one base unit: the whole turnout is 10000 bp.
+def test_participation_over_a_single_unit_electorate_is_whole() -> None:
+    ballot = voting.open_ballot("b", ("yes",), VotingMode.TOKEN_LOCK, 0, 1, 1)
+    assert A.participation_bp(dataclasses.replace(ballot, turnout=1)) == 10_000
+    assert A.participation_bp(ballot) == 0
+
+
+# Decisions are paid to the delegates in turn, wrapping around the roster.
+def test_decision_leaders_take_turns_around_the_roster() -> None:
+    state = DposState(delegates=("a", "b", "c"))
+    assert [dpos.decision_leader(state, i) for i in range(7)] == ["a", "b", "c", "a", "b", "c", "a"]
+
+
+# A node bonding more than the minimum collateral registers.
+def test_a_node_bonding_more_than_the_minimum_registers() -> None:
+    params = Parameters(min_collateral=10)
+    ledger = L.bond(L.genesis({"c": 100}, 100), "c", 11)
+    node = RegisteredNode("c", NodeRole.MANAGEMENT_CONTROL, _key("c"), 5, QUALIFIED_SPEC, 0)
+    assert "c" in dpos.register(DposState(), ledger, params, node).nodes
+
+
+# The defaults: 99.9 % uptime, 14-epoch vote periods, stakers get what the other pools leave.
+def test_the_default_uptime_vote_period_and_staker_share() -> None:
+    params = Parameters()
+    assert (params.min_uptime_bp, params.vote_period_epochs) == (9_990, 14)
+    assert params.staker_share == Fraction(1, 4)
+    shares = Parameters(management_share=Fraction(1, 3), execution_share=Fraction(1, 2))
+    assert shares.staker_share == Fraction(1, 6)
+
+
+# The tally auditor reports token keys that differ from the options, a missing one too.
+def test_the_tally_auditor_finds_a_missing_token_key() -> None:
+    ballot = voting.open_ballot("b", ("yes", "no"), VotingMode.TOKEN_LOCK, 0, 1, 0)
+    broken = dataclasses.replace(ballot, tokens={"yes": 0})
+    assert voting.tally_violations(broken) == ("b: tally keys differ from the options",)
