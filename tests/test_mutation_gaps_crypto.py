@@ -1,0 +1,153 @@
+"""Pin what the crypto component's surviving mutants showed no test pinned (§IV-D).
+
+The readable secp256k1 group law at its special cases (doubling, P + (-P), infinity on either
+side), the Jacobian ladder on triples whose Z is not 1, scalars reduced mod n, the range
+checks of the curve test, and the fast engine's linear combinations that skip a term (a zero
+scalar or the point at infinity) anywhere in the list. Every expected point is computed
+independently by libsecp256k1 through coincurve.
+"""
+
+from __future__ import annotations
+
+import pytest
+from coincurve import PublicKey
+
+from vdlt_spec.crypto import secp256k1 as ec
+from vdlt_spec.crypto.fast import FAST
+from vdlt_spec.crypto.group import READABLE, Group
+
+
+def _libsecp(k: int) -> tuple[int, int]:
+    """Return k·G computed by libsecp256k1 (k in [1, n-1])."""
+    x, y = PublicKey.from_valid_secret(k.to_bytes(32, "big")).point()
+    return (x, y)
+
+
+def _scaled(point: ec.JacobianPoint, z: int) -> ec.JacobianPoint:
+    """Return the Jacobian triple of the same affine point with Z multiplied by ``z``."""
+    x, y, z0 = point
+    return (x * z * z % ec.P, y * z * z * z % ec.P, z0 * z % ec.P)
+
+
+# The affine group law at its special cases: doubling, inverses, infinity on either side.
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 7, ec.N - 2])
+def test_doubling_a_point_matches_libsecp256k1(k: int) -> None:
+    assert ec.point_double(_libsecp(k)) == _libsecp(2 * k % ec.N)
+    assert ec.point_add(_libsecp(k), _libsecp(k)) == _libsecp(2 * k % ec.N)
+
+
+@pytest.mark.parametrize(("a", "b"), [(1, 2), (2, 1), (3, 5), (ec.N - 1, 2)])
+def test_adding_distinct_points_matches_libsecp256k1(a: int, b: int) -> None:
+    assert ec.point_add(_libsecp(a), _libsecp(b)) == _libsecp((a + b) % ec.N)
+
+
+@pytest.mark.parametrize("k", [1, 5, ec.N - 1])
+def test_a_point_plus_its_negation_is_infinity(k: int) -> None:
+    point = _libsecp(k)
+    assert ec.point_negate(point) == _libsecp(ec.N - k)
+    assert ec.point_negate(point) == (point[0], ec.P - point[1])
+    assert ec.point_add(point, ec.point_negate(point)) is None
+    assert ec.point_add(ec.point_negate(point), point) is None
+
+
+def test_infinity_is_the_identity_on_either_side() -> None:
+    two = _libsecp(2)
+    assert ec.point_add(None, two) == two
+    assert ec.point_add(two, None) == two
+    assert ec.point_add(None, None) is None
+    assert ec.point_double(None) is None
+    assert ec.point_negate(None) is None
+    assert ec.point_sum([]) is None
+    assert ec.point_sum([None, ec.G, None]) == ec.G
+
+
+# The Jacobian ladder: doubling and addition on triples with Z != 1, infinity as Z = 0 mod p.
+
+
+@pytest.mark.parametrize("z", [2, 3, ec.P - 1])
+def test_jacobian_doubling_with_any_z_matches_libsecp256k1(z: int) -> None:
+    triple = _scaled(ec.to_jacobian(_libsecp(3)), z)
+    assert ec.from_jacobian(triple) == _libsecp(3)
+    assert ec.from_jacobian(ec.jacobian_double(triple)) == _libsecp(6)
+
+
+@pytest.mark.parametrize(("z1", "z2"), [(2, 3), (5, 1), (1, ec.P - 2)])
+def test_jacobian_addition_with_any_z_matches_libsecp256k1(z1: int, z2: int) -> None:
+    p1 = _scaled(ec.to_jacobian(_libsecp(4)), z1)
+    p2 = _scaled(ec.to_jacobian(_libsecp(9)), z2)
+    assert ec.from_jacobian(ec.jacobian_add(p1, p2)) == _libsecp(13)
+    same = _scaled(ec.to_jacobian(_libsecp(4)), z2)
+    assert ec.from_jacobian(ec.jacobian_add(p1, same)) == _libsecp(8)
+    opposite = _scaled(ec.to_jacobian(_libsecp(ec.N - 4)), z2)
+    assert ec.jacobian_add(p1, opposite) == ec.JACOBIAN_INFINITY
+
+
+def test_jacobian_infinity_is_z_zero_mod_p() -> None:
+    assert ec.from_jacobian(ec.JACOBIAN_INFINITY) is None
+    assert ec.from_jacobian((5, 7, ec.P)) is None
+    assert ec.to_jacobian(None) == ec.JACOBIAN_INFINITY
+    assert ec.jacobian_double(ec.JACOBIAN_INFINITY) == ec.JACOBIAN_INFINITY
+    three = ec.to_jacobian(_libsecp(3))
+    assert ec.jacobian_add(ec.JACOBIAN_INFINITY, three) == three
+    assert ec.jacobian_add(three, ec.JACOBIAN_INFINITY) == three
+
+
+# Scalars are taken mod n: 0 and n give infinity, n + k and k - n give k·G.
+
+
+@pytest.mark.parametrize(
+    ("scalar", "k"), [(ec.N + 2, 2), (-1, ec.N - 1), (2 * ec.N + 5, 5), (2**256 - 1, None)]
+)
+def test_scalar_multiplication_reduces_mod_n(scalar: int, k: int | None) -> None:
+    expected = _libsecp(scalar % ec.N if k is None else k)
+    assert ec.mul_base(scalar) == expected
+    assert ec.point_mul(ec.G, scalar) == expected
+
+
+def test_multiplying_infinity_or_by_zero_gives_infinity() -> None:
+    assert ec.mul_base(0) is None
+    assert ec.mul_base(ec.N) is None
+    assert ec.point_mul(None, 5) is None
+    assert ec.lincomb([]) is None
+    assert ec.lincomb([(ec.G, 0), (_libsecp(2), 3)]) == _libsecp(6)
+
+
+# The curve test: coordinates must lie in [0, p) even when they satisfy the equation mod p.
+
+
+def test_coordinates_outside_the_field_are_off_the_curve() -> None:
+    x, y = ec.G
+    assert ec.is_on_curve((x, y))
+    assert ec.is_on_curve(None)
+    assert not ec.is_on_curve((x, y + ec.P))
+    assert not ec.is_on_curve((x + ec.P, y))
+    assert not ec.is_on_curve((x, y - ec.P))
+    assert not ec.is_on_curve((x - ec.P, y))
+    assert not ec.is_on_curve((x, y + 1))
+
+
+# Compressed encodings: prefix 02 for even y, 03 for odd y; 03 decodes to the negation.
+
+
+def test_compressed_prefix_follows_the_parity_of_y() -> None:
+    assert ec.G[1] % 2 == 0
+    assert ec.cbytes(ec.G) == b"\x02" + ec.xbytes(ec.G)
+    minus_g = (ec.G[0], ec.P - ec.G[1])
+    assert ec.point_negate(ec.G) == minus_g
+    assert ec.cbytes(minus_g) == b"\x03" + ec.xbytes(ec.G)
+    assert ec.cpoint(b"\x03" + ec.xbytes(ec.G)) == minus_g
+    assert ec.cbytes(minus_g) == PublicKey.from_point(*minus_g).format(compressed=True)
+
+
+# The fast engine's linear combination skips zero scalars and infinity wherever they stand.
+
+
+@pytest.mark.parametrize("group", [FAST, READABLE], ids=lambda g: g.name)
+def test_a_skipped_term_does_not_drop_the_terms_after_it(group: Group) -> None:
+    two = _libsecp(2)
+    assert group.lincomb([(ec.G, 0), (ec.G, 1)]) == ec.G
+    assert group.lincomb([(None, 3), (two, 1)]) == two
+    assert group.lincomb([(ec.G, ec.N), (two, 2), (None, 1), (ec.G, 1)]) == _libsecp(5)
+    assert group.lincomb([(ec.G, 0), (None, 1)]) is None
