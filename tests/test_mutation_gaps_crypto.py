@@ -9,12 +9,18 @@ independently by libsecp256k1 through coincurve.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from coincurve import PublicKey
 
+from vdlt_spec.crypto import bip340, musig2
 from vdlt_spec.crypto import secp256k1 as ec
 from vdlt_spec.crypto.fast import FAST
 from vdlt_spec.crypto.group import READABLE, Group
+from vdlt_spec.crypto.musig2 import signing as musig_signing
+from vdlt_spec.crypto.testkeys import keypair_from_seed
+from vdlt_spec.errors import Reason, SpecError
 
 
 def _libsecp(k: int) -> tuple[int, int]:
@@ -151,3 +157,134 @@ def test_a_skipped_term_does_not_drop_the_terms_after_it(group: Group) -> None:
     assert group.lincomb([(None, 3), (two, 1)]) == two
     assert group.lincomb([(ec.G, ec.N), (two, 2), (None, 1), (ec.G, 1)]) == _libsecp(5)
     assert group.lincomb([(ec.G, 0), (None, 1)]) is None
+
+
+# Secret keys are the integers [1, n-1]: both ends sign, 0 and n do not (BIP340, BIP327).
+
+
+@pytest.mark.parametrize(("k", "prefix"), [(1, b"\x02"), (ec.N - 1, b"\x03")])
+def test_the_extreme_secret_keys_give_g_and_its_negation(k: int, prefix: bytes) -> None:
+    seckey = ec.bytes_from_int(k)
+    assert bip340.pubkey_gen(seckey) == ec.xbytes(ec.G)
+    assert musig2.individual_pk(seckey) == prefix + ec.xbytes(ec.G)
+    signature = bip340.schnorr_sign(b"m", seckey, bytes(32))
+    assert bip340.schnorr_verify(b"m", ec.xbytes(ec.G), signature)
+
+
+@pytest.mark.parametrize("k", [0, ec.N])
+def test_secret_keys_outside_one_to_n_minus_one_are_refused(k: int) -> None:
+    for call in (bip340.pubkey_gen, musig2.individual_pk):
+        with pytest.raises(SpecError) as info:
+            call(ec.bytes_from_int(k))
+        assert info.value.reason is Reason.BAD_SECRET_KEY
+
+
+# A derived nonce of zero fails signing (BIP340 Sign, BIP327 NonceGen and DeterministicSign),
+# whichever of the two MuSig2 nonces it is. A nonce hash of n is the only way to reach it.
+
+
+def _zero_hash_for(tag: bytes, last_byte: int | None) -> Callable[[bytes, bytes], bytes]:
+    """Return a tagged hash that gives n (0 mod n) for ``tag`` when the data ends so."""
+    real = bip340.tagged_hash
+
+    def fake(t: bytes, data: bytes) -> bytes:
+        if t == tag and (last_byte is None or data[-1] == last_byte):
+            return ec.bytes_from_int(ec.N)
+        return real(t, data)
+
+    return fake
+
+
+def test_a_zero_bip340_nonce_fails_signing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bip340, "tagged_hash", _zero_hash_for(bip340.TAG_NONCE, None))
+    with pytest.raises(SpecError) as info:
+        bip340.schnorr_sign(b"m", ec.bytes_from_int(3), bytes(32))
+    assert info.value.reason is Reason.NONCE_ZERO
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_a_zero_musig2_nonce_fails_nonce_generation(
+    monkeypatch: pytest.MonkeyPatch, which: int
+) -> None:
+    sk, pk = keypair_from_seed(5, 0)
+    fake = _zero_hash_for(musig2.TAG_NONCE, which)
+    monkeypatch.setattr(musig_signing, "tagged_hash", fake)
+    with pytest.raises(SpecError) as info:
+        musig2.nonce_gen_internal(bytes(32), sk, pk, None, b"m", None)
+    assert info.value.reason is Reason.NONCE_ZERO
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_a_zero_musig2_nonce_fails_deterministic_signing(
+    monkeypatch: pytest.MonkeyPatch, which: int
+) -> None:
+    (sk, pk), (_, other) = keypair_from_seed(5, 0), keypair_from_seed(5, 1)
+    theirs = musig2.nonce_gen_internal(bytes(32), None, other, None, None, None).pubnonce
+    fake = _zero_hash_for(musig2.TAG_DETERMINISTIC_NONCE, which)
+    monkeypatch.setattr(musig_signing, "tagged_hash", fake)
+    with pytest.raises(SpecError) as info:
+        musig2.deterministic_sign(sk, theirs, [pk, other], [], [], b"m", None)
+    assert info.value.reason is Reason.NONCE_ZERO
+
+
+# Partial signatures and secret nonces are scalars below n: n - 1 is one, n is not.
+
+
+def _session() -> tuple[musig2.SessionContext, list[bytes], list[musig2.NoncePair]]:
+    """Return a two-signer session over FAST keys, its secret keys and nonce pairs."""
+    pairs = [keypair_from_seed(9, i) for i in range(2)]
+    pubkeys = tuple(pk for _, pk in pairs)
+    nonces = [
+        musig2.nonce_gen_internal(bytes([i + 1]) * 32, sk, pk, None, b"msg", None, group=FAST)
+        for i, (sk, pk) in enumerate(pairs)
+    ]
+    aggnonce = musig2.nonce_agg([p.pubnonce for p in nonces], group=FAST)
+    return musig2.SessionContext(aggnonce, pubkeys, (), (), b"msg"), [s for s, _ in pairs], nonces
+
+
+def test_a_partial_signature_equal_to_n_is_blamed_on_its_signer() -> None:
+    session, _, _ = _session()
+    below = musig2.partial_sig_agg([ec.bytes_from_int(1), ec.bytes_from_int(ec.N - 1)], session)
+    assert len(below) == 64
+    with pytest.raises(musig2.InvalidContributionError) as info:
+        musig2.partial_sig_agg([ec.bytes_from_int(1), ec.bytes_from_int(ec.N)], session)
+    assert (info.value.signer, info.value.contrib) == (1, "psig")
+    assert info.value.reason is Reason.INVALID_PARTIAL_SIG
+
+
+def test_a_partial_signature_equal_to_n_does_not_verify() -> None:
+    session, _, nonces = _session()
+    pk = session.pubkeys[0]
+    psig = ec.bytes_from_int(ec.N)
+    assert not musig2.partial_sig_verify_internal(psig, nonces[0].pubnonce, pk, session)
+
+
+@pytest.mark.parametrize(
+    ("k1", "k2", "ok"),
+    [(ec.N - 1, 1, True), (1, ec.N - 1, True), (ec.N, 1, False), (1, ec.N, False), (0, 1, False)],
+)
+def test_secret_nonces_must_lie_in_one_to_n_minus_one(k1: int, k2: int, ok: bool) -> None:
+    session, seckeys, _ = _session()
+    secnonce = bytearray(ec.bytes_from_int(k1) + ec.bytes_from_int(k2) + session.pubkeys[0])
+    if ok:
+        psig = musig2.sign(secnonce, seckeys[0], session, group=FAST)
+        pubnonce = ec.cbytes(ec.mul_base(k1)) + ec.cbytes(ec.mul_base(k2))
+        assert musig2.partial_sig_verify_internal(psig, pubnonce, session.pubkeys[0], session)
+        return
+    with pytest.raises(SpecError) as info:
+        musig2.sign(secnonce, seckeys[0], session, group=FAST)
+    assert info.value.reason is Reason.SECNONCE_OUT_OF_RANGE
+
+
+# The session values b and e are tagged hashes reduced mod n (BIP327 GetSessionValues).
+
+
+def test_session_coefficients_are_the_hashes_reduced_mod_n() -> None:
+    session, _, _ = _session()
+    values = musig2.get_session_values(session)
+    q = ec.xbytes(values.q)
+    b = bip340.tagged_hash(musig2.TAG_NONCE_COEFFICIENT, session.aggnonce + q + session.msg)
+    assert values.b == ec.int_from_bytes(b) % ec.N
+    e = bip340.tagged_hash(musig2.TAG_CHALLENGE, ec.xbytes(values.r) + q + session.msg)
+    assert values.e == ec.int_from_bytes(e) % ec.N
+    assert values == musig2.get_session_values(session, group=FAST)
