@@ -1,0 +1,234 @@
+"""Pin what the consensus component's surviving mutants showed no test pinned (§III-D, §IV-D).
+
+The 64-bit range of block integers, the wire-size model's 5-byte header (D-cons-6), the
+deterministic nonce of a vote and of a partial signature (D-cons-3) and the signer's nonce
+count, the block a commit certificate carries to a replica that did not vote (§IV-D), a
+replica's genesis state and its first progress timer, and the client's place outside the roster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from vdlt_spec.consensus.block import Block, Request, encode_block
+from vdlt_spec.consensus.config import ConsensusConfig
+from vdlt_spec.consensus.messages import (
+    CertMsg,
+    ClientRequest,
+    PartialSig,
+    PrePrepare,
+    SignRequest,
+    Vote,
+    wire_size,
+)
+from vdlt_spec.consensus.payloads import VoteKind, tagged_hash
+from vdlt_spec.consensus.replica.state import (
+    CLIENT,
+    Deliver,
+    NonceSlot,
+    ProgressTimer,
+    Send,
+    Session,
+    SignTimer,
+    StartTimer,
+    session_key,
+)
+from vdlt_spec.consensus.replica.transition import initial_state, step
+from vdlt_spec.consensus.replica.validation import Disposition, validate
+from vdlt_spec.consensus.schemes import IdealScheme
+from vdlt_spec.consensus.sim.cluster import Cluster, InFlight
+from vdlt_spec.errors import Reason, SpecError
+
+U64_MAX = 2**64 - 1
+
+
+# Block integers are unsigned 64-bit: 2^64 - 1 encodes as eight 0xff bytes, 2^64 is refused.
+
+
+def test_a_request_id_of_two_to_the_64_minus_one_encodes_in_eight_bytes() -> None:
+    encoded = encode_block(Block((Request(U64_MAX, U64_MAX, b""),)))
+    assert encoded == (1).to_bytes(4, "big") + b"\xff" * 16 + bytes(4)
+
+
+@pytest.mark.parametrize(("client", "number"), [(2**64, 0), (0, 2**64), (-1, 0)])
+def test_a_request_id_outside_64_bits_is_a_schema_violation(client: int, number: int) -> None:
+    with pytest.raises(SpecError) as info:
+        encode_block(Block((Request(client, number),)))
+    assert info.value.reason is Reason.SCHEMA_VIOLATION
+
+
+# D-cons-6: a 5-byte header, 8 bytes per integer, 1 per enum, byte strings at their length.
+
+
+def test_wire_sizes_follow_the_documented_model() -> None:
+    assert wire_size(ClientRequest(Request(1, 2, b"abc"))) == 5 + 8 + 8 + 3
+    vote = Vote(VoteKind.PREPARE, 0, 1, bytes(32), bytes(66))
+    assert wire_size(vote) == 5 + 1 + 8 + 8 + 32 + 66
+
+
+# D-cons-3: a replica's nonces are the scheme's for the session
+# tagged_hash("vDLT/nonce-session", index (4 bytes) || session key || nonce counter (8 bytes)).
+
+
+def _nonce_session(me: int, key: str, counter: int) -> bytes:
+    body = me.to_bytes(4, "big") + key.encode() + counter.to_bytes(8, "big")
+    return tagged_hash(b"vDLT/nonce-session", body)
+
+
+def _pre_prepared(index: int) -> tuple[ConsensusConfig, IdealScheme, PrePrepare, list[Send]]:
+    """Deliver the primary's pre-prepare of one request to replica ``index``; return its sends."""
+    config, scheme = ConsensusConfig(4), IdealScheme(4)
+    primary = initial_state(0)
+    request = Request(0, 0, b"r")
+    _, outputs = step(config, scheme, primary, Deliver(CLIENT, ClientRequest(request)))
+    (pre_prepare,) = [
+        o.message for o in outputs if hasattr(o, "message") and isinstance(o.message, PrePrepare)
+    ]
+    state, outputs = step(config, scheme, initial_state(index), Deliver(0, pre_prepare))
+    assert state.nonce_counter == 1
+    return config, scheme, pre_prepare, [o for o in outputs if isinstance(o, Send)]
+
+
+def test_a_vote_carries_the_nonce_of_its_documented_session() -> None:
+    _, scheme, pre_prepare, sends = _pre_prepared(2)
+    (vote,) = [s.message for s in sends if isinstance(s.message, Vote)]
+    digest = vote.digest
+    key = session_key(VoteKind.PREPARE, 0, pre_prepare.seq, digest)
+    assert vote.pubnonce == scheme.nonce_gen(2, _nonce_session(2, key, 0))[1]
+
+
+def test_a_partial_signature_carries_the_next_nonce_and_counts_it() -> None:
+    cluster = Cluster(ConsensusConfig(4), IdealScheme(4))
+    cluster.submit()
+    request = _first(cluster, lambda m: isinstance(m.message, SignRequest) and m.target == 2)
+    before = cluster.states[2]
+    key = session_key(request.message.kind, 0, request.message.seq, request.message.digest)
+    assert before.signer[key].counter == 0
+    counter = before.nonce_counter
+    cluster.deliver(cluster.inflight.index(request))
+    after = cluster.states[2]
+    assert after.signer[key].counter == 1
+    assert after.nonce_counter == counter + 1
+    reply = after.signer[key].reply
+    assert reply is not None
+    expected = cluster.scheme.nonce_gen(2, _nonce_session(2, key, counter))[1]
+    assert reply.next_pubnonce == expected == after.signer[key].pubnonce
+
+
+def _first(cluster: Cluster, wanted: Callable[[InFlight], bool]) -> InFlight:
+    """Deliver in-flight messages in order until one matches ``wanted``; return it, undelivered."""
+    for _ in range(500):
+        match = [m for m in cluster.inflight if wanted(m)]
+        if match:
+            return match[0]
+        cluster.deliver(0)
+    raise AssertionError("no such message")
+
+
+# §IV-D: the commit certificate carries the block to a replica that did not vote for it.
+
+
+def test_a_commit_certificate_carries_the_block_to_a_replica_that_did_not_prepare() -> None:
+    cluster = Cluster(ConsensusConfig(4), IdealScheme(4))
+    cluster.submit()
+    pre_prepare = _first(cluster, lambda m: isinstance(m.message, PrePrepare) and m.target == 3)
+    cluster.inflight.remove(pre_prepare)  # replica 3 never sees the proposal
+    commit = _first(
+        cluster,
+        lambda m: isinstance(m.message, CertMsg) and m.message.kind == VoteKind.COMMIT,
+    )
+    to_three = [
+        m.message
+        for m in cluster.inflight
+        if isinstance(m.message, CertMsg) and m.message.kind == VoteKind.COMMIT and m.target == 3
+    ]
+    assert commit is not None and to_three
+    assert all(c.block == pre_prepare.message.block for c in to_three)
+    others = [
+        m.message
+        for m in cluster.inflight
+        if isinstance(m.message, CertMsg) and m.message.kind == VoteKind.COMMIT and m.target != 3
+    ]
+    assert others and all(c.block is None for c in others)
+    for _ in range(200):
+        if not cluster.inflight:
+            break
+        cluster.deliver(0)
+    assert cluster.states[3].app.seq == 1
+
+
+# §III-D: a replica starts at view 0 with timer epoch 0; its first progress timer is epoch 1.
+
+
+def test_the_first_progress_timer_of_a_fresh_replica_has_epoch_one() -> None:
+    config, scheme = ConsensusConfig(4), IdealScheme(4)
+    state = initial_state(1)
+    assert (state.view, state.timer_epoch, state.timer_armed, state.nonce_counter) == (
+        0,
+        0,
+        False,
+        0,
+    )
+    after, outputs = step(config, scheme, state, Deliver(CLIENT, ClientRequest(Request(0, 0))))
+    timers = [o.timer for o in outputs if isinstance(o, StartTimer)]
+    assert timers == [ProgressTimer(1)]
+    assert (after.timer_epoch, after.timer_armed) == (1, True)
+
+
+# The client is no replica: a protocol message from it is refused as NOT_IN_ROSTER.
+
+
+def test_a_protocol_message_from_the_client_is_refused() -> None:
+    config, scheme = ConsensusConfig(4), IdealScheme(4)
+    assert not 0 <= CLIENT < config.n
+    vote = Vote(VoteKind.PREPARE, 0, 1, bytes(32), bytes(66))
+    state = initial_state(0)
+    found = validate(config, scheme, state, CLIENT, vote)
+    assert (found.outcome, found.reason) == (Disposition.REJECT, Reason.NOT_IN_ROSTER)
+    after, outputs = step(config, scheme, state, Deliver(CLIENT, vote))
+    assert after == state and outputs == ()
+
+
+# §IV-D, D-cons-1: a partial signature of an earlier attempt still brings its signer's fresh
+# nonce, once: the collector takes it (accept) and ignores the same message again (stale).
+
+
+def test_a_late_partial_signature_refreshes_its_signers_nonce_once() -> None:
+    config = ConsensusConfig(4, max_batch=1)
+    cluster = Cluster(config, IdealScheme(4))
+    cluster.submit()
+    late: list[InFlight] = []
+
+    def prepare_session() -> Session | None:
+        sessions = cluster.states[0].sessions.values()
+        return next((s for s in sessions if s.kind == VoteKind.PREPARE and s.seq == 1), None)
+
+    for _ in range(500):
+        for item in [m for m in cluster.inflight if isinstance(m.message, PartialSig)]:
+            if item.source == 1:
+                cluster.inflight.remove(item)
+                late.append(item)
+        session = prepare_session()
+        if session is not None and session.attempt >= 2:
+            break
+        if cluster.inflight:
+            cluster.deliver(0)
+        else:
+            timers = [k for k, (r, t) in enumerate(cluster.timers) if isinstance(t, SignTimer)]
+            cluster.fire(timers[0])
+    session = prepare_session()
+    assert session is not None and (session.attempt, session.done) == (2, False)
+    assert 1 not in session.signers and late and late[0].message.attempt == 1
+    message = late[0].message
+    assert isinstance(message, PartialSig)
+    primary = cluster.states[0]
+    found = validate(config, cluster.scheme, primary, 1, message)
+    assert found.outcome is Disposition.ACCEPT
+    after, _ = step(config, cluster.scheme, primary, Deliver(1, message))
+    key = session_key(VoteKind.PREPARE, 0, 1, session.digest)
+    assert after.sessions[key].nonces[1] == NonceSlot(message.next_pubnonce, False, 1)
+    again = validate(config, cluster.scheme, after, 1, message)
+    assert (again.outcome, again.reason) == (Disposition.IGNORE, Reason.STALE_MESSAGE)
+    assert step(config, cluster.scheme, after, Deliver(1, message))[0] == after
