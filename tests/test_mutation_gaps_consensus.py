@@ -8,6 +8,7 @@ replica's genesis state and its first progress timer, and the client's place out
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pytest
@@ -20,19 +21,26 @@ from vdlt_spec.consensus.messages import (
     PartialSig,
     PrePrepare,
     SignRequest,
+    StateRequest,
     Vote,
     wire_size,
 )
 from vdlt_spec.consensus.payloads import VoteKind, tagged_hash
+from vdlt_spec.consensus.quorum import proof_signers
 from vdlt_spec.consensus.replica.state import (
     CLIENT,
+    Broadcast,
     Deliver,
+    Fire,
     NonceSlot,
+    Output,
     ProgressTimer,
+    RetransmitTimer,
     Send,
     Session,
     SignTimer,
     StartTimer,
+    Status,
     session_key,
 )
 from vdlt_spec.consensus.replica.transition import initial_state, step
@@ -232,3 +240,109 @@ def test_a_late_partial_signature_refreshes_its_signers_nonce_once() -> None:
     again = validate(config, cluster.scheme, after, 1, message)
     assert (again.outcome, again.reason) == (Disposition.IGNORE, Reason.STALE_MESSAGE)
     assert step(config, cluster.scheme, after, Deliver(1, message))[0] == after
+
+
+# §III-D: a replica behind a stable checkpoint asks f + 1 of the proof's signers other than
+# itself (the first ones, in index order) for the state.
+
+
+def test_a_lagging_replica_asks_the_first_f_plus_one_other_signers_for_the_state() -> None:
+    config = ConsensusConfig(4, max_batch=1, checkpoint_interval=2, window=4)
+    cluster = Cluster(config, IdealScheme(4))
+    held: list[InFlight] = []
+    for _ in range(2):
+        cluster.submit(targets=[0, 2, 3])
+    for _ in range(2000):
+        held += [m for m in cluster.inflight if m.target == 1]
+        cluster.inflight = [m for m in cluster.inflight if m.target != 1]
+        if not cluster.inflight:
+            break
+        cluster.deliver(0)
+    assert all(cluster.states[i].stable.seq == 2 for i in (0, 2, 3))
+    checkpoint = next(
+        m.message
+        for m in held
+        if isinstance(m.message, CertMsg) and m.message.kind == VoteKind.CHECKPOINT
+    )
+    assert proof_signers(checkpoint.certificate, 4) == (0, 2, 3)
+    lagging = cluster.states[1]
+    assert lagging.app.seq == 0
+    after, outputs = step(config, cluster.scheme, lagging, Deliver(0, checkpoint))
+    assert after.stable.seq == 2
+    asked = [
+        o.target for o in outputs if isinstance(o, Send) and isinstance(o.message, StateRequest)
+    ]
+    assert asked == [0, 2]
+    assert all(
+        o.message == StateRequest(2)
+        for o in outputs
+        if isinstance(o, Send) and isinstance(o.message, StateRequest)
+    )
+
+
+# §IV-D: a partial signature counts only for the attempt it names; one naming a later attempt
+# than the collector's (a Byzantine signer's) only refreshes the signer's nonce.
+
+
+def test_a_partial_signature_for_a_later_attempt_is_not_counted() -> None:
+    config = ConsensusConfig(4, max_batch=1)
+    cluster = Cluster(config, IdealScheme(4))
+    cluster.submit()
+    answer = _first(
+        cluster, lambda m: isinstance(m.message, PartialSig) and m.target == 0 and m.source != 0
+    )
+    message = answer.message
+    assert isinstance(message, PartialSig) and message.attempt == 1
+    primary = cluster.states[0]
+    key = session_key(message.kind, message.view, message.seq, message.digest)
+    assert primary.sessions[key].attempt == 1 and answer.source in primary.sessions[key].signers
+    later = dataclasses.replace(message, attempt=2)
+    after, _ = step(config, cluster.scheme, primary, Deliver(answer.source, later))
+    session = after.sessions[key]
+    assert answer.source not in session.psigs and answer.source not in session.excluded
+    assert session.nonces[answer.source] == NonceSlot(message.next_pubnonce, False, 2)
+    counted, _ = step(config, cluster.scheme, primary, Deliver(answer.source, message))
+    assert answer.source in counted.sessions[key].psigs
+
+
+# D-cons-27: on the retransmission timer the primary re-distributes the certificates of
+# sessions above its execution floor, and none at or below it; a replica that waits for
+# nothing (normal case, progress timer not running) re-sends nothing.
+
+
+def _retransmit(cluster: Cluster, index: int) -> tuple[Output, ...]:
+    s = cluster.states[index]
+    return step(cluster.config, cluster.scheme, s, Fire(RetransmitTimer(s.view, s.timer_epoch)))[1]
+
+
+def _certificates(outputs: tuple[Output, ...]) -> list[tuple[VoteKind, int]]:
+    return [
+        (o.message.kind, o.message.seq)
+        for o in outputs
+        if isinstance(o, Broadcast | Send) and isinstance(o.message, CertMsg)
+    ]
+
+
+def test_the_primary_re_sends_certificates_above_its_execution_floor_only() -> None:
+    config = ConsensusConfig(4, max_batch=1, retransmit_interval=50)
+    cluster = Cluster(config, IdealScheme(4))
+    cluster.submit()
+    _first(cluster, lambda m: isinstance(m.message, CertMsg) and m.message.kind == VoteKind.PREPARE)
+    primary = cluster.states[0]
+    assert primary.app.seq == 0 and primary.timer_armed
+    assert (VoteKind.PREPARE, 1) in _certificates(_retransmit(cluster, 0))
+    for _ in range(500):
+        if not cluster.inflight:
+            break
+        cluster.deliver(0)
+    assert cluster.states[0].app.seq == 1
+    assert _certificates(_retransmit(cluster, 0)) == []
+
+
+def test_a_replica_that_waits_for_nothing_re_sends_nothing() -> None:
+    config = ConsensusConfig(4, retransmit_interval=50)
+    state = initial_state(2)
+    assert state.status == Status.NORMAL and not state.timer_armed
+    timer = RetransmitTimer(state.view, state.timer_epoch)
+    after, outputs = step(config, IdealScheme(4), state, Fire(timer))
+    assert after == state and outputs == ()
