@@ -346,3 +346,24 @@ def test_a_replica_that_waits_for_nothing_re_sends_nothing() -> None:
     timer = RetransmitTimer(state.view, state.timer_epoch)
     after, outputs = step(config, IdealScheme(4), state, Fire(timer))
     assert after == state and outputs == ()
+
+
+# §IV-D: the primary keeps at most max_inflight proposed blocks unexecuted.
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_the_primary_proposes_at_most_max_inflight_unexecuted_blocks(limit: int) -> None:
+    config = ConsensusConfig(4, max_batch=1, max_inflight=limit)
+    scheme = IdealScheme(4)
+    state = initial_state(0)
+    proposed: list[int] = []
+    for number in range(limit + 2):
+        event = Deliver(CLIENT, ClientRequest(Request(0, number)))
+        state, outputs = step(config, scheme, state, event)
+        proposed += [
+            o.message.seq
+            for o in outputs
+            if isinstance(o, Broadcast) and isinstance(o.message, PrePrepare)
+        ]
+    assert proposed == list(range(1, limit + 1))
+    assert state.next_seq == limit + 1 and len(state.pending) == limit + 2
