@@ -41,6 +41,7 @@ from vdlt_spec.consensus.replica.state import (
     SignTimer,
     StartTimer,
     Status,
+    ViewChangeTimer,
     session_key,
 )
 from vdlt_spec.consensus.replica.transition import initial_state, step
@@ -367,3 +368,20 @@ def test_the_primary_proposes_at_most_max_inflight_unexecuted_blocks(limit: int)
         ]
     assert proposed == list(range(1, limit + 1))
     assert state.next_seq == limit + 1 and len(state.pending) == limit + 2
+
+
+# D-cons-7: the first view change waits one view timeout; each re-send doubles the wait.
+
+
+def test_the_view_change_timeout_starts_at_one_view_timeout_and_doubles() -> None:
+    config, scheme = ConsensusConfig(4), IdealScheme(4)
+    state, _ = step(config, scheme, initial_state(2), Deliver(CLIENT, ClientRequest(Request(0, 0))))
+    progress = Fire(ProgressTimer(state.timer_epoch))
+    state, _ = step(config, scheme, state, progress)  # halfway: fetch and re-send first
+    state, outputs = step(config, scheme, state, progress)
+    assert (state.view, state.status, state.view_change_rounds) == (1, Status.VIEW_CHANGE, 1)
+    timers = [(o.timer, o.delay) for o in outputs if isinstance(o, StartTimer)]
+    assert timers == [(ViewChangeTimer(1), config.view_timeout)]
+    state, outputs = step(config, scheme, state, Fire(ViewChangeTimer(1)))
+    timers = [(o.timer, o.delay) for o in outputs if isinstance(o, StartTimer)]
+    assert timers == [(ViewChangeTimer(1), 2 * config.view_timeout)]
