@@ -18,6 +18,7 @@ from vdlt_spec.consensus.config import ConsensusConfig
 from vdlt_spec.consensus.messages import (
     CertMsg,
     ClientRequest,
+    NewView,
     PartialSig,
     PrePrepare,
     SignRequest,
@@ -385,3 +386,40 @@ def test_the_view_change_timeout_starts_at_one_view_timeout_and_doubles() -> Non
     state, outputs = step(config, scheme, state, Fire(ViewChangeTimer(1)))
     timers = [(o.timer, o.delay) for o in outputs if isinstance(o, StartTimer)]
     assert timers == [(ViewChangeTimer(1), 2 * config.view_timeout)]
+
+
+# D-cons-5: a message of a view the replica is still changing to is kept and delivered once the
+# new view starts: a pre-prepare that outran its new view is voted for on entering the view.
+
+
+def test_a_pre_prepare_that_outran_its_new_view_is_voted_for_on_entering_the_view() -> None:
+    cluster = Cluster(ConsensusConfig(4, max_batch=1), IdealScheme(4))
+    cluster.crash(0)
+    cluster.submit()
+    for _ in range(20):
+        if all(cluster.states[i].status == Status.VIEW_CHANGE for i in (1, 2, 3)):
+            break
+        cluster.fire(
+            next(k for k, (_, t) in enumerate(cluster.timers) if isinstance(t, ProgressTimer))
+        )
+    held: list[InFlight] = []
+    for _ in range(500):
+        for item in list(cluster.inflight):
+            if item.target == 3 and isinstance(item.message, PrePrepare | NewView):
+                cluster.inflight.remove(item)
+                held.append(item)
+        if not cluster.inflight:
+            break
+        cluster.deliver(0)
+    (pre_prepare,) = [m.message for m in held if isinstance(m.message, PrePrepare)]
+    (new_view,) = [m.message for m in held if isinstance(m.message, NewView)]
+    assert pre_prepare.view == new_view.view == 1
+    config, scheme = cluster.config, cluster.scheme
+    state = cluster.states[3]
+    assert (state.view, state.status) == (1, Status.VIEW_CHANGE)
+    state, outputs = step(config, scheme, state, Deliver(1, pre_prepare))
+    assert outputs == () and state.early == {1: (pre_prepare,)}
+    state, outputs = step(config, scheme, state, Deliver(1, new_view))
+    assert (state.view, state.status, state.early) == (1, Status.NORMAL, {})
+    votes = [o.message for o in outputs if isinstance(o, Send) and isinstance(o.message, Vote)]
+    assert [(v.kind, v.view, v.seq) for v in votes] == [(VoteKind.PREPARE, 1, pre_prepare.seq)]
