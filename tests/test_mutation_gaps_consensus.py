@@ -423,3 +423,18 @@ def test_a_pre_prepare_that_outran_its_new_view_is_voted_for_on_entering_the_vie
     assert (state.view, state.status, state.early) == (1, Status.NORMAL, {})
     votes = [o.message for o in outputs if isinstance(o, Send) and isinstance(o.message, Vote)]
     assert [(v.kind, v.view, v.seq) for v in votes] == [(VoteKind.PREPARE, 1, pre_prepare.seq)]
+
+
+# D-cons-27: the retransmission timer is armed when the view or the progress epoch moves (or
+# the timer was current), not on every step a replica waits.
+
+
+def test_the_retransmission_timer_is_armed_only_when_the_epoch_or_view_moves() -> None:
+    config, scheme = ConsensusConfig(4, retransmit_interval=50), IdealScheme(4)
+    state = initial_state(2)
+    state, outputs = step(config, scheme, state, Deliver(CLIENT, ClientRequest(Request(0, 0))))
+    started = [o.timer for o in outputs if isinstance(o, StartTimer)]
+    assert started == [ProgressTimer(1), RetransmitTimer(0, 1)]
+    state, outputs = step(config, scheme, state, Deliver(CLIENT, ClientRequest(Request(0, 1))))
+    assert state.timer_armed and len(state.pending) == 2
+    assert [o for o in outputs if isinstance(o, StartTimer)] == []
