@@ -23,13 +23,16 @@ from vdlt_spec.consensus.messages import (
     PrePrepare,
     SignRequest,
     StateRequest,
+    ViewChange,
     Vote,
+    view_change_digest,
     wire_size,
 )
-from vdlt_spec.consensus.payloads import VoteKind, tagged_hash
+from vdlt_spec.consensus.payloads import VoteKind, tagged_hash, vote_payload
 from vdlt_spec.consensus.quorum import proof_signers
 from vdlt_spec.consensus.replica.state import (
     CLIENT,
+    GENESIS_DIGEST,
     Broadcast,
     Deliver,
     Fire,
@@ -46,9 +49,11 @@ from vdlt_spec.consensus.replica.state import (
     session_key,
 )
 from vdlt_spec.consensus.replica.transition import initial_state, step
-from vdlt_spec.consensus.replica.validation import Disposition, validate
-from vdlt_spec.consensus.schemes import IdealScheme
+from vdlt_spec.consensus.replica.validation import Disposition, validate, view_change_fault
+from vdlt_spec.consensus.replica.viewchange import valid_view_change
+from vdlt_spec.consensus.schemes import IdealScheme, RealScheme
 from vdlt_spec.consensus.sim.cluster import Cluster, InFlight
+from vdlt_spec.crypto import Certificate, encode_bitmap
 from vdlt_spec.errors import Reason, SpecError
 
 U64_MAX = 2**64 - 1
@@ -438,3 +443,93 @@ def test_the_retransmission_timer_is_armed_only_when_the_epoch_or_view_moves() -
     state, outputs = step(config, scheme, state, Deliver(CLIENT, ClientRequest(Request(0, 1))))
     assert state.timer_armed and len(state.pending) == 2
     assert [o for o in outputs if isinstance(o, StartTimer)] == []
+
+
+# §III-D: view changes. A view change at stable sequence 0 names the genesis digest exactly and
+# no proof; one from another replica is checked (a forged one is rejected); one for a view not
+# above the current one is ignored in the normal case.
+
+
+def _signed_view_change(
+    scheme: IdealScheme, config: ConsensusConfig, replica: int, new_view: int, digest: bytes
+) -> ViewChange:
+    unsigned = ViewChange(replica, new_view, 0, digest, None, ())
+    domain = config.signing_domain(scheme.roster)
+    payload = vote_payload(domain, VoteKind.VIEW_CHANGE, new_view, 0, view_change_digest(unsigned))
+    return dataclasses.replace(unsigned, signature=scheme.sign(replica, payload))
+
+
+@pytest.mark.parametrize("digest", [bytes(32), b"\xff" * 32])
+def test_a_view_change_from_genesis_must_name_the_genesis_digest(digest: bytes) -> None:
+    config, scheme = ConsensusConfig(4), IdealScheme(4)
+    assert valid_view_change(
+        config, scheme, _signed_view_change(scheme, config, 2, 1, GENESIS_DIGEST)
+    )
+    wrong = _signed_view_change(scheme, config, 2, 1, digest)
+    assert not valid_view_change(config, scheme, wrong)
+    assert view_change_fault(config, scheme, wrong) is Reason.BAD_CERTIFICATE
+
+
+def test_a_forged_view_change_from_another_replica_is_rejected() -> None:
+    config, scheme = ConsensusConfig(4), IdealScheme(4)
+    good = _signed_view_change(scheme, config, 2, 1, GENESIS_DIGEST)
+    state = initial_state(1)
+    assert validate(config, scheme, state, 2, good).outcome is Disposition.ACCEPT
+    forged = dataclasses.replace(good, signature=bytes(len(good.signature)))
+    found = validate(config, scheme, state, 2, forged)
+    assert (found.outcome, found.reason) == (Disposition.REJECT, Reason.BAD_SIGNATURE)
+    assert step(config, scheme, state, Deliver(2, forged)) == (state, ())
+
+
+def test_a_view_change_to_the_current_view_is_ignored_in_the_normal_case() -> None:
+    config, scheme = ConsensusConfig(4), IdealScheme(4)
+    stale = _signed_view_change(scheme, config, 2, 0, GENESIS_DIGEST)
+    state = initial_state(1)
+    found = validate(config, scheme, state, 2, stale)
+    assert (found.outcome, found.reason) == (Disposition.IGNORE, Reason.WRONG_VIEW)
+    assert step(config, scheme, state, Deliver(2, stale)) == (state, ())
+
+
+# §IV-D: certificates travel for prepare, commit and checkpoint only; any other kind is ignored.
+
+
+@pytest.mark.parametrize("kind", [VoteKind.PRE_PREPARE, VoteKind.VIEW_CHANGE, VoteKind.NEW_VIEW])
+def test_a_certificate_of_another_kind_is_ignored_as_wrong_mode(kind: VoteKind) -> None:
+    config, scheme = ConsensusConfig(4), IdealScheme(4)
+    state = initial_state(1)
+    certificate = Certificate(b"\x07", bytes(64))
+    message = CertMsg(kind, 0, 1, bytes(32), certificate)
+    found = validate(config, scheme, state, 0, message)
+    assert (found.outcome, found.reason) == (Disposition.IGNORE, Reason.WRONG_MODE)
+    assert step(config, scheme, state, Deliver(0, message)) == (state, ())
+
+
+# The signature schemes: a roster member's signature verifies, an index outside the roster
+# never does; an aggregate of more partial signatures than signers is simply invalid.
+
+
+def test_the_real_scheme_verifies_members_only() -> None:
+    scheme = RealScheme(4, 3)
+    signature = scheme.sign(0, b"payload")
+    assert scheme.verify(0, b"payload", signature)
+    assert not scheme.verify(1, b"payload", signature)
+    assert not scheme.verify(-1, b"payload", signature)
+    assert not scheme.verify(4, b"payload", signature)
+
+
+def test_an_ideal_aggregate_of_too_many_partial_signatures_is_invalid() -> None:
+    scheme = IdealScheme(4)
+    message = b"payload"
+    signers = (0, 1, 2)
+    nonces = [scheme.nonce_gen(i, b"session") for i in signers]
+    pubnonces = tuple(pub for _, pub in nonces)
+    aggnonce = scheme.nonce_agg(pubnonces)
+    psigs = [
+        scheme.partial_sign(i, sec, aggnonce, signers, message)
+        for i, (sec, _) in zip(signers, nonces, strict=True)
+    ]
+    good = scheme.aggregate(psigs, pubnonces, aggnonce, signers, message)
+    assert scheme.verify_certificate(message, Certificate(encode_bitmap(signers, 4), good))
+    extra = scheme.aggregate([*psigs, psigs[0]], pubnonces, aggnonce, signers, message)
+    assert len(extra) == 64
+    assert not scheme.verify_certificate(message, Certificate(encode_bitmap(signers, 4), extra))
