@@ -51,7 +51,7 @@ from vdlt_spec.consensus.replica.state import (
 from vdlt_spec.consensus.replica.transition import initial_state, step
 from vdlt_spec.consensus.replica.validation import Disposition, validate, view_change_fault
 from vdlt_spec.consensus.replica.viewchange import valid_view_change
-from vdlt_spec.consensus.schemes import IdealScheme, RealScheme
+from vdlt_spec.consensus.schemes import IdealScheme, RealScheme, RosterVerifier
 from vdlt_spec.consensus.sim.cluster import Cluster, InFlight
 from vdlt_spec.crypto import Certificate, encode_bitmap
 from vdlt_spec.errors import Reason, SpecError
@@ -508,13 +508,16 @@ def test_a_certificate_of_another_kind_is_ignored_as_wrong_mode(kind: VoteKind) 
 # never does; an aggregate of more partial signatures than signers is simply invalid.
 
 
-def test_the_real_scheme_verifies_members_only() -> None:
+@pytest.mark.parametrize("outsider", [False, True])
+def test_the_real_scheme_and_a_roster_verifier_verify_members_only(outsider: bool) -> None:
     scheme = RealScheme(4, 3)
     signature = scheme.sign(0, b"payload")
-    assert scheme.verify(0, b"payload", signature)
-    assert not scheme.verify(1, b"payload", signature)
-    assert not scheme.verify(-1, b"payload", signature)
-    assert not scheme.verify(4, b"payload", signature)
+    verifier = RosterVerifier(scheme.roster) if outsider else scheme
+    assert verifier.verify(0, b"payload", signature)
+    assert not verifier.verify(1, b"payload", signature)
+    assert not verifier.verify(-1, b"payload", signature)
+    assert not verifier.verify(4, b"payload", signature)
+    assert not verifier.verify(0, b"payload", signature[:63])
 
 
 def test_an_ideal_aggregate_of_too_many_partial_signatures_is_invalid() -> None:
