@@ -1,9 +1,11 @@
 """Pin what the consensus component's surviving mutants showed no test pinned (§III-D, §IV-D).
 
-The 64-bit range of block integers, the wire-size model's 5-byte header (D-cons-6), the
-deterministic nonce of a vote and of a partial signature (D-cons-3) and the signer's nonce
-count, the block a commit certificate carries to a replica that did not vote (§IV-D), a
-replica's genesis state and its first progress timer, and the client's place outside the roster.
+Block integers' 64-bit range, the wire-size model (D-cons-6), the deterministic nonces of votes
+and partial signatures (D-cons-3), the block a commit certificate carries to a non-voter, the
+genesis state and first progress timer, the client outside the roster, late and future partial
+signatures, the state-transfer helpers, the pipeline limit, the view-change timeout (D-cons-7),
+early messages of a view being entered (D-cons-5), retransmission (D-cons-27), view-change
+validity, certificate kinds, and the signature schemes' member and aggregate checks.
 """
 
 from __future__ import annotations
