@@ -9,6 +9,8 @@ independently by libsecp256k1 through coincurve.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from collections.abc import Callable
 
 import pytest
@@ -288,3 +290,38 @@ def test_session_coefficients_are_the_hashes_reduced_mod_n() -> None:
     e = bip340.tagged_hash(musig2.TAG_CHALLENGE, ec.xbytes(values.r) + q + session.msg)
     assert values.e == ec.int_from_bytes(e) % ec.N
     assert values == musig2.get_session_values(session, group=FAST)
+
+
+# The public functions of the crypto component take every argument by name (none is
+# positional-only), as the BIPs name them.
+
+CRYPTO_MODULES = (
+    "vdlt_spec.crypto.aggregate",
+    "vdlt_spec.crypto.bip340",
+    "vdlt_spec.crypto.bitmap",
+    "vdlt_spec.crypto.certificate",
+    "vdlt_spec.crypto.fast",
+    "vdlt_spec.crypto.quorum",
+    "vdlt_spec.crypto.rogue_key",
+    "vdlt_spec.crypto.secp256k1",
+    "vdlt_spec.crypto.testkeys",
+    "vdlt_spec.crypto.musig2.keyagg",
+    "vdlt_spec.crypto.musig2.signing",
+)
+
+
+@pytest.mark.parametrize("name", CRYPTO_MODULES)
+def test_public_crypto_functions_take_arguments_by_name(name: str) -> None:
+    module = importlib.import_module(name)
+    public = [o for n, o in vars(module).items() if not n.startswith("_")]
+    mine = [o for o in public if getattr(o, "__module__", None) == name]
+    functions = [o for o in mine if inspect.isfunction(o)]
+    for cls in (o for o in mine if inspect.isclass(o)):
+        for n, member in vars(cls).items():
+            member = member.__func__ if isinstance(member, classmethod | staticmethod) else member
+            if inspect.isfunction(member) and (not n.startswith("_") or n == "__init__"):
+                functions.append(member)
+    assert functions
+    for function in functions:
+        for parameter in inspect.signature(function).parameters.values():
+            assert parameter.kind is not inspect.Parameter.POSITIONAL_ONLY, (function, parameter)
