@@ -5,12 +5,15 @@ and partial signatures (D-cons-3), the block a commit certificate carries to a n
 genesis state and first progress timer, the client outside the roster, late and future partial
 signatures, the state-transfer helpers, the pipeline limit, the view-change timeout (D-cons-7),
 early messages of a view being entered (D-cons-5), retransmission (D-cons-27), view-change
-validity, certificate kinds, and the signature schemes' member and aggregate checks.
+validity, certificate kinds, the signature schemes' member and aggregate checks, and public
+functions whose arguments can all be passed by name.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import inspect
 from collections.abc import Callable
 
 import pytest
@@ -538,3 +541,22 @@ def test_an_ideal_aggregate_of_too_many_partial_signatures_is_invalid() -> None:
     extra = scheme.aggregate([*psigs, psigs[0]], pubnonces, aggnonce, signers, message)
     assert len(extra) == 64
     assert not scheme.verify_certificate(message, Certificate(encode_bitmap(signers, 4), extra))
+
+
+# The public functions of the consensus component take every argument by name.
+
+
+@pytest.mark.parametrize(
+    "name", ["quorum", "payloads", "block", "messages", "accountability", "config"]
+)
+def test_public_consensus_functions_take_arguments_by_name(name: str) -> None:
+    module = importlib.import_module(f"vdlt_spec.consensus.{name}")
+    functions = [
+        f
+        for n, f in vars(module).items()
+        if inspect.isfunction(f) and not n.startswith("_") and f.__module__ == module.__name__
+    ]
+    assert functions
+    for function in functions:
+        for parameter in inspect.signature(function).parameters.values():
+            assert parameter.kind is not inspect.Parameter.POSITIONAL_ONLY, (function, parameter)
