@@ -12,11 +12,10 @@ functions whose arguments can all be passed by name.
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import inspect
 from collections.abc import Callable
 
 import pytest
+from api_shape import positional_only, public_functions
 
 from vdlt_spec.consensus.block import Block, Request, encode_block
 from vdlt_spec.consensus.config import ConsensusConfig
@@ -550,13 +549,6 @@ def test_an_ideal_aggregate_of_too_many_partial_signatures_is_invalid() -> None:
     "name", ["quorum", "payloads", "block", "messages", "accountability", "config"]
 )
 def test_public_consensus_functions_take_arguments_by_name(name: str) -> None:
-    module = importlib.import_module(f"vdlt_spec.consensus.{name}")
-    functions = [
-        f
-        for n, f in vars(module).items()
-        if inspect.isfunction(f) and not n.startswith("_") and f.__module__ == module.__name__
-    ]
-    assert functions
-    for function in functions:
-        for parameter in inspect.signature(function).parameters.values():
-            assert parameter.kind is not inspect.Parameter.POSITIONAL_ONLY, (function, parameter)
+    module = f"vdlt_spec.consensus.{name}"
+    assert public_functions(module)
+    assert positional_only(module) == []

@@ -9,11 +9,10 @@ independently by libsecp256k1 through coincurve.
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from collections.abc import Callable
 
 import pytest
+from api_shape import positional_only, public_functions
 from coincurve import PublicKey
 
 from vdlt_spec.crypto import bip340, musig2
@@ -312,16 +311,5 @@ CRYPTO_MODULES = (
 
 @pytest.mark.parametrize("name", CRYPTO_MODULES)
 def test_public_crypto_functions_take_arguments_by_name(name: str) -> None:
-    module = importlib.import_module(name)
-    public = [o for n, o in vars(module).items() if not n.startswith("_")]
-    mine = [o for o in public if getattr(o, "__module__", None) == name]
-    functions = [o for o in mine if inspect.isfunction(o)]
-    for cls in (o for o in mine if inspect.isclass(o)):
-        for n, member in vars(cls).items():
-            member = member.__func__ if isinstance(member, classmethod | staticmethod) else member
-            if inspect.isfunction(member) and (not n.startswith("_") or n == "__init__"):
-                functions.append(member)
-    assert functions
-    for function in functions:
-        for parameter in inspect.signature(function).parameters.values():
-            assert parameter.kind is not inspect.Parameter.POSITIONAL_ONLY, (function, parameter)
+    assert public_functions(name)
+    assert positional_only(name) == []

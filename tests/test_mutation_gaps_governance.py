@@ -13,6 +13,7 @@ import dataclasses
 from fractions import Fraction
 
 import pytest
+from api_shape import positional_only, public_functions
 
 from vdlt_spec import ledger as L
 from vdlt_spec.economics.signing import compressed_public_key, simulation_secret_key
@@ -226,3 +227,13 @@ def test_the_tally_auditor_finds_a_missing_token_key() -> None:
     ballot = voting.open_ballot("b", ("yes", "no"), VotingMode.TOKEN_LOCK, 0, 1, 0)
     broken = dataclasses.replace(ballot, tokens={"yes": 0})
     assert voting.tally_violations(broken) == ("b: tally keys differ from the options",)
+
+
+# The public functions of the governance component take every argument by name.
+
+
+@pytest.mark.parametrize("name", ["amendment", "dpos", "parameters", "voting"])
+def test_public_governance_functions_take_arguments_by_name(name: str) -> None:
+    module = f"vdlt_spec.governance.{name}"
+    assert public_functions(module)
+    assert positional_only(module) == []
