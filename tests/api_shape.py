@@ -16,7 +16,7 @@ def public_functions(name: str) -> list[Callable[..., Any]]:
         for n, o in vars(module).items()
         if not n.startswith("_") and getattr(o, "__module__", None) == name
     ]
-    functions = [o for o in mine if inspect.isfunction(o)]
+    functions: list[Callable[..., Any]] = [o for o in mine if inspect.isfunction(o)]
     for cls in (o for o in mine if inspect.isclass(o)):
         for n, member in vars(cls).items():
             member = member.__func__ if isinstance(member, classmethod | staticmethod) else member
