@@ -423,6 +423,9 @@ def _edge_inputs() -> Iterator[VectorInput]:
         ("bad-poll-weights", {"poll_weight_norms": "1/10"}, "rejected: poll weights sum to 9/10"),
         ("poll-threshold-1", {"poll_threshold": "1"}, "rejected: a poll threshold lies in [0, 1)"),
         ("poll-threshold-below-1", {"poll_threshold": "99/100"}, "the largest thresholds pass"),
+        ("poll-threshold-0", {"poll_threshold": "0"}, "the smallest threshold passes"),
+        ("poll-threshold-negative", {"poll_threshold": "-1/100"}, "rejected: below [0, 1)"),
+        ("share-zero", {"share_scavenger": "0"}, "rejected: every class share is positive"),
         ("inactive-weight-2", {"inactive_voter_weight": "2"}, "rejected: non-voters earn less"),
         ("inactive-weight-1", {"inactive_voter_weight": "1"}, "rejected: weight 1 is not below 1"),
     ):
