@@ -113,6 +113,10 @@ def test_years_roll_over_and_never_mint_above_the_cap() -> None:
         econ = E.apply(econ, E.VoteWithLock("h0", election.ballot_id, 10, 1, "m1"))
         econ = E.apply(econ, E.EndEpoch())
         assert E.invariant_violations(econ) == ()
+        # a year starts at every multiple of epochs_per_year, with the supply of that moment
+        assert econ.ledger.supply == econ.year_start_supply + econ.minted_this_year
+        if econ.epoch % PARAMS.epochs_per_year == 0:
+            assert econ.minted_this_year == 0
     by_year: dict[int, int] = {}
     for mint in econ.mints:
         by_year[mint.epoch // PARAMS.epochs_per_year] = (

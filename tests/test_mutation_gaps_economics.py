@@ -10,12 +10,14 @@ from __future__ import annotations
 import dataclasses
 from fractions import Fraction
 
+import pytest
+
 from vdlt_spec import ledger as L
 from vdlt_spec.economics.campaign import campaign
 from vdlt_spec.economics.economy import apply
 from vdlt_spec.economics.operations import ReportTestFailure, Transfer
 from vdlt_spec.economics.simulation import SCENARIO_PARAMETERS, ScenarioRun, simulate
-from vdlt_spec.errors import Reason
+from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.governance import amendment as A
 from vdlt_spec.governance.parameters import ParameterChange
 from vdlt_spec.verdict import Verdict
@@ -196,3 +198,15 @@ def test_a_delegates_test_failure_report_fails_the_amendment() -> None:
     assert governance.history[-1] == A.HistoryEntry(
         econ.epoch, "x", A.Event.TEST_FAILED, "manager-00: the test chain halted"
     )
+
+
+# The ledger's clock is an epoch number: a boolean is no epoch, even one equal to 1.
+
+
+def test_the_ledger_clock_refuses_a_boolean_epoch() -> None:
+    ledger = L.genesis({"alice": 100}, 100)
+    for now in (True, False):
+        with pytest.raises(SpecError) as caught:
+            L.advance(ledger, now)  # type: ignore[arg-type]
+        assert caught.value.reason is Reason.TIME_NOT_MONOTONE
+    assert L.advance(ledger, 1).now == 1
