@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from vdlt_spec import plugins
+from vdlt_spec import plugins, serial
 from vdlt_spec.errors import Reason, SpecError
 
 OperationBody = Callable[[Any], Any]
@@ -35,6 +35,16 @@ OPERATIONS: plugins.Registry[AdapterOperation] = plugins.Registry(
 """The registered conformance operations, by name."""
 
 OPERATION_PACKAGE = "vdlt_spec.conformance.ops"
+
+
+def field(payload: Any, name: str, tp: Any, default: Any = None) -> Any:
+    """Decode input field ``name`` of an operation as ``tp``; ``default`` when it is absent.
+
+    Without a default, an absent field decodes as JSON null (refused unless ``tp`` takes it).
+    """
+    if name not in payload and default is not None:
+        return default
+    return serial.decode(tp, payload.get(name), f"$.{name}")
 
 
 def operation(

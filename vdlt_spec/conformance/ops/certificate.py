@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from vdlt_spec import serial
-from vdlt_spec.conformance.operations import operation
+from vdlt_spec.conformance.operations import field, operation
 from vdlt_spec.conformance.suite import VectorInput
 from vdlt_spec.crypto import (
     AggregateKeyCache,
@@ -32,10 +31,6 @@ from vdlt_spec.errors import Reason, SpecError
 
 VECTOR_SEED = 340327
 ROSTER_SIZES = (1, 4, 7, 10)
-
-
-def _field(payload: Any, name: str, tp: Any) -> Any:
-    return serial.decode(tp, payload.get(name), f"$.{name}")
 
 
 def both_engines(readable: Callable[[], Any], fast: Callable[[], Any]) -> Any:
@@ -90,9 +85,9 @@ def _verified_signers(
 )
 def certificate_verify(payload: Any) -> Any:
     """Accept a certificate (bitmap || signature, hex) on a message by a roster, or refuse it."""
-    roster = _field(payload, "roster", tuple[bytes, ...])
-    message = _field(payload, "message", bytes)
-    data = _field(payload, "certificate", bytes)
+    roster = field(payload, "roster", tuple[bytes, ...])
+    message = field(payload, "message", bytes)
+    data = field(payload, "certificate", bytes)
     return {
         "signers": both_engines(
             lambda: _verified_signers(roster, message, data, None, fast=False),
@@ -127,7 +122,7 @@ def certificate_verify_batch(payload: Any) -> Any:
     entries, as a replica does, so that a roster met again after others were evicted is
     aggregated and validated afresh; the verdicts must not depend on any cache.
     """
-    claims = _field(payload, "certificates", tuple[_Claim, ...])
+    claims = field(payload, "certificates", tuple[_Claim, ...])
     cache = AggregateKeyCache(BATCH_CACHE_ENTRIES)
     verdicts: list[dict[str, Any]] = []
     for claim in claims:
@@ -181,9 +176,9 @@ def certificate_make(payload: Any) -> Any:
     (``ROSTER_KEY_MISMATCH``, ``BAD_SECRET_KEY``, ``BAD_LENGTH``), a rand' of other than 32 bytes
     (``BAD_LENGTH``).
     """
-    roster = _field(payload, "roster", tuple[bytes, ...])
-    message = _field(payload, "message", bytes)
-    signers = sorted(_field(payload, "signers", tuple[_Signer, ...]), key=lambda s: s.index)
+    roster = field(payload, "roster", tuple[bytes, ...])
+    message = field(payload, "message", bytes)
+    signers = sorted(field(payload, "signers", tuple[_Signer, ...]), key=lambda s: s.index)
     for first, second in itertools.pairwise(signers):
         if first.index == second.index:
             raise SpecError(Reason.DUPLICATE_SIGNER, f"signer {first.index} listed twice")

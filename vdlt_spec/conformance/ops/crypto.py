@@ -14,10 +14,9 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-from vdlt_spec import serial
 from vdlt_spec.conformance.bip_vectors import bip340_rows
-from vdlt_spec.conformance.operations import operation
-from vdlt_spec.conformance.ops.certificate import both_engines, certificate_inputs
+from vdlt_spec.conformance.operations import field, operation
+from vdlt_spec.conformance.ops.certificate import VECTOR_SEED, both_engines, certificate_inputs
 from vdlt_spec.conformance.ops.curve import curve_inputs
 from vdlt_spec.conformance.suite import VectorInput, inputs
 from vdlt_spec.crypto import (
@@ -36,13 +35,6 @@ from vdlt_spec.crypto import (
     within_fault_bound,
 )
 
-VECTOR_SEED = 340327
-ROSTER_SIZES = (1, 4, 7, 10)
-
-
-def _field(payload: Any, name: str, tp: Any) -> Any:
-    return serial.decode(tp, payload.get(name), f"$.{name}")
-
 
 @operation(
     "crypto.bip340_verify",
@@ -55,9 +47,9 @@ def bip340_verify(payload: Any) -> Any:
 
     A public key of other than 32 bytes or a signature of other than 64 is ``BAD_LENGTH``.
     """
-    message = _field(payload, "message", bytes)
-    pubkey = _field(payload, "pubkey", bytes)
-    signature = _field(payload, "signature", bytes)
+    message = field(payload, "message", bytes)
+    pubkey = field(payload, "pubkey", bytes)
+    signature = field(payload, "signature", bytes)
     valid = both_engines(
         lambda: bip340.schnorr_verify(message, pubkey, signature),
         lambda: fast.schnorr_verify(message, pubkey, signature),
@@ -78,9 +70,9 @@ def bip340_sign(payload: Any) -> Any:
     of 0 or at least the group order is ``BAD_SECRET_KEY``; a key or aux_rand that is not 32
     bytes is ``BAD_LENGTH``.
     """
-    secret = _field(payload, "secret_key", bytes)
-    message = _field(payload, "message", bytes)
-    aux_rand = _field(payload, "aux_rand", bytes)
+    secret = field(payload, "secret_key", bytes)
+    message = field(payload, "message", bytes)
+    aux_rand = field(payload, "aux_rand", bytes)
     signature = both_engines(
         lambda: bip340.schnorr_sign(message, secret, aux_rand),
         lambda: fast.schnorr_sign(message, secret, aux_rand),
@@ -100,7 +92,7 @@ def quorum(payload: Any) -> Any:
 
     A roster has at least one member: n < 1 is ``ROSTER_EMPTY``.
     """
-    n = _field(payload, "n", int)
+    n = field(payload, "n", int)
     return {"quorum": quorum_size(n), "max_faulty": max_faulty(n)}
 
 
@@ -112,8 +104,8 @@ def quorum(payload: Any) -> Any:
 )
 def bitmap_encode(payload: Any) -> Any:
     """Encode signer indices of a roster of n as a bitmap, LSB first (§IV-D)."""
-    signers = _field(payload, "signers", tuple[int, ...])
-    return {"bitmap": encode_bitmap(signers, _field(payload, "n", int)).hex()}
+    signers = field(payload, "signers", tuple[int, ...])
+    return {"bitmap": encode_bitmap(signers, field(payload, "n", int)).hex()}
 
 
 @operation(
@@ -125,7 +117,7 @@ def bitmap_encode(payload: Any) -> Any:
 def bitmap_decode(payload: Any) -> Any:
     """Decode a bitmap of a roster of n into signer indices; refuse bad length or padding."""
     return {
-        "signers": list(decode_bitmap(_field(payload, "bitmap", bytes), _field(payload, "n", int)))
+        "signers": list(decode_bitmap(field(payload, "bitmap", bytes), field(payload, "n", int)))
     }
 
 
@@ -137,8 +129,8 @@ def bitmap_decode(payload: Any) -> Any:
 )
 def aggregate(payload: Any) -> Any:
     """Return the x-only MuSig2 aggregate of the signers' roster keys, in roster order."""
-    roster = _field(payload, "roster", tuple[bytes, ...])
-    signers = _field(payload, "signers", tuple[int, ...])
+    roster = field(payload, "roster", tuple[bytes, ...])
+    signers = field(payload, "signers", tuple[int, ...])
     key = both_engines(
         lambda: aggregate_key(roster, signers, fast=False),
         lambda: aggregate_key(roster, signers, fast=True),
@@ -161,8 +153,8 @@ def quorum_rule(payload: Any) -> Any:
     3·count < n faulty members are tolerated; ``most_tolerated``: also 3·(count + 1) >= n.
     A roster has at least one member: n < 1 is ``ROSTER_EMPTY``.
     """
-    count = _field(payload, "count", int)
-    n = _field(payload, "n", int)
+    count = field(payload, "count", int)
+    n = field(payload, "n", int)
     require_members(n)
     return {
         "quorum": is_quorum(count, n),

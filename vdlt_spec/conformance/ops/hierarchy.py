@@ -14,16 +14,10 @@ from typing import Any
 import networkx as nx
 
 from vdlt_spec import hierarchy, serial
-from vdlt_spec.conformance.operations import operation
+from vdlt_spec.conformance.operations import field, operation
 from vdlt_spec.conformance.suite import VectorInput, inputs
 from vdlt_spec.cos import ServiceClass
 from vdlt_spec.virtualization import Violation
-
-
-def _field(payload: Any, name: str, tp: Any, default: Any = None) -> Any:
-    if name not in payload and default is not None:
-        return default
-    return serial.decode(tp, payload.get(name), f"$.{name}")
 
 
 def _encode(**parts: Any) -> dict[str, Any]:
@@ -32,8 +26,8 @@ def _encode(**parts: Any) -> dict[str, Any]:
 
 
 def _hierarchy(payload: Any) -> hierarchy.Hierarchy:
-    nodes = _field(payload, "nodes", tuple[hierarchy.ExecutionNode, ...])
-    size = _field(payload, "max_group_size", int, hierarchy.DEFAULT_GROUP_SIZE)
+    nodes = field(payload, "nodes", tuple[hierarchy.ExecutionNode, ...])
+    size = field(payload, "max_group_size", int, hierarchy.DEFAULT_GROUP_SIZE)
     return hierarchy.build(nodes, size)
 
 
@@ -63,7 +57,7 @@ def build(payload: Any) -> Any:
 def route(payload: Any) -> Any:
     """Say which layer and group decides a transaction (§IV-H)."""
     built = _hierarchy(payload)
-    tx = _field(payload, "transaction", hierarchy.RoutingRequest)
+    tx = field(payload, "transaction", hierarchy.RoutingRequest)
     decided = hierarchy.route(built, tx)
     return {"layer": decided.layer.value, "group": decided.group}
 
@@ -84,7 +78,7 @@ def load(payload: Any) -> Any:
     none); ``busiest_local`` is the most any local group made (0 when there is none).
     """
     built = _hierarchy(payload)
-    requests = _field(payload, "transactions", tuple[hierarchy.RoutingRequest, ...])
+    requests = field(payload, "transactions", tuple[hierarchy.RoutingRequest, ...])
     routes = hierarchy.route_all(built, requests)
     counted = hierarchy.load(built, requests)
     return {
@@ -135,10 +129,10 @@ def validate_tree(payload: Any) -> Any:
     A node's layer is ``top``, ``local`` or ``execution``; any other layer, or none (a node
     named only by an edge), is itself a violation.
     """
-    top = _field(payload, "top", str, hierarchy.TOP_GROUP)
-    size = _field(payload, "max_group_size", int, hierarchy.DEFAULT_GROUP_SIZE)
+    top = field(payload, "top", str, hierarchy.TOP_GROUP)
+    size = field(payload, "max_group_size", int, hierarchy.DEFAULT_GROUP_SIZE)
     graph = nx.DiGraph()
-    for i, item in enumerate(_field(payload, "nodes", tuple[dict[str, Any], ...])):
+    for i, item in enumerate(field(payload, "nodes", tuple[dict[str, Any], ...])):
         where = f"$.nodes[{i}]"
         attributes = {
             key: serial.decode(str, item[key], f"{where}.{key}")
@@ -146,7 +140,7 @@ def validate_tree(payload: Any) -> Any:
             if key in item
         }
         graph.add_node(serial.decode(str, item.get("id"), f"{where}.id"), **attributes)
-    for manager, managed in _field(payload, "edges", tuple[tuple[str, str], ...]):
+    for manager, managed in field(payload, "edges", tuple[tuple[str, str], ...]):
         graph.add_edge(manager, managed)
     return _violations(hierarchy.tree_violations(graph, top, size))
 

@@ -9,22 +9,16 @@ from typing import Any
 
 from vdlt_spec import serial
 from vdlt_spec import virtualization as virt
-from vdlt_spec.conformance.operations import operation
+from vdlt_spec.conformance.operations import field, operation
 from vdlt_spec.conformance.suite import VectorInput, inputs
 from vdlt_spec.cos import ServiceClass
 from vdlt_spec.errors import SpecError
 from vdlt_spec.roles import NodeRole
 
 
-def _field(payload: Any, name: str, tp: Any, default: Any = None) -> Any:
-    if name not in payload and default is not None:
-        return default
-    return serial.decode(tp, payload.get(name), f"$.{name}")
-
-
 def _substrate_and_placement(payload: Any) -> tuple[virt.Substrate, virt.Placement]:
-    substrate = _field(payload, "substrate", virt.Substrate)
-    placement = _field(payload, "placement", virt.Placement, virt.EMPTY_PLACEMENT)
+    substrate = field(payload, "substrate", virt.Substrate)
+    placement = field(payload, "placement", virt.Placement, virt.EMPTY_PLACEMENT)
     return substrate, placement
 
 
@@ -37,7 +31,7 @@ def _substrate_and_placement(payload: Any) -> tuple[virt.Substrate, virt.Placeme
 def admit(payload: Any) -> Any:
     """Admit a virtual system beside a placement: where each node goes (§III-C)."""
     substrate, placement = _substrate_and_placement(payload)
-    system = _field(payload, "system", virt.VirtualSystem)
+    system = field(payload, "system", virt.VirtualSystem)
     after = virt.admit(substrate, placement, system)
     return {"hosts": after.hosts_of(system.id)}
 
@@ -57,7 +51,7 @@ def embedding(payload: Any) -> Any:
     these very hosts.
     """
     substrate, placement = _substrate_and_placement(payload)
-    system = _field(payload, "system", virt.VirtualSystem)
+    system = field(payload, "system", virt.VirtualSystem)
     return {"hosts": virt.embedding_by_search(substrate, placement, system)}
 
 
@@ -70,7 +64,7 @@ def embedding(payload: Any) -> Any:
 def release(payload: Any) -> Any:
     """Release one admitted system; every other one keeps its place (§III-C)."""
     substrate, placement = _substrate_and_placement(payload)
-    system_id = _field(payload, "system", str)
+    system_id = field(payload, "system", str)
     return {"placement": serial.encode(virt.release(substrate, placement, system_id))}
 
 
@@ -115,7 +109,7 @@ def faults(payload: Any) -> Any:
     node fails, both groups together (at most 1 under anti-affinity, D-virt-3).
     """
     substrate, placement = _substrate_and_placement(payload)
-    failed = _field(payload, "failed", tuple[str, ...])
+    failed = field(payload, "failed", tuple[str, ...])
     return {
         "groups": virt.fault_impact(substrate, placement, failed),
         "worst_single_failure": virt.worst_single_failure(substrate, placement),
