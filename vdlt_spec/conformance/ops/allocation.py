@@ -22,7 +22,7 @@ from vdlt_spec.allocation.evaluator import Constraint, evaluate
 from vdlt_spec.allocation.instance import Instance, Utility
 from vdlt_spec.allocation.schema import parse_allocation, parse_instance
 from vdlt_spec.conformance.operations import operation
-from vdlt_spec.conformance.ops.allocation_ranges import range_inputs
+from vdlt_spec.conformance.ops.allocation_ranges import range_inputs, with_node, with_transaction
 from vdlt_spec.conformance.suite import VectorInput, inputs
 from vdlt_spec.errors import Reason, SpecError
 from vdlt_spec.roles import NodeRole
@@ -168,20 +168,6 @@ def _value_of(instance: Instance, constraint: Constraint, subject: str) -> Fract
     )
 
 
-def _with_transaction(instance: Instance, tx_id: str, **changes: Any) -> Instance:
-    txs = tuple(
-        dataclasses.replace(t, **changes) if t.id == tx_id else t for t in instance.transactions
-    )
-    return dataclasses.replace(instance, transactions=txs)
-
-
-def _with_node(instance: Instance, node_id: str, **changes: Any) -> Instance:
-    nodes = tuple(
-        dataclasses.replace(n, **changes) if n.id == node_id else n for n in instance.nodes
-    )
-    return dataclasses.replace(instance, nodes=nodes)
-
-
 def _evaluate_input(instance: Instance, allocation: Any) -> dict[str, Any]:
     return {"instance": serial.encode(instance), "allocation": allocation}
 
@@ -194,9 +180,9 @@ def _boundary_inputs(tiny: Instance) -> Iterator[VectorInput]:
     cpu = _value_of(tiny, Constraint.CPU, "n3")
     control = _value_of(tiny, Constraint.CONTROL_CAPACITY, "system")
     bounds: dict[str, tuple[Fraction, Callable[[Fraction], Instance]]] = {
-        "latency": (latency, lambda b: _with_transaction(tiny, "t0", latency_ms=b)),
-        "cost": (cost, lambda b: _with_transaction(tiny, "t0", budget=b)),
-        "cpu": (cpu, lambda b: _with_node(tiny, "n3", cpu_ghz=b)),
+        "latency": (latency, lambda b: with_transaction(tiny, "t0", latency_ms=b)),
+        "cost": (cost, lambda b: with_transaction(tiny, "t0", budget=b)),
+        "cpu": (cpu, lambda b: with_node(tiny, "n3", cpu_ghz=b)),
         "control": (control, lambda b: dataclasses.replace(tiny, control_capacity_ghz=b)),
     }
     for name, (value, bounded) in bounds.items():
@@ -234,7 +220,7 @@ def _rejected_inputs(tiny: Instance) -> Iterator[VectorInput]:
             _evaluate_input(tiny, {"assignments": assignments}),
             "rejected allocation",
         )
-    bad_instance = serial.encode(_with_node(tiny, "n0", trust=Fraction(3, 2)))
+    bad_instance = serial.encode(with_node(tiny, "n0", trust=Fraction(3, 2)))
     yield VectorInput(
         "allocation-evaluate-reject-trust",
         op,
@@ -273,9 +259,9 @@ def _infeasible_inputs(tiny: Instance) -> Iterator[VectorInput]:
         ),
         "off-menu-rate": (tiny, [{**t2, "replicas": [{"node": "n3", "rate_ghz": "3/2"}]}]),
         "off-menu-control": (tiny, [{**t2, "control_ghz": "3/4", "replicas": n3}]),
-        "mandatory-missing": (_with_transaction(tiny, "t1", mandatory=True), [t2, t0]),
+        "mandatory-missing": (with_transaction(tiny, "t1", mandatory=True), [t2, t0]),
         "storage": (
-            _with_transaction(tiny, "t2", storage_gb=Fraction(11)),
+            with_transaction(tiny, "t2", storage_gb=Fraction(11)),
             [t2],
         ),
         "decentralization": (dataclasses.replace(tiny, decentralization_nodes=3), [t2, t0]),
@@ -287,7 +273,7 @@ def _infeasible_inputs(tiny: Instance) -> Iterator[VectorInput]:
             op,
             _evaluate_input(instance, {"assignments": assignments}),
         )
-    lent = _with_node(tiny, "n2", role=NodeRole.MANAGEMENT_CONTROL)
+    lent = with_node(tiny, "n2", role=NodeRole.MANAGEMENT_CONTROL)
     yield VectorInput(
         "allocation-evaluate-control-node-lent",
         op,
@@ -372,7 +358,7 @@ def _edge_inputs(tiny: Instance) -> Iterator[VectorInput]:
         "an admitted transaction with no replica: its slowest rate is 0",
     )
     for name, bad, note in (
-        ("bandwidth", _with_node(tiny, "n0", bandwidth_mbps=Fraction(-1)), "bandwidth < 0"),
+        ("bandwidth", with_node(tiny, "n0", bandwidth_mbps=Fraction(-1)), "bandwidth < 0"),
         (
             "decentralization-nodes",
             dataclasses.replace(tiny, decentralization_nodes=0),

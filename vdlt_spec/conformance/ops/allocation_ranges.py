@@ -78,14 +78,16 @@ def _with(instance: Instance, name: str, value: Any) -> Instance:
     return dataclasses.replace(instance, **changes)
 
 
-def _with_node(instance: Instance, node_id: str, **changes: Any) -> Instance:
+def with_node(instance: Instance, node_id: str, **changes: Any) -> Instance:
+    """Return the instance with node ``node_id``'s fields changed."""
     nodes = tuple(
         dataclasses.replace(n, **changes) if n.id == node_id else n for n in instance.nodes
     )
     return dataclasses.replace(instance, nodes=nodes)
 
 
-def _with_transaction(instance: Instance, tx_id: str, **changes: Any) -> Instance:
+def with_transaction(instance: Instance, tx_id: str, **changes: Any) -> Instance:
+    """Return the instance with transaction ``tx_id``'s fields changed."""
     txs = tuple(
         dataclasses.replace(t, **changes) if t.id == tx_id else t for t in instance.transactions
     )
@@ -117,18 +119,18 @@ def _range_cases(tiny: Instance) -> Iterator[tuple[str, Instance, str]]:
         for label, value in (("negative", -one), ("zero", zero)):
             yield (
                 f"node-{name.replace('_', '-')}-{label}",
-                _with_node(tiny, "n0", **{name: value}),
+                with_node(tiny, "n0", **{name: value}),
                 f"node {name} = {value}: >= 0 or refused",
             )
     for name in ("cpu_ghz", "bandwidth_mbps"):
         yield (
             f"node-{name.replace('_', '-')}-zero",
-            _with_node(tiny, "n0", **{name: zero}),
+            with_node(tiny, "n0", **{name: zero}),
             f"node {name} = 0: > 0 or refused",
         )
-    yield "node-trust-zero", _with_node(tiny, "n0", trust=zero), "trust = 0: refused"
-    yield "node-trust-negative", _with_node(tiny, "n0", trust=-one / 2), "trust = -1/2: refused"
-    yield "node-empty-id", _with_node(tiny, "n0", id=""), "an empty node id: refused"
+    yield "node-trust-zero", with_node(tiny, "n0", trust=zero), "trust = 0: refused"
+    yield "node-trust-negative", with_node(tiny, "n0", trust=-one / 2), "trust = -1/2: refused"
+    yield "node-empty-id", with_node(tiny, "n0", id=""), "an empty node id: refused"
     yield (
         "node-duplicate",
         dataclasses.replace(tiny, nodes=(*tiny.nodes, tiny.nodes[0])),
@@ -138,18 +140,18 @@ def _range_cases(tiny: Instance) -> Iterator[tuple[str, Instance, str]]:
         for label, value in (("negative", -one), ("zero", zero)):
             yield (
                 f"transaction-{name.replace('_', '-')}-{label}",
-                _with_transaction(tiny, "t1", **{name: value}),
+                with_transaction(tiny, "t1", **{name: value}),
                 f"transaction {name} = {value}: >= 0 or refused",
             )
     for name in ("compute_mcycles", "ordering_mcycles", "latency_ms", "throughput_tps"):
         yield (
             f"transaction-{name.replace('_', '-')}-zero",
-            _with_transaction(tiny, "t1", **{name: zero}),
+            with_transaction(tiny, "t1", **{name: zero}),
             f"transaction {name} = 0: > 0 or refused",
         )
     yield (
         "transaction-empty-id",
-        _with_transaction(tiny, "t1", id=""),
+        with_transaction(tiny, "t1", id=""),
         "an empty transaction id: refused",
     )
     yield (
@@ -160,7 +162,7 @@ def _range_cases(tiny: Instance) -> Iterator[tuple[str, Instance, str]]:
     for label, count in (("zero", 0), ("max", tiny.max_replicas), ("over", tiny.max_replicas + 1)):
         yield (
             f"transaction-min-replicas-{label}",
-            _with_transaction(tiny, "t1", min_replicas=count),
+            with_transaction(tiny, "t1", min_replicas=count),
             f"min_replicas = {count}: in 1..max_replicas = {tiny.max_replicas} or refused",
         )
     yield "max-replicas-zero", dataclasses.replace(tiny, max_replicas=0), "max_replicas = 0"
@@ -206,12 +208,12 @@ def _float_range_cases(tiny: Instance) -> Iterator[tuple[str, Instance, str]]:
     ):
         yield (
             f"node-price-{label}",
-            _with_node(tiny, "n0", compute_price=value),
+            with_node(tiny, "n0", compute_price=value),
             f"a node's compute_price of {float(value):.3g}",
         )
     yield (
         "transaction-budget-above-max",
-        _with_transaction(tiny, "t1", budget=big * 10),
+        with_transaction(tiny, "t1", budget=big * 10),
         "a transaction's budget of 1e101",
     )
     yield (
@@ -327,7 +329,7 @@ def range_inputs(tiny: Instance, allocation: Any) -> Iterator[VectorInput]:
     yield VectorInput(
         "allocation-float-range-invalid-instance",
         "allocation.float_range",
-        {"instance": serial.encode(_with_node(tiny, "n0", trust=Fraction(2)))},
+        {"instance": serial.encode(with_node(tiny, "n0", trust=Fraction(2)))},
         "an instance the exact checks refuse is refused first",
     )
     base = {"instance": serial.encode(tiny), "allocation": allocation}
