@@ -58,6 +58,21 @@ def toy(tmp_path: Path) -> Path:
     return root
 
 
+def survivor(mutated: str = "return a != b", line: int = 2) -> Any:
+    """Return a surviving mutant of the toy's comparison (or of another line)."""
+    mutant = bench.Mutant(
+        "toy",
+        "vdlt_spec/toy.py",
+        "core/ReplaceComparisonOperator_Lt_NotEq",
+        0,
+        line,
+        "return a < b",
+        (line, 11),
+        (line, 12),
+    )
+    return bench.Outcome(mutant, False, "survived", f"+    {mutated}\n", 0.1)
+
+
 def test_realistic_operators_only() -> None:
     assert bench.operator_allowed("core/ReplaceComparisonOperator_Lt_LtE")
     assert bench.operator_allowed("core/ReplaceComparisonOperator_In_NotIn")
@@ -117,17 +132,7 @@ def test_a_judged_survivor_leaves_the_count(toy: Path) -> None:
         'source = "return a < b"\nwhy = "the toy only ever compares a <= b"\n'
     )
     table = bench.load_judgements(judged)
-    mutant = bench.Mutant(
-        "toy",
-        "vdlt_spec/toy.py",
-        "core/ReplaceComparisonOperator_Lt_NotEq",
-        0,
-        2,
-        "return a < b",
-        (2, 11),
-        (2, 12),
-    )
-    outcome = bench.Outcome(mutant, False, "survived", "+    return a != b\n", 0.1)
+    outcome = survivor()
     count = bench.tally("toy", 5, [outcome], table)
     assert (count.drawn, count.equivalent, count.rate) == (1, 1, None)
 
@@ -164,18 +169,14 @@ def test_lines_run_names_the_lines_a_killer_executes(
 
 
 def test_a_survivor_in_a_line_no_killer_runs_is_counted_unrun() -> None:
-    def survivor(line: int) -> Any:
-        mutant = bench.Mutant(
-            "toy", "vdlt_spec/toy.py", "core/NumberReplacer", 0, line, "x", (line, 0), (line, 1)
-        )
-        return bench.Outcome(mutant, False, "survived", "+ y\n", 0.1)
-
-    count = bench.tally("toy", 9, [survivor(2), survivor(6)], {}, {"vdlt_spec/toy.py": {2}})
+    count = bench.tally(
+        "toy", 9, [survivor(line=2), survivor(line=6)], {}, {"vdlt_spec/toy.py": {2}}
+    )
     assert [s["line_run"] for s in count.survivors] == [True, False]
     assert (count.unrun, count.rate, count.rate_run) == (1, 0.0, 0.0)
     lines = list(bench.table_lines("vectors", [count]))
     assert "unrun" in lines[1] and lines[-1].endswith("[NOT equivalent; no killer runs this line]")
-    assert bench.tally("toy", 9, [survivor(6)], {}).unrun is None  # not traced
+    assert bench.tally("toy", 9, [survivor(line=6)], {}).unrun is None  # not traced
 
 
 def test_a_judgement_with_mutated_lines_covers_only_those_mutants(toy: Path) -> None:
@@ -186,19 +187,6 @@ def test_a_judgement_with_mutated_lines_covers_only_those_mutants(toy: Path) -> 
         'source = "return a < b"\nmutated = ["return  a != b"]\nwhy = "the toy says so"\n'
     )
     table = bench.load_judgements(judged)
-
-    def survivor(mutated: str) -> Any:
-        mutant = bench.Mutant(
-            "toy",
-            "vdlt_spec/toy.py",
-            "core/ReplaceComparisonOperator_Lt_NotEq",
-            0,
-            2,
-            "return a < b",
-            (2, 11),
-            (2, 12),
-        )
-        return bench.Outcome(mutant, False, "survived", f"+    {mutated}\n", 0.1)
 
     assert bench.judge(survivor("return a != b"), table) == "the toy says so"  # spaces aside
     assert bench.judge(survivor("return b != a"), table) is None
